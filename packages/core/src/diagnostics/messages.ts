@@ -1,0 +1,89 @@
+/** Every user-facing diagnostic, as a function. Wording lives here and nowhere else. */
+import type { Diagnostic } from './diagnostic.js';
+
+const err = (code: string, message: string, path?: readonly (string | number)[]): Diagnostic =>
+  path === undefined ? { code, severity: 'error', message } : { code, severity: 'error', message, path };
+const warn = (code: string, message: string, path?: readonly (string | number)[]): Diagnostic =>
+  path === undefined ? { code, severity: 'warning', message } : { code, severity: 'warning', message, path };
+const info = (code: string, message: string): Diagnostic => ({ code, severity: 'info', message });
+
+const fmtGiB = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+const suggest = (matches: readonly string[]): string =>
+  matches.length > 0 ? ` Did you mean ${matches.map((m) => `'${m}'`).join(', ')}?` : '';
+
+export const messages = {
+  unknownModel: (id: string, closest: readonly string[]) =>
+    err('model.unknown', `Unknown model '${id}'.${suggest(closest)} Run 'ridgeline models' for the list.`, [
+      'model',
+    ]),
+  unknownHardware: (id: string, closest: readonly string[]) =>
+    err(
+      'hardware.unknown',
+      `Unknown hardware '${id}'.${suggest(closest)} Run 'ridgeline hardware' for the list.`,
+      ['hardware'],
+    ),
+  schema: (path: readonly (string | number)[], message: string) =>
+    err('schema.invalid', `${path.length > 0 ? path.join('.') : '(root)'}: ${message}`, path),
+  workloadUnsupported: (kind: string) =>
+    err(
+      'workload.unsupported',
+      `The '${kind}' workload is not yet supported: continuous-batching serving lands with the serving issue. Use workload.batch (a static batch) for now.`,
+      ['workload'],
+    ),
+  parallelismUnsupported: (what: string) =>
+    err('parallelism.unsupported', `${what} is not yet supported; it lands with the serving issue.`, [
+      'parallelism',
+    ]),
+  gpusMismatch: (gpus: number, product: number, detail: string) =>
+    err(
+      'parallelism.gpus-mismatch',
+      `gpus is ${String(gpus)} but the parallelism uses ${String(product)} (${detail}). Set gpus to ${String(product)} or change the parallelism sizes.`,
+      ['gpus'],
+    ),
+  tpDoesNotDivide: (what: string, count: number, tp: number) =>
+    err(
+      'parallelism.tp-indivisible',
+      `tp=${String(tp)} does not divide the model's ${String(count)} ${what}. Choose a tp that divides ${String(count)}.`,
+      ['parallelism', 'tp'],
+    ),
+  kvHeadsReplicated: (kvHeads: number, tp: number) =>
+    info(
+      'parallelism.kv-replicated',
+      `tp=${String(tp)} exceeds the ${String(kvHeads)} KV heads: each KV head is replicated on ${String(tp / kvHeads)} devices, so the KV cache does not shrink past tp=${String(kvHeads)}.`,
+    ),
+  tpSpansDomain: (tp: number, domain: number) =>
+    warn(
+      'topology.tp-spans-nodes',
+      `tp=${String(tp)} exceeds the scale-up domain of ${String(domain)} devices: all-reduces cross the scale-out network.`,
+    ),
+  noInterconnect: (hardwareId: string) =>
+    err(
+      'hardware.no-interconnect',
+      `Hardware '${hardwareId}' has no scale-up or scale-out bandwidth in its catalog entry, so tensor parallelism across devices cannot be costed. Use tp=1 or give the hardware a scaleUp section.`,
+      ['parallelism', 'tp'],
+    ),
+  formatUnsupported: (format: string, hardwareId: string, what: string) =>
+    err(
+      'precision.unsupported-on-hardware',
+      `Hardware '${hardwareId}' has no ${format.toUpperCase()} rate in its catalog entry, so ${what} in ${format} cannot run there. Pick a format it lists, or give the hardware a peakFlopsPerSecond.${format} entry.`,
+      ['precision'],
+    ),
+  weightsDoNotFit: (weights: number, capacity: number, devices: number) =>
+    err(
+      'memory.weights-do-not-fit',
+      `The weights need ${fmtGiB(weights)} per device but each device has ${fmtGiB(capacity)} (${String(devices)} device(s)). Use more devices (tp), a narrower weight format, or hardware with more memory.`,
+      ['gpus'],
+    ),
+  batchDoesNotFit: (total: number, capacity: number, maxBatch: number) =>
+    warn(
+      'memory.batch-does-not-fit',
+      `This batch needs ${fmtGiB(total)} per device, over the ${fmtGiB(capacity)} available by ${fmtGiB(total - capacity)}. At most ${String(maxBatch)} sequence(s) of this length fit. Times are estimated as if memory were unlimited.`,
+      ['workload', 'batch'],
+    ),
+  contextExceedsModel: (tokens: number, maxPositions: number) =>
+    warn(
+      'workload.context-exceeds-model',
+      `inputTokens + outputTokens = ${String(tokens)} exceeds the model's max_position_embeddings (${String(maxPositions)}).`,
+      ['workload'],
+    ),
+};

@@ -1,0 +1,52 @@
+/**
+ * Operators: the unit of cost. Each carries its work per device for one occurrence (one layer),
+ * split into a context-independent part and a part linear in the attended context, so a decode
+ * step at any context is costed without rebuilding the graph.
+ */
+import type { RateFormat } from '../units/formats.js';
+
+export type OperatorKind = 'gemm' | 'grouped-gemm' | 'attention' | 'elementwise' | 'embedding' | 'collective';
+
+export interface GemmShape {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** Independent GEMMs of this shape in one launch (experts, heads). */
+  readonly groups: number;
+}
+
+export interface Operator {
+  readonly name: string;
+  readonly kind: OperatorKind;
+  /** Occurrences per step on this device (layers of the group). */
+  readonly count: number;
+  readonly flops: number;
+  readonly bytes: number;
+  /** FLOPs and bytes per position of attended context (decode attention), per occurrence. */
+  readonly flopsPerContext: number;
+  readonly bytesPerContext: number;
+  /** Context positions a layer attends to at most (sliding window); Infinity when unbounded. */
+  readonly contextCap: number;
+  /** Rate class the arithmetic runs at. */
+  readonly rate: RateFormat;
+  readonly shape?: GemmShape;
+  /** Bytes each device contributes to a collective, and the group size. */
+  readonly collective?: {
+    readonly kind: 'all-reduce' | 'all-gather';
+    readonly bytes: number;
+    readonly group: number;
+  };
+  /** Kernel launches per occurrence. */
+  readonly kernels: number;
+}
+
+export type PhaseKind = 'prefill' | 'decode';
+
+export interface PhaseGraph {
+  readonly phase: PhaseKind;
+  /** Sequences in the step. */
+  readonly sequences: number;
+  /** New tokens processed in the step, over all sequences. */
+  readonly tokens: number;
+  readonly operators: readonly Operator[];
+}

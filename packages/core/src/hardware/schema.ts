@@ -1,0 +1,65 @@
+/**
+ * The hardware schema: one accelerator as the model sees it. Rates are dense (no structured
+ * sparsity) peak FLOP/s per numeric format; bandwidths are bytes/s, decimal. The catalog gives
+ * each number its source; user files (YAML/JSON) use the same shape.
+ */
+import { z } from 'zod';
+
+const positive = z.number().positive();
+
+export const PeakRatesSchema = z
+  .object({
+    fp64: positive.optional(),
+    fp32: positive.optional(),
+    tf32: positive.optional(),
+    bf16: positive.optional(),
+    fp16: positive.optional(),
+    fp8: positive.optional(),
+    int8: positive.optional(),
+    int4: positive.optional(),
+    fp4: positive.optional(),
+  })
+  .strict();
+
+export const MemoryTierSchema = z.object({
+  name: z.string(),
+  capacityBytes: positive,
+  bandwidthBytesPerSecond: positive,
+});
+
+export const HardwareSpecSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  vendor: z.string().default('unknown'),
+  /** Dense peak FLOP/s (OP/s for integer formats) per format, tensor/matrix units. */
+  peakFlopsPerSecond: PeakRatesSchema,
+  /** Device memory (HBM/GDDR/unified): capacity in bytes and peak bandwidth in bytes/s. */
+  memory: MemoryTierSchema,
+  /** Slower tiers the device can stream from (host DRAM over PCIe/C2C, NVMe, flash). */
+  offloadTiers: z.array(MemoryTierSchema).default([]),
+  /** Largest on-chip cache or SRAM (L2, Infinity Cache, Gaudi SRAM), bytes. */
+  onChipBytes: positive.optional(),
+  /** Scale-up domain (NVLink/NVSwitch, Infinity Fabric, ICI). */
+  scaleUp: z
+    .object({
+      link: z.string().default(''),
+      /** Devices in one domain. */
+      domainSize: z.number().int().positive(),
+      /** Per-device bandwidth, one direction, bytes/s. */
+      bandwidthBytesPerSecond: positive,
+    })
+    .optional(),
+  /** Scale-out network bandwidth per device, one direction, bytes/s. */
+  scaleOut: z.object({ bandwidthBytesPerSecond: positive }).optional(),
+  /** Maximum board/module power, W. */
+  tdpWatts: positive.optional(),
+  /** Rental price per device-hour, USD. */
+  priceUsdPerHour: positive.optional(),
+  launchYear: z.number().int().optional(),
+  /** Source of every number, keyed by field (free text: repository @ commit, datasheet page). */
+  sources: z.record(z.string(), z.string()).default({}),
+  notes: z.string().optional(),
+});
+
+export type HardwareSpecInput = z.input<typeof HardwareSpecSchema>;
+export type HardwareSpec = z.output<typeof HardwareSpecSchema>;

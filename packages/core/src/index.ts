@@ -1,0 +1,46 @@
+/** @ridgeline/core: the public API. Pure functions over plain data; no I/O. */
+export type { Diagnostic, Result, Severity } from './diagnostics/diagnostic.js';
+export { ok, fail, isError } from './diagnostics/diagnostic.js';
+export { closestMatches } from './diagnostics/closest.js';
+export { messages } from './diagnostics/messages.js';
+
+export type { NumericFormat, RateFormat } from './units/formats.js';
+export {
+  NUMERIC_FORMATS,
+  bytesPerElement,
+  bitsPerElement,
+  gemmRateFormat,
+  isNumericFormat,
+} from './units/formats.js';
+
+export type { ModelSpec, ModelSpecInput, LayerGroup, Attention } from './model/schema.js';
+export { ModelSpecSchema, layerGroupsOf } from './model/schema.js';
+export type { ModelStats, ParamCounts, FlopCounts } from './model/stats.js';
+export { modelStats, countParams, kvCacheBytesPerToken, flopsPerToken } from './model/stats.js';
+export { importHfConfig } from './model/hf-import.js';
+export { MODEL_CATALOG, findModel, modelIds, REFUSED_MODELS, MISSING_MODELS } from './model/catalog.js';
+
+export type { HardwareSpec, HardwareSpecInput } from './hardware/schema.js';
+export { HardwareSpecSchema } from './hardware/schema.js';
+export { HARDWARE_CATALOG, findHardware, hardwareIds, normalizeHardwareName } from './hardware/catalog.js';
+export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
+
+export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
+export { ScenarioSchema, ENGINE_IDS } from './scenario/schema.js';
+export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
+export { normalizeScenario } from './scenario/normalize.js';
+
+export type { Operator, OperatorKind, PhaseGraph, PhaseKind } from './graph/operator.js';
+export { buildGraph, expectedExpertsTouched } from './graph/build.js';
+export type { EfficiencyProfile } from './cost/efficiency.js';
+export { efficiencyFor, gemmEfficiency } from './cost/efficiency.js';
+export { costPhase, costOperator, stepSeconds, operatorTime } from './cost/roofline.js';
+export { collectiveSeconds } from './cost/collectives.js';
+export type { MemoryFootprint } from './memory/footprint.js';
+export { memoryFootprint } from './memory/footprint.js';
+export type { EngineProfile } from './serving/engines.js';
+export { ENGINE_PROFILES, engineProfile } from './serving/engines.js';
+export { simulateStaticBatch } from './serving/static-batch.js';
+export type { EstimateReport, OperatorReport, PhaseReport } from './report/assemble.js';
+export { assembleReport } from './report/assemble.js';
+export { estimate, estimateNormalized, validateScenario } from './estimate.js';
