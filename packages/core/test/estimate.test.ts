@@ -32,7 +32,15 @@ describe('estimate: static batch', () => {
   it('costs every operator with a bound, and a TP all-reduce on the scale-up link', () => {
     const r = run(base);
     const names = new Set(r.breakdown.map((o) => o.name));
-    for (const n of ['qkv_proj', 'attention', 'o_proj', 'gate_up_proj', 'down_proj', 'attn_all_reduce', 'lm_head'])
+    for (const n of [
+      'qkv_proj',
+      'attention',
+      'o_proj',
+      'gate_up_proj',
+      'down_proj',
+      'attn_all_reduce',
+      'lm_head',
+    ])
       expect(names).toContain(n);
     const ar = r.breakdown.find((o) => o.name === 'attn_all_reduce' && o.phase === 'decode');
     expect(ar?.bound).toBe('communication');
@@ -62,22 +70,48 @@ describe('estimate: static batch', () => {
   });
 
   it('sliding-window layers cap their KV (mistral-7b window 4096)', () => {
-    const a = run({ model: 'mistral-7b', hardware: 'h100-sxm', workload: { inputTokens: 8192, outputTokens: 8, batch: 1 } });
-    const b = run({ model: 'mistral-7b', hardware: 'h100-sxm', workload: { inputTokens: 32000, outputTokens: 8, batch: 1 } });
+    const a = run({
+      model: 'mistral-7b',
+      hardware: 'h100-sxm',
+      workload: { inputTokens: 8192, outputTokens: 8, batch: 1 },
+    });
+    const b = run({
+      model: 'mistral-7b',
+      hardware: 'h100-sxm',
+      workload: { inputTokens: 32000, outputTokens: 8, batch: 1 },
+    });
     expect(b.memory.kvCacheBytes).toBe(a.memory.kvCacheBytes);
   });
 
   it('a MoE decode step reads only the experts its tokens hit', () => {
     expect(expectedExpertsTouched(256, 8, 1)).toBeCloseTo(8, 6);
     expect(expectedExpertsTouched(256, 8, 4096)).toBeCloseTo(256, 3);
-    const one = run({ model: 'mixtral-8x7b', hardware: 'h100-sxm', precision: { weights: 'fp8' }, workload: { inputTokens: 128, outputTokens: 32, batch: 1 } });
-    const many = run({ model: 'mixtral-8x7b', hardware: 'h100-sxm', precision: { weights: 'fp8' }, workload: { inputTokens: 128, outputTokens: 32, batch: 64 } });
-    const bytes = (r: EstimateReport) => r.breakdown.find((o) => o.phase === 'decode' && o.name === 'experts_gate_up')?.bytes ?? 0;
+    const one = run({
+      model: 'mixtral-8x7b',
+      hardware: 'h100-sxm',
+      precision: { weights: 'fp8' },
+      workload: { inputTokens: 128, outputTokens: 32, batch: 1 },
+    });
+    const many = run({
+      model: 'mixtral-8x7b',
+      hardware: 'h100-sxm',
+      precision: { weights: 'fp8' },
+      workload: { inputTokens: 128, outputTokens: 32, batch: 64 },
+    });
+    const bytes = (r: EstimateReport) =>
+      r.breakdown.find((o) => o.phase === 'decode' && o.name === 'experts_gate_up')?.bytes ?? 0;
     expect(bytes(many) / bytes(one)).toBeGreaterThan(3);
   });
 
   it('MLA decode runs absorbed: attention over the latent is far more FLOP-heavy per byte than GQA', () => {
-    const mla = run({ model: 'deepseek-v3', hardware: 'h200-sxm', gpus: 8, parallelism: { tp: 8 }, precision: { weights: 'fp8' }, workload: { inputTokens: 4096, outputTokens: 16, batch: 32 } });
+    const mla = run({
+      model: 'deepseek-v3',
+      hardware: 'h200-sxm',
+      gpus: 8,
+      parallelism: { tp: 8 },
+      precision: { weights: 'fp8' },
+      workload: { inputTokens: 4096, outputTokens: 16, batch: 32 },
+    });
     const gqa = run({ ...base, workload: { inputTokens: 4096, outputTokens: 16, batch: 32 } });
     const intensity = (r: EstimateReport) => {
       const a = r.breakdown.find((o) => o.phase === 'decode' && o.name === 'attention');
@@ -89,7 +123,11 @@ describe('estimate: static batch', () => {
 
   it('fp8 weights halve the weight memory and speed up memory-bound decode', () => {
     const bf16 = run({ ...base, workload: { inputTokens: 128, outputTokens: 128, batch: 1 } });
-    const fp8 = run({ ...base, precision: { weights: 'fp8' }, workload: { inputTokens: 128, outputTokens: 128, batch: 1 } });
+    const fp8 = run({
+      ...base,
+      precision: { weights: 'fp8' },
+      workload: { inputTokens: 128, outputTokens: 128, batch: 1 },
+    });
     expect(fp8.memory.weightsBytes).toBeCloseTo(bf16.memory.weightsBytes / 2, -6);
     expect(fp8.tpotMs).toBeLessThan(bf16.tpotMs);
   });
@@ -121,10 +159,14 @@ describe('estimate: bad input gets diagnostics, never an exception', () => {
     expect(codes({ ...base, gpus: 16 })).toContain('parallelism.gpus-mismatch');
   });
   it('a model that cannot fit', () => {
-    expect(codes({ ...base, model: 'llama-3.1-405b', gpus: 1, parallelism: { tp: 1 } })).toContain('memory.weights-do-not-fit');
+    expect(codes({ ...base, model: 'llama-3.1-405b', gpus: 1, parallelism: { tp: 1 } })).toContain(
+      'memory.weights-do-not-fit',
+    );
   });
   it('a format the hardware lacks is an error, not a silent speed-up', () => {
-    expect(codes({ ...base, hardware: 'a100-sxm-80gb', precision: { weights: 'fp8' } })).toContain('precision.unsupported-on-hardware');
+    expect(codes({ ...base, hardware: 'a100-sxm-80gb', precision: { weights: 'fp8' } })).toContain(
+      'precision.unsupported-on-hardware',
+    );
   });
   it('schema errors name the field path', () => {
     const r = estimate({ ...base, parallelism: { tp: 'eight' } });
@@ -132,7 +174,9 @@ describe('estimate: bad input gets diagnostics, never an exception', () => {
     expect(r.diagnostics[0]?.path).toEqual(['parallelism', 'tp']);
   });
   it('workloads of the serving issue answer not yet supported', () => {
-    expect(codes({ ...base, workload: { inputTokens: 10, outputTokens: 10, concurrency: 4 } })).toContain('workload.unsupported');
+    expect(codes({ ...base, workload: { inputTokens: 10, outputTokens: 10, concurrency: 4 } })).toContain(
+      'workload.unsupported',
+    );
   });
   it('a batch too big for memory is flagged with the batch that fits', () => {
     const r = estimate({ ...base, workload: { inputTokens: 32768, outputTokens: 1024, batch: 4096 } });

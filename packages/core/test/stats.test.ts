@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../src/model/catalog.js';
 import type { ModelSpec } from '../src/model/schema.js';
-import { countParams, flopsPerToken, kvCacheBytesPerToken, meanCausalContext, modelStats } from '../src/model/stats.js';
+import {
+  countParams,
+  flopsPerToken,
+  kvCacheBytesPerToken,
+  meanCausalContext,
+  modelStats,
+} from '../src/model/stats.js';
 
 function model(id: string): ModelSpec {
   const m = findModel(id);
@@ -59,7 +65,9 @@ describe('parameter counts', () => {
 
   it('weight bytes scale with the format, fp8 is half of bf16', () => {
     const m = model('llama-3.1-70b');
-    expect(modelStats(m, { weightFormat: 'fp8' }).weightBytes * 2).toBe(modelStats(m, { weightFormat: 'bf16' }).weightBytes);
+    expect(modelStats(m, { weightFormat: 'fp8' }).weightBytes * 2).toBe(
+      modelStats(m, { weightFormat: 'bf16' }).weightBytes,
+    );
   });
 });
 

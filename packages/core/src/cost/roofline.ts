@@ -118,3 +118,45 @@ export function stepSeconds(phase: CostedPhase, context: number): number {
   for (const c of phase.operators) total += c.op.count * operatorSeconds(c, context);
   return total;
 }
+
+/** Σ_{x=lo..hi} (p0 + p1·x) over integers. */
+function sumLinear(p0: number, p1: number, lo: number, hi: number): number {
+  const n = hi - lo + 1;
+  return n <= 0 ? 0 : n * p0 + (p1 * (lo + hi) * n) / 2;
+}
+
+/** Σ_{x=lo..hi} max(a0 + a1·x, b0 + b1·x), in closed form (the two lines cross at most once). */
+function sumMaxLinear(a0: number, a1: number, b0: number, b1: number, lo: number, hi: number): number {
+  if (hi < lo) return 0;
+  let split = hi;
+  if (a1 !== b1) {
+    const cross = (b0 - a0) / (a1 - b1);
+    split = Math.min(hi, Math.max(lo - 1, Math.floor(cross)));
+  }
+  const part = (from: number, to: number): number => {
+    if (to < from) return 0;
+    const mid = (from + to) / 2;
+    return a0 + a1 * mid >= b0 + b1 * mid ? sumLinear(a0, a1, from, to) : sumLinear(b0, b1, from, to);
+  };
+  return part(lo, split) + part(split + 1, hi);
+}
+
+/**
+ * Σ of one occurrence's time over the consecutive contexts lo..hi, exact and O(1): a decode
+ * phase of thousands of steps costs the same as one step.
+ */
+export function operatorSecondsOverContexts(c: CostedOperator, lo: number, hi: number): number {
+  const op = c.op;
+  const steps = hi - lo + 1;
+  if (steps <= 0) return 0;
+  if (op.flopsPerContext === 0 && op.bytesPerContext === 0) return steps * operatorSeconds(c, 0);
+  const capHi = Math.min(hi, op.contextCap);
+  const a0 = op.flops / c.flopsPerSecond;
+  const a1 = op.flopsPerContext / c.flopsPerSecond;
+  const b0 = op.bytes / c.bytesPerSecond;
+  const b1 = op.bytesPerContext / c.bytesPerSecond;
+  const rising = sumMaxLinear(a0, a1, b0, b1, lo, capHi);
+  const flat = Math.max(0, hi - Math.max(lo - 1, capHi));
+  const capped = flat > 0 ? flat * (operatorSeconds(c, op.contextCap) - c.fixedSeconds) : 0;
+  return rising + capped + steps * c.fixedSeconds;
+}

@@ -38,15 +38,26 @@ interface Ctx {
   readonly attentionRate: RateFormat;
 }
 
-function op(
-  partial: Pick<Operator, 'name' | 'kind' | 'count' | 'flops' | 'bytes' | 'rate'> & Partial<Operator>,
-): Operator {
+type OperatorFields = Pick<Operator, 'name' | 'kind' | 'count' | 'flops' | 'bytes' | 'rate'> &
+  Partial<
+    Pick<Operator, 'flopsPerContext' | 'bytesPerContext' | 'contextCap' | 'shape' | 'collective' | 'kernels'>
+  >;
+
+/** Builds an operator with every field present, in one fixed order (monomorphic for the JIT). */
+function op(f: OperatorFields): Operator {
   return {
-    flopsPerContext: 0,
-    bytesPerContext: 0,
-    contextCap: Number.POSITIVE_INFINITY,
-    kernels: 1,
-    ...partial,
+    name: f.name,
+    kind: f.kind,
+    count: f.count,
+    flops: f.flops,
+    bytes: f.bytes,
+    flopsPerContext: f.flopsPerContext ?? 0,
+    bytesPerContext: f.bytesPerContext ?? 0,
+    contextCap: f.contextCap ?? Number.POSITIVE_INFINITY,
+    rate: f.rate,
+    shape: f.shape,
+    collective: f.collective,
+    kernels: f.kernels ?? 1,
   };
 }
 
@@ -294,7 +305,8 @@ export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph 
       }),
     );
   ops.push(elementwise(c, 'sampling', 1, logits * model.vocabSize * 2, logits, 5));
-  return mergeByName({ phase: step.phase, sequences: step.sequences, tokens, operators: ops });
+  const graph: PhaseGraph = { phase: step.phase, sequences: step.sequences, tokens, operators: ops };
+  return layerGroupsOf(model).length > 1 ? mergeByName(graph) : graph;
 }
 
 /** Layer groups produce same-named operators; merge those with identical per-occurrence work. */

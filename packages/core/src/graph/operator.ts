@@ -29,13 +29,12 @@ export interface Operator {
   readonly contextCap: number;
   /** Rate class the arithmetic runs at. */
   readonly rate: RateFormat;
-  readonly shape?: GemmShape;
+  readonly shape: GemmShape | undefined;
   /** Bytes each device contributes to a collective, and the group size. */
-  readonly collective?: {
-    readonly kind: 'all-reduce' | 'all-gather';
-    readonly bytes: number;
-    readonly group: number;
-  };
+  readonly collective:
+    | { readonly kind: 'all-reduce' | 'all-gather'; readonly bytes: number; readonly group: number }
+    | undefined;
+
   /** Kernel launches per occurrence. */
   readonly kernels: number;
 }

@@ -146,8 +146,18 @@ export function isMoeLayer(model: ModelSpec, index: number): boolean {
   return index >= moe.firstDenseLayers && (index + 1) % moe.layerStep === 0;
 }
 
-/** Groups the layers by (attention type, MoE or dense). */
-export function layerGroupsOf(model: ModelSpec): LayerGroup[] {
+const groupCache = new WeakMap<ModelSpec, readonly LayerGroup[]>();
+
+/** Groups the layers by (attention type, MoE or dense); cached per model object. */
+export function layerGroupsOf(model: ModelSpec): readonly LayerGroup[] {
+  const cached = groupCache.get(model);
+  if (cached !== undefined) return cached;
+  const groups = computeLayerGroups(model);
+  groupCache.set(model, groups);
+  return groups;
+}
+
+function computeLayerGroups(model: ModelSpec): LayerGroup[] {
   const counts = new Map<string, LayerGroup>();
   for (let i = 0; i < model.numLayers; i++) {
     const attention = model.layerTypes?.[i] ?? 'full';

@@ -77,7 +77,18 @@ export interface ParamCounts {
   readonly routedExperts: number;
 }
 
+const paramCache = new WeakMap<ModelSpec, ParamCounts>();
+
+/** Parameter counts; cached per model object (sweeps evaluate one model many times). */
 export function countParams(model: ModelSpec): ParamCounts {
+  const cached = paramCache.get(model);
+  if (cached !== undefined) return cached;
+  const counts = computeParams(model);
+  paramCache.set(model, counts);
+  return counts;
+}
+
+function computeParams(model: ModelSpec): ParamCounts {
   const positions = model.positionEmbedding === 'learned' ? (model.maxPositionEmbeddings ?? 0) : 0;
   const embedding = (model.vocabSize + positions) * model.hiddenSize;
   const lmHead = model.tiedEmbeddings ? 0 : model.vocabSize * model.hiddenSize;

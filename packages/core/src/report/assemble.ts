@@ -4,7 +4,6 @@
  * per-operator breakdown with each operator's bound, and diagnostics.
  */
 import type { Bound, CostedPhase } from '../cost/roofline.js';
-import { operatorTime } from '../cost/roofline.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { OperatorKind, PhaseKind } from '../graph/operator.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
@@ -25,7 +24,8 @@ export interface OperatorReport {
   readonly flops: number;
   readonly bytes: number;
   readonly bound: Bound;
-  readonly shape?: { readonly m: number; readonly n: number; readonly k: number; readonly groups: number };
+  readonly shape:
+    { readonly m: number; readonly n: number; readonly k: number; readonly groups: number } | undefined;
 }
 
 export interface PhaseReport {
@@ -85,37 +85,49 @@ function phaseBreakdown(
   overheadSeconds: number,
 ): { ops: OperatorReport[]; report: PhaseReport } {
   const stepSeconds = perOpSeconds.reduce((a, b) => a + b, 0) / Math.max(1, steps) + overheadSeconds;
-  const shares: Record<Bound, number> = {
-    compute: 0,
-    memory: 0,
-    communication: 0,
-    overhead: stepSeconds > 0 ? overheadSeconds / stepSeconds : 0,
-  };
+  let compute = 0;
+  let memory = 0;
+  let communication = 0;
+  let overhead = stepSeconds > 0 ? overheadSeconds / stepSeconds : 0;
   let flops = 0;
   let bytes = 0;
-  const ops = phase.operators.map((c, i): OperatorReport => {
-    const t = operatorTime(c, context);
-    const timeMs = ((perOpSeconds[i] ?? 0) / Math.max(1, steps)) * 1e3;
-    const ctx = Math.min(context, c.op.contextCap);
-    const f = c.op.count * (c.op.flops + c.op.flopsPerContext * ctx);
-    const b = c.op.count * (c.op.bytes + c.op.bytesPerContext * ctx);
-    flops += f;
-    bytes += b;
-    const share = stepSeconds > 0 ? timeMs / 1e3 / stepSeconds : 0;
-    shares[t.bound] += share;
-    const base = {
+  const stepsDivisor = Math.max(1, steps);
+  const ops: OperatorReport[] = [];
+  for (let i = 0; i < phase.operators.length; i++) {
+    const c = phase.operators[i];
+    if (c === undefined) continue;
+    const op = c.op;
+    const ctx = context < op.contextCap ? context : op.contextCap;
+    const opFlops = op.flops + op.flopsPerContext * ctx;
+    const opBytes = op.bytes + op.bytesPerContext * ctx;
+    const computeSeconds = opFlops / c.flopsPerSecond;
+    const memorySeconds = opBytes / c.bytesPerSecond;
+    const work = computeSeconds > memorySeconds ? computeSeconds : memorySeconds;
+    let bound: Bound;
+    if (c.communicationSeconds > 0) bound = 'communication';
+    else if (c.fixedSeconds > work) bound = 'overhead';
+    else bound = computeSeconds >= memorySeconds ? 'compute' : 'memory';
+    const seconds = (perOpSeconds[i] ?? 0) / stepsDivisor;
+    const share = stepSeconds > 0 ? seconds / stepSeconds : 0;
+    if (bound === 'compute') compute += share;
+    else if (bound === 'memory') memory += share;
+    else if (bound === 'communication') communication += share;
+    else overhead += share;
+    flops += op.count * opFlops;
+    bytes += op.count * opBytes;
+    ops.push({
       phase: phase.graph.phase,
-      name: c.op.name,
-      kind: c.op.kind,
-      count: c.op.count,
-      timeMs,
+      name: op.name,
+      kind: op.kind,
+      count: op.count,
+      timeMs: seconds * 1e3,
       share,
-      flops: f,
-      bytes: b,
-      bound: t.bound,
-    };
-    return c.op.shape === undefined ? base : { ...base, shape: c.op.shape };
-  });
+      flops: op.count * opFlops,
+      bytes: op.count * opBytes,
+      bound,
+      shape: op.shape,
+    });
+  }
   return {
     ops,
     report: {
@@ -127,7 +139,7 @@ function phaseBreakdown(
       tokensPerStep: phase.graph.tokens,
       flopsPerStep: flops,
       bytesPerStep: bytes,
-      boundShares: shares,
+      boundShares: { compute, memory, communication, overhead },
     },
   };
 }

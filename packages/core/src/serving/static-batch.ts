@@ -5,7 +5,7 @@
  */
 import { buildGraph } from '../graph/build.js';
 import type { CostedPhase } from '../cost/roofline.js';
-import { costPhase, operatorSeconds } from '../cost/roofline.js';
+import { costPhase, operatorSeconds, operatorSecondsOverContexts } from '../cost/roofline.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 
 export interface StaticBatchTiming {
@@ -52,14 +52,7 @@ export function simulateStaticBatch(ns: NormalizedScenario): StaticBatchTiming {
   for (let i = 0; i < decode.operators.length; i++) {
     const c = decode.operators[i];
     if (c === undefined) continue;
-    let total: number;
-    if (c.op.flopsPerContext === 0 && c.op.bytesPerContext === 0) {
-      total = steps * operatorSeconds(c, 0);
-    } else {
-      total = 0;
-      for (let j = 1; j <= steps; j++) total += operatorSeconds(c, s + j);
-    }
-    total *= c.op.count;
+    const total = c.op.count * operatorSecondsOverContexts(c, s + 1, s + steps);
     decodeOperatorSeconds[i] = total;
     decodeSeconds += total;
   }

@@ -1,0 +1,93 @@
+// Benchmark: full scenario evaluations per second on one core (prefill + every decode step,
+// memory, report with per-operator breakdown). Run with `npm run bench`; `--write` updates the
+// table in docs/performance.md. Timing lives here, never in tests.
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import {
+  estimate,
+  estimateNormalized,
+  normalizeScenario,
+  validateScenario,
+} from '../packages/core/dist/index.js';
+
+const SCENARIOS = [
+  {
+    name: 'Llama-3.1-8B, 1×H100, batch 64, 2048 in / 256 out',
+    input: {
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      gpus: 1,
+      engine: 'vllm',
+      workload: { inputTokens: 2048, outputTokens: 256, batch: 64 },
+    },
+  },
+  {
+    name: 'Llama-3.1-70B, 8×H100 TP8, batch 64, 2048 in / 256 out',
+    input: {
+      model: 'llama-3.1-70b',
+      hardware: 'h100-sxm',
+      gpus: 8,
+      parallelism: { tp: 8 },
+      engine: 'vllm',
+      workload: { inputTokens: 2048, outputTokens: 256, batch: 64 },
+    },
+  },
+  {
+    name: 'DeepSeek-V3, 8×H200 TP8 FP8, batch 64, 2048 in / 256 out',
+    input: {
+      model: 'deepseek-v3',
+      hardware: 'h200-sxm',
+      gpus: 8,
+      parallelism: { tp: 8 },
+      precision: { weights: 'fp8' },
+      engine: 'vllm',
+      workload: { inputTokens: 2048, outputTokens: 256, batch: 64 },
+    },
+  },
+];
+
+function rate(fn, seconds = 1.5) {
+  for (let i = 0; i < 2000; i++) fn(); // warm-up (JIT)
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const limit = BigInt(Math.round(seconds * 1e9));
+  let elapsed = 0n;
+  while (elapsed < limit) {
+    for (let i = 0; i < 200; i++) fn();
+    n += 200;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return n / (Number(elapsed) / 1e9);
+}
+
+const rows = [];
+for (const s of SCENARIOS) {
+  const check = estimate(s.input);
+  if (!check.ok) throw new Error(`${s.name}: ${JSON.stringify(check.diagnostics)}`);
+  const normalized = normalizeScenario(validateScenario(s.input).value).value;
+  const full = rate(() => estimate(s.input));
+  const hot = rate(() => estimateNormalized(normalized));
+  rows.push({ name: s.name, full, hot });
+}
+
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, Node ${process.version}, one core.`,
+  '',
+  '| scenario | full evaluations/s (validate + normalize + estimate) | evaluations/s from a normalized scenario |',
+  '|---|---:|---:|',
+  ...rows.map((r) => `| ${r.name} | ${fmt(r.full)} | ${fmt(r.hot)} |`),
+].join('\n');
+console.log(table);
+
+if (process.argv.includes('--write')) {
+  const path = new URL('../docs/performance.md', import.meta.url);
+  const doc = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < 0) throw new Error('docs/performance.md lacks the bench markers');
+  writeFileSync(path, `${doc.slice(0, i + start.length)}\n${table}\n${doc.slice(j)}`);
+}
