@@ -23,7 +23,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'core is pure: no Node I/O' }] },
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'core is pure: no Node I/O' },
+          ],
+        },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'process'],
       'no-console': 'error',

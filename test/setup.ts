@@ -1,17 +1,16 @@
 /** Fails any test that writes to the console: core returns data, it never prints. */
+import type { MockInstance } from 'vitest';
 import { afterEach, beforeEach, vi } from 'vitest';
 
 const methods = ['log', 'warn', 'error', 'info'] as const;
+const spies: MockInstance[] = [];
 
 beforeEach(() => {
-  for (const m of methods) vi.spyOn(console, m);
+  for (const m of methods) spies.push(vi.spyOn(console, m));
 });
 
 afterEach(() => {
-  for (const m of methods) {
-    const spy = console[m] as unknown as { mock: { calls: unknown[][] } };
-    const calls = spy.mock.calls.length;
-    vi.mocked(console[m]).mockRestore();
-    if (calls > 0) throw new Error(`test wrote to console.${m} (${String(calls)} calls)`);
-  }
+  const calls = spies.reduce((n, s) => n + s.mock.calls.length, 0);
+  for (const s of spies.splice(0)) s.mockRestore();
+  if (calls > 0) throw new Error(`test wrote to the console (${String(calls)} calls)`);
 });

@@ -15,6 +15,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
     }
-    process.stdout.write(`\n${String(passed)} passed, ${String(failed)} failed, ${String(skipped)} skipped\n`);
+    process.stdout.write(
+      `\n${String(passed)} passed, ${String(failed)} failed, ${String(skipped)} skipped\n`,
+    );
   }
 }

@@ -44,3 +44,23 @@ export { simulateStaticBatch } from './serving/static-batch.js';
 export type { EstimateReport, OperatorReport, PhaseReport } from './report/assemble.js';
 export { assembleReport } from './report/assemble.js';
 export { estimate, estimateNormalized, validateScenario } from './estimate.js';
+
+export type {
+  MeasurementRow,
+  MeasurementColumn,
+  Prediction,
+  PredictOptions,
+  GemmCase,
+  GroupSummary,
+  RowRecord,
+  SkippedRecord,
+  ValidationReport,
+} from './calibrate/index.js';
+export {
+  MEASUREMENT_COLUMNS,
+  parseMeasurementCsv,
+  predictRow,
+  validateRows,
+  gemmShapeFromNotes,
+  GPT3_175B,
+} from './calibrate/index.js';

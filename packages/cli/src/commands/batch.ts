@@ -1,0 +1,95 @@
+/**
+ * `ridgeline batch <file.jsonl>`: one scenario per line in, one JSON result per line out, in the
+ * same order: the EstimateReport, or {"error": {"line": N, "diagnostics": [...]}}. Every line
+ * runs; the exit code is 2 when any failed. Files named by model/hardware are read once.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliDiagnostic, ResolveContext } from '../files.js';
+import { contextBeside, displayPath, fileErrorReason } from '../files.js';
+import type { Io } from '../io.js';
+import { estimateScenario } from '../scenario.js';
+import { USER_ERROR, exitWith, failWith } from './common.js';
+
+/** Output is written in chunks of about this many characters. */
+const CHUNK = 1 << 18;
+
+function lineError(line: number, diagnostics: readonly CliDiagnostic[]): string {
+  return JSON.stringify({ error: { line, diagnostics } });
+}
+
+type LineStatus = 'ok' | 'error' | 'internal';
+
+function batchLine(ctx: ResolveContext, n: number, text: string): { out: string; status: LineStatus } {
+  const line = text.trim();
+  if (line === '') {
+    const message = `line ${String(n)} is empty: expected one JSON scenario per line`;
+    return { out: lineError(n, [{ code: 'batch.empty-line', severity: 'error', message }]), status: 'error' };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    const message = `line ${String(n)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      out: lineError(n, [{ code: 'batch.invalid-json', severity: 'error', message }]),
+      status: 'error',
+    };
+  }
+  try {
+    const result = estimateScenario(raw, ctx);
+    return result.ok
+      ? { out: JSON.stringify(result.value), status: 'ok' }
+      : { out: lineError(n, result.diagnostics), status: 'error' };
+  } catch (e) {
+    const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      out: lineError(n, [{ code: 'internal.error', severity: 'error', message }]),
+      status: 'internal',
+    };
+  }
+}
+
+function runBatch(io: Io, file: string): void {
+  const abs = resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = io.readFile(abs);
+  } catch (e) {
+    const message = `cannot read ${displayPath(io, abs)}: ${fileErrorReason(e)}`;
+    failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], false);
+  }
+  const lines = text.split('\n');
+  // A final newline ends the last line; it does not start another.
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+
+  const ctx = contextBeside(io, abs);
+  let failures = 0;
+  let internal = false;
+  let buffer = '';
+  for (let i = 0; i < lines.length; i++) {
+    const { out, status } = batchLine(ctx, i + 1, lines[i] ?? '');
+    if (status !== 'ok') failures++;
+    if (status === 'internal') internal = true;
+    buffer += out + '\n';
+    if (buffer.length >= CHUNK) {
+      io.stdout(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer !== '') io.stdout(buffer);
+  if (internal) exitWith(1);
+  if (failures > 0) exitWith(USER_ERROR);
+}
+
+export function registerBatch(program: Command, io: Io): void {
+  program
+    .command('batch')
+    .description(
+      'estimate every scenario of a JSONL file (one JSON scenario per line); one JSON result per line',
+    )
+    .argument('<file.jsonl>', 'scenarios, one JSON object per line')
+    .action((file: string) => {
+      runBatch(io, file);
+    });
+}

@@ -1,0 +1,202 @@
+/**
+ * `ridgeline estimate [scenario-file]`: one scenario from a YAML/JSON file, flags, or both
+ * (flags override the file), estimated by core and printed as tables or JSON.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ENGINE_IDS } from '@ridgeline/core';
+import type { CliDiagnostic, Path, ResolveContext } from '../files.js';
+import { contextBeside, isRecord, readDataFile, resolveContext } from '../files.js';
+import { formatEstimate } from '../format.js';
+import type { Io } from '../io.js';
+import type { Locator } from '../scenario.js';
+import { estimateScenario, fileLocator, noLocation } from '../scenario.js';
+import { FlagReader, failWith, printJson } from './common.js';
+
+interface EstimateOptions {
+  readonly model?: string;
+  readonly hardware?: string;
+  readonly gpus?: string;
+  readonly tp?: string;
+  readonly pp?: string;
+  readonly ep?: string;
+  readonly dp?: string;
+  readonly weights?: string;
+  readonly activations?: string;
+  readonly kv?: string;
+  readonly engine?: string;
+  readonly input?: string;
+  readonly output?: string;
+  readonly batch?: string;
+  readonly concurrency?: string;
+  readonly requestRate?: string;
+  readonly requests?: string;
+  readonly seed?: string;
+  readonly maxThroughput?: boolean;
+  readonly json?: boolean;
+}
+
+const WORKLOAD_KINDS = ['batch', 'concurrency', 'requestRate', 'maxThroughput'] as const;
+
+/** A scenario field set from a flag. */
+interface Override {
+  readonly path: readonly [string] | readonly [string, string];
+  readonly value: unknown;
+}
+
+function readOverrides(o: EstimateOptions): { overrides: Override[]; errors: CliDiagnostic[] } {
+  const f = new FlagReader();
+  const overrides: Override[] = [];
+  const set = (path: Override['path'], value: unknown): void => {
+    if (value !== undefined) overrides.push({ path, value });
+  };
+  set(['model'], o.model);
+  set(['hardware'], o.hardware);
+  set(['gpus'], f.positiveInt('--gpus', o.gpus));
+  set(['parallelism', 'tp'], f.positiveInt('--tp', o.tp));
+  set(['parallelism', 'pp'], f.positiveInt('--pp', o.pp));
+  set(['parallelism', 'ep'], f.positiveInt('--ep', o.ep));
+  set(['parallelism', 'dp'], f.positiveInt('--dp', o.dp));
+  set(['precision', 'weights'], f.format('--weights', o.weights));
+  set(['precision', 'activations'], f.format('--activations', o.activations));
+  set(['precision', 'kvCache'], f.format('--kv', o.kv));
+  set(['engine'], f.oneOf('--engine', o.engine, ENGINE_IDS));
+  set(['workload', 'inputTokens'], f.positiveInt('--input', o.input));
+  set(['workload', 'outputTokens'], f.positiveInt('--output', o.output));
+  set(['workload', 'batch'], f.positiveInt('--batch', o.batch));
+  set(['workload', 'concurrency'], f.positiveInt('--concurrency', o.concurrency));
+  set(['workload', 'requestRate'], f.positiveNumber('--request-rate', o.requestRate));
+  set(['workload', 'requests'], f.positiveInt('--requests', o.requests));
+  set(['workload', 'seed'], f.int('--seed', o.seed));
+  if (o.maxThroughput === true) set(['workload', 'maxThroughput'], true);
+  return { overrides, errors: f.errors };
+}
+
+/** What a flag-only run lacks: model, hardware, token counts and a workload kind. */
+function missingFlags(o: EstimateOptions): string[] {
+  const missing: string[] = [];
+  if (o.model === undefined) missing.push('--model');
+  if (o.hardware === undefined) missing.push('--hardware');
+  if (o.input === undefined) missing.push('--input');
+  if (o.output === undefined) missing.push('--output');
+  const kinds = [o.batch, o.concurrency, o.requestRate, o.maxThroughput === true ? 'yes' : undefined];
+  if (kinds.every((k) => k === undefined))
+    missing.push('one of --batch, --concurrency, --request-rate, --max-throughput');
+  return missing;
+}
+
+/** The file's scenario with the flag values written over it. */
+function applyOverrides(
+  base: Record<string, unknown>,
+  overrides: readonly Override[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  const newKind = overrides.some(
+    (o) => o.path[0] === 'workload' && (WORKLOAD_KINDS as readonly string[]).includes(o.path[1] ?? ''),
+  );
+  const workload = out['workload'];
+  if (newKind && isRecord(workload)) {
+    // A workload kind given on the command line replaces the file's kind.
+    out['workload'] = Object.fromEntries(
+      Object.entries(workload).filter(([k]) => !(WORKLOAD_KINDS as readonly string[]).includes(k)),
+    );
+  }
+  for (const { path, value } of overrides) {
+    const [head, leaf] = path;
+    if (leaf === undefined) {
+      out[head] = value;
+    } else {
+      const prev = out[head];
+      out[head] = { ...(isRecord(prev) ? prev : {}), [leaf]: value };
+    }
+  }
+  return out;
+}
+
+function runEstimate(io: Io, file: string | undefined, o: EstimateOptions): void {
+  const json = o.json === true;
+  const { overrides, errors } = readOverrides(o);
+  if (errors.length > 0) failWith(io, errors, json);
+
+  let base: Record<string, unknown> = {};
+  let ctx: ResolveContext = resolveContext(io);
+  let locate: Locator = noLocation;
+  if (file === undefined) {
+    const missing = missingFlags(o);
+    if (missing.length > 0) {
+      failWith(
+        io,
+        [
+          {
+            code: 'cli.missing-flag',
+            severity: 'error',
+            message: `without a scenario file, estimate needs ${missing.join(', ')}`,
+          },
+        ],
+        json,
+      );
+    }
+  } else {
+    const abs = resolve(io.cwd, file);
+    const read = readDataFile(io, abs);
+    if (!read.ok) failWith(io, read.diagnostics, json);
+    const { data, source } = read.value;
+    if (!isRecord(data)) {
+      failWith(
+        io,
+        [
+          source.attach({
+            code: 'scenario.not-an-object',
+            severity: 'error',
+            message: 'a scenario file must hold a mapping with model, hardware and workload fields',
+          }),
+        ],
+        json,
+      );
+    }
+    base = data;
+    ctx = contextBeside(io, abs);
+    locate = fileLocator(
+      source,
+      overrides.map((ov): Path => ov.path),
+    );
+  }
+
+  const result = estimateScenario(applyOverrides(base, overrides), ctx, locate);
+  if (!result.ok) failWith(io, result.diagnostics, json);
+  if (json) printJson(io, result.value);
+  else io.stdout(formatEstimate(result.value));
+}
+
+export function registerEstimate(program: Command, io: Io): void {
+  program
+    .command('estimate')
+    .description('estimate latency, throughput and memory of one scenario (a YAML/JSON file and/or flags)')
+    .argument('[scenario-file]', 'scenario file (YAML or JSON); flags override its values')
+    .option(
+      '--model <id|path>',
+      'catalog id, Hugging Face repo alias, or a model file (HF config.json or model spec)',
+    )
+    .option('--hardware <id|path>', 'catalog id or alias, or a hardware file (YAML/JSON)')
+    .option('--gpus <n>', 'devices used (default tp·pp·dp)')
+    .option('--tp <n>', 'tensor parallelism')
+    .option('--pp <n>', 'pipeline parallelism')
+    .option('--ep <n>', 'expert parallelism')
+    .option('--dp <n>', 'data parallelism')
+    .option('--weights <format>', 'weight format (bf16, fp8, int4, ...)')
+    .option('--activations <format>', 'activation format')
+    .option('--kv <format>', 'KV-cache format')
+    .option('--engine <id>', `serving engine profile (${ENGINE_IDS.join(', ')})`)
+    .option('--input <tokens>', 'prompt tokens per request')
+    .option('--output <tokens>', 'generated tokens per request')
+    .option('--batch <n>', 'static batch size')
+    .option('--concurrency <n>', 'closed loop: concurrent clients')
+    .option('--request-rate <rps>', 'open loop: Poisson arrivals per second')
+    .option('--requests <n>', 'requests to simulate')
+    .option('--seed <n>', 'random seed for arrivals')
+    .option('--max-throughput', 'offline: every request queued at once')
+    .option('--json', 'print the report as JSON')
+    .action((file: string | undefined, options: EstimateOptions) => {
+      runEstimate(io, file, options);
+    });
+}

@@ -1,0 +1,315 @@
+/**
+ * Reading scenario, model and hardware files (YAML or JSON) with a yaml LineCounter kept beside
+ * the parsed data, so a diagnostic path such as ['parallelism', 'tp'] is reported as
+ * file:line:column. Model and hardware references that name files are resolved here too.
+ */
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import type { Diagnostic, HardwareSpec, ModelSpec } from '@ridgeline/core';
+import { HardwareSpecSchema, ModelSpecSchema, importHfConfig } from '@ridgeline/core';
+import type { Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Io } from './io.js';
+
+export type Path = readonly (string | number)[];
+
+/** A core diagnostic, plus where it points in a file when it came from one. */
+export interface CliDiagnostic extends Diagnostic {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export type Loaded<T> =
+  | { readonly ok: true; readonly value: T; readonly diagnostics: readonly CliDiagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly CliDiagnostic[] };
+
+export const loaded = <T>(value: T, diagnostics: readonly CliDiagnostic[] = []): Loaded<T> => ({
+  ok: true,
+  value,
+  diagnostics,
+});
+export const failed = <T>(diagnostics: readonly CliDiagnostic[]): Loaded<T> => ({ ok: false, diagnostics });
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The path as the user should see it: relative to cwd when inside it, else absolute. */
+export function displayPath(io: Io, absPath: string): string {
+  const rel = relative(io.cwd, absPath);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absPath;
+}
+
+/** Why a file could not be read, in words. */
+export function fileErrorReason(e: unknown): string {
+  if (isRecord(e) && e['code'] === 'ENOENT') return 'no such file';
+  if (isRecord(e) && e['code'] === 'EISDIR') return 'it is a directory';
+  if (isRecord(e) && e['code'] === 'EACCES') return 'permission denied';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A parsed file: maps a path inside its data to a line and column. */
+export class SourceFile {
+  constructor(
+    readonly absPath: string,
+    readonly displayPath: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /**
+   * Line and column (1-based) of the node at `path`, or of the deepest ancestor present;
+   * `depth` is how many path segments were found.
+   */
+  locate(path: Path): { line: number; column: number; depth: number } {
+    let node: unknown = this.doc.contents;
+    let offset = rangeStart(node) ?? 0;
+    let depth = 0;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (pair === undefined) break;
+        const keyOffset = rangeStart(pair.key);
+        node = pair.value;
+        // Scalars point at the value itself; collections at their key (the line that names them).
+        offset = (isScalar(node) ? rangeStart(node) : undefined) ?? keyOffset ?? offset;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item: unknown = node.items[segment];
+        if (item === undefined || item === null) break;
+        node = item;
+        offset = rangeStart(node) ?? offset;
+      } else {
+        break;
+      }
+      depth++;
+    }
+    const pos = this.lines.linePos(offset);
+    return { line: pos.line, column: pos.col, depth };
+  }
+
+  /**
+   * The diagnostic with this file's location: line and column when its path (after `prefix`
+   * is removed) reaches into the file, the file alone otherwise.
+   */
+  attach(d: Diagnostic, prefix: Path = []): CliDiagnostic {
+    const path = d.path ?? [];
+    const inner = startsWith(path, prefix) ? path.slice(prefix.length) : path;
+    const at = this.locate(inner);
+    if (inner.length > 0 && at.depth === 0) return { ...d, file: this.displayPath };
+    return { ...d, file: this.displayPath, line: at.line, column: at.column };
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (!isRecord(node)) return undefined;
+  const range = node['range'];
+  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
+}
+
+export function startsWith(path: Path, prefix: Path): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
+}
+
+/** First line of a yaml error message, without the " at line L, column C:" the location repeats. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return first.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Reads and parses a YAML or JSON file (JSON strictly, by the .json extension). */
+export function readDataFile(io: Io, absPath: string): Loaded<{ data: unknown; source: SourceFile }> {
+  const shown = displayPath(io, absPath);
+  let text: string;
+  try {
+    text = io.readFile(absPath);
+  } catch (e) {
+    return failed([
+      { code: 'file.unreadable', severity: 'error', message: `cannot read ${shown}: ${fileErrorReason(e)}` },
+    ]);
+  }
+  const lines = new LineCounter();
+  const json = extname(absPath).toLowerCase() === '.json';
+  const doc = parseDocument(text, { lineCounter: lines, schema: json ? 'json' : 'core', uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return failed(
+      doc.errors.map((e): CliDiagnostic => {
+        const base: CliDiagnostic = {
+          code: 'file.syntax',
+          severity: 'error',
+          message: `${json ? 'JSON' : 'YAML'} syntax: ${yamlMessage(e.message)}`,
+          file: shown,
+        };
+        const pos = e.linePos?.[0];
+        return pos === undefined ? base : { ...base, line: pos.line, column: pos.col };
+      }),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    return failed([
+      {
+        code: 'file.syntax',
+        severity: 'error',
+        message: `cannot read ${shown}: ${fileErrorReason(e)}`,
+        file: shown,
+      },
+    ]);
+  }
+  return loaded({ data, source: new SourceFile(absPath, shown, doc, lines) });
+}
+
+/** Where file references are looked up, and files already read (shared across a batch). */
+export interface ResolveContext {
+  readonly io: Io;
+  /** Directories a relative reference is tried against, in order. */
+  readonly baseDirs: readonly string[];
+  readonly cache: Map<string, Loaded<ModelSpec> | Loaded<HardwareSpec>>;
+}
+
+export function resolveContext(io: Io, baseDirs: readonly string[] = [io.cwd]): ResolveContext {
+  return { io, baseDirs: [...new Set(baseDirs)], cache: new Map() };
+}
+
+/** A context for references inside the file at `absPath`: its directory first, then cwd. */
+export function contextBeside(io: Io, absPath: string): ResolveContext {
+  return resolveContext(io, [dirname(absPath), io.cwd]);
+}
+
+const FILE_EXTENSION = /\.(json|ya?ml)$/i;
+
+/** The file a reference names, if it names one. */
+export function findFile(ctx: ResolveContext, ref: string): string | undefined {
+  for (const dir of ctx.baseDirs) {
+    const abs = resolve(dir, ref);
+    if (ctx.io.fileExists(abs)) return abs;
+  }
+  return undefined;
+}
+
+/** File name without extension; a Hugging Face config.json is named after its directory. */
+function idFromPath(absPath: string): string {
+  const base = basename(absPath, extname(absPath));
+  if (base.toLowerCase() === 'config') {
+    const dir = basename(dirname(absPath));
+    if (dir !== '' && dir !== '.') return dir;
+  }
+  return base;
+}
+
+function notFound(ctx: ResolveContext, what: string, ref: string, path: Path): CliDiagnostic {
+  const dirs = ctx.baseDirs.map((d) => displayPath(ctx.io, d) || '.');
+  return {
+    code: 'file.not-found',
+    severity: 'error',
+    message: `${what} file '${ref}' not found (looked in ${dirs.join(', ')})`,
+    path,
+  };
+}
+
+/**
+ * A model reference: a catalog id (returned as the string, core looks it up) or a file, read as
+ * a Hugging Face config.json when it has `architectures` or `model_type`, else as a model spec.
+ */
+export function resolveModelRef(
+  ctx: ResolveContext,
+  ref: string,
+  path: Path = ['model'],
+): Loaded<ModelSpec | string> {
+  const file = findFile(ctx, ref);
+  if (file === undefined)
+    return FILE_EXTENSION.test(ref) ? failed([notFound(ctx, 'model', ref, path)]) : loaded(ref);
+  const key = `model:${file}`;
+  let result = ctx.cache.get(key) as Loaded<ModelSpec> | undefined;
+  if (result === undefined) {
+    result = loadModelFile(ctx.io, file);
+    ctx.cache.set(key, result);
+  }
+  return result;
+}
+
+export function resolveHardwareRef(
+  ctx: ResolveContext,
+  ref: string,
+  path: Path = ['hardware'],
+): Loaded<HardwareSpec | string> {
+  const file = findFile(ctx, ref);
+  if (file === undefined) {
+    return FILE_EXTENSION.test(ref) ? failed([notFound(ctx, 'hardware', ref, path)]) : loaded(ref);
+  }
+  const key = `hardware:${file}`;
+  let result = ctx.cache.get(key) as Loaded<HardwareSpec> | undefined;
+  if (result === undefined) {
+    result = loadHardwareFile(ctx.io, file);
+    ctx.cache.set(key, result);
+  }
+  return result;
+}
+
+function notAnObject(source: SourceFile, what: string): CliDiagnostic {
+  return source.attach({
+    code: 'file.not-an-object',
+    severity: 'error',
+    message: `${source.displayPath} must hold ${what} (a mapping of fields)`,
+  });
+}
+
+interface SchemaIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** Zod issues as diagnostics at `prefix` + the issue path. */
+export function issueDiagnostics(
+  code: string,
+  issues: readonly SchemaIssue[],
+  prefix: Path = [],
+): Diagnostic[] {
+  return issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+    const label = path.length > 0 ? path.join('.') : '(root)';
+    return { code, severity: 'error', message: `${label}: ${issue.message}`, path };
+  });
+}
+
+export function loadModelFile(io: Io, absPath: string): Loaded<ModelSpec> {
+  const read = readDataFile(io, absPath);
+  if (!read.ok) return read;
+  const { data, source } = read.value;
+  if (!isRecord(data)) return failed([notAnObject(source, 'a model')]);
+  const id = idFromPath(absPath);
+  let warnings: Diagnostic[] = [];
+  let input: unknown;
+  if ('architectures' in data || 'model_type' in data) {
+    const imported = importHfConfig(data, { id, source: source.displayPath });
+    if (!imported.ok) return failed(imported.diagnostics.map((d) => source.attach(d)));
+    warnings = [...imported.diagnostics];
+    input = imported.value;
+  } else {
+    input = { id, name: id, provenance: { kind: 'user', source: source.displayPath }, ...data };
+  }
+  const parsed = ModelSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    return failed(issueDiagnostics('model.invalid-spec', parsed.error.issues).map((d) => source.attach(d)));
+  }
+  return loaded(
+    parsed.data,
+    warnings.map((d) => source.attach(d)),
+  );
+}
+
+export function loadHardwareFile(io: Io, absPath: string): Loaded<HardwareSpec> {
+  const read = readDataFile(io, absPath);
+  if (!read.ok) return read;
+  const { data, source } = read.value;
+  if (!isRecord(data)) return failed([notAnObject(source, 'a hardware description')]);
+  const id = idFromPath(absPath);
+  const parsed = HardwareSpecSchema.safeParse({ id, name: id, ...data });
+  if (!parsed.success) {
+    return failed(
+      issueDiagnostics('hardware.invalid-spec', parsed.error.issues).map((d) => source.attach(d)),
+    );
+  }
+  return loaded(parsed.data);
+}

@@ -1,0 +1,209 @@
+/**
+ * Plain-text rendering: aligned tables, numbers to three significant digits (thousands
+ * separators above a thousand), diagnostics as `error:` / `warning:` / `note:` lines. Nothing
+ * here prints; callers write the strings through Io.
+ */
+import type { EstimateReport, OperatorReport, PhaseReport } from '@ridgeline/core';
+import type { CliDiagnostic } from './files.js';
+
+const NA = 'n/a';
+
+/** Integer with thousands separators. */
+export function grouped(x: number): string {
+  if (!Number.isFinite(x)) return NA;
+  const sign = x < 0 ? '-' : '';
+  return sign + String(Math.round(Math.abs(x))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Three significant digits; whole numbers with separators from 1,000 up. */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return NA;
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e-3) {
+    const p = x.toPrecision(3);
+    return Math.abs(Number(p)) >= 1000 ? grouped(x) : p;
+  }
+  return x.toExponential(2);
+}
+
+/** Counts: whole numbers as integers with separators, fractions to three digits. */
+export function count(x: number): string {
+  return Number.isInteger(x) ? grouped(x) : num(x);
+}
+
+/** Rates (tokens/s): separators, no decimals from 100 up. */
+export function rate(x: number): string {
+  if (!Number.isFinite(x)) return NA;
+  return Math.abs(x) >= 100 ? grouped(x) : num(x);
+}
+
+export function percent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return NA;
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+export const GiB = 2 ** 30;
+
+export function gib(bytes: number): string {
+  return `${num(bytes / GiB)} GiB`;
+}
+
+export function gb(bytes: number): string {
+  return `${num(bytes / 1e9)} GB`;
+}
+
+export interface Column {
+  readonly header: string;
+  readonly align?: 'left' | 'right';
+}
+
+/** An aligned table, one line per row, two spaces between columns. */
+export function table(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  indent = '  ',
+): string {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    indent +
+    columns
+      .map((c, i) => {
+        const cell = cells[i] ?? '';
+        const w = widths[i] ?? 0;
+        return c.align === 'right' ? cell.padStart(w) : cell.padEnd(w);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Label/value lines with the values aligned. */
+export function fields(rows: readonly (readonly [string, string])[], indent = '  '): string {
+  const w = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}`.trimEnd()).join('\n') + '\n';
+}
+
+export function diagnosticLine(d: CliDiagnostic): string {
+  const label = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'note';
+  let where = '';
+  if (d.file !== undefined) {
+    where = d.line === undefined ? `${d.file}: ` : `${d.file}:${String(d.line)}:${String(d.column ?? 1)}: `;
+  }
+  return `${label}: ${where}${d.message}\n`;
+}
+
+export function diagnosticLines(diagnostics: readonly CliDiagnostic[]): string {
+  return diagnostics.map(diagnosticLine).join('');
+}
+
+function shapeText(op: OperatorReport): string {
+  const s = op.shape;
+  if (s === undefined) return '';
+  const base = `${grouped(s.m)}×${grouped(s.n)}×${grouped(s.k)}`;
+  return s.groups > 1 ? `${base}×${grouped(s.groups)}` : base;
+}
+
+function phaseTitle(phase: PhaseReport): string {
+  return phase.phase === 'prefill' ? 'Prefill operators (one step)' : 'Decode operators (mean step)';
+}
+
+function workloadText(w: EstimateReport['scenario']['workload']): string {
+  const tokens = `${grouped(w.inputTokens)} input + ${grouped(w.outputTokens)} output tokens`;
+  return w.kind === 'batch'
+    ? `static batch of ${grouped(w.batch)}, ${tokens}`
+    : `${w.kind} (batch ${grouped(w.batch)}), ${tokens}`;
+}
+
+export function formatEstimate(report: EstimateReport): string {
+  const s = report.scenario;
+  const p = s.parallelism;
+  const m = report.memory;
+  const out: string[] = [];
+  out.push(`${s.model} on ${grouped(s.gpus)} × ${s.hardware}\n`);
+  out.push(
+    fields([
+      ['model', s.model],
+      ['hardware', s.hardware],
+      ['gpus', grouped(s.gpus)],
+      ['parallelism', `tp ${grouped(p.tp)}, pp ${grouped(p.pp)}, ep ${grouped(p.ep)}, dp ${grouped(p.dp)}`],
+      [
+        'precision',
+        `weights ${s.precision.weights}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
+      ],
+      ['engine', s.engine],
+      ['workload', workloadText(s.workload)],
+    ]),
+  );
+  out.push('\nLatency and throughput\n');
+  out.push(
+    fields([
+      ['TTFT', `${num(report.ttftMs)} ms`],
+      ['TPOT', `${num(report.tpotMs)} ms`],
+      ['E2E latency', `${num(report.e2eLatencyMs)} ms`],
+      ['output tok/s', rate(report.outputTokensPerSec)],
+      ['total tok/s', rate(report.totalTokensPerSec)],
+      ['requests/s', num(report.requestsPerSec)],
+      ['batch', count(report.batch)],
+    ]),
+  );
+  out.push('\nMemory per device\n');
+  const used = m.capacityBytes > 0 ? ` (${percent(m.totalBytes / m.capacityBytes)})` : '';
+  out.push(
+    fields([
+      ['weights', gib(m.weightsBytes)],
+      ['KV cache', gib(m.kvCacheBytes)],
+      ['activations', gib(m.activationsBytes)],
+      ['reserve', gib(m.reservedBytes)],
+      ['total', `${gib(m.totalBytes)} of ${gib(m.capacityBytes)}${used}`],
+      ['fits', m.fits ? 'yes' : 'no'],
+      ['max batch', grouped(m.maxBatch)],
+    ]),
+  );
+  out.push('\nPhases\n');
+  out.push(
+    table(
+      [
+        { header: 'phase' },
+        { header: 'step ms', align: 'right' },
+        { header: 'steps', align: 'right' },
+        { header: 'total ms', align: 'right' },
+        { header: 'tokens/step', align: 'right' },
+        { header: 'compute', align: 'right' },
+        { header: 'memory', align: 'right' },
+        { header: 'comm', align: 'right' },
+        { header: 'overhead', align: 'right' },
+      ],
+      report.phases.map((ph) => [
+        ph.phase,
+        num(ph.stepMs),
+        grouped(ph.steps),
+        num(ph.totalMs),
+        grouped(ph.tokensPerStep),
+        percent(ph.boundShares.compute),
+        percent(ph.boundShares.memory),
+        percent(ph.boundShares.communication),
+        percent(ph.boundShares.overhead),
+      ]),
+    ),
+  );
+  for (const ph of report.phases) {
+    const ops = report.breakdown.filter((o) => o.phase === ph.phase);
+    out.push(`\n${phaseTitle(ph)}\n`);
+    out.push(
+      table(
+        [
+          { header: 'operator' },
+          { header: 'count', align: 'right' },
+          { header: 'ms/step', align: 'right' },
+          { header: 'share', align: 'right' },
+          { header: 'bound' },
+          { header: 'GEMM m×n×k(×groups)' },
+        ],
+        ops.map((o) => [o.name, grouped(o.count), num(o.timeMs), percent(o.share), o.bound, shapeText(o)]),
+      ),
+    );
+  }
+  if (report.diagnostics.length > 0) out.push('\n' + diagnosticLines(report.diagnostics));
+  return out.join('');
+}

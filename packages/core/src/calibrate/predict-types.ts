@@ -1,0 +1,12 @@
+/** What predictRow returns, and its options. */
+
+/** A predicted value in the row's metric and unit, or the reason the row is not predicted. */
+export type Prediction = { readonly predicted: number; readonly note?: string } | { readonly skip: string };
+
+export interface PredictOptions {
+  /**
+   * Launch cost added to each kernel of a per-operator latency row: 'eager' = the vLLM profile's
+   * eager-mode launch (these rows were timed one PyTorch op at a time), 'none' = 0. Default 'eager'.
+   */
+  readonly opLaunch?: 'eager' | 'none';
+}

@@ -1,0 +1,82 @@
+/**
+ * Whole-run rows with an explicit static batch (TensorRT-LLM performance.md v0.6.1 peak
+ * throughput, v0.5 batch-1 first-token latency): the core `estimate` with the row's engine,
+ * model, device, TP and formats. Model constants (KV bytes per token, training FLOPs per token)
+ * come from modelStats.
+ */
+import { estimate } from '../estimate.js';
+import { modelStats } from '../model/stats.js';
+import type { EstimateReport } from '../report/assemble.js';
+import type { MeasurementRow } from './csv.js';
+import { skipReasons } from './messages.js';
+import type { Prediction } from './predict-types.js';
+import {
+  engineOf,
+  firstError,
+  formatOf,
+  hardwareForRate,
+  intCell,
+  resolveRowHardware,
+  resolveRowModel,
+} from './resolve.js';
+
+/** Serving metrics a static-batch estimate answers, read from its report. */
+export const STATIC_METRICS: Readonly<Record<string, (r: EstimateReport) => number>> = {
+  output_tok_s_per_gpu: (r) => r.outputTokensPerSec / r.scenario.gpus,
+  // The A100 table of performance.md says only "out tok/s": compared with the total over all GPUs.
+  output_tok_s: (r) => r.outputTokensPerSec,
+  total_tok_s: (r) => r.totalTokensPerSec,
+  ttft_ms: (r) => r.ttftMs,
+  tpot_ms: (r) => r.tpotMs,
+  e2e_latency_ms: (r) => r.e2eLatencyMs,
+  req_s: (r) => r.requestsPerSec,
+};
+
+export function predictStaticRow(row: MeasurementRow): Prediction {
+  const read = STATIC_METRICS[row.metric];
+  if (read === undefined) return { skip: skipReasons.noRule(row.metric) };
+  const batch = intCell(row.batchOrConcurrency);
+  if (batch === undefined) {
+    return /^\s*max\b/i.test(row.batchOrConcurrency) || /concurren|rate/i.test(row.batchOrConcurrency)
+      ? { skip: skipReasons.maxThroughput }
+      : { skip: skipReasons.unparsed('a static batch size') };
+  }
+  const inputTokens = intCell(row.inputLen);
+  const outputTokens = intCell(row.outputLen);
+  if (inputTokens === undefined || outputTokens === undefined) {
+    return { skip: skipReasons.unparsed('the input and output lengths') };
+  }
+  const model = resolveRowModel(row.model);
+  if (model === undefined) return { skip: skipReasons.modelNotInCatalog };
+  const found = resolveRowHardware(row.hardware);
+  if (found === undefined) return { skip: skipReasons.hardwareNotInCatalog(row.hardware) };
+  const weights = formatOf(row.precisionWeights);
+  if (weights === undefined) return { skip: skipReasons.unsupportedPrecision(row.precisionWeights) };
+  const kvCache = formatOf(row.precisionKv) ?? weights;
+  const hw = hardwareForRate(found, weights);
+  const tp = intCell(row.tp) ?? 1;
+  const pp = intCell(row.pp) ?? 1;
+  const result = estimate({
+    model: model.id,
+    hardware: hw.spec,
+    gpus: tp * pp,
+    parallelism: { tp, pp },
+    precision: { weights, activations: weights, kvCache },
+    engine: engineOf(row.framework),
+    workload: { batch, inputTokens, outputTokens },
+  });
+  if (!result.ok) return { skip: skipReasons.estimateFailed(firstError(result)) };
+  const predicted = read(result.value);
+  return hw.note === undefined ? { predicted } : { predicted, note: hw.note };
+}
+
+/** kv_kb_per_token (decimal KB, BF16 unless the row says otherwise) and gflops_per_token (training, S = 4096). */
+export function predictConstantRow(row: MeasurementRow): Prediction {
+  const model = resolveRowModel(row.model);
+  if (model === undefined) return { skip: skipReasons.modelNotInCatalog };
+  if (row.metric === 'kv_kb_per_token') {
+    const kvFormat = formatOf(row.precisionKv) ?? 'bf16';
+    return { predicted: modelStats(model, { kvFormat }).kvCacheBytesPerToken / 1000 };
+  }
+  return { predicted: modelStats(model, { sequenceLength: 4096 }).trainingFlopsPerToken / 1e9 };
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseMeasurementCsv } from './csv.js';
+import { skipReasons } from './messages.js';
+import { percentile, sourceLabel, validateRows } from './validate.js';
+
+const text = readFileSync(new URL('../../data/measurements/reference.csv', import.meta.url), 'utf8');
+
+describe('validateRows over the shipped reference.csv', () => {
+  const parsed = parseMeasurementCsv(text);
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
+  const report = validateRows(parsed.value);
+
+  it('predicts over 100 rows, each finite and positive', () => {
+    expect(report.totals.used).toBeGreaterThan(100);
+    expect(report.rows).toHaveLength(report.totals.used);
+    for (const r of report.rows) {
+      expect(Number.isFinite(r.predicted), r.id).toBe(true);
+      expect(r.predicted, r.id).toBeGreaterThan(0);
+      expect(Number.isFinite(r.errorPct), r.id).toBe(true);
+    }
+  });
+
+  it('accounts for every row once, per source and metric', () => {
+    expect(report.totals.used + report.totals.skipped).toBe(561);
+    const used = report.groups.reduce((a, g) => a + g.used, 0);
+    const skipped = report.groups.reduce((a, g) => a + g.skipped, 0);
+    expect(used).toBe(report.totals.used);
+    expect(skipped).toBe(report.totals.skipped);
+    for (const g of report.groups) {
+      expect(Object.values(g.skippedByReason).reduce((a, b) => a + b, 0)).toBe(g.skipped);
+      if (g.used > 0) expect(g.p90ErrorPct ?? -1).toBeGreaterThanOrEqual(g.medianErrorPct ?? Infinity);
+      else expect(g.medianErrorPct).toBeNull();
+    }
+  });
+
+  it('skips the rows the model does not cover, with the stated reasons', () => {
+    expect(report.skippedByReason[skipReasons.maxThroughput]).toBe(319);
+    expect(report.skippedByReason[skipReasons.allToAll]).toBe(20);
+    expect(report.skippedByReason[skipReasons.noShape]).toBe(5);
+    expect(report.skippedByReason[skipReasons.unfusedAttention]).toBe(6);
+    expect(report.skippedByReason[skipReasons.training]).toBe(50);
+    expect(report.skipped.every((s) => s.reason.length > 0)).toBe(true);
+  });
+
+  it('reproduces the model constants exactly', () => {
+    const kv = report.rows.filter((r) => r.metric === 'kv_kb_per_token');
+    expect(kv).toHaveLength(3);
+    for (const r of kv) expect(r.errorPct).toBeLessThan(0.01);
+  });
+});
+
+describe('helpers', () => {
+  it('percentile interpolates between ranks', () => {
+    expect(percentile([], 0.5)).toBeNull();
+    expect(percentile([4], 0.9)).toBe(4);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentile([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9)).toBeCloseTo(90, 9);
+  });
+
+  it('sourceLabel drops the commit and table remarks', () => {
+    expect(sourceLabel('deepseek-ai/DeepGEMM README.md @327ec92 (Performance: x)')).toBe(
+      'deepseek-ai/DeepGEMM README.md',
+    );
+    expect(sourceLabel('Insights into DeepSeek-V3 (arXiv 2505.09343) Table 1')).toBe(
+      'Insights into DeepSeek-V3',
+    );
+    expect(sourceLabel('Insights into DeepSeek-V3: Scaling Challenges (arXiv 2505.09343)')).toBe(
+      'Insights into DeepSeek-V3',
+    );
+    expect(sourceLabel('plain')).toBe('plain');
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * validateRows: predicts every row it can express and summarizes the absolute percentage error
+ * |predicted − measured| / measured per (source, metric): rows used, rows skipped by reason,
+ * median and p90. Sources are weighed separately because one source has over half the rows.
+ */
+import type { MeasurementRow } from './csv.js';
+import type { PredictOptions } from './predict.js';
+import { predictRow } from './predict.js';
+
+export interface RowRecord {
+  readonly id: string;
+  /** Short source label (see sourceLabel). */
+  readonly source: string;
+  readonly metric: string;
+  readonly measured: number;
+  readonly predicted: number;
+  /** |predicted − measured| / measured × 100. */
+  readonly errorPct: number;
+  /** An assumption made to predict this row, when one was needed. */
+  readonly note?: string;
+}
+
+export interface SkippedRecord {
+  readonly id: string;
+  readonly source: string;
+  readonly metric: string;
+  readonly reason: string;
+}
+
+export interface GroupSummary {
+  readonly source: string;
+  readonly metric: string;
+  readonly used: number;
+  readonly skipped: number;
+  /** Skipped rows per reason. */
+  readonly skippedByReason: Readonly<Record<string, number>>;
+  /** Absolute percentage error, % (null when no row was used). */
+  readonly medianErrorPct: number | null;
+  readonly p90ErrorPct: number | null;
+}
+
+export interface ValidationReport {
+  readonly totals: {
+    readonly rows: number;
+    readonly used: number;
+    readonly skipped: number;
+    readonly medianErrorPct: number | null;
+    readonly p90ErrorPct: number | null;
+  };
+  /** One entry per (source, metric), in order of first appearance. */
+  readonly groups: readonly GroupSummary[];
+  /** Skipped rows per reason, over all sources. */
+  readonly skippedByReason: Readonly<Record<string, number>>;
+  readonly rows: readonly RowRecord[];
+  readonly skipped: readonly SkippedRecord[];
+}
+
+/**
+ * A short label for a source cell: the text before the first ' @' (repository and path, commit
+ * dropped), ' (' (table remarks dropped) or ': ' (a paper's subtitle dropped).
+ */
+export function sourceLabel(source: string): string {
+  const t = source.trim();
+  const cuts = [t.indexOf(' @'), t.indexOf(' ('), t.indexOf(': ')].filter((i) => i > 0);
+  return cuts.length > 0 ? t.slice(0, Math.min(...cuts)).trim() : t;
+}
+
+/** Percentile of sorted values with linear interpolation between closest ranks (p in [0, 1]). */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const pos = (sorted.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[hi] ?? a;
+  return a + (b - a) * (pos - lo);
+}
+
+function summary(errors: readonly number[]): { medianErrorPct: number | null; p90ErrorPct: number | null } {
+  const sorted = [...errors].sort((x, y) => x - y);
+  return { medianErrorPct: percentile(sorted, 0.5), p90ErrorPct: percentile(sorted, 0.9) };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+export function validateRows(
+  rows: readonly MeasurementRow[],
+  options: PredictOptions = {},
+): ValidationReport {
+  const used: RowRecord[] = [];
+  const skipped: SkippedRecord[] = [];
+  const keys: string[] = [];
+  const groups = new Map<
+    string,
+    { source: string; metric: string; used: RowRecord[]; skipped: SkippedRecord[] }
+  >();
+  for (const row of rows) {
+    const source = sourceLabel(row.source);
+    const key = `${source}\u0000${row.metric}`;
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { source, metric: row.metric, used: [], skipped: [] };
+      groups.set(key, g);
+      keys.push(key);
+    }
+    const p = predictRow(row, options);
+    if ('skip' in p) {
+      const s = { id: row.id, source, metric: row.metric, reason: p.skip };
+      skipped.push(s);
+      g.skipped.push(s);
+      continue;
+    }
+    if (!Number.isFinite(p.predicted) || p.predicted <= 0 || row.value === 0) {
+      const s = {
+        id: row.id,
+        source,
+        metric: row.metric,
+        reason:
+          row.value === 0 ? 'measured value is 0' : `prediction is not a positive number (${p.predicted})`,
+      };
+      skipped.push(s);
+      g.skipped.push(s);
+      continue;
+    }
+    const base = {
+      id: row.id,
+      source,
+      metric: row.metric,
+      measured: row.value,
+      predicted: p.predicted,
+      errorPct: (Math.abs(p.predicted - row.value) / Math.abs(row.value)) * 100,
+    };
+    const r: RowRecord = p.note === undefined ? base : { ...base, note: p.note };
+    used.push(r);
+    g.used.push(r);
+  }
+  const summaries: GroupSummary[] = [];
+  for (const key of keys) {
+    const g = groups.get(key);
+    if (g === undefined) continue;
+    summaries.push({
+      source: g.source,
+      metric: g.metric,
+      used: g.used.length,
+      skipped: g.skipped.length,
+      skippedByReason: countBy(g.skipped.map((s) => s.reason)),
+      ...summary(g.used.map((r) => r.errorPct)),
+    });
+  }
+  return {
+    totals: {
+      rows: rows.length,
+      used: used.length,
+      skipped: skipped.length,
+      ...summary(used.map((r) => r.errorPct)),
+    },
+    groups: summaries,
+    skippedByReason: countBy(skipped.map((s) => s.reason)),
+    rows: used,
+    skipped,
+  };
+}
