@@ -23,7 +23,6 @@ import {
 /** Serving metrics a static-batch estimate answers, read from its report. */
 export const STATIC_METRICS: Readonly<Record<string, (r: EstimateReport) => number>> = {
   output_tok_s_per_gpu: (r) => r.outputTokensPerSec / r.scenario.gpus,
-  // The A100 table of performance.md says only "out tok/s": compared with the total over all GPUs.
   output_tok_s: (r) => r.outputTokensPerSec,
   total_tok_s: (r) => r.totalTokensPerSec,
   ttft_ms: (r) => r.ttftMs,
@@ -66,7 +65,12 @@ export function predictStaticRow(row: MeasurementRow): Prediction {
     workload: { batch, inputTokens, outputTokens },
   });
   if (!result.ok) return { skip: skipReasons.estimateFailed(firstError(result)) };
-  const predicted = read(result.value);
+  // The A100 table of TRT-LLM performance.md says only "out tok/s"; its notes record that the H100
+  // table of the same document is per GPU. Read it the same way: per GPU, like its sibling table.
+  const perGpuByContext = row.metric === 'output_tok_s' && /per-GPU or total is not stated/i.test(row.notes);
+  const predicted = perGpuByContext
+    ? result.value.outputTokensPerSec / result.value.scenario.gpus
+    : read(result.value);
   return hw.note === undefined ? { predicted } : { predicted, note: hw.note };
 }
 
