@@ -65,7 +65,8 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/** Runs the CLI on this process's arguments and sets its exit code (the `ridgeline` bin calls this). */
+export async function main(): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     // The reader went away (`ridgeline models | head`): stop quietly.
     if (e.code === 'EPIPE') process.exit(0);
@@ -73,3 +74,5 @@ if (isMain()) {
   });
   process.exitCode = await run(process.argv.slice(2), nodeIo());
 }
+
+if (isMain()) await main();
