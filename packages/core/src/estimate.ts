@@ -3,7 +3,7 @@
  * assembleReport. `estimate` takes loose input and never throws for a user error: it returns
  * diagnostics instead.
  */
-import type { Result } from './diagnostics/diagnostic.js';
+import type { Diagnostic, Result } from './diagnostics/diagnostic.js';
 import { fail, ok } from './diagnostics/diagnostic.js';
 import { messages } from './diagnostics/messages.js';
 import { memoryFootprint } from './memory/footprint.js';
@@ -32,7 +32,7 @@ export function validateScenario(input: unknown): Result<Scenario> {
 /** Estimates a normalized scenario (the hot path of sweeps and benchmarks). */
 export function estimateNormalized(
   ns: NormalizedScenario,
-  diagnostics: NormalizedDiagnostics = [],
+  diagnostics: readonly Diagnostic[] = [],
 ): Result<EstimateReport> {
   const w = ns.workload;
   const sequences = Math.ceil(w.batch / ns.dp);
@@ -54,8 +54,6 @@ export function estimateNormalized(
   const timing = simulateStaticBatch(ns);
   return ok(assembleReport(ns, timing, memory, all), all);
 }
-
-type NormalizedDiagnostics = Parameters<typeof assembleReport>[3];
 
 /** The whole pipeline from loose input (an object as read from JSON or YAML). */
 export function estimate(input: unknown): Result<EstimateReport> {

@@ -105,11 +105,19 @@ export function operatorTime(c: CostedOperator, context: number): OperatorTime {
   const computeSeconds = (op.flops + op.flopsPerContext * ctx) / c.flopsPerSecond;
   const memorySeconds = (op.bytes + op.bytesPerContext * ctx) / c.bytesPerSecond;
   const work = Math.max(computeSeconds, memorySeconds);
-  let bound: Bound;
-  if (c.communicationSeconds > 0) bound = 'communication';
-  else if (c.fixedSeconds > work) bound = 'overhead';
-  else bound = computeSeconds >= memorySeconds ? 'compute' : 'memory';
-  return { seconds: work + c.fixedSeconds, computeSeconds, memorySeconds, bound };
+  return {
+    seconds: work + c.fixedSeconds,
+    computeSeconds,
+    memorySeconds,
+    bound: boundOf(c, computeSeconds, memorySeconds),
+  };
+}
+
+/** What limits an operator: its collective, its fixed launch cost, or the larger roofline term. */
+export function boundOf(c: CostedOperator, computeSeconds: number, memorySeconds: number): Bound {
+  if (c.communicationSeconds > 0) return 'communication';
+  if (c.fixedSeconds > Math.max(computeSeconds, memorySeconds)) return 'overhead';
+  return computeSeconds >= memorySeconds ? 'compute' : 'memory';
 }
 
 /** Time of a whole step at a context: every operator times its occurrence count. */

@@ -5,7 +5,7 @@
  * and the engine's runtime reserve. The usable capacity follows the engine's memory fraction.
  */
 import { layerGroupsOf } from '../model/schema.js';
-import { countParams, routerParams } from '../model/stats.js';
+import { countParams, normParams, routerParams } from '../model/stats.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { bytesPerElement } from '../units/formats.js';
 
@@ -28,7 +28,7 @@ export interface MemoryFootprint {
 export function weightsBytesPerDevice(ns: NormalizedScenario): number {
   const m = ns.model;
   const params = countParams(m);
-  let replicated = m.numLayers * 2 * m.hiddenSize;
+  let replicated = m.numLayers * normParams(m);
   if (m.attention.kind === 'mla') {
     const a = m.attention;
     const down =

@@ -249,7 +249,7 @@ function fill(n: number, f: (i: number) => LayerAttentionType): LayerAttentionTy
   return Array.from({ length: n }, (_, i) => f(i));
 }
 
-/** Llama 2/3.x, Mistral, Mixtral, Phi-3: gated SiLU decoder with optional sliding window. */
+/** Llama 2/3.x, Mistral, Mixtral, Phi-3: gated SiLU decoder, optionally with sliding-window attention. */
 function llamaLike(
   r: ConfigReader,
   family: string,

@@ -33,11 +33,6 @@ export function attentionParams(model: ModelSpec): number {
   return qProj + kvDown + kvUp + out + loraNorms;
 }
 
-/** Matrices in one FFN: gate, up and down when gated; up and down otherwise. */
-export function ffnMatrices(model: ModelSpec): number {
-  return model.ffn.gated || model.moe !== undefined ? 3 : 2;
-}
-
 export function denseFfnParams(model: ModelSpec): number {
   const bias = model.linearBias ? model.ffn.intermediateSize + model.hiddenSize : 0;
   return (model.ffn.gated ? 3 : 2) * model.hiddenSize * model.ffn.intermediateSize + bias;
@@ -61,7 +56,8 @@ export function routerParams(model: ModelSpec): number {
   return model.moe === undefined ? 0 : model.hiddenSize * model.moe.numExperts;
 }
 
-function normParams(model: ModelSpec): number {
+/** Norm weights of one layer (one norm for parallel attention/FFN blocks, two otherwise). */
+export function normParams(model: ModelSpec): number {
   const perNorm = model.norm === 'layer' ? 2 * model.hiddenSize : model.hiddenSize;
   return (model.parallelBlock ? 1 : 2) * perNorm;
 }

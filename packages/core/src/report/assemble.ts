@@ -4,6 +4,7 @@
  * per-operator breakdown with each operator's bound, and diagnostics.
  */
 import type { Bound, CostedPhase } from '../cost/roofline.js';
+import { boundOf } from '../cost/roofline.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { OperatorKind, PhaseKind } from '../graph/operator.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
@@ -102,11 +103,7 @@ function phaseBreakdown(
     const opBytes = op.bytes + op.bytesPerContext * ctx;
     const computeSeconds = opFlops / c.flopsPerSecond;
     const memorySeconds = opBytes / c.bytesPerSecond;
-    const work = computeSeconds > memorySeconds ? computeSeconds : memorySeconds;
-    let bound: Bound;
-    if (c.communicationSeconds > 0) bound = 'communication';
-    else if (c.fixedSeconds > work) bound = 'overhead';
-    else bound = computeSeconds >= memorySeconds ? 'compute' : 'memory';
+    const bound = boundOf(c, computeSeconds, memorySeconds);
     const seconds = (perOpSeconds[i] ?? 0) / stepsDivisor;
     const share = stepSeconds > 0 ? seconds / stepSeconds : 0;
     if (bound === 'compute') compute += share;
