@@ -64,3 +64,20 @@ export {
   gemmShapeFromNotes,
   GPT3_175B,
 } from './calibrate/index.js';
+
+export type { PowerOptions, PowerOptionsInput, CostOptions, CostOptionsInput } from './energy/schema.js';
+export { PowerSchema, CostSchema, POWER_DEFAULTS, COST_DEFAULTS } from './energy/schema.js';
+export type { DevicePrice, PriceTable } from './energy/prices.js';
+export { DEFAULT_PRICES } from './energy/prices.js';
+export type {
+  EnergyInput,
+  EnergyReport,
+  CostReport,
+  CostBasis,
+  CostSplit,
+  CapitalBreakdown,
+  DeviceHourPrice,
+  DevicePower,
+  EnergyCostResult,
+} from './energy/model.js';
+export { energyAndCost, devicePower, deviceHourPrice, HOURS_PER_YEAR } from './energy/model.js';
