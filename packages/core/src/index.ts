@@ -81,3 +81,22 @@ export type {
   EnergyCostResult,
 } from './energy/model.js';
 export { energyAndCost, devicePower, deviceHourPrice, HOURS_PER_YEAR } from './energy/model.js';
+
+export type {
+  ImportOptions,
+  LatencyStats,
+  MeasuredEngine,
+  MeasuredMetrics,
+  MeasurementDiagnostic,
+  MeasurementLayout,
+  MeasurementRecord,
+  MeasurementTool,
+  ScenarioFragment,
+} from './measurements/index.js';
+export {
+  MEASUREMENT_TOOLS,
+  detectMeasurementLayout,
+  importMeasurements,
+  isMeasurementTool,
+  toolOfLayout,
+} from './measurements/index.js';
