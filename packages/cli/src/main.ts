@@ -10,6 +10,7 @@ import { registerBatch } from './commands/batch.js';
 import { EXIT, USER_ERROR } from './commands/common.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerHardware } from './commands/hardware.js';
+import { registerImport } from './commands/import.js';
 import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
 import { registerValidate } from './commands/validate.js';
@@ -35,6 +36,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   registerModels(program, io);
   registerHardware(program, io);
   registerValidate(program, io);
+  registerImport(program, io);
 
   // A command may also report failure through process.exitCode; it is read and restored here.
   const saved = process.exitCode;
