@@ -147,11 +147,15 @@ describe('estimate', () => {
     expect(r.err).not.toContain('    at ');
   });
 
-  it('says a workload kind is not yet supported', async () => {
+  it('simulates a closed loop and prints latency percentiles', async () => {
     const args = LLAMA_70B.slice(0, -2);
-    const r = await cli(['estimate', ...args, '--concurrency', '8']);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('not yet supported');
+    const r = await cli(['estimate', ...args, '--concurrency', '8', '--requests', '64']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('p99');
+    const j = await cli(['estimate', ...args, '--concurrency', '8', '--requests', '64', '--json']);
+    const report = JSON.parse(j.out) as { latency: { ttft: { p90: number } }; serving: { requests: number } };
+    expect(report.serving.requests).toBe(64);
+    expect(report.latency.ttft.p90).toBeGreaterThan(0);
   });
 
   it('names a flag with a bad number', async () => {

@@ -147,6 +147,67 @@ export function formatEstimate(report: EstimateReport): string {
       ['batch', count(report.batch)],
     ]),
   );
+  const sv = report.serving;
+  if (sv !== undefined) {
+    const l = report.latency;
+    out.push('\nLatency per request (ms)\n');
+    out.push(
+      table(
+        [
+          { header: 'metric' },
+          { header: 'mean', align: 'right' },
+          { header: 'p50', align: 'right' },
+          { header: 'p90', align: 'right' },
+          { header: 'p99', align: 'right' },
+        ],
+        (
+          [
+            ['TTFT', l.ttft],
+            ['TPOT', l.tpot],
+            ['E2E', l.e2e],
+          ] as const
+        ).map(([name, d]) => [name, num(d.mean), num(d.p50), num(d.p90), num(d.p99)]),
+      ),
+    );
+    out.push('\nServing simulation\n');
+    const rows: [string, string][] = [
+      ['requests', grouped(sv.requests)],
+      ['duration', `${num(sv.durationSeconds)} s`],
+      ['engine steps', grouped(sv.steps)],
+      ['max batch', grouped(sv.maxBatch)],
+      ['preemptions', grouped(sv.preemptions)],
+      ['KV capacity', `${grouped(sv.kvCapacityTokens)} tokens per replica`],
+    ];
+    if (sv.kvTransferMs !== undefined) rows.push(['KV transfer', `${num(sv.kvTransferMs)} ms per request`]);
+    if (sv.acceptedTokensPerStep !== undefined)
+      rows.push(['accepted/step', `${num(sv.acceptedTokensPerStep)} tokens (speculative)`]);
+    if (sv.offloadShare !== undefined)
+      rows.push(['offload link', `${percent(sv.offloadShare)} of a decode step`]);
+    out.push(fields(rows));
+  }
+  const e = report.energy;
+  const c = report.cost;
+  if (e !== undefined || c !== undefined) {
+    out.push('\nEnergy and cost\n');
+    const rows: [string, string][] = [];
+    if (e !== undefined) {
+      rows.push([
+        'power',
+        `${num(e.wattsPerDevice)} W per device (idle ${num(e.idleWattsPerDevice)}, TDP ${num(e.tdpWattsPerDevice)})`,
+      ]);
+      if (e.joulesPerOutputToken !== undefined)
+        rows.push(['energy', `${num(e.joulesPerOutputToken)} J per output token`]);
+      if (e.joulesPerRequest !== undefined) rows.push(['', `${num(e.joulesPerRequest)} J per request`]);
+    }
+    if (c !== undefined) {
+      rows.push(['price', `$${num(c.usdPerDeviceHour)} per device-hour (${c.source})`]);
+      if (c.usdPerMillionInputTokens !== undefined)
+        rows.push(['input', `$${num(c.usdPerMillionInputTokens)} per million tokens`]);
+      if (c.usdPerMillionOutputTokens !== undefined)
+        rows.push(['output', `$${num(c.usdPerMillionOutputTokens)} per million tokens`]);
+    }
+    out.push(fields(rows));
+  }
   out.push('\nMemory per device\n');
   const used = m.capacityBytes > 0 ? ` (${percent(m.totalBytes / m.capacityBytes)})` : '';
   out.push(

@@ -8,7 +8,10 @@ import { fail, ok } from './diagnostics/diagnostic.js';
 import { messages } from './diagnostics/messages.js';
 import { memoryFootprint } from './memory/footprint.js';
 import type { EstimateReport } from './report/assemble.js';
-import { assembleReport } from './report/assemble.js';
+import { assembleReport, assembleServingReport } from './report/assemble.js';
+import { weightsBytesPerDevice } from './memory/footprint.js';
+import { expectedAcceptedTokens } from './serving/continuous.js';
+import { simulateServing } from './serving/serve.js';
 import type { NormalizedScenario } from './scenario/normalize.js';
 import { normalizeScenario } from './scenario/normalize.js';
 import type { Scenario } from './scenario/schema.js';
@@ -34,6 +37,21 @@ export function estimateNormalized(
   ns: NormalizedScenario,
   diagnostics: readonly Diagnostic[] = [],
 ): Result<EstimateReport> {
+  return ns.workload.kind === 'batch' ? estimateStatic(ns, diagnostics) : estimateServing(ns, diagnostics);
+}
+
+function offloadChecks(ns: NormalizedScenario, share: number): Diagnostic[] {
+  const off = ns.offload;
+  if (off === undefined) return [];
+  const out: Diagnostic[] = [];
+  const cap = off.tier.capacityBytes;
+  const held = weightsBytesPerDevice(ns) * off.weightsFraction;
+  if (cap !== undefined && held > cap) out.push(messages.offloadCapacity(held, cap, off.tier.name));
+  if (share >= 0.5) out.push(messages.offloadBound(share, off.tier.name));
+  return out;
+}
+
+function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic[]): Result<EstimateReport> {
   const w = ns.workload;
   const sequences = Math.ceil(w.batch / ns.dp);
   const memory = memoryFootprint(
@@ -52,7 +70,44 @@ export function estimateNormalized(
   if (!memory.fits)
     all.push(messages.batchDoesNotFit(memory.totalBytes, memory.capacityBytes, memory.maxBatch * ns.dp));
   const timing = simulateStaticBatch(ns);
-  return ok(assembleReport(ns, timing, memory, all), all);
+  const off = offloadChecks(ns, timing.offloadShare);
+  if (off.some((d) => d.severity === 'error')) return fail(...off, ...all);
+  all.push(...off);
+  const report = assembleReport(ns, timing, memory, all);
+  return ok(report, report.diagnostics);
+}
+
+function estimateServing(ns: NormalizedScenario, diagnostics: readonly Diagnostic[]): Result<EstimateReport> {
+  const timing = simulateServing(ns);
+  if (!timing.ok) return fail(...timing.diagnostics, ...diagnostics);
+  const t = timing.value;
+  const mainNs = t.main.ns;
+  const perReplica = Math.max(1, Math.round(t.meanBatch / Math.max(1, mainNs.dp)));
+  const repNs: NormalizedScenario = {
+    ...mainNs,
+    workload: { ...mainNs.workload, batch: perReplica * mainNs.dp },
+  };
+  const representative = simulateStaticBatch(repNs);
+  const w = ns.workload;
+  const memory = memoryFootprint(
+    mainNs,
+    perReplica,
+    w.inputTokens + w.outputTokens,
+    mainNs.engine.maxBatchedTokens,
+  );
+  const spec = ns.serving.speculative;
+  const all = [...diagnostics, ...timing.diagnostics];
+  const off = offloadChecks(mainNs, representative.offloadShare);
+  if (off.some((d) => d.severity === 'error')) return fail(...off, ...all);
+  all.push(...off);
+  const extra = {
+    ...(spec !== undefined
+      ? { acceptedTokensPerStep: expectedAcceptedTokens(spec.tokens, spec.acceptanceRate) }
+      : {}),
+    ...(ns.offload !== undefined ? { offloadShare: representative.offloadShare } : {}),
+  };
+  const report = assembleServingReport(ns, t, representative, memory, extra, all);
+  return ok(report, report.diagnostics);
 }
 
 /** The whole pipeline from loose input (an object as read from JSON or YAML). */

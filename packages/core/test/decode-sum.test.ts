@@ -17,6 +17,7 @@ function costed(r: () => number): CostedOperator {
     rate: 'bf16',
     shape: undefined,
     collective: undefined,
+    part: 'decode',
     kernels: 1,
   };
   return {

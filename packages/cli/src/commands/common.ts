@@ -58,6 +58,18 @@ export class FlagReader {
     return n;
   }
 
+  /** A number in [0, 1]. */
+  fraction(flag: string, value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const text = value.trim();
+    const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(n) || n < 0 || n > 1) {
+      this.errors.push(flagError(flag, `must be a number from 0 to 1, got '${value}'`));
+      return undefined;
+    }
+    return n;
+  }
+
   format(flag: string, value: string | undefined): NumericFormat | undefined {
     if (value === undefined) return undefined;
     if (isNumericFormat(value)) return value;

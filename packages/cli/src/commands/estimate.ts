@@ -33,6 +33,22 @@ interface EstimateOptions {
   readonly requests?: string;
   readonly seed?: string;
   readonly maxThroughput?: boolean;
+  readonly attentionDp?: boolean;
+  readonly microBatches?: string;
+  readonly maxBatchedTokens?: string;
+  readonly maxSeqs?: string;
+  readonly memoryFraction?: string;
+  readonly prefixHitRate?: string;
+  readonly specMethod?: string;
+  readonly specDraft?: string;
+  readonly specTokens?: string;
+  readonly specAccept?: string;
+  readonly xquant?: boolean;
+  readonly scaleOutGbps?: string;
+  readonly offloadWeights?: string;
+  readonly offloadKv?: string;
+  readonly offloadTier?: string;
+  readonly usdPerHour?: string;
   readonly json?: boolean;
 }
 
@@ -40,7 +56,7 @@ const WORKLOAD_KINDS = ['batch', 'concurrency', 'requestRate', 'maxThroughput'] 
 
 /** A scenario field set from a flag. */
 interface Override {
-  readonly path: readonly [string] | readonly [string, string];
+  readonly path: readonly [string, ...string[]];
   readonly value: unknown;
 }
 
@@ -69,6 +85,26 @@ function readOverrides(o: EstimateOptions): { overrides: Override[]; errors: Cli
   set(['workload', 'requests'], f.positiveInt('--requests', o.requests));
   set(['workload', 'seed'], f.int('--seed', o.seed));
   if (o.maxThroughput === true) set(['workload', 'maxThroughput'], true);
+  if (o.attentionDp === true) set(['parallelism', 'attentionDp'], true);
+  set(['parallelism', 'microBatches'], f.positiveInt('--micro-batches', o.microBatches));
+  set(['serving', 'maxBatchedTokens'], f.positiveInt('--max-batched-tokens', o.maxBatchedTokens));
+  set(['serving', 'maxSequences'], f.positiveInt('--max-seqs', o.maxSeqs));
+  set(['serving', 'memoryFraction'], f.fraction('--memory-fraction', o.memoryFraction));
+  set(['serving', 'prefixCacheHitRate'], f.fraction('--prefix-hit-rate', o.prefixHitRate));
+  set(
+    ['serving', 'speculative', 'method'],
+    f.oneOf('--spec-method', o.specMethod, ['draft', 'mtp'] as const),
+  );
+  set(['serving', 'speculative', 'draftModel'], o.specDraft);
+  set(['serving', 'speculative', 'tokens'], f.positiveInt('--spec-tokens', o.specTokens));
+  set(['serving', 'speculative', 'acceptanceRate'], f.fraction('--spec-accept', o.specAccept));
+  if (o.xquant === true) set(['precision', 'cacheLayerInput'], true);
+  const gbps = f.positiveNumber('--scale-out-gbps', o.scaleOutGbps);
+  set(['topology', 'scaleOutBandwidthBytesPerSecond'], gbps === undefined ? undefined : gbps * 1e9);
+  set(['offload', 'weightsFraction'], f.fraction('--offload-weights', o.offloadWeights));
+  set(['offload', 'kvCacheFraction'], f.fraction('--offload-kv', o.offloadKv));
+  set(['offload', 'tier'], o.offloadTier);
+  set(['cost', 'usdPerDeviceHour'], f.positiveNumber('--usd-per-hour', o.usdPerHour));
   return { overrides, errors: f.errors };
 }
 
@@ -101,16 +137,22 @@ function applyOverrides(
       Object.entries(workload).filter(([k]) => !(WORKLOAD_KINDS as readonly string[]).includes(k)),
     );
   }
-  for (const { path, value } of overrides) {
-    const [head, leaf] = path;
-    if (leaf === undefined) {
-      out[head] = value;
-    } else {
-      const prev = out[head];
-      out[head] = { ...(isRecord(prev) ? prev : {}), [leaf]: value };
-    }
-  }
+  for (const { path, value } of overrides) setPath(out, path, value);
   return out;
+}
+
+/** Writes `value` at `path`, copying every object on the way (the file's data is not mutated). */
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const prev = target[head];
+  const next: Record<string, unknown> = { ...(isRecord(prev) ? prev : {}) };
+  setPath(next, rest, value);
+  target[head] = next;
 }
 
 function runEstimate(io: Io, file: string | undefined, o: EstimateOptions): void {
@@ -195,6 +237,22 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--requests <n>', 'requests to simulate')
     .option('--seed <n>', 'random seed for arrivals')
     .option('--max-throughput', 'offline: every request queued at once')
+    .option('--attention-dp', 'attention data-parallel over the tp group (MoE experts stay expert-parallel)')
+    .option('--micro-batches <n>', 'pipeline micro-batches in flight (default pp)')
+    .option('--max-batched-tokens <n>', "per-step token budget (overrides the engine's)")
+    .option('--max-seqs <n>', "maximum sequences in flight (overrides the engine's)")
+    .option('--memory-fraction <f>', "engine memory fraction (overrides the engine's)")
+    .option('--prefix-hit-rate <f>', 'fraction of prompt tokens served from the prefix cache')
+    .option('--spec-method <m>', 'speculative decoding: draft or mtp')
+    .option('--spec-draft <model>', 'draft model (catalog id) for --spec-method draft')
+    .option('--spec-tokens <k>', 'tokens proposed per step')
+    .option('--spec-accept <a>', 'per-token acceptance rate, 0..1')
+    .option('--xquant', 'cache layer inputs instead of K and V (XQuant), recompute K and V each step')
+    .option('--scale-out-gbps <GB/s>', 'scale-out (NIC) bandwidth per device, one direction')
+    .option('--offload-weights <f>', 'share of the weights held off-device')
+    .option('--offload-kv <f>', 'share of the KV cache held off-device')
+    .option('--offload-tier <name>', "offload tier (e.g. 'host': PCIe or NVLink-C2C host memory)")
+    .option('--usd-per-hour <usd>', 'price per device-hour, for the cost per million tokens')
     .option('--json', 'print the report as JSON')
     .action((file: string | undefined, options: EstimateOptions) => {
       runEstimate(io, file, options);

@@ -54,6 +54,7 @@ export function gemmOperator(shape: GemmCase, inputBytes: number, rate: Operator
     rate,
     shape: { m, n, k, groups },
     collective: undefined,
+    part: 'shared',
     kernels: 1,
   };
 }

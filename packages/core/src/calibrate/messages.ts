@@ -27,7 +27,7 @@ export const csvMessages = {
 
 /** Reasons a row is not predicted. Rows are grouped by these exact strings. */
 export const skipReasons = {
-  maxThroughput: 'needs continuous batching (serving issue)',
+  maxThroughput: 'a serving run at a concurrency or request rate whose lengths or setup are not published',
   training: 'training not modeled yet',
   allToAll: 'expert-parallel all-to-all not modeled yet',
   noShape: 'best case, shape not given',

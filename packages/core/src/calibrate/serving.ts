@@ -31,12 +31,19 @@ export const STATIC_METRICS: Readonly<Record<string, (r: EstimateReport) => numb
   req_s: (r) => r.requestsPerSec,
 };
 
+/**
+ * Requests an offline max-throughput row is simulated with. TensorRT-LLM perf-overview does not
+ * publish its dataset sizes; 1000 is vLLM benchmark_serving's default num_prompts.
+ */
+export const MAX_THROUGHPUT_REQUESTS = 1000;
+
 export function predictStaticRow(row: MeasurementRow): Prediction {
   const read = STATIC_METRICS[row.metric];
   if (read === undefined) return { skip: skipReasons.noRule(row.metric) };
   const batch = intCell(row.batchOrConcurrency);
-  if (batch === undefined) {
-    return /^\s*max\b/i.test(row.batchOrConcurrency) || /concurren|rate/i.test(row.batchOrConcurrency)
+  const offline = /^\s*max\b/i.test(row.batchOrConcurrency);
+  if (batch === undefined && !offline) {
+    return /concurren|rate/i.test(row.batchOrConcurrency)
       ? { skip: skipReasons.maxThroughput }
       : { skip: skipReasons.unparsed('a static batch size') };
   }
@@ -62,7 +69,10 @@ export function predictStaticRow(row: MeasurementRow): Prediction {
     parallelism: { tp, pp },
     precision: { weights, activations: weights, kvCache },
     engine: engineOf(row.framework),
-    workload: { batch, inputTokens, outputTokens },
+    workload:
+      batch !== undefined
+        ? { batch, inputTokens, outputTokens }
+        : { maxThroughput: true, requests: MAX_THROUGHPUT_REQUESTS, inputTokens, outputTokens },
   });
   if (!result.ok) return { skip: skipReasons.estimateFailed(firstError(result)) };
   // The A100 table of TRT-LLM performance.md says only "out tok/s"; its notes record that the H100

@@ -10,6 +10,8 @@ describe('validateRows over the shipped reference.csv', () => {
   const parsed = parseMeasurementCsv(text);
   if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
   const report = validateRows(parsed.value);
+  const byId = new Map(parsed.value.map((r) => [r.id, r]));
+  const csv = (id: string) => byId.get(id);
 
   it('predicts over 100 rows, each finite and positive', () => {
     expect(report.totals.used).toBeGreaterThan(100);
@@ -35,12 +37,45 @@ describe('validateRows over the shipped reference.csv', () => {
   });
 
   it('skips the rows the model does not cover, with the stated reasons', () => {
-    expect(report.skippedByReason[skipReasons.maxThroughput]).toBe(319);
+    expect(report.skippedByReason[skipReasons.maxThroughput]).toBeUndefined();
     expect(report.skippedByReason[skipReasons.allToAll]).toBe(20);
     expect(report.skippedByReason[skipReasons.noShape]).toBe(5);
     expect(report.skippedByReason[skipReasons.unfusedAttention]).toBe(6);
     expect(report.skippedByReason[skipReasons.training]).toBe(50);
     expect(report.skipped.every((s) => s.reason.length > 0)).toBe(true);
+  });
+
+  it('predicts the TensorRT-LLM 0.17 max-throughput table within 15% median per hardware but A100', () => {
+    const rows = report.rows.filter((r) => r.source.includes('perf-overview'));
+    expect(rows).toHaveLength(319);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Infinity;
+    const on = (hw: string) => rows.filter((r) => csv(r.id)?.hardware.startsWith(hw)).map((r) => r.errorPct);
+    for (const hw of ['H100', 'H200', 'GH200']) expect(median(on(hw)), hw).toBeLessThan(15);
+    const a100 = on('A100');
+    expect(median(a100)).toBeLessThan(20);
+  });
+
+  it('gets the capacity effect: 70B FP8 TP1 128/2048 is about 4.6x faster on H200 than H100', () => {
+    const pick = (hw: string) =>
+      report.rows.find((r) => {
+        const c = csv(r.id);
+        return (
+          r.source.includes('perf-overview') &&
+          c !== undefined &&
+          c.hardware.startsWith(hw) &&
+          c.model === 'Llama-3.1-70B' &&
+          c.tp === '1' &&
+          c.inputLen === '128' &&
+          c.outputLen === '2048'
+        );
+      });
+    const h200 = pick('H200');
+    const h100 = pick('H100');
+    expect(h200?.measured ?? 0).toBeGreaterThan(0);
+    const measured = (h200?.measured ?? 0) / (h100?.measured ?? 1);
+    const predicted = (h200?.predicted ?? 0) / (h100?.predicted ?? 1);
+    expect(measured).toBeCloseTo(4.57, 1);
+    expect(Math.abs(predicted - measured) / measured).toBeLessThan(0.15);
   });
 
   it('reproduces the model constants exactly', () => {

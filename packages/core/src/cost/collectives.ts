@@ -3,16 +3,19 @@
  * and a scale-out network (NIC bandwidth per device). Ring algorithms: an all-reduce moves
  * 2·(n−1)/n of the message per device, an all-gather (n−1)/n of the gathered result. A group
  * larger than the domain goes hierarchical: reduce-scatter inside the domain, all-reduce of the
- * shard across domains, all-gather inside the domain.
+ * shard across domains, all-gather inside the domain. An all-to-all (MoE dispatch/combine) sends
+ * (n−1)/n of its bytes to peers, the in-domain share over scale-up and the rest over scale-out,
+ * both at once. A pipeline send (p2p) crosses the scale-out network when the tp·pp devices of a
+ * replica span more than one domain.
  */
 import type { HardwareSpec } from '../hardware/schema.js';
 import type { Efficiency } from '../scenario/normalize.js';
 
-export type CollectiveKind = 'all-reduce' | 'all-gather';
+export type CollectiveKind = 'all-reduce' | 'all-gather' | 'all-to-all' | 'p2p';
 
 function ringSeconds(kind: CollectiveKind, bytes: number, n: number, bytesPerSecond: number): number {
   if (n <= 1) return 0;
-  const factor = kind === 'all-reduce' ? (2 * (n - 1)) / n : (n - 1) / n;
+  const factor = kind === 'all-reduce' ? (2 * (n - 1)) / n : kind === 'p2p' ? 1 : (n - 1) / n;
   return (factor * bytes) / bytesPerSecond;
 }
 
@@ -31,15 +34,29 @@ export function collectiveSeconds(
   const outBw = out !== undefined ? out.bandwidthBytesPerSecond * eff.collectiveBandwidthFraction : undefined;
   const domain = up?.domainSize ?? 1;
   const latency = eff.collectiveLatencySeconds;
+  const outLatency = eff.scaleOutLatencySeconds;
+  if (kind === 'p2p') {
+    const bw = group <= domain ? upBw : outBw;
+    return bw === undefined
+      ? Number.POSITIVE_INFINITY
+      : (group <= domain ? latency : outLatency) + bytes / bw;
+  }
+  if (kind === 'all-to-all') {
+    const inside = Math.min(group, domain);
+    const upTime = upBw === undefined ? 0 : (bytes * (inside - 1)) / group / upBw;
+    if (group <= domain) return upBw === undefined ? Number.POSITIVE_INFINITY : latency + upTime;
+    if (outBw === undefined) return Number.POSITIVE_INFINITY;
+    return outLatency + Math.max(upTime, (bytes * (group - inside)) / group / outBw);
+  }
   if (upBw !== undefined && (group <= domain || outBw === undefined)) {
     return latency + ringSeconds(kind, bytes, group, upBw);
   }
   if (outBw === undefined) return Number.POSITIVE_INFINITY;
-  if (upBw === undefined || domain <= 1) return latency + ringSeconds(kind, bytes, group, outBw);
+  if (upBw === undefined || domain <= 1) return outLatency + ringSeconds(kind, bytes, group, outBw);
   // Hierarchical: inside the domain (reduce-scatter + all-gather = one all-reduce's traffic), then
   // across the group/domain nodes on the shard.
   const nodes = Math.ceil(group / domain);
   const intra = ringSeconds(kind, bytes, domain, upBw);
   const inter = ringSeconds(kind, bytes / domain, nodes, outBw);
-  return 2 * latency + intra + inter;
+  return latency + outLatency + intra + inter;
 }

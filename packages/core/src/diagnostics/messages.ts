@@ -24,16 +24,70 @@ export const messages = {
     ),
   schema: (path: readonly (string | number)[], message: string) =>
     err('schema.invalid', `${path.length > 0 ? path.join('.') : '(root)'}: ${message}`, path),
-  workloadUnsupported: (kind: string) =>
+  parallelismInvalid: (field: string, message: string) =>
+    err('parallelism.invalid', message, ['parallelism', field]),
+  servingInvalid: (path: readonly (string | number)[], message: string) =>
+    err('serving.invalid', message, path),
+  needsScaleOut: (what: string, span: number, domain: number) =>
     err(
-      'workload.unsupported',
-      `The '${kind}' workload is not yet supported: continuous-batching serving lands with the serving issue. Use workload.batch (a static batch) for now.`,
+      'topology.no-scale-out',
+      `${what} spans ${String(span)} devices but one scale-up domain holds ${String(domain)}, and no scale-out bandwidth is known for this hardware (the catalog has none). Set topology.scaleOutBandwidthBytesPerSecond (e.g. 50e9 for one 400 Gb/s NIC per device) or keep the group inside a domain.`,
+      ['topology', 'scaleOutBandwidthBytesPerSecond'],
+    ),
+  unevenStages: (layers: number, pp: number) =>
+    info(
+      'parallelism.uneven-stages',
+      `pp=${String(pp)} does not divide the ${String(layers)} layers: the largest stage holds ${String(Math.ceil(layers / pp))} layers and sets the pace.`,
+    ),
+  kvCacheTooSmall: (capacityTokens: number, needed: number) =>
+    err(
+      'memory.kv-too-small',
+      `The KV cache holds ${String(capacityTokens)} tokens per replica but one request needs ${String(needed)}: no request can run. Use more devices, a narrower KV or weight format, or shorter requests.`,
       ['workload'],
     ),
-  parallelismUnsupported: (what: string) =>
-    err('parallelism.unsupported', `${what} is not yet supported; it lands with the serving issue.`, [
-      'parallelism',
-    ]),
+  preemptions: (count: number, requests: number) =>
+    warn(
+      'serving.preemptions',
+      `The KV cache ran out ${String(count)} time(s) over ${String(requests)} requests: preempted requests were recomputed. Throughput and tail latency suffer; more KV memory or a lower load avoids it.`,
+    ),
+  promptOverBudget: (prompt: number, budget: number) =>
+    info(
+      'serving.prompt-over-budget',
+      `Chunked prefill is off and the ${String(prompt)}-token prompt exceeds the ${String(budget)}-token step budget: each prompt runs in a step of its own (the engine must be built with max_num_tokens >= the prompt).`,
+    ),
+  offloadBound: (share: number, tier: string) =>
+    warn(
+      'offload.bottleneck',
+      `Streaming from ${tier} takes ${(share * 100).toFixed(0)}% of the decode step: the offload link, not the device, sets the pace.`,
+    ),
+  unknownOffloadTier: (name: string, known: readonly string[]) =>
+    err(
+      'offload.unknown-tier',
+      `Offload tier '${name}' is not known for this hardware${known.length > 0 ? ` (it has: ${known.join(', ')})` : ' (its catalog entry lists no offload link)'}. Give an inline tier {name, bandwidthBytesPerSecond, capacityBytes}.`,
+      ['offload', 'tier'],
+    ),
+  offloadCapacity: (needed: number, capacity: number, tier: string) =>
+    err(
+      'offload.capacity',
+      `The offloaded data needs ${fmtGiB(needed)} per device but ${tier} holds ${fmtGiB(capacity)}. Lower the offload fractions or use a larger tier.`,
+      ['offload'],
+    ),
+  saturated: (rate: number, capacity: number) =>
+    warn(
+      'serving.saturated',
+      `Requests arrive at ${rate.toPrecision(3)}/s but the deployment completes at most about ${capacity.toPrecision(3)}/s: the queue grows for the whole run and latencies depend on how many requests are simulated.`,
+      ['workload', 'requestRate'],
+    ),
+  windowIgnored: (engine: string) =>
+    info(
+      'engine.window-ignored',
+      `${engine} keeps the full context for sliding-window layers unless its attention window is set: KV and attention are costed without the window.`,
+    ),
+  emulatedFormat: (format: string, hardwareId: string, rate: string) =>
+    info(
+      'precision.emulated',
+      `${hardwareId} has no ${format.toUpperCase()} tensor rate: ${format} data is dequantized and multiplied at the ${rate.toUpperCase()} rate (storage and bandwidth savings only).`,
+    ),
   gpusMismatch: (gpus: number, product: number, detail: string) =>
     err(
       'parallelism.gpus-mismatch',

@@ -4,10 +4,15 @@
  * QKV and gate/up column-parallel, output and down row-parallel, one all-reduce after each);
  * MoE layers touch E·(1 − (1 − k/E)^T) distinct experts for T tokens; MLA decode runs in the
  * absorbed form (queries attend over the latent), MLA prefill in the expanded form.
+ *
+ * Parallelism: layer counts are those of the busiest pipeline stage (ceil(L/pp) layers);
+ * attention and dense layers split over attnTp devices; under attention DP each device runs its
+ * own share of the sequences and MoE tokens move by all-to-all (dispatch, combine); routed
+ * experts split over ep devices and each expert over tp/ep. XQuant-style caching stores the
+ * layer input X and recomputes K and V from it every step.
  */
 import type { LayerGroup, ModelSpec } from '../model/schema.js';
 import { layerGroupsOf } from '../model/schema.js';
-import { meanCausalContext } from '../model/stats.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { RateFormat } from '../units/formats.js';
 import { bytesPerElement } from '../units/formats.js';
@@ -15,19 +20,29 @@ import type { Operator, PhaseGraph, PhaseKind } from './operator.js';
 
 export interface StepShape {
   readonly phase: PhaseKind;
-  /** Sequences in the step. */
+  /** Sequences in the step, over the whole replica (attention DP splits them over its ranks). */
   readonly sequences: number;
-  /** New tokens per sequence (prefill: the prompt; decode: 1). */
+  /** New tokens per sequence (prefill: the prompt or a chunk; decode: 1, or 1 + speculative proposals). */
   readonly tokensPerSequence: number;
+  /** Prefill: positions already cached before these tokens (prefix cache hits, earlier chunks). Default 0. */
+  readonly priorContext?: number;
 }
 
 interface Ctx {
   readonly ns: NormalizedScenario;
   readonly model: ModelSpec;
+  /** Devices attention and dense layers are split over. */
   readonly tp: number;
+  /** New tokens on this device (attention and dense layers). */
   readonly tokens: number;
+  /** New tokens across the attention-DP group (routed experts see them all). */
+  readonly moeTokens: number;
+  /** Sequences on this device. */
   readonly sequences: number;
   readonly phase: PhaseKind;
+  readonly priorContext: number;
+  /** Layers of a group on the busiest stage, per layer of the group. */
+  readonly layerScale: number;
   readonly weightBytes: number;
   /** Bytes per element of GEMM inputs (fp8 activations are quantized before the GEMM). */
   readonly gemmInputBytes: number;
@@ -40,7 +55,10 @@ interface Ctx {
 
 type OperatorFields = Pick<Operator, 'name' | 'kind' | 'count' | 'flops' | 'bytes' | 'rate'> &
   Partial<
-    Pick<Operator, 'flopsPerContext' | 'bytesPerContext' | 'contextCap' | 'shape' | 'collective' | 'kernels'>
+    Pick<
+      Operator,
+      'flopsPerContext' | 'bytesPerContext' | 'contextCap' | 'shape' | 'collective' | 'kernels' | 'part'
+    >
   >;
 
 /** Builds an operator with every field present, in one fixed order (monomorphic for the JIT). */
@@ -57,12 +75,22 @@ function op(f: OperatorFields): Operator {
     rate: f.rate,
     shape: f.shape,
     collective: f.collective,
+    part: f.part ?? 'shared',
     kernels: f.kernels ?? 1,
   };
 }
 
 /** A GEMM [m × k]·[k × n] (× groups) with weights at the scenario's weight format. */
-function gemm(c: Ctx, name: string, count: number, m: number, n: number, k: number, groups = 1): Operator {
+function gemm(
+  c: Ctx,
+  name: string,
+  count: number,
+  m: number,
+  n: number,
+  k: number,
+  groups = 1,
+  part: Operator['part'] = 'shared',
+): Operator {
   return op({
     name,
     kind: groups > 1 ? 'grouped-gemm' : 'gemm',
@@ -71,6 +99,7 @@ function gemm(c: Ctx, name: string, count: number, m: number, n: number, k: numb
     bytes: groups * (k * n * c.weightBytes + m * k * c.gemmInputBytes + m * n * c.streamBytes),
     rate: c.gemmRate,
     shape: { m, n, k, groups },
+    part,
   });
 }
 
@@ -107,16 +136,43 @@ function allReduce(c: Ctx, name: string, count: number): Operator | undefined {
   });
 }
 
+/** MoE dispatch or combine under attention DP: each token goes to (and returns from) its top-k experts' devices. */
+function allToAll(c: Ctx, name: string, count: number, bytesPerElement: number): Operator {
+  const topK = c.model.moe?.topK ?? 1;
+  return op({
+    name,
+    kind: 'collective',
+    count,
+    flops: 0,
+    bytes: 0,
+    rate: 'fp32',
+    collective: {
+      kind: 'all-to-all',
+      bytes: c.tokens * topK * c.model.hiddenSize * bytesPerElement,
+      group: c.ns.tp,
+    },
+  });
+}
+
+/** Σ over the positions p+1..p+L of min(position, window): attended pairs of one prompt chunk. */
+export function causalPairs(prior: number, length: number, window: number): number {
+  const lo = prior + 1;
+  const hi = prior + length;
+  if (length <= 0) return 0;
+  if (window >= hi) return (length * (lo + hi)) / 2;
+  if (window < lo) return length * window;
+  return ((window - lo + 1) * (lo + window)) / 2 + (hi - window) * window;
+}
+
 function attentionOps(c: Ctx, g: LayerGroup, promptTokens: number): Operator[] {
   const { model, tp, tokens: t, sequences: b } = c;
   const h = model.hiddenSize;
   const a = model.attention;
   const window = g.attention === 'full' ? Number.POSITIVE_INFINITY : (model.slidingWindow ?? Infinity);
-  const n = g.count;
+  const n = g.count * c.layerScale;
   const attnName = g.attention === 'full' ? 'attention' : `attention_${g.attention}`;
   const ops: Operator[] = [];
-  const causal = (perCtx: number) =>
-    b * promptTokens * meanCausalContext(promptTokens, Number.isFinite(window) ? window : undefined) * perCtx;
+  const causal = (perCtx: number) => b * causalPairs(c.priorContext, promptTokens, window) * perCtx;
 
   if (a.kind === 'gqa') {
     const heads = a.numHeads / tp;
@@ -126,17 +182,23 @@ function attentionOps(c: Ctx, g: LayerGroup, promptTokens: number): Operator[] {
     if (model.positionEmbedding === 'rope')
       ops.push(elementwise(c, 'rope', n, t * (heads + kvHeads) * d, t * (heads + kvHeads) * d, 6));
     const perCtxFlops = 2 * heads * 2 * d;
-    const kvPerToken = 2 * kvHeads * d * c.kvBytes;
+    const xquant = c.ns.formats.cacheLayerInput;
+    // XQuant caches X (h elements per token, replicated on every TP rank) and recomputes this
+    // rank's K and V from it for every cached position, every step.
+    const cachedPerToken = (xquant ? h : 2 * kvHeads * d) * c.kvBytes;
+    const recomputeFlops = xquant ? 2 * h * 2 * kvHeads * d : 0;
     const qo = t * 2 * heads * d * c.streamBytes;
     if (c.phase === 'prefill') {
+      const read = b * (c.priorContext * cachedPerToken);
       ops.push(
         op({
           name: attnName,
           kind: 'attention',
           count: n,
-          flops: causal(perCtxFlops),
-          bytes: qo + t * kvPerToken * 2,
+          flops: causal(perCtxFlops) + b * c.priorContext * recomputeFlops,
+          bytes: qo + t * cachedPerToken + t * 2 * kvHeads * d * c.kvBytes + read,
           rate: c.attentionRate,
+          part: 'prefill',
         }),
       );
     } else {
@@ -146,11 +208,12 @@ function attentionOps(c: Ctx, g: LayerGroup, promptTokens: number): Operator[] {
           kind: 'attention',
           count: n,
           flops: 0,
-          bytes: qo + t * kvPerToken,
-          flopsPerContext: b * perCtxFlops,
-          bytesPerContext: b * kvPerToken,
+          bytes: qo + t * cachedPerToken,
+          flopsPerContext: t * perCtxFlops + b * recomputeFlops,
+          bytesPerContext: b * cachedPerToken,
           contextCap: window,
           rate: c.attentionRate,
+          part: 'decode',
         }),
       );
     }
@@ -170,7 +233,11 @@ function attentionOps(c: Ctx, g: LayerGroup, promptTokens: number): Operator[] {
   }
   ops.push(gemm(c, 'kv_a_proj', n, t, latent, h));
   if (c.phase === 'prefill') {
-    ops.push(gemm(c, 'kv_b_proj', n, t, heads * (a.qkNopeHeadDim + a.vHeadDim), a.kvLoraRank));
+    // The expanded form up-projects the latent of every attended position, cached ones included.
+    const expanded = t + b * c.priorContext;
+    ops.push(
+      gemm(c, 'kv_b_proj', n, expanded, heads * (a.qkNopeHeadDim + a.vHeadDim), a.kvLoraRank, 1, 'prefill'),
+    );
     const perCtxFlops = 2 * heads * (qk + a.vHeadDim);
     ops.push(
       op({
@@ -180,13 +247,14 @@ function attentionOps(c: Ctx, g: LayerGroup, promptTokens: number): Operator[] {
         flops: causal(perCtxFlops),
         bytes: t * heads * (2 * qk + 2 * a.vHeadDim) * c.streamBytes + t * latent * c.kvBytes,
         rate: c.attentionRate,
+        part: 'prefill',
       }),
     );
     ops.push(gemm(c, 'o_proj', n, t, h, heads * a.vHeadDim));
     return ops;
   }
   // Absorbed decode: q_nope·W_UK per head, attention over the latent, then W_UV per head.
-  ops.push(gemm(c, 'q_absorb', n, t, a.kvLoraRank, a.qkNopeHeadDim, heads));
+  ops.push(gemm(c, 'q_absorb', n, t, a.kvLoraRank, a.qkNopeHeadDim, heads, 'decode'));
   ops.push(
     op({
       name: attnName,
@@ -194,13 +262,14 @@ function attentionOps(c: Ctx, g: LayerGroup, promptTokens: number): Operator[] {
       count: n,
       flops: 0,
       bytes: t * heads * (latent + a.kvLoraRank) * c.streamBytes + t * latent * c.kvBytes,
-      flopsPerContext: b * 2 * heads * (latent + a.kvLoraRank),
+      flopsPerContext: t * 2 * heads * (latent + a.kvLoraRank),
       bytesPerContext: b * latent * c.kvBytes,
       contextCap: window,
       rate: c.attentionRate,
+      part: 'decode',
     }),
   );
-  ops.push(gemm(c, 'v_absorb', n, t, a.vHeadDim, a.kvLoraRank, heads));
+  ops.push(gemm(c, 'v_absorb', n, t, a.vHeadDim, a.kvLoraRank, heads, 'decode'));
   ops.push(gemm(c, 'o_proj', n, t, h, heads * a.vHeadDim));
   return ops;
 }
@@ -213,7 +282,7 @@ export function expectedExpertsTouched(experts: number, topK: number, tokens: nu
 function ffnOps(c: Ctx, g: LayerGroup): Operator[] {
   const { model, tp, tokens: t } = c;
   const h = model.hiddenSize;
-  const n = g.count;
+  const n = g.count * c.layerScale;
   const moe = model.moe;
   if (!g.moe || moe === undefined) {
     const width = model.ffn.intermediateSize / tp;
@@ -225,12 +294,25 @@ function ffnOps(c: Ctx, g: LayerGroup): Operator[] {
     ];
   }
   const ops: Operator[] = [gemm(c, 'router', n, t, moe.numExperts, h)];
-  const touched = expectedExpertsTouched(moe.numExperts, moe.topK, t);
-  const rowsPerExpert = (t * moe.topK) / touched;
-  const width = moe.expertIntermediateSize / tp;
-  ops.push(gemm(c, 'experts_gate_up', n, rowsPerExpert, 2 * width, h, touched));
-  ops.push(elementwise(c, 'experts_activation', n, t * moe.topK * 2 * width, t * moe.topK * width, 8));
-  ops.push(gemm(c, 'experts_down', n, rowsPerExpert, h, width, touched));
+  const ns = c.ns;
+  // Tokens are gathered into expert order (top-k copies) and scattered back with their weights.
+  ops.push(elementwise(c, 'moe_permute', n, t * h, t * moe.topK * h));
+  const unpermute = elementwise(c, 'moe_unpermute', n, t * moe.topK * h, t * h, 2 * moe.topK);
+  const dispatch = ns.attnDp > 1;
+  if (dispatch) ops.push(allToAll(c, 'moe_dispatch', n, c.gemmInputBytes));
+  // Routed experts: the group's tokens pick top-k of E; this device holds E/ep of them, each
+  // split over tp/ep devices, and reads only the ones its tokens touch.
+  const tAll = c.moeTokens;
+  const touched = expectedExpertsTouched(moe.numExperts, moe.topK, tAll);
+  const rowsPerExpert = (tAll * moe.topK) / touched;
+  const local = touched / ns.ep;
+  const width = moe.expertIntermediateSize / ns.moeTp;
+  const rows = (tAll * moe.topK) / ns.ep;
+  ops.push(gemm(c, 'experts_gate_up', n, rowsPerExpert, 2 * width, h, local));
+  ops.push(elementwise(c, 'experts_activation', n, rows * 2 * width, rows * width, 8));
+  ops.push(gemm(c, 'experts_down', n, rowsPerExpert, h, width, local));
+  if (dispatch) ops.push(allToAll(c, 'moe_combine', n, c.streamBytes));
+  ops.push(unpermute);
   if (moe.numSharedExperts > 0) {
     const sw = (moe.numSharedExperts * (moe.sharedExpertIntermediateSize ?? moe.expertIntermediateSize)) / tp;
     ops.push(gemm(c, 'shared_gate_up', n, t, 2 * sw, h));
@@ -242,14 +324,19 @@ function ffnOps(c: Ctx, g: LayerGroup): Operator[] {
 /** The operators of one step on one device. */
 export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph {
   const model = ns.model;
-  const tokens = step.sequences * step.tokensPerSequence;
+  const allTokens = step.sequences * step.tokensPerSequence;
+  const sequences = step.sequences / ns.attnDp;
+  const tokens = allTokens / ns.attnDp;
   const c: Ctx = {
     ns,
     model,
-    tp: ns.tp,
+    tp: ns.attnTp,
     tokens,
-    sequences: step.sequences,
+    moeTokens: allTokens,
+    sequences,
     phase: step.phase,
+    priorContext: step.priorContext ?? 0,
+    layerScale: ns.layerScale,
     weightBytes: bytesPerElement(ns.formats.weights),
     gemmInputBytes:
       ns.formats.activations === 'fp32' ? 4 : Math.min(2, bytesPerElement(ns.formats.activations)),
@@ -270,7 +357,7 @@ export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph 
     }),
   ];
   for (const g of layerGroupsOf(model)) {
-    const n = g.count;
+    const n = g.count * ns.layerScale;
     ops.push(elementwise(c, 'attn_norm', n, tokens * h, tokens * h, 4));
     ops.push(...attentionOps(c, g, step.tokensPerSequence));
     if (model.parallelBlock) {
@@ -283,15 +370,31 @@ export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph 
       if (ar1 !== undefined) ops.push(ar1);
       ops.push(elementwise(c, 'residual_norm', n, 2 * tokens * h, 2 * tokens * h, 5));
       ops.push(...ffnOps(c, g));
-      const ar2 = allReduce(c, 'ffn_all_reduce', n);
+      // Under attention DP the MoE combine (all-to-all) brings the tokens back instead.
+      const ar2 = g.moe && ns.attnDp > 1 ? undefined : allReduce(c, 'ffn_all_reduce', n);
       if (ar2 !== undefined) ops.push(ar2);
       ops.push(elementwise(c, 'residual_add', n, 2 * tokens * h, tokens * h));
     }
   }
-  const logits = step.sequences;
+  if (ns.pp > 1)
+    ops.push(
+      op({
+        name: 'pp_send',
+        kind: 'collective',
+        count: 1,
+        flops: 0,
+        bytes: 0,
+        rate: 'fp32',
+        collective: { kind: 'p2p', bytes: tokens * h * c.streamBytes, group: ns.tp * ns.pp },
+      }),
+    );
+  // Logit rows: the sequences that emit tokens (every speculative position in a verify step).
+  // Under attention DP the group's rows are gathered and the vocabulary split over tp.
+  const logits = step.phase === 'decode' ? step.sequences * step.tokensPerSequence : step.sequences;
   const vocab = model.vocabSize / ns.tp;
-  ops.push(elementwise(c, 'final_norm', 1, logits * h, logits * h, 4));
-  ops.push(gemm(c, 'lm_head', 1, logits, vocab, h));
+  const head = { part: 'head' as const };
+  ops.push({ ...elementwise(c, 'final_norm', 1, logits * h, logits * h, 4), ...head });
+  ops.push(gemm(c, 'lm_head', 1, logits, vocab, h, 1, 'head'));
   if (ns.tp > 1)
     ops.push(
       op({
@@ -302,10 +405,16 @@ export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph 
         bytes: 0,
         rate: 'fp32',
         collective: { kind: 'all-gather', bytes: logits * vocab * 4, group: ns.tp },
+        part: 'head',
       }),
     );
-  ops.push(elementwise(c, 'sampling', 1, logits * model.vocabSize * 2, logits, 5));
-  const graph: PhaseGraph = { phase: step.phase, sequences: step.sequences, tokens, operators: ops };
+  ops.push({ ...elementwise(c, 'sampling', 1, logits * model.vocabSize * 2, logits, 5), ...head });
+  const graph: PhaseGraph = {
+    phase: step.phase,
+    sequences: step.sequences,
+    tokens: allTokens,
+    operators: ops,
+  };
   return layerGroupsOf(model).length > 1 ? mergeByName(graph) : graph;
 }
 

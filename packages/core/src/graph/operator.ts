@@ -32,8 +32,19 @@ export interface Operator {
   readonly shape: GemmShape | undefined;
   /** Bytes each device contributes to a collective, and the group size. */
   readonly collective:
-    | { readonly kind: 'all-reduce' | 'all-gather'; readonly bytes: number; readonly group: number }
+    | {
+        readonly kind: 'all-reduce' | 'all-gather' | 'all-to-all' | 'p2p';
+        readonly bytes: number;
+        readonly group: number;
+      }
     | undefined;
+  /**
+   * Which tokens of a step the operator's work scales with, so a mixed continuous-batching step
+   * is costed from its parts: 'shared' (every new token), 'prefill' (prompt tokens only: MLA
+   * expanded form, prefill attention), 'decode' (decode tokens only: absorbed MLA, decode
+   * attention) or 'head' (one row per sequence that emits a token).
+   */
+  readonly part: 'shared' | 'prefill' | 'decode' | 'head';
 
   /** Kernel launches per occurrence. */
   readonly kernels: number;

@@ -114,7 +114,8 @@ describe('hardware catalog vs datasheets.csv', () => {
         expect(spec.peakFlopsPerSecond[f], `${id} ${f}`).toBe(scaled(cell(r, `dense_tflops_${f}`), 12));
       }
       expect(spec.peakFlopsPerSecond.int4, id).toBeUndefined();
-      expect(spec.memory.capacityBytes, id).toBe(scaled(cell(r, 'memory_gb'), 9));
+      // DRAM capacity: a marketed GB is a GiB (see scripts/import-datasheets.mjs).
+      expect(spec.memory.capacityBytes, id).toBe(Number(cell(r, 'memory_gb')) * 2 ** 30);
       expect(spec.memory.bandwidthBytesPerSecond, id).toBe(scaled(cell(r, 'memory_bw_gbs'), 9));
       expect(spec.memory.name, id).toBe(cell(r, 'memory_type') || 'device memory');
       expect(spec.onChipBytes, id).toBe(scaled(cell(r, 'l2_or_sram_mb'), 6));
@@ -153,7 +154,8 @@ describe('hardware catalog values', () => {
     expect(h100.peakFlopsPerSecond.bf16).toBe(989.5e12);
     expect(h100.peakFlopsPerSecond.fp8).toBe(1979e12);
     expect(h100.memory.bandwidthBytesPerSecond).toBe(3.35e12);
-    expect(h100.memory.capacityBytes).toBe(80e9);
+    expect(h100.memory.capacityBytes).toBe(80 * 2 ** 30);
+    expect(h100.hostLink?.bandwidthBytesPerSecond).toBe(63e9);
     expect(h100.scaleUp?.bandwidthBytesPerSecond).toBe(450e9);
     expect(h100.scaleUp?.domainSize).toBe(8);
     expect(h100.vendor).toBe('NVIDIA');

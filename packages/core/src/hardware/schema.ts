@@ -49,6 +49,8 @@ export const HardwareSpecSchema = z.object({
       bandwidthBytesPerSecond: positive,
     })
     .optional(),
+  /** Link to host memory (PCIe, NVLink-C2C), one direction, bytes/s: what offload streams over. */
+  hostLink: z.object({ link: z.string(), bandwidthBytesPerSecond: positive }).optional(),
   /** Scale-out network bandwidth per device, one direction, bytes/s. */
   scaleOut: z.object({ bandwidthBytesPerSecond: positive }).optional(),
   /** Maximum board/module power, W. */

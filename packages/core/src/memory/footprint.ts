@@ -24,7 +24,12 @@ export interface MemoryFootprint {
   readonly maxBatch: number;
 }
 
-/** Weight bytes held by one device. */
+/**
+ * Weight bytes held by one device of the busiest pipeline stage. Attention and dense layers are
+ * split over attnTp devices (replicated under attention DP); routed experts over ep devices and
+ * each expert over tp/ep; MLA down-projections, routers and norms are replicated; the embedding
+ * and LM head are vocabulary-parallel over tp and, with pp > 1, sit on the first and last stage.
+ */
 export function weightsBytesPerDevice(ns: NormalizedScenario): number {
   const m = ns.model;
   const params = countParams(m);
@@ -37,22 +42,35 @@ export function weightsBytesPerDevice(ns: NormalizedScenario): number {
     replicated += m.numLayers * down;
   }
   for (const g of layerGroupsOf(m)) if (g.moe) replicated += g.count * routerParams(m);
-  const sharded = params.total - replicated;
-  return (replicated + sharded / ns.tp) * bytesPerElement(ns.formats.weights);
+  const vocab = params.embedding + params.lmHead;
+  const layerSharded = params.total - replicated - vocab - params.routedExperts - m.hiddenSize;
+  const layers = replicated + layerSharded / ns.attnTp + params.routedExperts / ns.tp;
+  const vocabPerDevice = (ns.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ns.tp;
+  return (layers * ns.layerScale + vocabPerDevice + m.hiddenSize) * bytesPerElement(ns.formats.weights);
 }
 
-/** KV-cache bytes per device for one sequence holding `tokens` tokens. */
+/** KV-cache bytes per device for one sequence holding `tokens` tokens (the busiest stage). */
 export function kvBytesPerSequence(ns: NormalizedScenario, tokens: number): number {
   const m = ns.model;
   const a = m.attention;
+  // The MLA latent and XQuant's layer input are replicated on every TP rank.
   const perLayer =
-    a.kind === 'gqa' ? 2 * Math.max(1, a.numKvHeads / ns.tp) * a.headDim : a.kvLoraRank + a.qkRopeHeadDim; // the latent is replicated on every TP rank
+    a.kind === 'mla'
+      ? a.kvLoraRank + a.qkRopeHeadDim
+      : ns.formats.cacheLayerInput
+        ? m.hiddenSize
+        : 2 * Math.max(1, a.numKvHeads / ns.attnTp) * a.headDim;
   let total = 0;
   for (const g of layerGroupsOf(m)) {
     const held = g.attention === 'full' ? tokens : Math.min(tokens, m.slidingWindow ?? tokens);
     total += g.count * held;
   }
-  return total * perLayer * bytesPerElement(ns.formats.kvCache);
+  return total * ns.layerScale * perLayer * kvBytesPerElement(ns);
+}
+
+/** Bytes per cached element, block/group scales included (KIVI 2-bit is 'int2'). */
+function kvBytesPerElement(ns: NormalizedScenario): number {
+  return bytesPerElement(ns.formats.kvCache);
 }
 
 /** Peak activation workspace of a step processing `tokens` tokens for `sequences` sequences. */
@@ -62,15 +80,73 @@ export function activationBytes(ns: NormalizedScenario, tokens: number, sequence
   const a = m.attention;
   const qkv =
     a.kind === 'gqa'
-      ? (a.numHeads / ns.tp + 2 * Math.max(1, a.numKvHeads / ns.tp)) * a.headDim
-      : (a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim)) / ns.tp;
+      ? (a.numHeads / ns.attnTp + 2 * Math.max(1, a.numKvHeads / ns.attnTp)) * a.headDim
+      : (a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim)) / ns.attnTp;
   const ffnWidth =
     m.moe !== undefined
       ? Math.max(m.ffn.intermediateSize, m.moe.topK * m.moe.expertIntermediateSize)
       : m.ffn.intermediateSize;
-  const perToken = 4 * m.hiddenSize + qkv + (3 * ffnWidth) / ns.tp;
+  const perToken = 4 * m.hiddenSize + qkv + (3 * ffnWidth) / ns.attnTp;
   const logits = sequences * (m.vocabSize / ns.tp) * 4;
   return tokens * perToken * stream + logits;
+}
+
+/** What the device holds besides the KV cache, and what the engine lets KV use. */
+export interface KvBudget {
+  readonly weightsBytes: number;
+  /** Weights held off-device (offload), per device. */
+  readonly offloadedWeightsBytes: number;
+  readonly activationsBytes: number;
+  readonly reservedBytes: number;
+  readonly capacityBytes: number;
+  /** Device bytes left for the KV cache (never negative). */
+  readonly kvRoomBytes: number;
+}
+
+export function kvBudget(ns: NormalizedScenario, peakStepTokens: number, sequences: number): KvBudget {
+  const allWeights = weightsBytesPerDevice(ns);
+  const offloadedWeightsBytes = allWeights * (ns.offload?.weightsFraction ?? 0);
+  const weightsBytes = allWeights - offloadedWeightsBytes;
+  const activationsBytes = activationBytes(ns, peakStepTokens, sequences);
+  const reservedBytes = ns.engine.runtimeReserveBytes;
+  const device = ns.hardware.memory.capacityBytes;
+  const fixed = weightsBytes + activationsBytes + reservedBytes;
+  const f = ns.engine.memoryFraction;
+  let capacityBytes: number;
+  switch (ns.engine.kvMemoryBasis) {
+    case 'total':
+      capacityBytes = device * f;
+      break;
+    case 'free-after-weights':
+      capacityBytes = Math.min(device, fixed + Math.max(0, device - fixed) * f);
+      break;
+    case 'weights-and-kv':
+      // mem_fraction_static bounds weights + KV; activations and graphs live in the rest.
+      capacityBytes = Math.min(device, device * f + activationsBytes + reservedBytes);
+      break;
+  }
+  return {
+    weightsBytes,
+    offloadedWeightsBytes,
+    activationsBytes,
+    reservedBytes,
+    capacityBytes,
+    kvRoomBytes: Math.max(0, capacityBytes - fixed),
+  };
+}
+
+/**
+ * KV tokens one replica can hold: the device's KV room over the bytes per token, times the
+ * attention-DP ranks that each hold their own sequences; the offloaded KV share lives elsewhere
+ * and stretches the device's room by 1/(1 − share).
+ */
+export function kvCapacityTokens(ns: NormalizedScenario, budget: KvBudget): number {
+  const perToken = kvBytesPerSequence(ns, 1);
+  if (perToken <= 0) return Number.MAX_SAFE_INTEGER;
+  const share = ns.offload?.kvCacheFraction ?? 0;
+  const onDevice = 1 - share;
+  const tokens = onDevice <= 0 ? Number.MAX_SAFE_INTEGER : budget.kvRoomBytes / (perToken * onDevice);
+  return Math.floor(Math.min(tokens, Number.MAX_SAFE_INTEGER / 4)) * ns.attnDp;
 }
 
 export function memoryFootprint(
@@ -79,28 +155,20 @@ export function memoryFootprint(
   tokensPerSequence: number,
   peakStepTokens: number,
 ): MemoryFootprint {
-  const weightsBytes = weightsBytesPerDevice(ns);
-  const perSeq = kvBytesPerSequence(ns, tokensPerSequence);
-  const kvCacheBytes = sequences * perSeq;
-  const activationsBytes = activationBytes(ns, peakStepTokens, sequences);
-  const reservedBytes = ns.engine.runtimeReserveBytes;
-  const totalBytes = weightsBytes + kvCacheBytes + activationsBytes + reservedBytes;
-  const device = ns.hardware.memory.capacityBytes;
-  const fixed = weightsBytes + activationsBytes + reservedBytes;
-  const capacityBytes =
-    ns.engine.kvMemoryBasis === 'total'
-      ? device * ns.engine.memoryFraction
-      : Math.min(device, fixed + Math.max(0, device - fixed) * ns.engine.memoryFraction);
-  const room = capacityBytes - fixed;
-  const maxBatch = room <= 0 || perSeq <= 0 ? 0 : Math.floor(room / perSeq);
+  const b = kvBudget(ns, peakStepTokens, sequences);
+  // Under attention DP each device holds the KV of its own share of the sequences.
+  const perSeq = kvBytesPerSequence(ns, tokensPerSequence) * (1 - (ns.offload?.kvCacheFraction ?? 0));
+  const kvCacheBytes = Math.ceil(sequences / ns.attnDp) * perSeq;
+  const totalBytes = b.weightsBytes + kvCacheBytes + b.activationsBytes + b.reservedBytes;
+  const maxBatch = b.kvRoomBytes <= 0 || perSeq <= 0 ? 0 : Math.floor(b.kvRoomBytes / perSeq) * ns.attnDp;
   return {
-    weightsBytes,
+    weightsBytes: b.weightsBytes,
     kvCacheBytes,
-    activationsBytes,
-    reservedBytes,
+    activationsBytes: b.activationsBytes,
+    reservedBytes: b.reservedBytes,
     totalBytes,
-    capacityBytes,
-    fits: totalBytes <= capacityBytes,
+    capacityBytes: b.capacityBytes,
+    fits: totalBytes <= b.capacityBytes,
     kvBytesPerSequence: perSeq,
     maxBatch,
   };

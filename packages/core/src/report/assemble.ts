@@ -10,6 +10,9 @@ import type { OperatorKind, PhaseKind } from '../graph/operator.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { StaticBatchTiming } from '../serving/static-batch.js';
+import type { LatencyStats, ServingTiming } from '../serving/serve.js';
+import type { CostReport, EnergyReport } from '../energy/model.js';
+import { energyAndCost } from '../energy/model.js';
 
 export interface OperatorReport {
   readonly phase: PhaseKind;
@@ -44,6 +47,33 @@ export interface PhaseReport {
   readonly boundShares: Readonly<Record<Bound, number>>;
 }
 
+/** Distribution of a latency over requests, ms. */
+export interface LatencyReport {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+export interface ServingReport {
+  /** Requests simulated over all replicas. */
+  readonly requests: number;
+  readonly durationSeconds: number;
+  /** Engine steps of one replica (decode pool when disaggregated). */
+  readonly steps: number;
+  readonly maxBatch: number;
+  readonly preemptions: number;
+  /** KV-cache capacity of one replica, tokens. */
+  readonly kvCapacityTokens: number;
+  /** Prefill pool KV capacity and the KV transfer per request, when disaggregated. */
+  readonly prefillPoolKvCapacityTokens?: number;
+  readonly kvTransferMs?: number;
+  /** Expected tokens accepted per verify step, with speculative decoding. */
+  readonly acceptedTokensPerStep?: number;
+  /** Offload: share of a decode step spent streaming from the offload tier. */
+  readonly offloadShare?: number;
+}
+
 export interface EstimateReport {
   readonly scenario: {
     readonly model: string;
@@ -72,9 +102,20 @@ export interface EstimateReport {
   readonly requestsPerSec: number;
   /** Mean sequences in flight. */
   readonly batch: number;
+  /** Per-request distributions (identical requests of a static batch have one value). */
+  readonly latency: {
+    readonly ttft: LatencyReport;
+    readonly tpot: LatencyReport;
+    readonly e2e: LatencyReport;
+  };
+  /** Continuous-batching simulation facts (serving workloads only). */
+  readonly serving?: ServingReport;
   readonly memory: MemoryFootprint;
   readonly phases: readonly PhaseReport[];
+  /** Per operator; for serving workloads, one static step at the mean batch. */
   readonly breakdown: readonly OperatorReport[];
+  readonly energy?: EnergyReport;
+  readonly cost?: CostReport;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -141,15 +182,39 @@ function phaseBreakdown(
   };
 }
 
-export function assembleReport(
-  ns: NormalizedScenario,
-  timing: StaticBatchTiming,
-  memory: MemoryFootprint,
-  diagnostics: readonly Diagnostic[],
-): EstimateReport {
+function scenarioOf(ns: NormalizedScenario, batch: number): EstimateReport['scenario'] {
   const w = ns.workload;
-  const totalSequences = timing.sequences * ns.dp;
-  const e2e = timing.e2eSeconds;
+  return {
+    model: ns.model.id,
+    hardware: ns.hardware.id,
+    gpus: ns.gpus,
+    parallelism: { tp: ns.tp, pp: ns.pp, ep: ns.ep, dp: ns.dp },
+    precision: {
+      weights: ns.formats.weights,
+      activations: ns.formats.activations,
+      kvCache: ns.formats.kvCache,
+    },
+    engine: ns.engine.id,
+    workload: { kind: w.kind, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch },
+  };
+}
+
+const single = (ms: number): LatencyReport => ({ mean: ms, p50: ms, p90: ms, p99: ms });
+const toMs = (s: LatencyStats): LatencyReport => ({
+  mean: s.mean * 1e3,
+  p50: s.p50 * 1e3,
+  p90: s.p90 * 1e3,
+  p99: s.p99 * 1e3,
+});
+
+interface StaticParts {
+  readonly prefill: ReturnType<typeof phaseBreakdown>;
+  readonly decode: ReturnType<typeof phaseBreakdown>;
+  readonly hasDecode: boolean;
+}
+
+function staticParts(ns: NormalizedScenario, timing: StaticBatchTiming): StaticParts {
+  const w = ns.workload;
   const overhead = ns.efficiency.stepOverheadSeconds;
   const prefill = phaseBreakdown(timing.prefill, timing.prefillOperatorSeconds, 1, w.inputTokens, overhead);
   const meanContext = w.inputTokens + w.outputTokens / 2;
@@ -160,30 +225,160 @@ export function assembleReport(
     meanContext,
     overhead,
   );
+  return { prefill, decode, hasDecode: timing.decodeSteps > 0 };
+}
+
+/**
+ * Time-averaged utilizations of one device over a static run: FLOPs over peak·time at the
+ * GEMM rate, bytes over bandwidth·time.
+ */
+function utilizations(
+  ns: NormalizedScenario,
+  parts: StaticParts,
+  seconds: number,
+): { compute: number; memory: number } {
+  const peak =
+    ns.hardware.peakFlopsPerSecond[ns.formats.gemmRate] ?? ns.hardware.peakFlopsPerSecond.bf16 ?? 1;
+  const p = parts.prefill.report;
+  const d = parts.decode.report;
+  const flops = p.flopsPerStep + (parts.hasDecode ? d.flopsPerStep * d.steps : 0);
+  const bytes = p.bytesPerStep + (parts.hasDecode ? d.bytesPerStep * d.steps : 0);
+  if (seconds <= 0) return { compute: 0, memory: 0 };
   return {
-    scenario: {
-      model: ns.model.id,
-      hardware: ns.hardware.id,
-      gpus: ns.gpus,
-      parallelism: { tp: ns.tp, pp: ns.pp, ep: ns.ep, dp: ns.dp },
-      precision: {
-        weights: ns.formats.weights,
-        activations: ns.formats.activations,
-        kvCache: ns.formats.kvCache,
-      },
-      engine: ns.engine.id,
-      workload: { kind: w.kind, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch: w.batch },
-    },
+    compute: Math.min(1, flops / (peak * seconds)),
+    memory: Math.min(1, bytes / (ns.hardware.memory.bandwidthBytesPerSecond * seconds)),
+  };
+}
+
+function energyParts(
+  ns: NormalizedScenario,
+  run: {
+    wallSeconds: number;
+    util: { compute: number; memory: number };
+    inputTokens: number;
+    outputTokens: number;
+    requests: number;
+    prefillSeconds: number;
+    decodeSeconds: number;
+  },
+): { energy?: EnergyReport; cost?: CostReport; diagnostics: readonly Diagnostic[] } {
+  const r = energyAndCost({
+    hardware: ns.hardware,
+    devices: ns.gpus,
+    wallSeconds: run.wallSeconds,
+    computeUtilization: run.util.compute,
+    memoryUtilization: run.util.memory,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
+    requests: run.requests,
+    prefillSeconds: run.prefillSeconds,
+    decodeSeconds: run.decodeSeconds,
+    power: ns.power,
+    cost: ns.cost,
+  });
+  return {
+    ...(r.energy !== undefined ? { energy: r.energy } : {}),
+    ...(r.cost !== undefined ? { cost: r.cost } : {}),
+    diagnostics: r.diagnostics,
+  };
+}
+
+export function assembleReport(
+  ns: NormalizedScenario,
+  timing: StaticBatchTiming,
+  memory: MemoryFootprint,
+  diagnostics: readonly Diagnostic[],
+): EstimateReport {
+  const w = ns.workload;
+  const totalSequences = timing.sequences * ns.dp;
+  const e2e = timing.e2eSeconds;
+  const parts = staticParts(ns, timing);
+  const tpotMs = timing.decodeSteps > 0 ? (timing.decodeSeconds / (w.outputTokens - 1)) * 1e3 : 0;
+  const ec = energyParts(ns, {
+    wallSeconds: e2e,
+    util: utilizations(ns, parts, e2e),
+    inputTokens: totalSequences * w.inputTokens,
+    outputTokens: totalSequences * w.outputTokens,
+    requests: totalSequences,
+    prefillSeconds: timing.ttftSeconds,
+    decodeSeconds: timing.decodeSeconds,
+  });
+  return {
+    scenario: scenarioOf(ns, w.batch),
     ttftMs: timing.ttftSeconds * 1e3,
-    tpotMs: timing.decodeSteps > 0 ? (timing.decodeSeconds / timing.decodeSteps) * 1e3 : 0,
+    tpotMs,
     e2eLatencyMs: e2e * 1e3,
     outputTokensPerSec: (totalSequences * w.outputTokens) / e2e,
     totalTokensPerSec: (totalSequences * (w.inputTokens + w.outputTokens)) / e2e,
     requestsPerSec: totalSequences / e2e,
     batch: totalSequences,
+    latency: { ttft: single(timing.ttftSeconds * 1e3), tpot: single(tpotMs), e2e: single(e2e * 1e3) },
     memory,
-    phases: timing.decodeSteps > 0 ? [prefill.report, decode.report] : [prefill.report],
-    breakdown: [...prefill.ops, ...(timing.decodeSteps > 0 ? decode.ops : [])],
-    diagnostics,
+    phases: parts.hasDecode ? [parts.prefill.report, parts.decode.report] : [parts.prefill.report],
+    breakdown: [...parts.prefill.ops, ...(parts.hasDecode ? parts.decode.ops : [])],
+    ...(ec.energy !== undefined ? { energy: ec.energy } : {}),
+    ...(ec.cost !== undefined ? { cost: ec.cost } : {}),
+    diagnostics: [...diagnostics, ...ec.diagnostics],
+  };
+}
+
+/**
+ * A serving report: headline figures and percentiles from the simulation; phases and the
+ * operator breakdown from one static step at the simulated mean batch (`representative`).
+ */
+export function assembleServingReport(
+  ns: NormalizedScenario,
+  timing: ServingTiming,
+  representative: StaticBatchTiming,
+  memory: MemoryFootprint,
+  extra: Pick<ServingReport, 'acceptedTokensPerStep' | 'offloadShare'>,
+  diagnostics: readonly Diagnostic[],
+): EstimateReport {
+  const w = ns.workload;
+  const parts = staticParts(ns, representative);
+  const run = timing.main.result;
+  const busyShare = Math.min(1, run.busySeconds / Math.max(timing.durationSeconds, 1e-12));
+  const u = utilizations(ns, parts, representative.e2eSeconds);
+  const ec = energyParts(ns, {
+    wallSeconds: timing.durationSeconds,
+    util: { compute: u.compute * busyShare, memory: u.memory * busyShare },
+    inputTokens: timing.requests * w.inputTokens,
+    outputTokens: timing.requests * w.outputTokens,
+    requests: timing.requests,
+    prefillSeconds: run.prefillSeconds + (timing.prefillPool?.result.busySeconds ?? 0),
+    decodeSeconds: run.decodeSeconds,
+  });
+  const serving: ServingReport = {
+    requests: timing.requests,
+    durationSeconds: timing.durationSeconds,
+    steps: timing.steps,
+    maxBatch: timing.maxBatch,
+    preemptions: timing.preemptions,
+    kvCapacityTokens: timing.main.kvCapacityTokens,
+    ...(timing.prefillPool !== undefined
+      ? {
+          prefillPoolKvCapacityTokens: timing.prefillPool.kvCapacityTokens,
+          kvTransferMs: timing.kvTransferSeconds * 1e3,
+        }
+      : {}),
+    ...extra,
+  };
+  return {
+    scenario: scenarioOf(ns, Math.round(timing.meanBatch)),
+    ttftMs: timing.ttftSeconds.mean * 1e3,
+    tpotMs: timing.tpotSeconds.mean * 1e3,
+    e2eLatencyMs: timing.e2eSeconds.mean * 1e3,
+    outputTokensPerSec: timing.outputTokensPerSecond,
+    totalTokensPerSec: timing.outputTokensPerSecond + timing.inputTokensPerSecond,
+    requestsPerSec: timing.requestsPerSecond,
+    batch: timing.meanBatch,
+    latency: { ttft: toMs(timing.ttftSeconds), tpot: toMs(timing.tpotSeconds), e2e: toMs(timing.e2eSeconds) },
+    serving,
+    memory,
+    phases: parts.hasDecode ? [parts.prefill.report, parts.decode.report] : [parts.prefill.report],
+    breakdown: [...parts.prefill.ops, ...(parts.hasDecode ? parts.decode.ops : [])],
+    ...(ec.energy !== undefined ? { energy: ec.energy } : {}),
+    ...(ec.cost !== undefined ? { cost: ec.cost } : {}),
+    diagnostics: [...diagnostics, ...ec.diagnostics],
   };
 }

@@ -4,6 +4,7 @@
  * each field and applied in normalize.ts.
  */
 import { z } from 'zod';
+import { CostSchema, PowerSchema } from '../energy/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
 import { ModelSpecSchema } from '../model/schema.js';
 import { NUMERIC_FORMATS } from '../units/formats.js';
@@ -26,8 +27,93 @@ export const ParallelismSchema = z
     ep: positiveInt.default(1),
     /** Data-parallel replicas. Default 1. */
     dp: positiveInt.default(1),
-    /** Attention data-parallel across the TP group (MLA models). Default false. */
+    /**
+     * Attention data-parallel across the TP group: each of the tp devices runs attention (and
+     * dense layers) for its own sequences with replicated weights, while MoE experts stay
+     * expert-parallel (SGLang --enable-dp-attention, TensorRT-LLM enable_attention_dp). Default false.
+     */
     attentionDp: z.boolean().default(false),
+    /** Pipeline micro-batches in flight. Default: pp (enough to fill the pipeline). */
+    microBatches: positiveInt.optional(),
+  })
+  .strict();
+
+/** The network the devices sit on; overrides the hardware entry (design.md §3, collectives). */
+export const TopologySchema = z
+  .object({
+    /** Devices in one scale-up domain (NVLink/NVSwitch node, NVL72 rack, TPU slice). Default: the hardware's. */
+    scaleUpDomainSize: positiveInt.optional(),
+    /** Per-device scale-up bandwidth, one direction, bytes/s. Default: the hardware's. */
+    scaleUpBandwidthBytesPerSecond: z.number().positive().optional(),
+    /** Per-device scale-out (NIC) bandwidth, one direction, bytes/s. No default: the catalog has none. */
+    scaleOutBandwidthBytesPerSecond: z.number().positive().optional(),
+    /** Fixed time of one message across the scale-out network, s. Default 10 µs. */
+    scaleOutLatencySeconds: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+/** Speculative decoding: a draft proposes `tokens` tokens per step, the target verifies them in one pass. */
+export const SpeculativeSchema = z
+  .object({
+    /** 'draft': a separate draft model; 'mtp': the model's own multi-token-prediction head(s). */
+    method: z.enum(['draft', 'mtp']),
+    /** Draft model (catalog id or inline model); required for method 'draft'. */
+    draftModel: z.union([z.string().min(1), ModelSpecSchema]).optional(),
+    /** Tokens proposed per step. */
+    tokens: positiveInt.max(16),
+    /** Probability that each proposed token is accepted (i.i.d.), 0..1. */
+    acceptanceRate: z.number().min(0).max(1),
+  })
+  .strict();
+
+/** Disaggregated serving: separate prefill and decode pools; KV moves between them. */
+export const DisaggregationSchema = z
+  .object({
+    prefill: z.object({ tp: positiveInt.default(1), dp: positiveInt.default(1) }).strict(),
+    decode: z.object({ tp: positiveInt.default(1), dp: positiveInt.default(1) }).strict(),
+    /** Link the KV cache crosses: 'scale-out' (pools on different nodes, default) or 'scale-up'. */
+    kvTransferLink: z.enum(['scale-up', 'scale-out']).default('scale-out'),
+  })
+  .strict();
+
+/** Engine settings (override the engine profile) and serving techniques. */
+export const ServingSchema = z
+  .object({
+    /** Per-step token budget (vLLM max_num_batched_tokens, TRT-LLM max_num_tokens, SGLang chunked_prefill_size). */
+    maxBatchedTokens: positiveInt.optional(),
+    /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */
+    maxSequences: positiveInt.optional(),
+    /** Memory fraction (vLLM gpu_memory_utilization, TRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static). */
+    memoryFraction: z.number().positive().max(1).optional(),
+    chunkedPrefill: z.boolean().optional(),
+    /** Fraction of prompt tokens found in the prefix cache (shared system prompts, multi-turn). Default 0. */
+    prefixCacheHitRate: z.number().min(0).max(1).optional(),
+    speculative: SpeculativeSchema.optional(),
+    disaggregation: DisaggregationSchema.optional(),
+  })
+  .strict();
+
+/** Holding weights or KV cache off the device and streaming them in layer by layer. */
+export const OffloadSchema = z
+  .object({
+    /** Share of the weights held off-device, 0..1. Default 0. */
+    weightsFraction: z.number().min(0).max(1).default(0),
+    /** Share of the KV cache held off-device, 0..1. Default 0. */
+    kvCacheFraction: z.number().min(0).max(1).default(0),
+    /**
+     * Where: the name of one of the hardware's offload tiers ('host' is PCIe or C2C host memory
+     * where the catalog knows the link), or an inline tier.
+     */
+    tier: z.union([
+      z.string().min(1),
+      z
+        .object({
+          name: z.string().min(1),
+          bandwidthBytesPerSecond: z.number().positive(),
+          capacityBytes: z.number().positive().optional(),
+        })
+        .strict(),
+    ]),
   })
   .strict();
 
@@ -37,8 +123,14 @@ export const PrecisionSchema = z
     weights: NumericFormatSchema.optional(),
     /** Activation format GEMMs take (fp8 runs FP8 tensor cores). Default: fp8 when weights are fp8, else bf16. */
     activations: NumericFormatSchema.optional(),
-    /** KV-cache format. Default: fp8 when activations are fp8, else bf16. */
+    /** KV-cache format (int2: KIVI-style 2-bit with group scales). Default: fp8 when activations are fp8, else bf16. */
     kvCache: NumericFormatSchema.optional(),
+    /**
+     * XQuant: cache each layer's input X (at the kvCache format) instead of K and V, and
+     * recompute K and V from it every step: less memory when X is narrower than K+V, more compute.
+     * GQA/MHA models only. Default false.
+     */
+    cacheLayerInput: z.boolean().optional(),
   })
   .strict();
 
@@ -54,9 +146,9 @@ export const WorkloadSchema = z
     concurrency: positiveInt.optional(),
     /** Open loop: Poisson arrivals, requests per second. */
     requestRate: z.number().positive().optional(),
-    /** Requests to simulate (requestRate, maxThroughput). */
+    /** Requests to simulate (concurrency, requestRate, maxThroughput). Default 1000, as vLLM's benchmark. */
     requests: positiveInt.optional(),
-    /** Random seed for arrivals. */
+    /** Random seed for arrivals. Default 0. */
     seed: z.number().int().optional(),
     /** Offline: every request queued at once. */
     maxThroughput: z.boolean().optional(),
@@ -106,6 +198,13 @@ export const ScenarioSchema = z
     /** Serving engine profile. Default ideal (no overheads beyond kernels). */
     engine: EngineIdSchema.default('ideal'),
     workload: WorkloadSchema,
+    serving: ServingSchema.optional(),
+    topology: TopologySchema.optional(),
+    offload: OffloadSchema.optional(),
+    /** Power model parameters (energy/schema.ts). */
+    power: PowerSchema.optional(),
+    /** Price per device-hour or capital cost (energy/schema.ts). */
+    cost: CostSchema.optional(),
     efficiency: EfficiencyOverridesSchema.optional(),
   })
   .strict();

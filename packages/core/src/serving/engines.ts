@@ -6,13 +6,20 @@
  * fitted to the static-batch rows of reference.csv and refit by calibration.
  */
 import type { EngineId } from '../scenario/schema.js';
+import type { HardwareSpec } from '../hardware/schema.js';
 import { GIB } from '../units/si.js';
 
 export interface EngineProfile {
   readonly id: EngineId;
   readonly name: string;
-  /** What the KV-cache memory fraction is a fraction of. */
-  readonly kvMemoryBasis: 'total' | 'free-after-weights';
+  /**
+   * What the memory fraction bounds. 'total': everything the engine allocates (vLLM);
+   * 'free-after-weights': the KV cache's share of what weights, activations and the runtime leave
+   * (TensorRT-LLM); 'weights-and-kv': weights plus KV cache (SGLang mem_fraction_static).
+   */
+  readonly kvMemoryBasis: 'total' | 'free-after-weights' | 'weights-and-kv';
+  /** What happens when the KV cache runs out: vLLM recomputes (preempts); TRT-LLM reserves to completion at admission. */
+  readonly kvPolicy: 'preempt' | 'reserve';
   /** vLLM gpu_memory_utilization, TensorRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static. */
   readonly memoryFraction: number;
   /** CUDA context, library workspaces, communication buffers and graphs, bytes per device. */
@@ -31,6 +38,8 @@ export interface EngineProfile {
   /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */
   readonly maxSequences: number;
   readonly chunkedPrefill: boolean;
+  /** Whether sliding-window layers keep (and attend to) only the window. */
+  readonly slidingWindow: boolean;
   readonly sources: Readonly<Record<string, string>>;
 }
 
@@ -41,6 +50,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     id: 'ideal',
     name: 'ideal (kernels only)',
     kvMemoryBasis: 'free-after-weights',
+    kvPolicy: 'preempt',
     memoryFraction: 1,
     runtimeReserveBytes: 0,
     kvPageTokens: 1,
@@ -51,6 +61,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxBatchedTokens: 8192,
     maxSequences: Number.MAX_SAFE_INTEGER,
     chunkedPrefill: true,
+    slidingWindow: true,
     sources: {
       all: 'a bound: roofline kernels with efficiencies, no host or launch overhead, all memory usable',
       maxBatchedTokens: 'prefill in 8192-token chunks: bounds the activation workspace; costs no time here',
@@ -60,6 +71,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     id: 'vllm',
     name: 'vLLM (V1 engine)',
     kvMemoryBasis: 'total',
+    kvPolicy: 'preempt',
     memoryFraction: 0.9,
     runtimeReserveBytes: 1.5 * GIB,
     kvPageTokens: 16,
@@ -70,8 +82,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxBatchedTokens: 8192,
     maxSequences: 1024,
     chunkedPrefill: true,
+    slidingWindow: true,
     sources: {
       memoryFraction: `${DEFAULTS_MD} §1a: gpu_memory_utilization 0.9 of total memory (vllm/config/cache.py@c1d86421)`,
+      kvPolicy: `${DEFAULTS_MD} §1a: preemption by recompute, the most recently admitted request first`,
       kvPageTokens: `${DEFAULTS_MD} §1a: block_size 16 on CUDA (vllm/platforms/cuda.py@1c0d9ecf)`,
       maxBatchedTokens: `${DEFAULTS_MD} §1a: OpenAI server on >=70 GiB non-A100 GPUs: 8192 tokens, 1024 seqs`,
       chunkedPrefill: `${DEFAULTS_MD} §1a: enable_chunked_prefill True for generative models`,
@@ -85,6 +99,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     id: 'trtllm',
     name: 'TensorRT-LLM',
     kvMemoryBasis: 'free-after-weights',
+    kvPolicy: 'reserve',
     memoryFraction: 0.95,
     runtimeReserveBytes: 2 * GIB,
     kvPageTokens: 32,
@@ -95,11 +110,15 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxBatchedTokens: 8192,
     maxSequences: 2048,
     chunkedPrefill: false,
+    slidingWindow: false,
     sources: {
+      slidingWindow:
+        'assumed: max_attention_window defaults to the full sequence unless set, so the KV cache is not capped at the window; consistent with perf-overview, where Mistral-7B at 20000/2000 runs at Llama-3.1-8B speed [M0xxx]',
       memoryFraction: `${DEFAULTS_MD} §2a: free_gpu_memory_fraction 0.9 default; measurements/SOURCES.md §1: 0.95 in most published runs (used here)`,
       kvPageTokens: `${DEFAULTS_MD} §2a: tokens_per_block 32`,
       maxBatchedTokens: `${DEFAULTS_MD} §2a: max_num_tokens 8192, max_batch_size 2048`,
       chunkedPrefill: `${DEFAULTS_MD} §2a: enable_chunked_prefill False`,
+      kvPolicy: `${DEFAULTS_MD} §2a: GUARANTEED_NO_EVICT: admitted only if blocks to completion can be reserved`,
       stepOverheadSeconds:
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
       runtimeReserveBytes:
@@ -109,7 +128,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
   sglang: {
     id: 'sglang',
     name: 'SGLang',
-    kvMemoryBasis: 'total',
+    kvMemoryBasis: 'weights-and-kv',
+    kvPolicy: 'preempt',
     memoryFraction: 0.88,
     runtimeReserveBytes: 1.5 * GIB,
     kvPageTokens: 1,
@@ -120,8 +140,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxBatchedTokens: 8192,
     maxSequences: 4096,
     chunkedPrefill: true,
+    slidingWindow: true,
     sources: {
-      memoryFraction: `${DEFAULTS_MD} §3a: mem_fraction_static computed from GPU memory; 0.88 when unknown`,
+      memoryFraction: `${DEFAULTS_MD} §3a: mem_fraction_static = (gpu_mem - reserved)/gpu_mem, reserved = 512 MiB + 1.5 MiB x chunk tokens + tp*pp/8 GiB + 2 MiB x graph max_bs, at least 10 GiB above 60 GiB; 0.88 when unknown`,
+      kvPolicy: `${DEFAULTS_MD} §3a: retraction when the KV cache is full during decode`,
       maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs`,
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
     },
@@ -130,4 +152,25 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
 
 export function engineProfile(id: EngineId): EngineProfile {
   return ENGINE_PROFILES[id];
+}
+
+const MIB = 2 ** 20;
+
+/**
+ * The memory fraction an engine starts with on this device. SGLang computes mem_fraction_static
+ * from the GPU's memory (defaults.md §3a); the others use a static default.
+ */
+export function defaultMemoryFraction(
+  profile: EngineProfile,
+  hardware: HardwareSpec,
+  tp: number,
+  pp: number,
+): number {
+  if (profile.id !== 'sglang') return profile.memoryFraction;
+  const gpuMiB = hardware.memory.capacityBytes / MIB;
+  const graphMaxBs = gpuMiB < 20 * 1024 ? 8 : gpuMiB < 35 * 1024 ? 24 : gpuMiB < 60 * 1024 ? 32 : 256;
+  let reserved =
+    512 + Math.max(profile.maxBatchedTokens, 2048) * 1.5 + ((tp * pp) / 8) * 1024 + graphMaxBs * 2;
+  if (gpuMiB > 60 * 1024) reserved = Math.max(reserved, 10 * 1024);
+  return Math.max(0.05, Math.round(((gpuMiB - reserved) / gpuMiB) * 1000) / 1000);
 }

@@ -2,11 +2,15 @@
  * Static batching: B sequences prefill together, then decode in lock-step. TTFT is the prefill
  * of the whole batch; TPOT is the mean decode step over the steps as contexts grow from
  * S+1 to S+O−1 (the first output token comes from prefill): TPOT = (e2e − TTFT) / (O − 1).
+ * Decode steps are summed in closed form, so a batch of any length costs one pass over its
+ * operators.
  */
 import { buildGraph } from '../graph/build.js';
 import type { CostedPhase } from '../cost/roofline.js';
 import { costPhase, operatorSeconds, operatorSecondsOverContexts } from '../cost/roofline.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
+import { expectedAcceptedTokens } from './continuous.js';
+import { StepCoster, emptyLoad } from './step-cost.js';
 
 export interface StaticBatchTiming {
   readonly prefill: CostedPhase;
@@ -22,39 +26,108 @@ export interface StaticBatchTiming {
   readonly decodeOperatorSeconds: readonly number[];
   /** Seconds per operator in the prefill step, same order as prefill.operators. */
   readonly prefillOperatorSeconds: readonly number[];
+  /** Speculative proposals (draft model or MTP) over all decode steps. */
+  readonly proposalSeconds: number;
+  /** Offload: the link's share of a decode step (1 when the link sets the pace). */
+  readonly offloadShare: number;
 }
 
 /** Steps the prefill of `sequences` prompts takes under the engine's per-step token budget. */
 export function prefillSteps(ns: NormalizedScenario, sequences: number): number {
-  return Math.max(1, Math.ceil((sequences * ns.workload.inputTokens) / ns.engine.maxBatchedTokens));
+  return Math.max(1, Math.ceil((sequences * prefillTokensPerSequence(ns)) / ns.engine.maxBatchedTokens));
+}
+
+/** Prompt tokens each sequence computes: the prompt less its prefix-cache hits. */
+export function prefillTokensPerSequence(ns: NormalizedScenario): number {
+  const s = ns.workload.inputTokens;
+  return s - cachedPrefixTokens(ns, s);
+}
+
+export function cachedPrefixTokens(ns: NormalizedScenario, inputTokens: number): number {
+  return Math.min(inputTokens - 1, Math.round(inputTokens * ns.serving.prefixCacheHitRate));
 }
 
 /** Tokens in the largest step (sizes the activation workspace). */
 export function peakStepTokens(ns: NormalizedScenario, sequences: number): number {
-  return Math.min(sequences * ns.workload.inputTokens, ns.engine.maxBatchedTokens);
+  return Math.min(sequences * prefillTokensPerSequence(ns), ns.engine.maxBatchedTokens);
 }
 
+/**
+ * Static batch on one replica. Pipeline parallelism splits the batch into m micro-batches:
+ * prefill fills and drains the pipeline, (m + pp − 1) stage times; each decode step takes
+ * max(pp, m) stage times. Speculative decoding verifies 1 + k tokens per sequence per step and
+ * advances by the expected accepted count, paying the proposals' cost each step.
+ */
 export function simulateStaticBatch(ns: NormalizedScenario): StaticBatchTiming {
   const { inputTokens: s, outputTokens: o } = ns.workload;
   const sequences = Math.ceil(ns.workload.batch / ns.dp);
-  const prefill = costPhase(ns, buildGraph(ns, { phase: 'prefill', sequences, tokensPerSequence: s }));
-  const decode = costPhase(ns, buildGraph(ns, { phase: 'decode', sequences, tokensPerSequence: 1 }));
+  const m = ns.pp > 1 ? Math.min(ns.microBatches, sequences) : 1;
+  const perMicro = sequences / m;
+  const prefix = cachedPrefixTokens(ns, s);
+  const spec = ns.serving.speculative;
+  const k = spec?.tokens ?? 0;
+  const prefill = costPhase(
+    ns,
+    buildGraph(ns, {
+      phase: 'prefill',
+      sequences: perMicro,
+      tokensPerSequence: s - prefix,
+      priorContext: prefix,
+    }),
+  );
+  const decode = costPhase(
+    ns,
+    buildGraph(ns, { phase: 'decode', sequences: perMicro, tokensPerSequence: 1 + k }),
+  );
   const overhead = ns.efficiency.stepOverheadSeconds;
+  const prefillPasses = ns.pp > 1 ? m + ns.pp - 1 : 1;
+  const decodePasses = ns.pp > 1 ? Math.max(ns.pp, m) : 1;
 
-  const prefillOperatorSeconds = prefill.operators.map((c) => c.op.count * operatorSeconds(c, s));
+  const prefillOperatorSeconds = prefill.operators.map(
+    (c) => prefillPasses * c.op.count * operatorSeconds(c, s),
+  );
   // The engine's per-step token budget splits a large batched prefill into several steps.
   let ttftSeconds = prefillSteps(ns, sequences) * overhead;
   for (const t of prefillOperatorSeconds) ttftSeconds += t;
 
-  const steps = o - 1;
+  const perStep = expectedAcceptedTokens(k, spec?.acceptanceRate ?? 0);
+  const steps = k > 0 ? Math.ceil((o - 1) / perStep) : o - 1;
   const decodeOperatorSeconds = new Array<number>(decode.operators.length).fill(0);
   let decodeSeconds = steps * overhead;
   for (let i = 0; i < decode.operators.length; i++) {
     const c = decode.operators[i];
     if (c === undefined) continue;
-    const total = c.op.count * operatorSecondsOverContexts(c, s + 1, s + steps);
-    decodeOperatorSeconds[i] = total;
-    decodeSeconds += total;
+    // With speculation the context grows by perStep a step: cost at the mean context.
+    const total =
+      k > 0
+        ? steps * operatorSeconds(c, s + 1 + (o - 2) / 2)
+        : operatorSecondsOverContexts(c, s + 1, s + steps);
+    decodeOperatorSeconds[i] = decodePasses * c.op.count * total;
+    decodeSeconds += decodePasses * c.op.count * total;
+  }
+  let proposalSeconds = 0;
+  let offloadShare = 0;
+  if ((k > 0 && steps > 0) || ns.offload !== undefined) {
+    const coster = new StepCoster(ns);
+    const load = emptyLoad();
+    load.decodeSequences = sequences;
+    load.decodeContext = sequences * (s + o / 2);
+    load.decodeContextWindowed = sequences * Math.min(s + o / 2, ns.model.slidingWindow ?? Infinity);
+    load.emitting = sequences;
+    if (k > 0 && steps > 0) {
+      proposalSeconds = steps * coster.proposalSeconds(load);
+      decodeSeconds += proposalSeconds;
+    }
+    // Offload: each decode step waits for the link when streaming outlasts the device's work.
+    const stream = coster.offloadSeconds(load);
+    const perStepDevice = steps > 0 ? decodeSeconds / steps - overhead : 0;
+    if (steps > 0 && stream > perStepDevice) decodeSeconds += steps * (stream - perStepDevice);
+    const prefillLoad = emptyLoad();
+    prefillLoad.prefillPriorContext = sequences * prefix;
+    const prefillStream = coster.offloadSeconds(prefillLoad);
+    const prefillDevice = ttftSeconds - prefillSteps(ns, sequences) * overhead;
+    if (prefillStream > prefillDevice) ttftSeconds += prefillStream - prefillDevice;
+    offloadShare = perStepDevice > 0 || stream > 0 ? stream / Math.max(stream, perStepDevice) : 0;
   }
   return {
     prefill,
@@ -66,5 +139,7 @@ export function simulateStaticBatch(ns: NormalizedScenario): StaticBatchTiming {
     e2eSeconds: ttftSeconds + decodeSeconds,
     decodeOperatorSeconds,
     prefillOperatorSeconds,
+    proposalSeconds,
+    offloadShare,
   };
 }

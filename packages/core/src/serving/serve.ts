@@ -1,0 +1,246 @@
+/**
+ * Serving workloads (concurrency, requestRate, maxThroughput) on dp replicas, colocated or
+ * disaggregated. One replica is simulated with its share of the load (a Poisson stream split
+ * over dp replicas stays Poisson at rate/dp); throughput is summed over replicas and latency
+ * percentiles are the replica's.
+ *
+ * Disaggregation: a prefill pool runs prompts only (each request ends at its first token), the
+ * KV cache then crosses the network (bytes of the prompt's KV per device over the link, plus the
+ * link latency), and the decode pool admits the request with its prompt cached.
+ */
+import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
+import { fail, ok } from '../diagnostics/diagnostic.js';
+import { messages } from '../diagnostics/messages.js';
+import type { KvBudget } from '../memory/footprint.js';
+import { kvBudget, kvBytesPerSequence, kvCapacityTokens } from '../memory/footprint.js';
+import type { NormalizedScenario } from '../scenario/normalize.js';
+import type { SimulationResult } from './continuous.js';
+import { poissonArrivals, simulate } from './continuous.js';
+import { StepCoster } from './step-cost.js';
+
+export interface LatencyStats {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+export interface PoolRun {
+  readonly ns: NormalizedScenario;
+  readonly budget: KvBudget;
+  readonly kvCapacityTokens: number;
+  readonly result: SimulationResult;
+}
+
+export interface ServingTiming {
+  /** Requests over all replicas. */
+  readonly requests: number;
+  readonly durationSeconds: number;
+  readonly ttftSeconds: LatencyStats;
+  readonly tpotSeconds: LatencyStats;
+  readonly e2eSeconds: LatencyStats;
+  /** Output and input tokens per second over all replicas. */
+  readonly outputTokensPerSecond: number;
+  readonly inputTokensPerSecond: number;
+  readonly requestsPerSecond: number;
+  /** Mean sequences in flight over all replicas (decode pool when disaggregated). */
+  readonly meanBatch: number;
+  readonly maxBatch: number;
+  readonly preemptions: number;
+  readonly steps: number;
+  /** The colocated run, or the decode pool when disaggregated. */
+  readonly main: PoolRun;
+  readonly prefillPool: PoolRun | undefined;
+  readonly kvTransferSeconds: number;
+}
+
+/** Percentile by linear interpolation between order statistics (numpy's default). */
+export function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[hi] ?? 0;
+  return a + (b - a) * (pos - lo);
+}
+
+export function latencyStats(values: Float64Array): LatencyStats {
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    mean: sorted.length > 0 ? sum / sorted.length : 0,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+  };
+}
+
+/** A pool's scenario: its own tp and dp (disaggregation), everything else shared. */
+function poolScenario(ns: NormalizedScenario, tp: number, dp: number): NormalizedScenario {
+  const attnTp = ns.attentionDp ? 1 : tp;
+  return { ...ns, tp, dp, attnTp, attnDp: tp / attnTp, moeTp: tp / ns.ep, gpus: tp * dp * ns.pp };
+}
+
+function runPool(
+  ns: NormalizedScenario,
+  requests: number,
+  arrivals: Float64Array | undefined,
+  clients: number,
+  outputTokens: number,
+  prefilled: boolean,
+): Result<PoolRun> {
+  const w = ns.workload;
+  const budget = kvBudget(ns, ns.engine.maxBatchedTokens, Math.min(ns.engine.maxSequences, requests));
+  if (budget.weightsBytes + budget.reservedBytes > ns.hardware.memory.capacityBytes)
+    return fail(messages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus));
+  const capacity = kvCapacityTokens(ns, budget);
+  const need = w.inputTokens + outputTokens + (ns.serving.speculative?.tokens ?? 0);
+  if (capacity < need + ns.engine.kvPageTokens) return fail(messages.kvCacheTooSmall(capacity, need));
+  const coster = new StepCoster(ns);
+  const result = simulate(ns, coster, {
+    requests,
+    arrivals,
+    clients,
+    inputTokens: w.inputTokens,
+    outputTokens,
+    prefilled,
+    kvCapacityTokens: capacity,
+  });
+  if (!result.feasible) return fail(messages.kvCacheTooSmall(capacity, need));
+  return ok({ ns, budget, kvCapacityTokens: capacity, result });
+}
+
+function arrivalsFor(
+  ns: NormalizedScenario,
+  replicas: number,
+): { requests: number; arrivals: Float64Array | undefined; clients: number } {
+  const w = ns.workload;
+  const requests = Math.max(1, Math.ceil(w.requests / replicas));
+  switch (w.kind) {
+    case 'requestRate':
+      return { requests, arrivals: poissonArrivals(requests, w.requestRate / replicas, w.seed), clients: 0 };
+    case 'concurrency':
+      return { requests, arrivals: undefined, clients: Math.max(1, Math.ceil(w.concurrency / replicas)) };
+    case 'maxThroughput':
+    case 'batch':
+      return { requests, arrivals: new Float64Array(requests), clients: 0 };
+  }
+}
+
+export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
+  const w = ns.workload;
+  const d = ns.serving.disaggregation;
+  const diagnostics: Diagnostic[] = [];
+  let main: PoolRun;
+  let prefillPool: PoolRun | undefined;
+  let kvTransferSeconds = 0;
+  let ttft: Float64Array;
+  let e2e: Float64Array;
+  let replicas: number;
+  if (d === undefined) {
+    replicas = ns.dp;
+    const a = arrivalsFor(ns, replicas);
+    const run = runPool(ns, a.requests, a.arrivals, a.clients, w.outputTokens, false);
+    if (!run.ok) return run;
+    main = run.value;
+    const r = main.result;
+    ttft = new Float64Array(r.requests);
+    e2e = new Float64Array(r.requests);
+    for (let i = 0; i < r.requests; i++) {
+      ttft[i] = (r.firstTokenSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+      e2e[i] = (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+    }
+  } else {
+    if (w.kind === 'concurrency')
+      return fail(
+        messages.servingInvalid(
+          ['serving', 'disaggregation'],
+          'Disaggregated serving is simulated for requestRate and maxThroughput workloads; a closed loop (concurrency) couples the two pools and is not modeled yet.',
+        ),
+      );
+    const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
+    const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
+    const a = arrivalsFor(pns, d.prefill.dp);
+    const pre = runPool(pns, a.requests, a.arrivals, 0, 1, false);
+    if (!pre.ok) return pre;
+    prefillPool = pre.value;
+    // KV of one prompt, per prefill device, over the link between the pools.
+    const bytes = kvBytesPerSequence(pns, w.inputTokens);
+    const hw = ns.hardware;
+    const link =
+      d.kvTransferLink === 'scale-up'
+        ? hw.scaleUp?.bandwidthBytesPerSecond
+        : hw.scaleOut?.bandwidthBytesPerSecond;
+    if (link === undefined)
+      return fail(messages.needsScaleOut('The KV transfer between the prefill and decode pools', 2, 1));
+    const latency =
+      d.kvTransferLink === 'scale-up'
+        ? ns.efficiency.collectiveLatencySeconds
+        : ns.efficiency.scaleOutLatencySeconds;
+    kvTransferSeconds = latency + bytes / (link * ns.efficiency.collectiveBandwidthFraction);
+    // Merge the prefill replicas' identical streams, deal them to decode replicas in turn.
+    const pr = prefillPool.result;
+    const ready = new Float64Array(pr.requests * d.prefill.dp);
+    for (let i = 0; i < pr.requests; i++)
+      for (let j = 0; j < d.prefill.dp; j++)
+        ready[i * d.prefill.dp + j] = (pr.firstTokenSeconds[i] ?? 0) + kvTransferSeconds;
+    ready.sort();
+    const decodeRequests = Math.max(1, Math.ceil(w.requests / d.decode.dp));
+    const arrivals = new Float64Array(decodeRequests);
+    for (let i = 0; i < decodeRequests; i++)
+      arrivals[i] = ready[Math.min(ready.length - 1, i * d.decode.dp)] ?? 0;
+    const run = runPool(dns, decodeRequests, arrivals, 0, w.outputTokens, true);
+    if (!run.ok) return run;
+    main = run.value;
+    replicas = d.decode.dp;
+    // Latencies per request: the prefill pool's TTFT, the decode pool's time after the transfer.
+    const pTtft = new Float64Array(pr.requests);
+    for (let i = 0; i < pr.requests; i++)
+      pTtft[i] = (pr.firstTokenSeconds[i] ?? 0) - (pr.arrivalSeconds[i] ?? 0);
+    const r = main.result;
+    ttft = pTtft;
+    e2e = new Float64Array(r.requests);
+    const meanTtft = latencyStats(pTtft).mean;
+    for (let i = 0; i < r.requests; i++)
+      e2e[i] = meanTtft + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+  }
+  const r = main.result;
+  const o = w.outputTokens;
+  const tpot = new Float64Array(e2e.length);
+  const ttftMean = latencyStats(ttft).mean;
+  for (let i = 0; i < e2e.length; i++)
+    tpot[i] = o > 1 ? ((e2e[i] ?? 0) - (d === undefined ? (ttft[i] ?? 0) : ttftMean)) / (o - 1) : 0;
+  const requests = r.requests * replicas;
+  const duration =
+    d === undefined
+      ? r.durationSeconds
+      : Math.max(r.durationSeconds, prefillPool?.result.durationSeconds ?? 0);
+  if (r.preemptions > 0) diagnostics.push(messages.preemptions(r.preemptions * replicas, requests));
+  if (w.kind === 'requestRate') {
+    const completed = requests / duration;
+    if (w.requestRate > completed * 1.05 && duration > 0)
+      diagnostics.push(messages.saturated(w.requestRate, completed));
+  }
+  return ok(
+    {
+      requests,
+      durationSeconds: duration,
+      ttftSeconds: latencyStats(ttft),
+      tpotSeconds: latencyStats(tpot),
+      e2eSeconds: latencyStats(e2e),
+      outputTokensPerSecond: (requests * o) / duration,
+      inputTokensPerSecond: (requests * w.inputTokens) / duration,
+      requestsPerSecond: requests / duration,
+      meanBatch: r.meanBatch * replicas,
+      maxBatch: r.maxBatch * replicas,
+      preemptions: r.preemptions * replicas,
+      steps: r.steps,
+      main,
+      prefillPool,
+      kvTransferSeconds,
+    },
+    diagnostics,
+  );
+}

@@ -1,0 +1,333 @@
+/**
+ * Serving: each workload kind, parallelism and technique moves the estimate the way its
+ * mechanism says.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EstimateReport } from '@ridgeline/core';
+import { estimate } from '@ridgeline/core';
+
+const base = {
+  model: 'llama-3.1-8b',
+  hardware: 'h100-sxm',
+  precision: { weights: 'fp8' },
+  engine: 'vllm',
+  workload: { inputTokens: 512, outputTokens: 128, requestRate: 4, requests: 200 },
+};
+
+function run(s: unknown): EstimateReport {
+  const r = estimate(s);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.value;
+}
+
+function codes(s: unknown): string[] {
+  return estimate(s).diagnostics.map((d) => d.code);
+}
+
+const op = (r: EstimateReport, phase: string, name: string) =>
+  r.breakdown.find((o) => o.phase === phase && o.name === name);
+
+describe('workloads', () => {
+  it('requestRate: percentiles are ordered and a busier server queues longer', () => {
+    const light = run(base);
+    const busy = run({ ...base, workload: { ...base.workload, requestRate: 60 } });
+    for (const r of [light, busy])
+      for (const d of [r.latency.ttft, r.latency.tpot, r.latency.e2e]) {
+        expect(d.p50).toBeLessThanOrEqual(d.p90);
+        expect(d.p90).toBeLessThanOrEqual(d.p99);
+      }
+    expect(busy.latency.ttft.p99).toBeGreaterThan(light.latency.ttft.p99);
+    expect(busy.tpotMs).toBeGreaterThan(light.tpotMs);
+    expect(busy.batch).toBeGreaterThan(light.batch);
+    // 200 Poisson arrivals at 4/s: the completed rate is near 4/s.
+    expect(light.requestsPerSec).toBeGreaterThan(3);
+    expect(light.requestsPerSec).toBeLessThan(5.5);
+  });
+
+  it('requestRate: the same seed repeats, another seed differs', () => {
+    const a = run(base);
+    const b = run(base);
+    const c = run({ ...base, workload: { ...base.workload, seed: 7 } });
+    expect(b.latency.ttft.p99).toBe(a.latency.ttft.p99);
+    expect(c.latency.ttft.p99).not.toBe(a.latency.ttft.p99);
+  });
+
+  it('requestRate beyond capacity is flagged as saturated', () => {
+    expect(codes({ ...base, workload: { ...base.workload, requestRate: 5000 } })).toContain(
+      'serving.saturated',
+    );
+  });
+
+  it('concurrency: more clients raise throughput and latency', () => {
+    const c = (n: number) =>
+      run({ ...base, workload: { inputTokens: 512, outputTokens: 128, concurrency: n, requests: 256 } });
+    const [c1, c8, c64] = [c(1), c(8), c(64)];
+    expect(c8.outputTokensPerSec).toBeGreaterThan(c1.outputTokensPerSec);
+    expect(c64.outputTokensPerSec).toBeGreaterThan(c8.outputTokensPerSec);
+    expect(c64.tpotMs).toBeGreaterThan(c1.tpotMs);
+    expect(c1.batch).toBeCloseTo(1, 1);
+  });
+
+  it('maxThroughput matches a static batch of the same requests when nothing limits the batch', () => {
+    const requests = 64;
+    const w = { inputTokens: 512, outputTokens: 256 };
+    const des = run({
+      ...base,
+      engine: 'ideal',
+      serving: { maxBatchedTokens: requests * 512 },
+      workload: { ...w, maxThroughput: true, requests },
+    });
+    const sb = run({ ...base, engine: 'ideal', workload: { ...w, batch: requests } });
+    expect(Math.abs(des.outputTokensPerSec - sb.outputTokensPerSec) / sb.outputTokensPerSec).toBeLessThan(
+      0.05,
+    );
+  });
+
+  it('KV capacity limits the batch: 70B FP8 serves long outputs far faster with 141 GB than 80 GB', () => {
+    const s = (hardware: string) =>
+      run({
+        model: 'llama-3.1-70b',
+        hardware,
+        precision: { weights: 'fp8' },
+        engine: 'trtllm',
+        workload: { inputTokens: 128, outputTokens: 2048, maxThroughput: true, requests: 300 },
+      });
+    const h100 = s('h100-sxm');
+    const h200 = s('h200-sxm');
+    expect(h200.serving?.kvCapacityTokens ?? 0).toBeGreaterThan(5 * (h100.serving?.kvCapacityTokens ?? 0));
+    expect(h200.outputTokensPerSec / h100.outputTokensPerSec).toBeGreaterThan(3.5);
+  });
+
+  it('under KV pressure vLLM preempts and recomputes; TensorRT-LLM reserves and never preempts', () => {
+    const tight = {
+      model: 'llama-3.1-70b',
+      hardware: 'h100-sxm',
+      precision: { weights: 'fp8' },
+      workload: { inputTokens: 1024, outputTokens: 1024, maxThroughput: true, requests: 100 },
+    };
+    const vllm = run({ ...tight, engine: 'vllm' });
+    const trt = run({ ...tight, engine: 'trtllm' });
+    expect(vllm.serving?.preemptions ?? 0).toBeGreaterThan(0);
+    expect(vllm.diagnostics.map((d) => d.code)).toContain('serving.preemptions');
+    expect(trt.serving?.preemptions).toBe(0);
+  });
+
+  it('a cache too small for one request is an error, not a hang', () => {
+    expect(
+      codes({
+        model: 'llama-3.1-70b',
+        hardware: 'h100-sxm',
+        precision: { weights: 'fp8' },
+        engine: 'trtllm',
+        workload: { inputTokens: 100000, outputTokens: 20000, maxThroughput: true, requests: 4 },
+      }),
+    ).toContain('memory.kv-too-small');
+  });
+});
+
+describe('parallelism and topology', () => {
+  const seventy = {
+    ...base,
+    model: 'llama-3.1-70b',
+    workload: { inputTokens: 512, outputTokens: 128, batch: 16 },
+  };
+
+  it('pp splits the layers: half the weights per device, and a pipeline bubble at batch 1', () => {
+    const tp2 = run({ ...seventy, gpus: 2, parallelism: { tp: 2 } });
+    const pp2 = run({ ...seventy, gpus: 2, parallelism: { pp: 2 } });
+    const one = run({ ...seventy, gpus: 1 });
+    expect(pp2.memory.weightsBytes / one.memory.weightsBytes).toBeCloseTo(0.5, 1);
+    expect(op(pp2, 'decode', 'pp_send')).toBeDefined();
+    const b1 = (s: object) => run({ ...s, workload: { ...seventy.workload, batch: 1 } });
+    // One sequence cannot fill two stages: no faster than one device; TP does speed it up.
+    expect(b1({ ...seventy, gpus: 2, parallelism: { pp: 2 } }).tpotMs).toBeGreaterThanOrEqual(
+      b1({ ...seventy, gpus: 1 }).tpotMs * 0.95,
+    );
+    expect(tp2.tpotMs).toBeLessThan(one.tpotMs);
+  });
+
+  it('expert parallelism spreads the experts: each device reads a quarter of the touched experts', () => {
+    const moe = {
+      ...base,
+      model: 'mixtral-8x7b',
+      workload: { inputTokens: 512, outputTokens: 64, batch: 64 },
+    };
+    const tp4 = run({ ...moe, gpus: 4, parallelism: { tp: 4 } });
+    const ep4 = run({ ...moe, gpus: 4, parallelism: { tp: 4, ep: 4 } });
+    const g = (r: EstimateReport) => op(r, 'decode', 'experts_gate_up')?.shape;
+    expect((g(tp4)?.groups ?? 0) / (g(ep4)?.groups ?? 1)).toBeCloseTo(4, 5);
+    expect(g(ep4)?.n).toBe((g(tp4)?.n ?? 0) * 4);
+  });
+
+  it('attention DP for MLA: the latent is held once per rank, MoE tokens move by all-to-all', () => {
+    const ds = {
+      model: 'deepseek-v3',
+      hardware: 'h200-sxm',
+      gpus: 8,
+      precision: { weights: 'fp8' },
+      engine: 'sglang',
+      workload: { inputTokens: 1024, outputTokens: 256, maxThroughput: true, requests: 200 },
+    };
+    const tp = run({ ...ds, parallelism: { tp: 8, ep: 8 } });
+    const adp = run({ ...ds, parallelism: { tp: 8, ep: 8, attentionDp: true } });
+    expect(adp.serving?.kvCapacityTokens ?? 0).toBeGreaterThan(2 * (tp.serving?.kvCapacityTokens ?? 0));
+    expect(op(adp, 'decode', 'moe_dispatch')?.bound).toBe('communication');
+    expect(op(tp, 'decode', 'moe_dispatch')).toBeUndefined();
+  });
+
+  it('a TP group beyond one node goes over the scale-out network once one is given', () => {
+    const s = { ...seventy, model: 'llama-3.1-405b', gpus: 16, parallelism: { tp: 16 } };
+    expect(codes(s)).toContain('topology.no-scale-out');
+    const slow = run({ ...s, topology: { scaleOutBandwidthBytesPerSecond: 25e9 } });
+    const fast = run({ ...s, topology: { scaleOutBandwidthBytesPerSecond: 100e9 } });
+    expect(fast.tpotMs).toBeLessThan(slow.tpotMs);
+    const comm = (r: EstimateReport) =>
+      r.phases.find((p) => p.phase === 'decode')?.boundShares.communication ?? 0;
+    expect(comm(slow)).toBeGreaterThan(0.1);
+  });
+
+  it('dp replicas multiply throughput at the same latency', () => {
+    const one = run({ ...base, workload: { ...base.workload, requestRate: 2, requests: 100 } });
+    const two = run({
+      ...base,
+      gpus: 2,
+      parallelism: { dp: 2 },
+      workload: { ...base.workload, requestRate: 4, requests: 200 },
+    });
+    expect(two.tpotMs).toBeCloseTo(one.tpotMs, 1);
+    expect(two.requestsPerSec / one.requestsPerSec).toBeGreaterThan(1.8);
+  });
+});
+
+describe('serving techniques', () => {
+  const batch1 = { ...base, workload: { inputTokens: 512, outputTokens: 256, batch: 1 } };
+
+  it('speculative decoding: high acceptance lowers TPOT, zero acceptance raises it', () => {
+    const plain = run(batch1);
+    const spec = (acceptanceRate: number) =>
+      run({
+        ...batch1,
+        serving: { speculative: { method: 'draft', draftModel: 'llama-3.2-1b', tokens: 4, acceptanceRate } },
+      });
+    expect(spec(0.8).tpotMs).toBeLessThan(plain.tpotMs * 0.7);
+    expect(spec(0).tpotMs).toBeGreaterThan(plain.tpotMs);
+    const mtp = run({
+      ...batch1,
+      serving: { speculative: { method: 'mtp', tokens: 1, acceptanceRate: 0.85 } },
+    });
+    expect(mtp.tpotMs).toBeLessThan(plain.tpotMs);
+  });
+
+  it('prefix caching skips the cached prompt: TTFT falls with the hit rate', () => {
+    const s = (h: number) =>
+      run({ ...base, serving: { prefixCacheHitRate: h }, workload: { ...base.workload, inputTokens: 8192 } });
+    expect(s(0.9).ttftMs).toBeLessThan(s(0).ttftMs * 0.5);
+  });
+
+  it('disaggregation: separate pools, a KV transfer, and decode free of prefill interference', () => {
+    const w = { inputTokens: 4096, outputTokens: 256, requestRate: 6, requests: 200 };
+    const colocated = run({ ...base, gpus: 2, parallelism: { dp: 2 }, workload: w });
+    const disagg = run({
+      ...base,
+      gpus: 2,
+      serving: {
+        disaggregation: { prefill: { tp: 1, dp: 1 }, decode: { tp: 1, dp: 1 }, kvTransferLink: 'scale-up' },
+      },
+      workload: w,
+    });
+    expect(disagg.serving?.kvTransferMs ?? 0).toBeGreaterThan(0);
+    expect(disagg.latency.tpot.p90).toBeLessThan(colocated.latency.tpot.p90);
+  });
+});
+
+describe('numeric formats', () => {
+  const long = {
+    ...base,
+    model: 'llama-3.1-70b',
+    workload: { inputTokens: 8192, outputTokens: 512, maxThroughput: true, requests: 100 },
+  };
+
+  it('2-bit KIVI KV holds more tokens than FP8 KV, which holds more than BF16', () => {
+    const cap = (kvCache: string) =>
+      run({ ...long, precision: { weights: 'fp8', kvCache } }).serving?.kvCapacityTokens ?? 0;
+    expect(cap('int2')).toBeGreaterThan(cap('fp8'));
+    expect(cap('fp8')).toBeGreaterThan(cap('bf16'));
+  });
+
+  it('XQuant trades memory for compute: an MHA model caches half the bytes and recomputes K and V', () => {
+    const mha = {
+      ...base,
+      model: 'llama-2-7b',
+      precision: { weights: 'bf16' },
+      workload: { inputTokens: 2048, outputTokens: 128, batch: 8 },
+    };
+    const kv = run(mha);
+    const xq = run({ ...mha, precision: { weights: 'bf16', cacheLayerInput: true } });
+    expect(xq.memory.kvBytesPerSequence / kv.memory.kvBytesPerSequence).toBeCloseTo(0.5, 5);
+    expect(op(xq, 'decode', 'attention')?.flops ?? 0).toBeGreaterThan(
+      10 * (op(kv, 'decode', 'attention')?.flops ?? 0),
+    );
+    expect(
+      codes({
+        ...base,
+        model: 'deepseek-v3',
+        gpus: 8,
+        parallelism: { tp: 8 },
+        precision: { weights: 'fp8', cacheLayerInput: true },
+      }),
+    ).toContain('serving.invalid');
+  });
+
+  it('a format the hardware lacks is an error, or an explicit emulation', () => {
+    expect(
+      codes({ ...base, hardware: 'a100-sxm-80gb', precision: { weights: 'fp8', activations: 'fp8' } }),
+    ).toContain('precision.unsupported-on-hardware');
+    const int4 = estimate({ ...base, precision: { weights: 'int4', activations: 'bf16' } });
+    expect(int4.diagnostics.map((d) => d.code)).toContain('precision.emulated');
+  });
+});
+
+describe('offload', () => {
+  const s = {
+    ...base,
+    model: 'llama-3.1-70b',
+    precision: { weights: 'bf16' },
+    workload: { inputTokens: 512, outputTokens: 128, batch: 8 },
+  };
+
+  it('weights streamed over PCIe set the pace and the report says so; NVLink-C2C streams faster', () => {
+    const h100 = estimate({ ...s, offload: { weightsFraction: 0.5, tier: 'host' } });
+    expect(h100.ok).toBe(true);
+    if (!h100.ok) return;
+    expect(h100.diagnostics.map((d) => d.code)).toContain('offload.bottleneck');
+    const gh200 = run({ ...s, hardware: 'gh200', offload: { weightsFraction: 0.5, tier: 'host' } });
+    expect(gh200.tpotMs).toBeLessThan(h100.value.tpotMs / 3);
+    expect(codes({ ...s, offload: { weightsFraction: 0.5, tier: 'nvme' } })).toContain(
+      'offload.unknown-tier',
+    );
+  });
+
+  it('offloading KV frees device memory for a larger batch', () => {
+    const w = { inputTokens: 4096, outputTokens: 256, maxThroughput: true, requests: 100 };
+    const plain = run({ ...s, precision: { weights: 'fp8' }, workload: w });
+    const off = run({
+      ...s,
+      precision: { weights: 'fp8' },
+      workload: w,
+      offload: { kvCacheFraction: 0.5, tier: 'host' },
+    });
+    expect(off.serving?.kvCapacityTokens ?? 0).toBeGreaterThan(1.9 * (plain.serving?.kvCapacityTokens ?? 0));
+  });
+});
+
+describe('energy and cost', () => {
+  it('every result carries energy; cost appears with a price and is priced per token', () => {
+    const r = run({ ...base, cost: { usdPerDeviceHour: 2 } });
+    expect(r.energy?.wattsPerDevice ?? 0).toBeGreaterThan(r.energy?.idleWattsPerDevice ?? Infinity);
+    expect(r.energy?.wattsPerDevice ?? Infinity).toBeLessThanOrEqual(700);
+    expect(r.cost?.usdPerMillionOutputTokens ?? 0).toBeGreaterThan(0);
+    const none = estimate(base);
+    expect(none.ok && none.value.cost).toBeFalsy();
+    expect(none.diagnostics.map((d) => d.code)).toContain('cost.no-price');
+  });
+});
