@@ -145,6 +145,37 @@ export function devicePower(
   memoryUtilization: number,
   power: PowerOptions | undefined,
 ): { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] } {
+  // Sweeps price one device many times: its default-parameter assumptions are built once.
+  if (power === undefined) {
+    let base = defaultPowerCache.get(hardware);
+    if (base === undefined) {
+      base = devicePowerUncached(hardware, 0, 0, undefined);
+      defaultPowerCache.set(hardware, base);
+    }
+    const p = base.power;
+    if (p === undefined) return base;
+    const dynamicFraction = Math.min(
+      1,
+      POWER_DEFAULTS.dynamicFractionAtFullCompute * unit(computeUtilization) +
+        POWER_DEFAULTS.dynamicFractionAtFullBandwidth * unit(memoryUtilization),
+    );
+    const watts = Math.min(p.tdpWatts, p.idleWatts + (p.tdpWatts - p.idleWatts) * dynamicFraction);
+    return { power: { ...p, watts, dynamicFraction }, diagnostics: base.diagnostics };
+  }
+  return devicePowerUncached(hardware, computeUtilization, memoryUtilization, power);
+}
+
+const defaultPowerCache = new WeakMap<
+  HardwareSpec,
+  { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] }
+>();
+
+function devicePowerUncached(
+  hardware: HardwareSpec,
+  computeUtilization: number,
+  memoryUtilization: number,
+  power: PowerOptions | undefined,
+): { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] } {
   const tdpWatts = power?.tdpWatts ?? hardware.tdpWatts;
   if (tdpWatts === undefined) return { power: undefined, diagnostics: [messages.energyNoTdp(hardware.id)] };
   const diagnostics: Diagnostic[] = [];
