@@ -245,6 +245,27 @@ describe('batch', () => {
     expect(parsed[2]).toMatchObject({ scenario: { engine: 'vllm' } });
   });
 
+  it('runs every workload kind, one simulation per line', async () => {
+    const w = { inputTokens: 256, outputTokens: 32, requests: 50 };
+    const lines = [
+      { ...w, concurrency: 4 },
+      { ...w, requestRate: 3, seed: 1 },
+      { ...w, maxThroughput: true },
+      { inputTokens: 256, outputTokens: 32, batch: 4 },
+    ].map((workload) =>
+      JSON.stringify({ model: 'llama-3.1-8b', hardware: 'h100-sxm', engine: 'vllm', workload }),
+    );
+    const file = join(tmp, 'kinds.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = await cli(['batch', file]);
+    expect(r.code).toBe(0);
+    const kinds = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { scenario: { workload: { kind: string } } }).scenario.workload.kind);
+    expect(kinds).toEqual(['concurrency', 'requestRate', 'maxThroughput', 'batch']);
+  });
+
   it('keeps line numbers across blank lines and exits 0 when all succeed', async () => {
     const good = JSON.stringify({
       model: 'qwen3-8b',
