@@ -1,0 +1,42 @@
+/**
+ * The regression gate: no change may quietly make Ridgeline less accurate. The reference-set
+ * median error (overall and per source and metric) must stay within `tolerancePoints` of the
+ * baseline recorded in data/measurements/baseline.json; updating that file is a reviewed edit.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseMeasurementCsv } from './csv.js';
+import { validateRows } from './validate.js';
+
+interface Baseline {
+  readonly tolerancePoints: number;
+  readonly overall: { readonly used: number; readonly medianErrorPct: number };
+  readonly groups: readonly { source: string; metric: string; used: number; medianErrorPct: number }[];
+}
+
+const data = (name: string) =>
+  readFileSync(new URL(`../../data/measurements/${name}`, import.meta.url), 'utf8');
+
+describe('regression gate against data/measurements/baseline.json', () => {
+  const baseline = JSON.parse(data('baseline.json')) as Baseline;
+  const parsed = parseMeasurementCsv(data('reference.csv'));
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
+  const report = validateRows(parsed.value);
+  const tol = baseline.tolerancePoints;
+
+  it('the overall median error stays within the tolerance, over at least as many rows', () => {
+    expect(report.totals.used).toBeGreaterThanOrEqual(baseline.overall.used);
+    expect(report.totals.medianErrorPct ?? Infinity).toBeLessThanOrEqual(
+      baseline.overall.medianErrorPct + tol,
+    );
+  });
+
+  it('no source and metric gets worse by more than the tolerance', () => {
+    for (const b of baseline.groups) {
+      const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
+      const label = `${b.source} ${b.metric}`;
+      expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);
+      expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
+    }
+  });
+});
