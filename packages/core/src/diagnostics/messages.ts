@@ -58,7 +58,9 @@ export const messages = {
   offloadBound: (share: number, tier: string) =>
     warn(
       'offload.bottleneck',
-      `Streaming from ${tier} takes ${(share * 100).toFixed(0)}% of the decode step: the offload link, not the device, sets the pace.`,
+      share >= 0.99
+        ? `Streaming from ${tier} outlasts the device's work in a decode step: the offload link, not the device, sets the pace.`
+        : `Streaming from ${tier} needs ${(share * 100).toFixed(0)}% of a decode step (overlapped with compute): the link is close to setting the pace.`,
     ),
   unknownOffloadTier: (name: string, known: readonly string[]) =>
     err(
@@ -77,6 +79,12 @@ export const messages = {
       'serving.saturated',
       `Requests arrive at ${rate.toPrecision(3)}/s but the deployment completes at most about ${capacity.toPrecision(3)}/s: the queue grows for the whole run and latencies depend on how many requests are simulated.`,
       ['workload', 'requestRate'],
+    ),
+  xquantLarger: (ratio: number) =>
+    warn(
+      'precision.xquant-larger',
+      `Caching the layer input holds ${ratio.toFixed(1)}x the bytes of K and V per device for this model (few KV heads, or K/V split by tensor parallelism while X is replicated): XQuant saves memory only when X is narrower than K+V.`,
+      ['precision', 'cacheLayerInput'],
     ),
   windowIgnored: (engine: string) =>
     info(

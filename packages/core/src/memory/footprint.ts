@@ -49,6 +49,13 @@ export function weightsBytesPerDevice(ns: NormalizedScenario): number {
   return (layers * ns.layerScale + vocabPerDevice + m.hiddenSize) * bytesPerElement(ns.formats.weights);
 }
 
+/** A speculative draft model's weights, split like the target's attention over attnTp devices. */
+export function draftWeightsBytesPerDevice(ns: NormalizedScenario): number {
+  const draft = ns.serving.speculative?.draft;
+  if (draft === undefined) return 0;
+  return (countParams(draft).total / ns.attnTp) * bytesPerElement(ns.formats.weights);
+}
+
 /** KV-cache bytes per device for one sequence holding `tokens` tokens (the busiest stage). */
 export function kvBytesPerSequence(ns: NormalizedScenario, tokens: number): number {
   const m = ns.model;
@@ -104,7 +111,7 @@ export interface KvBudget {
 }
 
 export function kvBudget(ns: NormalizedScenario, peakStepTokens: number, sequences: number): KvBudget {
-  const allWeights = weightsBytesPerDevice(ns);
+  const allWeights = weightsBytesPerDevice(ns) + draftWeightsBytesPerDevice(ns);
   const offloadedWeightsBytes = allWeights * (ns.offload?.weightsFraction ?? 0);
   const weightsBytes = allWeights - offloadedWeightsBytes;
   const activationsBytes = activationBytes(ns, peakStepTokens, sequences);
@@ -140,8 +147,9 @@ export function kvBudget(ns: NormalizedScenario, peakStepTokens: number, sequenc
  * attention-DP ranks that each hold their own sequences; the offloaded KV share lives elsewhere
  * and stretches the device's room by 1/(1 − share).
  */
-export function kvCapacityTokens(ns: NormalizedScenario, budget: KvBudget): number {
-  const perToken = kvBytesPerSequence(ns, 1);
+export function kvCapacityTokens(ns: NormalizedScenario, budget: KvBudget, requestTokens = 1): number {
+  // Sliding-window layers hold at most the window: the bytes per token of a request of this length.
+  const perToken = kvBytesPerSequence(ns, requestTokens) / requestTokens;
   if (perToken <= 0) return Number.MAX_SAFE_INTEGER;
   const share = ns.offload?.kvCacheFraction ?? 0;
   const onDevice = 1 - share;

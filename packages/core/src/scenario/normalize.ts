@@ -180,7 +180,7 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
       ),
     );
   const tps = d === undefined ? [tp] : [d.prefill.tp, d.decode.tp];
-  for (const t of tps) out.push(...checkTp(model, attentionDp ? 1 : t, t));
+  for (const t of tps) out.push(...checkTp(model, attentionDp ? 1 : t, t, t % ep === 0 ? ep : 1));
   if (pp > model.numLayers)
     out.push(
       messages.parallelismInvalid(
@@ -240,7 +240,7 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   return out;
 }
 
-function checkTp(model: ModelSpec, attnTp: number, tp: number): Diagnostic[] {
+function checkTp(model: ModelSpec, attnTp: number, tp: number, ep: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const heads = model.attention.numHeads;
   if (heads % attnTp !== 0) out.push(messages.tpDoesNotDivide('attention heads', heads, attnTp));
@@ -250,8 +250,8 @@ function checkTp(model: ModelSpec, attnTp: number, tp: number): Diagnostic[] {
       out.push(messages.tpDoesNotDivide('KV heads', kv, attnTp));
     else if (attnTp > kv) out.push(messages.kvHeadsReplicated(kv, attnTp));
   }
-  if (model.moe !== undefined && model.moe.expertIntermediateSize % tp !== 0 && tp > 1 && attnTp === tp)
-    out.push(messages.tpDoesNotDivide('expert FFN columns', model.moe.expertIntermediateSize, tp));
+  if (model.moe !== undefined && model.moe.expertIntermediateSize % (tp / ep) !== 0 && tp / ep > 1)
+    out.push(messages.tpDoesNotDivide('expert FFN columns', model.moe.expertIntermediateSize, tp / ep));
   return out;
 }
 
@@ -340,6 +340,13 @@ function withoutWindows(model: ModelSpec): ModelSpec {
   return copy;
 }
 
+/** Devices a scenario uses: tp·pp·dp, or both pools' devices when disaggregated. */
+function devicesOf(s: Scenario): number {
+  const { tp, pp, dp } = s.parallelism;
+  const d = s.serving?.disaggregation;
+  return d === undefined ? tp * pp * dp : (d.prefill.tp * d.prefill.dp + d.decode.tp * d.decode.dp) * pp;
+}
+
 /** Default number of requests a serving simulation runs (vLLM benchmark_serving's num_prompts). */
 export const DEFAULT_REQUESTS = 1000;
 
@@ -368,6 +375,13 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
         'cacheLayerInput (XQuant) applies to GQA/MHA models; MLA already caches a compressed latent.',
       ),
     );
+  const a = model.value.attention;
+  if (formats.cacheLayerInput && a.kind === 'gqa') {
+    const ratio =
+      model.value.hiddenSize /
+      (2 * Math.max(1, a.numKvHeads / (s.parallelism.attentionDp ? 1 : s.parallelism.tp)) * a.headDim);
+    if (ratio > 1) diagnostics.push(messages.xquantLarger(ratio));
+  }
   if (kind === 'batch' && s.serving?.disaggregation !== undefined)
     diagnostics.push(
       messages.servingInvalid(
@@ -383,7 +397,9 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const sv = s.serving ?? {};
   const engine: EngineProfile = {
     ...base,
-    memoryFraction: sv.memoryFraction ?? defaultMemoryFraction(base, hardware, tp, pp),
+    memoryFraction:
+      sv.memoryFraction ??
+      defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
     maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
     maxSequences: sv.maxSequences ?? base.maxSequences,
     chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
@@ -393,7 +409,8 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const efficiency: Efficiency = {
     ...eff,
     gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
-    gemmLowPrecisionPeakFraction: o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
+    gemmLowPrecisionPeakFraction:
+      o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
     memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
     attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
     collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
@@ -417,7 +434,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       hardware,
       engine,
       efficiency,
-      gpus: s.gpus ?? tp * pp * dp,
+      gpus: s.gpus ?? devicesOf(s),
       tp,
       pp,
       ep,

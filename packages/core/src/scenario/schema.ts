@@ -176,6 +176,8 @@ export const WorkloadSchema = z
 export const EfficiencyOverridesSchema = z
   .object({
     gemmPeakFraction: z.number().positive().max(1).optional(),
+    /** 8-bit and narrower GEMMs. Default: gemmPeakFraction when that is set, else the family's. */
+    gemmLowPrecisionPeakFraction: z.number().positive().max(1).optional(),
     memoryBandwidthFraction: z.number().positive().max(1).optional(),
     attentionPeakFraction: z.number().positive().max(1).optional(),
     kernelLaunchSeconds: z.number().nonnegative().optional(),
@@ -191,7 +193,7 @@ export const ScenarioSchema = z
     model: z.union([z.string().min(1), ModelSpecSchema]),
     /** Catalog id or alias, or an inline hardware object. */
     hardware: z.union([z.string().min(1), HardwareSpecSchema]),
-    /** Devices used. Default: tp·pp·ep·dp (ep shares devices with tp when both are set). */
+    /** Devices used. Default: tp·pp·dp (ep lives inside the tp group); with disaggregation, both pools' devices. */
     gpus: positiveInt.optional(),
     parallelism: ParallelismSchema.default({ tp: 1, pp: 1, ep: 1, dp: 1, attentionDp: false }),
     precision: PrecisionSchema.default({}),

@@ -165,6 +165,7 @@ export function defaultMemoryFraction(
   hardware: HardwareSpec,
   tp: number,
   pp: number,
+  maxBatchedTokens = profile.maxBatchedTokens,
 ): number {
   if (profile.id !== 'sglang') return profile.memoryFraction;
   const gpuMiB = hardware.memory.capacityBytes / MIB;

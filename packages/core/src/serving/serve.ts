@@ -95,7 +95,7 @@ function runPool(
   const budget = kvBudget(ns, ns.engine.maxBatchedTokens, Math.min(ns.engine.maxSequences, requests));
   if (budget.weightsBytes + budget.reservedBytes > ns.hardware.memory.capacityBytes)
     return fail(messages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus));
-  const capacity = kvCapacityTokens(ns, budget);
+  const capacity = kvCapacityTokens(ns, budget, w.inputTokens + outputTokens);
   const need = w.inputTokens + outputTokens + (ns.serving.speculative?.tokens ?? 0);
   if (capacity < need + ns.engine.kvPageTokens) return fail(messages.kvCacheTooSmall(capacity, need));
   const coster = new StepCoster(ns);
@@ -180,44 +180,46 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
         ? ns.efficiency.collectiveLatencySeconds
         : ns.efficiency.scaleOutLatencySeconds;
     kvTransferSeconds = latency + bytes / (link * ns.efficiency.collectiveBandwidthFraction);
-    // Merge the prefill replicas' identical streams, deal them to decode replicas in turn.
+    // Merge the prefill replicas' identical streams, deal them to decode replicas in turn; each
+    // decode request keeps the TTFT of the prefill request it came from.
     const pr = prefillPool.result;
-    const ready = new Float64Array(pr.requests * d.prefill.dp);
-    for (let i = 0; i < pr.requests; i++)
-      for (let j = 0; j < d.prefill.dp; j++)
-        ready[i * d.prefill.dp + j] = (pr.firstTokenSeconds[i] ?? 0) + kvTransferSeconds;
-    ready.sort();
+    const order: number[] = [];
+    for (let i = 0; i < pr.requests; i++) for (let j = 0; j < d.prefill.dp; j++) order.push(i);
+    order.sort((x, y) => (pr.firstTokenSeconds[x] ?? 0) - (pr.firstTokenSeconds[y] ?? 0));
     const decodeRequests = Math.max(1, Math.ceil(w.requests / d.decode.dp));
     const arrivals = new Float64Array(decodeRequests);
-    for (let i = 0; i < decodeRequests; i++)
-      arrivals[i] = ready[Math.min(ready.length - 1, i * d.decode.dp)] ?? 0;
+    const source = new Int32Array(decodeRequests);
+    for (let i = 0; i < decodeRequests; i++) {
+      const k = order[Math.min(order.length - 1, i * d.decode.dp)] ?? 0;
+      source[i] = k;
+      arrivals[i] = (pr.firstTokenSeconds[k] ?? 0) + kvTransferSeconds;
+    }
     const run = runPool(dns, decodeRequests, arrivals, 0, w.outputTokens, true);
     if (!run.ok) return run;
     main = run.value;
     replicas = d.decode.dp;
-    // Latencies per request: the prefill pool's TTFT, the decode pool's time after the transfer.
-    const pTtft = new Float64Array(pr.requests);
-    for (let i = 0; i < pr.requests; i++)
-      pTtft[i] = (pr.firstTokenSeconds[i] ?? 0) - (pr.arrivalSeconds[i] ?? 0);
     const r = main.result;
-    ttft = pTtft;
+    ttft = new Float64Array(r.requests);
     e2e = new Float64Array(r.requests);
-    const meanTtft = latencyStats(pTtft).mean;
-    for (let i = 0; i < r.requests; i++)
-      e2e[i] = meanTtft + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+    for (let i = 0; i < r.requests; i++) {
+      const k = source[i] ?? 0;
+      const t = (pr.firstTokenSeconds[k] ?? 0) - (pr.arrivalSeconds[k] ?? 0);
+      ttft[i] = t;
+      e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+    }
   }
   const r = main.result;
   const o = w.outputTokens;
   const tpot = new Float64Array(e2e.length);
-  const ttftMean = latencyStats(ttft).mean;
-  for (let i = 0; i < e2e.length; i++)
-    tpot[i] = o > 1 ? ((e2e[i] ?? 0) - (d === undefined ? (ttft[i] ?? 0) : ttftMean)) / (o - 1) : 0;
+  for (let i = 0; i < e2e.length; i++) tpot[i] = o > 1 ? ((e2e[i] ?? 0) - (ttft[i] ?? 0)) / (o - 1) : 0;
   const requests = r.requests * replicas;
   const duration =
     d === undefined
       ? r.durationSeconds
       : Math.max(r.durationSeconds, prefillPool?.result.durationSeconds ?? 0);
   if (r.preemptions > 0) diagnostics.push(messages.preemptions(r.preemptions * replicas, requests));
+  if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
+    diagnostics.push(messages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
   if (w.kind === 'requestRate') {
     const completed = requests / duration;
     if (w.requestRate > completed * 1.05 && duration > 0)
