@@ -100,3 +100,27 @@ export {
   isMeasurementTool,
   toolOfLayout,
 } from './measurements/index.js';
+
+export type {
+  Band,
+  BandConditions,
+  BandModel,
+  BandOptions,
+  Extrapolation,
+  HeadlineMetric,
+  LogBand,
+  LogBands,
+  ScenarioBands,
+  Uncertainty,
+} from './uncertainty/band.js';
+export {
+  BAND_OPTIONS,
+  HEADLINE_METRICS,
+  applyBand,
+  applyBands,
+  createBandModel,
+  defaultBandModel,
+} from './uncertainty/band.js';
+export { bandConditions, scenarioBands } from './uncertainty/scenario-bands.js';
+export type { KernelResidual, MetricClass, ServingResidual } from './uncertainty/types.js';
+export { KERNEL_RESIDUALS, SERVING_RESIDUALS } from './uncertainty/residuals-data.js';
