@@ -111,6 +111,7 @@ function elementwise(
   readElems: number,
   writeElems: number,
   flopsPerElem = 1,
+  part: Operator['part'] = 'shared',
 ) {
   return op({
     name,
@@ -119,6 +120,7 @@ function elementwise(
     flops: flopsPerElem * writeElems,
     bytes: (readElems + writeElems) * c.streamBytes,
     rate: 'fp32',
+    part,
   });
 }
 
@@ -392,8 +394,7 @@ export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph 
   // Under attention DP the group's rows are gathered and the vocabulary split over tp.
   const logits = step.phase === 'decode' ? step.sequences * step.tokensPerSequence : step.sequences;
   const vocab = model.vocabSize / ns.tp;
-  const head = { part: 'head' as const };
-  ops.push({ ...elementwise(c, 'final_norm', 1, logits * h, logits * h, 4), ...head });
+  ops.push(elementwise(c, 'final_norm', 1, logits * h, logits * h, 4, 'head'));
   ops.push(gemm(c, 'lm_head', 1, logits, vocab, h, 1, 'head'));
   if (ns.tp > 1)
     ops.push(
@@ -408,7 +409,7 @@ export function buildGraph(ns: NormalizedScenario, step: StepShape): PhaseGraph 
         part: 'head',
       }),
     );
-  ops.push({ ...elementwise(c, 'sampling', 1, logits * model.vocabSize * 2, logits, 5), ...head });
+  ops.push(elementwise(c, 'sampling', 1, logits * model.vocabSize * 2, logits, 5, 'head'));
   const graph: PhaseGraph = {
     phase: step.phase,
     sequences: step.sequences,
