@@ -3,7 +3,7 @@
  * separators above a thousand), diagnostics as `error:` / `warning:` / `note:` lines. Nothing
  * here prints; callers write the strings through Io.
  */
-import type { EstimateReport, OperatorReport, PhaseReport } from '@ridgeline/core';
+import type { Band, EstimateReport, OperatorReport, PhaseReport } from '@ridgeline/core';
 import type { CliDiagnostic } from './files.js';
 
 const NA = 'n/a';
@@ -115,6 +115,19 @@ function workloadText(w: EstimateReport['scenario']['workload']): string {
     : `${w.kind} (batch ${grouped(w.batch)}), ${tokens}`;
 }
 
+type BandRow = readonly [label: string, value: number, band: Band, fmt: (x: number) => string, unit: string];
+
+/** Headline values with their p10–p90 band in an aligned column: `45.3 ms  (p10–p90 38.1–52.7)`. */
+function withBands(rows: readonly BandRow[]): [string, string][] {
+  const values = rows.map(([, v, , fmt, unit]) => `${fmt(v)}${unit}`);
+  const w = Math.max(...values.map((v) => v.length));
+  return rows.map(([label, , b, fmt], i) => {
+    const value = values[i] ?? '';
+    const band = b.p10 < b.p90 ? `  (p10–p90 ${fmt(b.p10)}–${fmt(b.p90)})` : '';
+    return [label, `${value.padEnd(w)}${band}`];
+  });
+}
+
 export function formatEstimate(report: EstimateReport): string {
   const s = report.scenario;
   const p = s.parallelism;
@@ -136,16 +149,18 @@ export function formatEstimate(report: EstimateReport): string {
     ]),
   );
   out.push('\nLatency and throughput\n');
+  const u = report.uncertainty;
   out.push(
-    fields([
-      ['TTFT', `${num(report.ttftMs)} ms`],
-      ['TPOT', `${num(report.tpotMs)} ms`],
-      ['E2E latency', `${num(report.e2eLatencyMs)} ms`],
-      ['output tok/s', rate(report.outputTokensPerSec)],
-      ['total tok/s', rate(report.totalTokensPerSec)],
-      ['requests/s', num(report.requestsPerSec)],
-      ['batch', count(report.batch)],
-    ]),
+    fields(
+      withBands([
+        ['TTFT', report.ttftMs, u.ttftMs, num, ' ms'],
+        ['TPOT', report.tpotMs, u.tpotMs, num, ' ms'],
+        ['E2E latency', report.e2eLatencyMs, u.e2eLatencyMs, num, ' ms'],
+        ['output tok/s', report.outputTokensPerSec, u.outputTokensPerSec, rate, ''],
+        ['total tok/s', report.totalTokensPerSec, u.totalTokensPerSec, rate, ''],
+        ['requests/s', report.requestsPerSec, u.requestsPerSec, num, ''],
+      ]).concat([['batch', count(report.batch)]]),
+    ),
   );
   const sv = report.serving;
   if (sv !== undefined) {

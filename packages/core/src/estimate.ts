@@ -17,6 +17,8 @@ import { normalizeScenario } from './scenario/normalize.js';
 import type { Scenario } from './scenario/schema.js';
 import { ScenarioSchema } from './scenario/schema.js';
 import { peakStepTokens, simulateStaticBatch } from './serving/static-batch.js';
+import type { ScenarioBands } from './uncertainty/band.js';
+import { scenarioBands } from './uncertainty/scenario-bands.js';
 
 /** Validates loose input against the scenario schema; every issue names its field path. */
 export function validateScenario(input: unknown): Result<Scenario> {
@@ -51,6 +53,13 @@ function offloadChecks(ns: NormalizedScenario, share: number): Diagnostic[] {
   return out;
 }
 
+/** The scenario's uncertainty bands; an extrapolated band is named in the diagnostics. */
+function uncertaintyOf(ns: NormalizedScenario, batchPerReplica: number, all: Diagnostic[]): ScenarioBands {
+  const bands = scenarioBands(ns, batchPerReplica);
+  if (bands.extrapolation.length > 0) all.push(messages.uncertaintyExtrapolation(bands.extrapolation));
+  return bands;
+}
+
 function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic[]): Result<EstimateReport> {
   const w = ns.workload;
   const sequences = Math.ceil(w.batch / ns.dp);
@@ -73,7 +82,8 @@ function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic
   const off = offloadChecks(ns, timing.offloadShare);
   if (off.some((d) => d.severity === 'error')) return fail(...off, ...all);
   all.push(...off);
-  const report = assembleReport(ns, timing, memory, all);
+  const bands = uncertaintyOf(ns, timing.sequences, all);
+  const report = assembleReport(ns, timing, memory, all, bands.bands);
   return ok(report, report.diagnostics);
 }
 
@@ -106,7 +116,8 @@ function estimateServing(ns: NormalizedScenario, diagnostics: readonly Diagnosti
       : {}),
     ...(ns.offload !== undefined ? { offloadShare: representative.offloadShare } : {}),
   };
-  const report = assembleServingReport(ns, t, representative, memory, extra, all);
+  const bands = uncertaintyOf(ns, t.meanBatch / Math.max(1, mainNs.dp), all);
+  const report = assembleServingReport(ns, t, representative, memory, extra, all, bands.bands);
   return ok(report, report.diagnostics);
 }
 

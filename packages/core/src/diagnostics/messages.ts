@@ -174,4 +174,44 @@ export const messages = {
       'cost.power-unknown',
       `Hardware '${hardwareId}' has no tdpWatts, so the capital-cost path leaves the devices' electricity out (host power, if set, is still counted). Set power.tdpWatts to include it.`,
     ),
+  uncertaintyExtrapolation: (reasons: readonly ExtrapolationReason[]) => {
+    const text = reasons.map(extrapolationText).join('; ');
+    const message = `The uncertainty band is extrapolated and widened: ${text}. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).`;
+    return reasons.some((r) => r.kind === 'family')
+      ? warn('uncertainty.extrapolation', message)
+      : info('uncertainty.extrapolation', message);
+  },
 };
+
+/** Why an uncertainty band was widened (the Extrapolation of uncertainty/band.ts). */
+type ExtrapolationReason =
+  | {
+      readonly kind: 'family';
+      readonly hardware: string;
+      readonly family: string;
+      readonly measuredFamilies: readonly string[];
+      readonly factor: number;
+    }
+  | {
+      readonly kind: 'batch' | 'context' | 'tp';
+      readonly value: number;
+      readonly min: number;
+      readonly max: number;
+    };
+
+/** A count or size for a message: whole numbers from 10 up, two significant digits below. */
+const amount = (x: number): string => (x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2))));
+
+function extrapolationText(r: ExtrapolationReason): string {
+  if (r.kind === 'family') {
+    return `no serving measurement on ${r.hardware} or its family (${r.family}; measured: ${r.measuredFamilies.join(', ')}), so the band is symmetric and ×${String(r.factor)} wider`;
+  }
+  const what =
+    r.kind === 'batch'
+      ? 'batch (sequences in flight per replica)'
+      : r.kind === 'context'
+        ? 'context (input + output tokens)'
+        : 'tp';
+  const side = r.value > r.max ? 'above' : 'below';
+  return `${what} ${amount(r.value)} is ${side} the measured ${amount(r.min)}–${amount(r.max)}`;
+}

@@ -13,6 +13,9 @@ import type { StaticBatchTiming } from '../serving/static-batch.js';
 import type { LatencyStats, ServingTiming } from '../serving/serve.js';
 import type { CostReport, EnergyReport } from '../energy/model.js';
 import { energyAndCost } from '../energy/model.js';
+import type { LogBands, Uncertainty } from '../uncertainty/band.js';
+import { applyBands } from '../uncertainty/band.js';
+import { scenarioBands } from '../uncertainty/scenario-bands.js';
 
 export interface OperatorReport {
   readonly phase: PhaseKind;
@@ -108,6 +111,11 @@ export interface EstimateReport {
     readonly tpot: LatencyReport;
     readonly e2e: LatencyReport;
   };
+  /**
+   * p10–p90 band of each headline metric from the calibration residuals of the nearest measured
+   * conditions, widened outside them (docs/uncertainty.md).
+   */
+  readonly uncertainty: Uncertainty;
   /** Continuous-batching simulation facts (serving workloads only). */
   readonly serving?: ServingReport;
   readonly memory: MemoryFootprint;
@@ -283,11 +291,16 @@ function energyParts(
   };
 }
 
+/**
+ * A static-batch report. `bands` are the log bands of the scenario (estimate computes them with
+ * its extrapolation diagnostic); by default they are looked up here.
+ */
 export function assembleReport(
   ns: NormalizedScenario,
   timing: StaticBatchTiming,
   memory: MemoryFootprint,
   diagnostics: readonly Diagnostic[],
+  bands: LogBands = scenarioBands(ns, timing.sequences).bands,
 ): EstimateReport {
   const w = ns.workload;
   const totalSequences = timing.sequences * ns.dp;
@@ -303,16 +316,20 @@ export function assembleReport(
     prefillSeconds: timing.ttftSeconds,
     decodeSeconds: timing.decodeSeconds,
   });
-  return {
-    scenario: scenarioOf(ns, w.batch),
+  const headline = {
     ttftMs: timing.ttftSeconds * 1e3,
     tpotMs,
     e2eLatencyMs: e2e * 1e3,
     outputTokensPerSec: (totalSequences * w.outputTokens) / e2e,
     totalTokensPerSec: (totalSequences * (w.inputTokens + w.outputTokens)) / e2e,
     requestsPerSec: totalSequences / e2e,
+  };
+  return {
+    scenario: scenarioOf(ns, w.batch),
+    ...headline,
     batch: totalSequences,
     latency: { ttft: single(timing.ttftSeconds * 1e3), tpot: single(tpotMs), e2e: single(e2e * 1e3) },
+    uncertainty: applyBands(headline, bands),
     memory,
     phases: parts.hasDecode ? [parts.prefill.report, parts.decode.report] : [parts.prefill.report],
     breakdown: [...parts.prefill.ops, ...(parts.hasDecode ? parts.decode.ops : [])],
@@ -333,6 +350,7 @@ export function assembleServingReport(
   memory: MemoryFootprint,
   extra: Pick<ServingReport, 'acceptedTokensPerStep' | 'offloadShare'>,
   diagnostics: readonly Diagnostic[],
+  bands: LogBands = scenarioBands(ns, timing.meanBatch / Math.max(1, timing.main.ns.dp)).bands,
 ): EstimateReport {
   const w = ns.workload;
   const parts = staticParts(ns, representative);
@@ -363,16 +381,20 @@ export function assembleServingReport(
       : {}),
     ...extra,
   };
-  return {
-    scenario: scenarioOf(ns, Math.round(timing.meanBatch)),
+  const headline = {
     ttftMs: timing.ttftSeconds.mean * 1e3,
     tpotMs: timing.tpotSeconds.mean * 1e3,
     e2eLatencyMs: timing.e2eSeconds.mean * 1e3,
     outputTokensPerSec: timing.outputTokensPerSecond,
     totalTokensPerSec: timing.outputTokensPerSecond + timing.inputTokensPerSecond,
     requestsPerSec: timing.requestsPerSecond,
+  };
+  return {
+    scenario: scenarioOf(ns, Math.round(timing.meanBatch)),
+    ...headline,
     batch: timing.meanBatch,
     latency: { ttft: toMs(timing.ttftSeconds), tpot: toMs(timing.tpotSeconds), e2e: toMs(timing.e2eSeconds) },
+    uncertainty: applyBands(headline, bands),
     serving,
     memory,
     phases: parts.hasDecode ? [parts.prefill.report, parts.decode.report] : [parts.prefill.report],

@@ -57,6 +57,7 @@ export interface BandConditions {
 export type Extrapolation =
   | {
       readonly kind: 'family';
+      readonly hardware: string;
       readonly family: string;
       /** Families with serving measurements. */
       readonly measuredFamilies: readonly string[];
@@ -77,10 +78,10 @@ export interface ScenarioBands {
 }
 
 export interface BandOptions {
-  /** Nearest measured rows a band is drawn from. */
-  readonly neighbors: number;
-  /** Distance at which a neighbour's weight falls to 1/e. */
+  /** Distance beyond the nearest row at which a row's weight falls to 1/e. */
   readonly lengthScale: number;
+  /** Rows farther than this many length scales beyond the nearest weigh nothing. */
+  readonly cutoff: number;
   /** Distance per e-fold of batch, context and TP. */
   readonly perEfold: { readonly batch: number; readonly context: number; readonly tp: number };
   /** Distance added when a row differs in hardware id, model class, workload kind or engine. */
@@ -96,15 +97,18 @@ export interface BandOptions {
   readonly minHalfWidth: number;
   /** Log half-width added per e-fold a coordinate lies outside its measured range. */
   readonly widenPerEfold: number;
-  /** Spread factor for a family without serving rows: with kernel rows only, or with none. */
+  /**
+   * Factor on the larger side of the band for a family without serving rows (with kernel rows
+   * only, or with none); such a band is symmetric.
+   */
   readonly familyFactor: { readonly kernelOnly: number; readonly unmeasured: number };
   /** A coordinate is flagged when it lies outside its range by more than this (ln). */
   readonly flagBeyond: number;
 }
 
 export const BAND_OPTIONS: BandOptions = {
-  neighbors: 24,
   lengthScale: 0.5,
+  cutoff: 8,
   perEfold: { batch: 1, context: 1, tp: 1 },
   mismatch: { hardware: 0.5, moe: 1.5, kind: 0.5, engine: 0.5, proxy: 1 },
   minHalfWidth: Math.log(1.05),
@@ -147,8 +151,10 @@ const SOURCES: Readonly<Record<HeadlineMetric, readonly Source[]>> = {
   ],
 };
 
-/** Rows of one metric's sources, as flat arrays for a fast distance scan. */
+/** Rows of one metric's sources, sorted by residual, as flat arrays for a fast distance scan. */
 interface Pool {
+  /** Index of the pool in its model, for cache keys. */
+  readonly id: number;
   readonly n: number;
   readonly logBatch: Float64Array;
   readonly logContext: Float64Array;
@@ -157,8 +163,9 @@ interface Pool {
   readonly residual: Float64Array;
   /** Mismatch distance independent of the scenario (proxy class). */
   readonly fixed: Float64Array;
-  readonly hardware: readonly string[];
-  readonly engine: readonly string[];
+  /** Interned hardware and engine ids (see `intern`). */
+  readonly hardware: Int32Array;
+  readonly engine: Int32Array;
   readonly moe: Uint8Array;
   readonly kind: Uint8Array;
   /** Measured ranges, ln. */
@@ -175,28 +182,36 @@ interface FamilyPools {
 /** All pooled families: the stand-in for a family with no serving rows. */
 const ANY_FAMILY = '*';
 
+/** Small integer ids for strings, so the distance scan compares numbers. */
+type Intern = (s: string) => number;
+
 function buildPool(
   entries: readonly { row: ServingResidual; sign: number; proxy: boolean }[],
   options: BandOptions,
+  intern: Intern,
+  id: number,
 ): Pool {
-  const n = entries.length;
+  // Sorted by residual once, so a lookup reads weighted quantiles in one pass, with no sort.
+  const sorted = [...entries].sort((a, b) => a.sign * a.row.residual - b.sign * b.row.residual);
+  const n = sorted.length;
   const pool = {
+    id,
     n,
     logBatch: new Float64Array(n),
     logContext: new Float64Array(n),
     logTp: new Float64Array(n),
     residual: new Float64Array(n),
     fixed: new Float64Array(n),
-    hardware: entries.map((e) => e.row.hardware),
-    engine: entries.map((e) => e.row.engine),
+    hardware: Int32Array.from(sorted, (e) => intern(e.row.hardware)),
+    engine: Int32Array.from(sorted, (e) => intern(e.row.engine)),
     moe: new Uint8Array(n),
     kind: new Uint8Array(n),
   };
   const min: [number, number, number] = [Infinity, Infinity, Infinity];
   const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   // A stand-in class for every row adds the same distance to all: it changes no weight.
-  const allProxy = entries.every((e) => e.proxy);
-  entries.forEach((e, i) => {
+  const allProxy = sorted.every((e) => e.proxy);
+  sorted.forEach((e, i) => {
     const coords = [e.row.logBatch, e.row.logContext, Math.log(e.row.tp)] as const;
     pool.logBatch[i] = coords[0];
     pool.logContext[i] = coords[1];
@@ -214,7 +229,12 @@ function buildPool(
   return { ...pool, min, max };
 }
 
-function buildFamilyPools(rows: readonly ServingResidual[], options: BandOptions): FamilyPools {
+function buildFamilyPools(
+  rows: readonly ServingResidual[],
+  options: BandOptions,
+  intern: Intern,
+  nextId: () => number,
+): FamilyPools {
   const pools: Pool[] = [];
   const keys = new Map<string, number>();
   const use = {} as Record<HeadlineMetric, { pool: number; sign: 1 | -1 }>;
@@ -241,6 +261,8 @@ function buildFamilyPools(rows: readonly ServingResidual[], options: BandOptions
         buildPool(
           entries.map((e) => ({ ...e, sign: e.sign * sign })),
           options,
+          intern,
+          nextId(),
         ),
       );
     }
@@ -249,7 +271,7 @@ function buildFamilyPools(rows: readonly ServingResidual[], options: BandOptions
   return { pools, use };
 }
 
-/** A band model: residual pools per family, built once, and a cache of recent lookups. */
+/** A band model: residual pools per family, built on first use, and a cache of neighbour spreads. */
 export interface BandModel {
   readonly options: BandOptions;
   /** Families with serving rows. */
@@ -258,9 +280,19 @@ export interface BandModel {
   bands(conditions: BandConditions): ScenarioBands;
 }
 
-const CACHE_LIMIT = 4096;
+const CACHE_LIMIT = 8192;
 
-/** Weighted quantile of values sorted ascending, weights at their midpoints. */
+/**
+ * Steps per e-fold at which the neighbour spread is read: batch, context and TP are rounded to
+ * 1/16 of an e-fold (6%) so that sweeps reuse cached spreads. The widening uses exact values.
+ */
+const SPREAD_STEPS = 16;
+
+/**
+ * Weighted quantile of values sorted ascending: the smallest value whose cumulative weight
+ * reaches p of the total (the inverse of the weighted empirical CDF). No interpolation, so a row
+ * of negligible weight moves no quantile.
+ */
 function weightedQuantile(
   values: Float64Array,
   weights: Float64Array,
@@ -268,22 +300,17 @@ function weightedQuantile(
   total: number,
   p: number,
 ): number {
+  const target = p * total;
   let cum = 0;
-  let prevMid = 0;
-  let prev = values[0] ?? 0;
+  let last = values[0] ?? 0;
   for (let i = 0; i < n; i++) {
     const w = weights[i] ?? 0;
-    const mid = (cum + w / 2) / total;
-    const v = values[i] ?? 0;
-    if (p <= mid) {
-      if (i === 0 || mid <= prevMid) return v;
-      return prev + ((v - prev) * (p - prevMid)) / (mid - prevMid);
-    }
+    if (w === 0) continue;
     cum += w;
-    prevMid = mid;
-    prev = v;
+    last = values[i] ?? 0;
+    if (cum >= target) return last;
   }
-  return prev;
+  return last;
 }
 
 export function createBandModel(
@@ -293,85 +320,109 @@ export function createBandModel(
 ): BandModel {
   const families = [...new Set(serving.map((r) => r.family))];
   const kernelFamilies = new Set(kernel.map((r) => r.family));
+  const ids = new Map<string, number>();
+  const intern: Intern = (s) => {
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(s, id);
+    }
+    return id;
+  };
   const byFamily = new Map<string, FamilyPools>();
+  let poolCount = 0;
   const poolsOf = (family: string): FamilyPools => {
     let p = byFamily.get(family);
     if (p === undefined) {
       p = buildFamilyPools(
         family === ANY_FAMILY ? serving : serving.filter((r) => r.family === family),
         options,
+        intern,
+        () => poolCount++,
       );
       byFamily.set(family, p);
     }
     return p;
   };
-  const k = Math.max(1, options.neighbors);
-  const dist = new Float64Array(k);
-  const res = new Float64Array(k);
-  const wts = new Float64Array(k);
-  const cache = new Map<string, ScenarioBands>();
+  let dist = new Float64Array(64);
+  let wts = new Float64Array(64);
+  const cache = new Map<string, readonly [number, number]>();
 
-  /** [lo, hi] of one pool: weighted q10/q90 of the k nearest rows, before any widening. */
+  /**
+   * [lo, hi] of one pool before widening: weighted quantiles of its residuals, each row weighing
+   * exp(−(d − d_nearest) / lengthScale). Rows are sorted by residual, so one pass reads them.
+   */
   const spread = (pool: Pool, c: BandConditions, lb: number, lc: number, lt: number): [number, number] => {
-    let m = 0;
+    const n = pool.n;
+    if (n === 0) return [0, 0];
+    if (dist.length < n) {
+      dist = new Float64Array(n);
+      wts = new Float64Array(n);
+    }
     const mm = options.mismatch;
     const pe = options.perEfold;
     const kind = c.kind === 'static' ? 1 : 0;
     const moe = c.moe ? 1 : 0;
-    for (let i = 0; i < pool.n; i++) {
+    const hardware = ids.get(c.hardware) ?? -1;
+    const engine = ids.get(c.engine) ?? -1;
+    const { logBatch, logContext, logTp, fixed } = pool;
+    let nearest = Infinity;
+    for (let i = 0; i < n; i++) {
       let d =
-        pe.batch * Math.abs((pool.logBatch[i] ?? 0) - lb) +
-        pe.context * Math.abs((pool.logContext[i] ?? 0) - lc) +
-        pe.tp * Math.abs((pool.logTp[i] ?? 0) - lt) +
-        (pool.fixed[i] ?? 0);
-      if (pool.hardware[i] !== c.hardware) d += mm.hardware;
+        pe.batch * Math.abs((logBatch[i] ?? 0) - lb) +
+        pe.context * Math.abs((logContext[i] ?? 0) - lc) +
+        pe.tp * Math.abs((logTp[i] ?? 0) - lt) +
+        (fixed[i] ?? 0);
+      if (pool.hardware[i] !== hardware) d += mm.hardware;
       if (pool.moe[i] !== moe) d += mm.moe;
       if (pool.kind[i] !== kind) d += mm.kind;
-      if (pool.engine[i] !== c.engine) d += mm.engine;
-      if (m === k && d >= (dist[m - 1] ?? Infinity)) continue;
-      // Insertion into the sorted k nearest.
-      let j = m < k ? m++ : k - 1;
-      while (j > 0 && (dist[j - 1] ?? 0) > d) {
-        dist[j] = dist[j - 1] ?? 0;
-        res[j] = res[j - 1] ?? 0;
-        j--;
-      }
-      dist[j] = d;
-      res[j] = pool.residual[i] ?? 0;
+      if (pool.engine[i] !== engine) d += mm.engine;
+      dist[i] = d;
+      if (d < nearest) nearest = d;
     }
-    if (m === 0) return [0, 0];
-    // Weights relative to the nearest row, then residuals sorted ascending (k is small).
-    const d0 = dist[0] ?? 0;
+    const far = options.cutoff * options.lengthScale;
     let total = 0;
-    for (let i = 0; i < m; i++) {
-      const w = Math.exp(-((dist[i] ?? 0) - d0) / options.lengthScale);
+    let below = 0;
+    for (let i = 0; i < n; i++) {
+      const excess = (dist[i] ?? 0) - nearest;
+      const w = excess > far ? 0 : Math.exp(-excess / options.lengthScale);
       wts[i] = w;
       total += w;
-    }
-    for (let i = 1; i < m; i++) {
-      const r = res[i] ?? 0;
-      const w = wts[i] ?? 0;
-      let j = i;
-      while (j > 0 && (res[j - 1] ?? 0) > r) {
-        res[j] = res[j - 1] ?? 0;
-        wts[j] = wts[j - 1] ?? 0;
-        j--;
-      }
-      res[j] = r;
-      wts[j] = w;
+      if ((pool.residual[i] ?? 0) < 0) below += w;
     }
     // The central 80% window [0.1, 0.9] slides, keeping 80% of the weight, until it holds a
     // residual of 0 (the estimate itself): a biased neighbourhood gives a one-sided band.
-    let below = 0;
-    for (let i = 0; i < m; i++) if ((res[i] ?? 0) < 0) below += wts[i] ?? 0;
     const f0 = below / total;
     const pLo = Math.min(Math.max(0.1, f0 - 0.8), f0, 0.2);
-    return [weightedQuantile(res, wts, m, total, pLo), weightedQuantile(res, wts, m, total, pLo + 0.8)];
+    return [
+      weightedQuantile(pool.residual, wts, n, total, pLo),
+      weightedQuantile(pool.residual, wts, n, total, pLo + 0.8),
+    ];
+  };
+
+  /** One pool's log band: the neighbours' spread, scaled for another family, widened outside the range. */
+  /** The spread of a pool at the scenario's rounded coordinates, cached. */
+  const cachedSpread = (
+    pool: Pool,
+    c: BandConditions,
+    coords: readonly number[],
+  ): readonly [number, number] => {
+    const qb = Math.round((coords[0] ?? 0) * SPREAD_STEPS);
+    const qc = Math.round((coords[1] ?? 0) * SPREAD_STEPS);
+    const qt = Math.round((coords[2] ?? 0) * SPREAD_STEPS);
+    const key = `${pool.id}|${c.hardware}|${c.engine}|${c.kind}|${c.moe ? 1 : 0}|${qb}|${qc}|${qt}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      hit = spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      cache.set(key, hit);
+    }
+    return hit;
   };
 
   /** One pool's log band: the neighbours' spread, scaled for another family, widened outside the range. */
   const poolBand = (pool: Pool, c: BandConditions, coords: readonly number[], factor: number): LogBand => {
-    const [q10, q90] = spread(pool, c, coords[0] ?? 0, coords[1] ?? 0, coords[2] ?? 0);
+    const [q10, q90] = cachedSpread(pool, c, coords);
     let outside = 0;
     if (pool.n > 0) {
       for (let i = 0; i < 3; i++) {
@@ -380,10 +431,12 @@ export function createBandModel(
       }
     }
     const widen = options.widenPerEfold * outside;
-    return {
-      lo: factor * Math.min(q10, -options.minHalfWidth) - widen,
-      hi: factor * Math.max(q90, options.minHalfWidth) + widen,
-    };
+    const lo = Math.min(q10, -options.minHalfWidth);
+    const hi = Math.max(q90, options.minHalfWidth);
+    if (factor === 1) return { lo: lo - widen, hi: hi + widen };
+    // Another family: the sign of its error is unknown, so the band is symmetric, scaled.
+    const half = factor * Math.max(-lo, hi) + widen;
+    return { lo: -half, hi: half };
   };
 
   const compute = (c: BandConditions): ScenarioBands => {
@@ -396,7 +449,9 @@ export function createBandModel(
       Math.log(Math.max(1, c.context)),
       Math.log(Math.max(1, c.tp)),
     ] as const;
-    const memo = new Map<Pool, LogBand>();
+    // Metrics that share a pool (or mirror it) share its band: remember the last one.
+    let lastPool: Pool | undefined;
+    let lastBand: LogBand = { lo: 0, hi: 0 };
     const bands = {} as Record<HeadlineMetric, LogBand>;
     let borrowed = false;
     let main: Pool | undefined;
@@ -411,11 +466,11 @@ export function createBandModel(
       }
       if (pool === undefined) continue;
       const factor = fp === own ? 1 : otherFactor;
-      let b = memo.get(pool);
-      if (b === undefined) {
-        b = poolBand(pool, c, coords, factor);
-        memo.set(pool, b);
+      if (pool !== lastPool) {
+        lastBand = poolBand(pool, c, coords, factor);
+        lastPool = pool;
       }
+      const b = lastBand;
       bands[metric] = fp.use[metric].sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
       if (metric === 'outputTokensPerSec') main = pool;
     }
@@ -423,6 +478,7 @@ export function createBandModel(
     if (borrowed) {
       extrapolation.push({
         kind: 'family',
+        hardware: c.hardware,
         family: c.family,
         measuredFamilies: families,
         factor: otherFactor,
@@ -452,16 +508,7 @@ export function createBandModel(
   return {
     options,
     measuredFamilies: families,
-    bands(c: BandConditions): ScenarioBands {
-      const key = `${c.family}|${c.hardware}|${c.engine}|${c.kind}|${String(c.moe)}|${String(c.batch)}|${String(c.context)}|${String(c.tp)}`;
-      let hit = cache.get(key);
-      if (hit === undefined) {
-        if (cache.size >= CACHE_LIMIT) cache.clear();
-        hit = compute(c);
-        cache.set(key, hit);
-      }
-      return hit;
-    },
+    bands: compute,
   };
 }
 
