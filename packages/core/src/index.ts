@@ -124,3 +124,53 @@ export {
 export { bandConditions, scenarioBands } from './uncertainty/scenario-bands.js';
 export type { KernelResidual, MetricClass, ServingResidual } from './uncertainty/types.js';
 export { KERNEL_RESIDUALS, SERVING_RESIDUALS } from './uncertainty/residuals-data.js';
+
+export type {
+  CalibrationParameter,
+  CalibrationProfile,
+  FitRecord,
+  ProfileLike,
+  ProfileParameters,
+  ProfileSet,
+  FitOptions,
+  FitParameter,
+  FitProblem,
+  FitResult,
+  Loss,
+  Observation,
+  RecordDefaults,
+  SkippedObservation,
+  ProfileFit,
+  ProfileFitOptions,
+  Weighting,
+  CrossValidationGroup,
+  CrossValidationOptions,
+  CrossValidationReport,
+  CrossValidationRow,
+  ErrorStats,
+} from './calibrate/index.js';
+export {
+  CALIBRATION_PARAMETERS,
+  ENGINE_PARAMETERS,
+  HARDWARE_PARAMETERS,
+  CalibrationProfileSchema,
+  ProfileParametersSchema,
+  defaultParameters,
+  isCalibrationParameter,
+  profileParametersFor,
+  withProfile,
+  fitParameters,
+  jacobianAt,
+  lossValue,
+  observationsFromRecords,
+  observationsFromRows,
+  recordScenario,
+  MIN_CALIBRATION_ROWS,
+  PARAMETER_SPECS,
+  defaultFitParameters,
+  fitProfile,
+  observationsFor,
+  crossValidate,
+  errorStats,
+} from './calibrate/index.js';
+export { SHIPPED_PROFILES } from './calibrate/index.js';

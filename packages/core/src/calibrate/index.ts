@@ -9,3 +9,43 @@ export { GPT3_175B, LLMCOMPASS_OPS, VIDUR_OPS } from './layers.js';
 export { skipReasons } from './messages.js';
 export type { GroupSummary, RowRecord, SkippedRecord, ValidationReport } from './validate.js';
 export { validateRows, sourceLabel, percentile } from './validate.js';
+export type {
+  CalibrationParameter,
+  CalibrationProfile,
+  FitRecord,
+  ProfileLike,
+  ProfileParameters,
+  ProfileSet,
+} from './profile.js';
+export {
+  CALIBRATION_PARAMETERS,
+  ENGINE_PARAMETERS,
+  HARDWARE_PARAMETERS,
+  CalibrationProfileSchema,
+  ProfileParametersSchema,
+  defaultParameters,
+  isCalibrationParameter,
+  profileParametersFor,
+  withProfile,
+} from './profile.js';
+export type { FitOptions, FitParameter, FitProblem, FitResult, Loss } from './fit.js';
+export { fitParameters, jacobianAt, lossValue } from './fit.js';
+export type { Observation, RecordDefaults, SkippedObservation } from './observations.js';
+export { observationsFromRecords, observationsFromRows, recordScenario } from './observations.js';
+export type { ProfileFit, ProfileFitOptions, Weighting } from './fit-profile.js';
+export {
+  MIN_CALIBRATION_ROWS,
+  PARAMETER_SPECS,
+  defaultFitParameters,
+  fitProfile,
+  observationsFor,
+} from './fit-profile.js';
+export type {
+  CrossValidationGroup,
+  CrossValidationOptions,
+  CrossValidationReport,
+  CrossValidationRow,
+  ErrorStats,
+} from './cross-validate.js';
+export { crossValidate, errorStats } from './cross-validate.js';
+export { SHIPPED_PROFILES } from './profiles-data.js';

@@ -7,7 +7,8 @@ import { costOperator, operatorTime } from '../cost/roofline.js';
 import type { Operator } from '../graph/operator.js';
 import type { MeasurementRow } from './csv.js';
 import { skipReasons } from './messages.js';
-import type { Prediction } from './predict-types.js';
+import type { Prediction, PredictOptions } from './predict-types.js';
+import { profileParametersFor } from './profile.js';
 import { firstError, formatOf, hardwareForRate, normalizeInput, resolveRowHardware } from './resolve.js';
 import { gemmRateFormat } from '../units/formats.js';
 
@@ -59,7 +60,10 @@ export function gemmOperator(shape: GemmCase, inputBytes: number, rate: Operator
   };
 }
 
-export function predictGemmRow(row: MeasurementRow): Prediction {
+/** Notes of a row measured at the best of searched shapes. */
+const BEST_SHAPE = /\bbest shape\b/i;
+
+export function predictGemmRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
   const shape = gemmShapeFromNotes(row.notes);
   if (shape === undefined) return { skip: skipReasons.noShape };
   const format = formatOf(row.precisionWeights);
@@ -73,10 +77,14 @@ export function predictGemmRow(row: MeasurementRow): Prediction {
     precision: { weights: format, activations: format },
     engine: 'ideal',
     workload: { batch: 1, inputTokens: 1, outputTokens: 1 },
+    efficiency: profileParametersFor(options.profiles, hw.spec.id, 'ideal'),
   });
   if (!ns.ok) return { skip: skipReasons.estimateFailed(firstError(ns)) };
   const inputBytes = format === 'fp8' ? 1 : 2;
-  const op = gemmOperator(shape, inputBytes, gemmRateFormat(format, format));
+  const shaped = gemmOperator(shape, inputBytes, gemmRateFormat(format, format));
+  // A shape found by brute-force search for the best rate (ml-engineering MAMF) is one at which
+  // the library's tiles fill whole waves: the asymptotic fraction applies, not the shape terms.
+  const op = BEST_SHAPE.test(row.notes) ? { ...shaped, shape: undefined } : shaped;
   const seconds = operatorTime(costOperator(ns.value, op, 0), 0).seconds;
   const predicted = row.metric === 'achieved_bw_gbs' ? op.bytes / seconds / 1e9 : op.flops / seconds / 1e12;
   return hw.note === undefined ? { predicted } : { predicted, note: hw.note };

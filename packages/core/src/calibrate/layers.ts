@@ -14,6 +14,7 @@ import { engineProfile } from '../serving/engines.js';
 import type { MeasurementRow } from './csv.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
+import { profileParametersFor } from './profile.js';
 import {
   firstError,
   formatOf,
@@ -141,6 +142,7 @@ export function predictLayerOpRow(row: MeasurementRow, options: PredictOptions =
     precision: { weights: format, activations: format, kvCache: format },
     engine: 'ideal',
     workload: { batch: c.sequences, inputTokens: c.context, outputTokens: 1 },
+    efficiency: profileParametersFor(options.profiles, hw.spec.id, 'ideal'),
   });
   if (!ns.ok) return { skip: skipReasons.estimateFailed(firstError(ns)) };
   const graph = buildGraph(ns.value, {

@@ -1,5 +1,8 @@
 /** Diagnostics and skip reasons of the calibration (validate) pipeline. Wording lives here. */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { closestMatches } from '../diagnostics/closest.js';
+import { messages } from '../diagnostics/messages.js';
+import { hardwareIds } from '../hardware/catalog.js';
 
 const csvError = (line: number, message: string): Diagnostic => ({
   code: 'csv.malformed',
@@ -39,4 +42,32 @@ export const skipReasons = {
   unparsed: (what: string) => `cannot read ${what} from the row`,
   estimateFailed: (message: string) => `estimate failed: ${message}`,
   unsupportedPrecision: (text: string) => `precision '${text}' not recognized`,
+};
+
+/** Why a measurement is not used for calibration, and what calibrate reports. */
+export const calibrateMessages = {
+  notPositive: (predicted: number, measured: number) =>
+    measured > 0
+      ? `prediction is not a positive number (${String(predicted)})`
+      : 'measured value is not positive',
+  noHardware: 'the file does not name the hardware: give --hardware',
+  unknownRecordHardware: (name: string) => `hardware '${name}' not in catalog`,
+  otherHardware: (found: string, wanted: string) => `measured on ${found}, not on ${wanted}`,
+  otherEngine: (found: string, wanted: string) => `measured with engine ${found}, not ${wanted}`,
+  noModel: 'the file does not name the model: give --model',
+  unknownRecordModel: (name: string) => `model '${name}' not in catalog: give --model with a catalog id`,
+  noLengths: 'input or output length not given',
+  noLoad: 'no static batch, concurrency, request rate or max-throughput load given',
+  noMetric: 'no throughput or latency Ridgeline predicts',
+  estimateFailed: (message: string) => `estimate failed: ${message}`,
+};
+
+export const fitMessages = {
+  unknownHardware: (name: string): Diagnostic =>
+    messages.unknownHardware(name, closestMatches(name, hardwareIds())),
+  tooFewRows: (found: number, needed: number, hardware: string, engine: string | undefined): Diagnostic => ({
+    code: 'calibrate.too-few-rows',
+    severity: 'error',
+    message: `${String(found)} usable measurement(s) on ${hardware}${engine === undefined ? '' : ` with engine ${engine}`}; calibration needs at least ${String(needed)}`,
+  }),
 };

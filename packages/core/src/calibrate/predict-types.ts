@@ -1,4 +1,5 @@
 /** What predictRow returns, and its options. */
+import type { ProfileSet } from './profile.js';
 
 /** A predicted value in the row's metric and unit, or the reason the row is not predicted. */
 export type Prediction = { readonly predicted: number; readonly note?: string } | { readonly skip: string };
@@ -9,4 +10,9 @@ export interface PredictOptions {
    * eager-mode launch (these rows were timed one PyTorch op at a time), 'none' = 0. Default 'eager'.
    */
   readonly opLaunch?: 'eager' | 'none';
+  /**
+   * Calibration profiles applied to the rows on their devices (and engines): their parameters
+   * become the efficiency overrides of each prediction. Default none: the family defaults.
+   */
+  readonly profiles?: ProfileSet;
 }

@@ -29,8 +29,8 @@ export function predictRow(row: MeasurementRow, options: PredictOptions = {}): P
   if (TRAINING_METRICS.has(metric)) return { skip: skipReasons.training };
   if (ALL_TO_ALL_METRICS.has(metric)) return { skip: skipReasons.allToAll };
   if (metric === 'kv_kb_per_token' || metric === 'gflops_per_token') return predictConstantRow(row);
-  if (metric === 'achieved_tflops' || metric === 'achieved_bw_gbs') return predictGemmRow(row);
+  if (metric === 'achieved_tflops' || metric === 'achieved_bw_gbs') return predictGemmRow(row, options);
   if (metric === 'op_latency_ms') return predictLayerOpRow(row, options);
-  if (STATIC_METRICS[metric] !== undefined) return predictStaticRow(row);
+  if (STATIC_METRICS[metric] !== undefined) return predictStaticRow(row, options);
   return { skip: skipReasons.noRule(metric) };
 }

@@ -9,7 +9,8 @@ import { modelStats } from '../model/stats.js';
 import type { EstimateReport } from '../report/assemble.js';
 import type { MeasurementRow } from './csv.js';
 import { skipReasons } from './messages.js';
-import type { Prediction } from './predict-types.js';
+import type { Prediction, PredictOptions } from './predict-types.js';
+import { profileParametersFor } from './profile.js';
 import {
   engineOf,
   firstError,
@@ -37,7 +38,7 @@ export const STATIC_METRICS: Readonly<Record<string, (r: EstimateReport) => numb
  */
 export const MAX_THROUGHPUT_REQUESTS = 1000;
 
-export function predictStaticRow(row: MeasurementRow): Prediction {
+export function predictStaticRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
   const read = STATIC_METRICS[row.metric];
   if (read === undefined) return { skip: skipReasons.noRule(row.metric) };
   const batch = intCell(row.batchOrConcurrency);
@@ -62,13 +63,15 @@ export function predictStaticRow(row: MeasurementRow): Prediction {
   const hw = hardwareForRate(found, weights);
   const tp = intCell(row.tp) ?? 1;
   const pp = intCell(row.pp) ?? 1;
+  const engine = engineOf(row.framework);
   const result = estimate({
     model: model.id,
     hardware: hw.spec,
     gpus: tp * pp,
     parallelism: { tp, pp },
     precision: { weights, activations: weights, kvCache },
-    engine: engineOf(row.framework),
+    engine,
+    efficiency: profileParametersFor(options.profiles, hw.spec.id, engine),
     workload:
       batch !== undefined
         ? { batch, inputTokens, outputTokens }
