@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerBatch } from './commands/batch.js';
+import { registerCalibrate } from './commands/calibrate.js';
 import { EXIT, USER_ERROR } from './commands/common.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerHardware } from './commands/hardware.js';
@@ -37,6 +38,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   registerHardware(program, io);
   registerValidate(program, io);
   registerImport(program, io);
+  registerCalibrate(program, io);
 
   // A command may also report failure through process.exitCode; it is read and restored here.
   const saved = process.exitCode;

@@ -2,13 +2,16 @@
  * `ridgeline batch <file.jsonl>`: one scenario per line in, one JSON result per line out, in the
  * same order: the EstimateReport, or {"error": {"line": N, "diagnostics": [...]}}. Every line
  * runs; the exit code is 2 when any failed. Files named by model/hardware are read once.
+ * `--calibration` profiles apply to the lines on their device (and engine); other lines run as is.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliDiagnostic, ResolveContext } from '../files.js';
 import { contextBeside, displayPath, fileErrorReason } from '../files.js';
+import type { ProfileSet } from '@ridgeline/core';
 import type { Io } from '../io.js';
 import { estimateScenario } from '../scenario.js';
+import { applyCalibration, collect, loadProfiles } from './calibrate.js';
 import { USER_ERROR, exitWith, failWith } from './common.js';
 
 /** Output is written in chunks of about this many characters. */
@@ -20,7 +23,12 @@ function lineError(line: number, diagnostics: readonly CliDiagnostic[]): string 
 
 type LineStatus = 'ok' | 'error' | 'internal';
 
-function batchLine(ctx: ResolveContext, n: number, text: string): { out: string; status: LineStatus } {
+function batchLine(
+  ctx: ResolveContext,
+  n: number,
+  text: string,
+  profiles: ProfileSet,
+): { out: string; status: LineStatus } {
   const line = text.trim();
   if (line === '') {
     const message = `line ${String(n)} is empty: expected one JSON scenario per line`;
@@ -37,7 +45,9 @@ function batchLine(ctx: ResolveContext, n: number, text: string): { out: string;
     };
   }
   try {
-    const result = estimateScenario(raw, ctx);
+    const calibrated = applyCalibration(raw, profiles, ctx, false);
+    if (!calibrated.ok) return { out: lineError(n, calibrated.diagnostics), status: 'error' };
+    const result = estimateScenario(calibrated.value, ctx);
     return result.ok
       ? { out: JSON.stringify(result.value), status: 'ok' }
       : { out: lineError(n, result.diagnostics), status: 'error' };
@@ -50,7 +60,13 @@ function batchLine(ctx: ResolveContext, n: number, text: string): { out: string;
   }
 }
 
-function runBatch(io: Io, file: string): void {
+interface BatchOptions {
+  readonly calibration?: readonly string[];
+}
+
+function runBatch(io: Io, file: string, o: BatchOptions): void {
+  const profiles = loadProfiles(io, o.calibration ?? []);
+  if (!profiles.ok) failWith(io, profiles.diagnostics, false);
   const abs = resolve(io.cwd, file);
   let text: string;
   try {
@@ -68,7 +84,7 @@ function runBatch(io: Io, file: string): void {
   let internal = false;
   let buffer = '';
   for (let i = 0; i < lines.length; i++) {
-    const { out, status } = batchLine(ctx, i + 1, lines[i] ?? '');
+    const { out, status } = batchLine(ctx, i + 1, lines[i] ?? '', profiles.value);
     if (status !== 'ok') failures++;
     if (status === 'internal') internal = true;
     buffer += out + '\n';
@@ -89,7 +105,12 @@ export function registerBatch(program: Command, io: Io): void {
       'estimate every scenario of a JSONL file (one JSON scenario per line); one JSON result per line',
     )
     .argument('<file.jsonl>', 'scenarios, one JSON object per line')
-    .action((file: string) => {
-      runBatch(io, file);
+    .option(
+      '--calibration <profile>',
+      "calibration profile applied to the scenarios on its device (YAML/JSON, or 'shipped'); repeatable",
+      collect,
+    )
+    .action((file: string, options: BatchOptions) => {
+      runBatch(io, file, options);
     });
 }

@@ -11,6 +11,7 @@ import { formatEstimate } from '../format.js';
 import type { Io } from '../io.js';
 import type { Locator } from '../scenario.js';
 import { estimateScenario, fileLocator, noLocation } from '../scenario.js';
+import { applyCalibration, collect, loadProfiles } from './calibrate.js';
 import { FlagReader, failWith, printJson } from './common.js';
 
 interface EstimateOptions {
@@ -49,6 +50,7 @@ interface EstimateOptions {
   readonly offloadKv?: string;
   readonly offloadTier?: string;
   readonly usdPerHour?: string;
+  readonly calibration?: readonly string[];
   readonly json?: boolean;
 }
 
@@ -204,7 +206,16 @@ function runEstimate(io: Io, file: string | undefined, o: EstimateOptions): void
     );
   }
 
-  const result = estimateScenario(applyOverrides(base, overrides), ctx, locate);
+  const profiles = loadProfiles(io, o.calibration ?? []);
+  if (!profiles.ok) failWith(io, profiles.diagnostics, json);
+  const calibrated = applyCalibration(applyOverrides(base, overrides), profiles.value, ctx, true);
+  if (!calibrated.ok)
+    failWith(
+      io,
+      calibrated.diagnostics.map((d) => (d.file === undefined ? locate(d) : d)),
+      json,
+    );
+  const result = estimateScenario(calibrated.value, ctx, locate);
   if (!result.ok) failWith(io, result.diagnostics, json);
   if (json) printJson(io, result.value);
   else io.stdout(formatEstimate(result.value));
@@ -253,6 +264,11 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--offload-kv <f>', 'share of the KV cache held off-device')
     .option('--offload-tier <name>', "offload tier (e.g. 'host': PCIe or NVLink-C2C host memory)")
     .option('--usd-per-hour <usd>', 'price per device-hour, for the cost per million tokens')
+    .option(
+      '--calibration <profile>',
+      "calibration profile (YAML/JSON from 'ridgeline calibrate', or 'shipped'); repeatable",
+      collect,
+    )
     .option('--json', 'print the report as JSON')
     .action((file: string | undefined, options: EstimateOptions) => {
       runEstimate(io, file, options);

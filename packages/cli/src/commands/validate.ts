@@ -3,21 +3,35 @@
  * packages/core/data/measurements/reference.csv) that Ridgeline can express and prints, per
  * source and metric, the rows used, the rows skipped by reason, and the median and p90 absolute
  * percentage error. Exit 0 whatever the errors; 2 when the file cannot be read or is malformed.
+ * `--calibration` predicts with profiles; `--cross-validate` reports leave-one-source-out errors
+ * of calibration (core calibrate/cross-validate.ts).
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Diagnostic, GroupSummary, RowRecord, ValidationReport } from '@ridgeline/core';
-import { parseMeasurementCsv, validateRows } from '@ridgeline/core';
+import type {
+  CrossValidationGroup,
+  CrossValidationReport,
+  Diagnostic,
+  ErrorStats,
+  GroupSummary,
+  ProfileSet,
+  RowRecord,
+  ValidationReport,
+} from '@ridgeline/core';
+import { crossValidate, observationsFromRows, parseMeasurementCsv, validateRows } from '@ridgeline/core';
 import type { CliDiagnostic } from '../files.js';
 import { displayPath, fileErrorReason } from '../files.js';
 import { num, table } from '../format.js';
 import type { Io } from '../io.js';
-import { FlagReader, failWith, printJson } from './common.js';
+import { collect, loadProfiles } from './calibrate.js';
+import { FlagReader, failWith, flagError, printJson } from './common.js';
 
 interface ValidateOptions {
   readonly json?: boolean;
   readonly opLaunch?: string;
   readonly worst?: string;
+  readonly calibration?: readonly string[];
+  readonly crossValidate?: boolean;
 }
 
 const OP_LAUNCH = ['eager', 'none'] as const;
@@ -84,10 +98,24 @@ function worstTable(rows: readonly RowRecord[], limit: number): string {
   );
 }
 
-export function formatValidation(file: string, report: ValidationReport, worst: number): string {
+export function formatValidation(
+  file: string,
+  report: ValidationReport,
+  worst: number,
+  profiles: ProfileSet = [],
+): string {
   const t = report.totals;
   const out: string[] = [];
   out.push(`Ridgeline predictions against ${file}\n`);
+  if (profiles.length > 0) {
+    const held = profiles.map((p) =>
+      p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`,
+    );
+    out.push(
+      `Calibration profiles applied: ${held.join(', ')}. Rows a profile was fitted to are predicted in-sample; ` +
+        `'ridgeline validate --cross-validate' gives the held-out errors.\n`,
+    );
+  }
   out.push(
     `${String(t.rows)} rows: ${String(t.used)} predicted, ${String(t.skipped)} skipped. ` +
       `Absolute percentage error |predicted - measured| / measured: median ${pct(t.medianErrorPct)}, p90 ${pct(t.p90ErrorPct)} ` +
@@ -113,6 +141,10 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
   const flags = new FlagReader();
   const opLaunch = flags.oneOf('--op-launch', o.opLaunch, OP_LAUNCH);
   const worst = o.worst === undefined ? DEFAULT_WORST : flags.int('--worst', o.worst);
+  if (o.crossValidate === true && (o.calibration ?? []).length > 0)
+    flags.errors.push(
+      flagError('--calibration', 'cannot be combined with --cross-validate, which fits its own profiles'),
+    );
   if (flags.errors.length > 0) failWith(io, flags.errors, json);
 
   const abs = resolve(io.cwd, file);
@@ -131,9 +163,122 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
       parsed.diagnostics.map((d) => inFile(shown, d)),
       json,
     );
-  const report = validateRows(parsed.value, opLaunch === undefined ? {} : { opLaunch });
+  const options = opLaunch === undefined ? {} : { opLaunch };
+  if (o.crossValidate === true) {
+    if (!json)
+      io.stderr(
+        'Cross-validating: every device is refitted once per source (about a minute on reference.csv)...\n',
+      );
+    const { observations } = observationsFromRows(parsed.value, options);
+    const cv = crossValidate(observations);
+    if (json) printJson(io, { file: shown, ...crossValidationJson(cv) });
+    else io.stdout(formatCrossValidation(shown, cv));
+    return;
+  }
+  const profiles = loadProfiles(io, o.calibration ?? []);
+  if (!profiles.ok) failWith(io, profiles.diagnostics, json);
+  const report = validateRows(
+    parsed.value,
+    profiles.value.length === 0 ? options : { ...options, profiles: profiles.value },
+  );
   if (json) printJson(io, { file: shown, ...report });
-  else io.stdout(formatValidation(shown, report, Math.max(0, worst ?? DEFAULT_WORST)));
+  else io.stdout(formatValidation(shown, report, Math.max(0, worst ?? DEFAULT_WORST), profiles.value));
+}
+
+function stats(s: ErrorStats): string {
+  return s.medianErrorPct === null ? '-' : `${pct(s.medianErrorPct)} / ${pct(s.p90ErrorPct)}`;
+}
+
+function cvTable(groups: readonly CrossValidationGroup[], withHardware: boolean): string {
+  return table(
+    [
+      { header: 'source' },
+      { header: 'metric' },
+      ...(withHardware ? [{ header: 'hardware' }] : []),
+      { header: 'rows', align: 'right' as const },
+      { header: 'uncalibrated', align: 'right' as const },
+      { header: 'in-sample', align: 'right' as const },
+      { header: 'held-out', align: 'right' as const },
+    ],
+    groups.map((g) => [
+      g.source,
+      g.metric,
+      ...(withHardware ? [g.hardware ?? '-'] : []),
+      String(g.uncalibrated.rows),
+      stats(g.uncalibrated),
+      stats(g.inSample),
+      stats(g.heldOut),
+    ]),
+  );
+}
+
+/** The report without the fitting internals (observations, Jacobians), for --json. */
+export function crossValidationJson(cv: CrossValidationReport) {
+  return {
+    totals: cv.totals,
+    groups: cv.groups,
+    hardwareGroups: cv.hardwareGroups,
+    profiles: cv.profiles.map((p) => ({
+      hardware: p.hardware,
+      parameters: p.parameters,
+      fit: { ...p.fit, leaveOneSourceOutMedianErrorPct: cv.heldOutMedianByHardware[p.hardware] ?? null },
+    })),
+    rows: cv.rows,
+  };
+}
+
+export function formatCrossValidation(file: string, cv: CrossValidationReport): string {
+  const out: string[] = [];
+  const t = cv.totals;
+  out.push(`Leave-one-source-out cross-validation of calibration on ${file}\n`);
+  out.push(
+    `${String(t.uncalibrated.rows)} rows. For each source, every device's profile is refitted without that ` +
+      `source's rows and the source is predicted with it (held-out: the figure to quote). In-sample: profiles ` +
+      `fitted on all sources. Absolute percentage error, median / p90: uncalibrated ${stats(t.uncalibrated)}, ` +
+      `in-sample ${stats(t.inSample)}, held-out ${stats(t.heldOut)}.\n`,
+  );
+  out.push('\nPer source and metric\n');
+  out.push(cvTable(cv.groups, false));
+  const spread = new Set(
+    cv.groups
+      .filter(
+        (g) => cv.hardwareGroups.filter((h) => h.source === g.source && h.metric === g.metric).length > 1,
+      )
+      .map((g) => `${g.source}\u0000${g.metric}`),
+  );
+  const byDevice = cv.hardwareGroups.filter((h) => spread.has(`${h.source}\u0000${h.metric}`));
+  if (byDevice.length > 0) {
+    out.push('\nPer device, for sources measured on several\n');
+    out.push(cvTable(byDevice, true));
+  }
+  out.push('\nProfiles fitted on all sources\n');
+  out.push(
+    table(
+      [
+        { header: 'hardware' },
+        { header: 'rows', align: 'right' },
+        { header: 'before', align: 'right' },
+        { header: 'after', align: 'right' },
+        { header: 'held-out', align: 'right' },
+        { header: 'parameters' },
+      ],
+      cv.profiles.map((p) => [
+        p.hardware,
+        String(p.fit.rows),
+        pct(p.fit.medianErrorPctBefore),
+        pct(p.fit.medianErrorPctAfter),
+        pct(cv.heldOutMedianByHardware[p.hardware] ?? null),
+        Object.entries(p.parameters)
+          .flatMap(([k, v]) => (v === undefined ? [] : [`${k} ${num(v)}`]))
+          .join(', '),
+      ]),
+    ),
+  );
+  out.push(
+    "\nbefore/after: median error of the device's rows with the defaults and with its in-sample profile; " +
+      'held-out: the same rows, each predicted by a profile fitted without its source.\n',
+  );
+  return out.join('');
 }
 
 export function registerValidate(program: Command, io: Io): void {
@@ -149,6 +294,15 @@ export function registerValidate(program: Command, io: Io): void {
       `launch cost per kernel in per-operator latency rows (${OP_LAUNCH.join(', ')})`,
     )
     .option('--worst <n>', `rows listed under "Largest errors" (default ${String(DEFAULT_WORST)})`)
+    .option(
+      '--calibration <profile>',
+      "predict with this calibration profile on its device (YAML/JSON, or 'shipped'); repeatable",
+      collect,
+    )
+    .option(
+      '--cross-validate',
+      'leave-one-source-out: refit each device without each source, predict that source; in-sample and held-out errors',
+    )
     .action((file: string, options: ValidateOptions) => {
       runValidate(io, file, options);
     });

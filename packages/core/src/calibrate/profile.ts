@@ -87,7 +87,8 @@ export const CalibrationProfileSchema = z
     /** Serving engine the profile holds for; absent: any engine on the device. */
     engine: EngineIdSchema.optional(),
     parameters: ProfileParametersSchema,
-    fit: FitRecordSchema,
+    /** What the fit used and achieved; absent in a profile written by hand. */
+    fit: FitRecordSchema.optional(),
     /** Who fitted it, from what, when. */
     source: z.string().min(1),
   })

@@ -1,0 +1,469 @@
+/**
+ * `ridgeline calibrate <files...> --hardware <id> [--engine <id>] [-o profile.yaml]`: fits a
+ * calibration profile (docs/calibration.md) to measurements of one device: benchmark results
+ * read by the importers (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf) or reference-CSV
+ * rows. Prints the error before and after. Exit 2 for unreadable or malformed files, unknown
+ * hardware, or too few usable measurements.
+ *
+ * Also here: reading profile files for `--calibration` (estimate, batch, validate).
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type {
+  CalibrationProfile,
+  Diagnostic,
+  EngineId,
+  FitRecord,
+  MeasurementDiagnostic,
+  Observation,
+  ProfileSet,
+  RecordDefaults,
+  SkippedObservation,
+} from '@ridgeline/core';
+import {
+  CalibrationProfileSchema,
+  ENGINE_IDS,
+  MIN_CALIBRATION_ROWS,
+  SHIPPED_PROFILES,
+  closestMatches,
+  detectMeasurementLayout,
+  findHardware,
+  fitProfile,
+  hardwareIds,
+  importMeasurements,
+  messages,
+  observationsFromRecords,
+  observationsFromRows,
+  parseMeasurementCsv,
+  profileParametersFor,
+  withProfile,
+} from '@ridgeline/core';
+import { stringify } from 'yaml';
+import type { CliDiagnostic, Loaded, ResolveContext } from '../files.js';
+import {
+  displayPath,
+  failed,
+  fileErrorReason,
+  findFile,
+  isRecord,
+  issueDiagnostics,
+  loaded,
+  readDataFile,
+  resolveHardwareRef,
+} from '../files.js';
+import { diagnosticLines, num, table } from '../format.js';
+import type { Io } from '../io.js';
+import { FlagReader, failWith, printJson } from './common.js';
+
+/** `--calibration shipped`: the profiles shipped with Ridgeline (packages/core/data/calibration). */
+export const SHIPPED = 'shipped';
+
+/** Commander collector for a repeatable option. */
+export function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+function located(d: Diagnostic): CliDiagnostic {
+  const m = d as Partial<MeasurementDiagnostic>;
+  if (typeof m.file !== 'string') return d;
+  let prefix = m.file;
+  if (m.line !== undefined) prefix += `:${String(m.line)}`;
+  if (m.line !== undefined && m.column !== undefined) prefix += `:${String(m.column)}`;
+  const message = d.message.startsWith(`${prefix}: `) ? d.message.slice(prefix.length + 2) : d.message;
+  const out: CliDiagnostic = { code: d.code, severity: d.severity, message, file: m.file };
+  if (m.line === undefined) return out;
+  return m.column === undefined ? { ...out, line: m.line } : { ...out, line: m.line, column: m.column };
+}
+
+function unknownHardware(name: string, path: readonly (string | number)[] = ['hardware']): Diagnostic {
+  return { ...messages.unknownHardware(name, closestMatches(name, hardwareIds())), path };
+}
+
+/** A profile file (YAML or JSON), checked field by field; hardware names become catalog ids. */
+export function loadProfileFile(io: Io, absPath: string): Loaded<CalibrationProfile> {
+  const read = readDataFile(io, absPath);
+  if (!read.ok) return read;
+  const { data, source } = read.value;
+  if (!isRecord(data)) {
+    return failed([
+      source.attach({
+        code: 'calibration.not-an-object',
+        severity: 'error',
+        message: `${source.displayPath} must hold a calibration profile (hardware, parameters, fit, source)`,
+      }),
+    ]);
+  }
+  const parsed = CalibrationProfileSchema.safeParse(data);
+  if (!parsed.success) {
+    return failed(
+      issueDiagnostics('calibration.invalid-profile', parsed.error.issues).map((d) => source.attach(d)),
+    );
+  }
+  const hw = findHardware(parsed.data.hardware);
+  if (hw === undefined) return failed([source.attach(unknownHardware(parsed.data.hardware))]);
+  return loaded({ ...parsed.data, hardware: hw.id });
+}
+
+/** The profiles named by `--calibration` values: files, or `shipped`. */
+export function loadProfiles(io: Io, refs: readonly string[], baseDirs: readonly string[] = [io.cwd]) {
+  const profiles: CalibrationProfile[] = [];
+  const diagnostics: CliDiagnostic[] = [];
+  for (const ref of refs) {
+    if (ref === SHIPPED) {
+      profiles.push(...SHIPPED_PROFILES);
+      continue;
+    }
+    const ctx: ResolveContext = { io, baseDirs, cache: new Map() };
+    const file = findFile(ctx, ref) ?? resolve(baseDirs[0] ?? io.cwd, ref);
+    const r = loadProfileFile(io, file);
+    if (r.ok) profiles.push(r.value);
+    else diagnostics.push(...r.diagnostics);
+  }
+  return diagnostics.length > 0 ? failed<ProfileSet>(diagnostics) : loaded<ProfileSet>(profiles);
+}
+
+/** The catalog (or file) id of a raw scenario's hardware, when it can be read. */
+function scenarioHardwareId(raw: Record<string, unknown>, ctx: ResolveContext): string | undefined {
+  const hw = raw['hardware'];
+  if (isRecord(hw)) return typeof hw['id'] === 'string' ? hw['id'] : undefined;
+  if (typeof hw !== 'string' || hw === '') return undefined;
+  const found = findHardware(hw);
+  if (found !== undefined) return found.id;
+  const r = resolveHardwareRef(ctx, hw);
+  return r.ok && typeof r.value !== 'string' ? r.value.id : undefined;
+}
+
+/**
+ * A scenario with the matching profiles merged under its own `efficiency` overrides, plus the
+ * profiles named by its `calibration` entry (a path or a list, relative to the scenario file).
+ * `required`: a profile set that matches nothing is an error (estimate), not a no-op (batch).
+ */
+export function applyCalibration(
+  raw: unknown,
+  flagProfiles: ProfileSet,
+  ctx: ResolveContext,
+  required: boolean,
+): Loaded<unknown> {
+  if (!isRecord(raw)) return loaded(raw);
+  const out: Record<string, unknown> = { ...raw };
+  let profiles = flagProfiles;
+  const entry = raw['calibration'];
+  if (entry !== undefined) {
+    delete out['calibration'];
+    const refs = typeof entry === 'string' ? [entry] : Array.isArray(entry) ? entry : undefined;
+    if (refs === undefined || refs.some((r) => typeof r !== 'string')) {
+      return failed([
+        {
+          code: 'calibration.invalid-entry',
+          severity: 'error',
+          message: "calibration: expected a profile path (or 'shipped'), or a list of them",
+          path: ['calibration'],
+        },
+      ]);
+    }
+    const fromFile = loadProfiles(ctx.io, refs as string[], ctx.baseDirs);
+    if (!fromFile.ok) return fromFile;
+    profiles = [...profiles, ...fromFile.value];
+  }
+  if (profiles.length === 0) return loaded(out);
+  const hardware = scenarioHardwareId(raw, ctx);
+  const engine = (typeof raw['engine'] === 'string' ? raw['engine'] : 'ideal') as EngineId;
+  const parameters = hardware === undefined ? undefined : profileParametersFor(profiles, hardware, engine);
+  if (parameters === undefined) {
+    if (!required || hardware === undefined) return loaded(out);
+    const held = [
+      ...new Set(
+        profiles.map((p) => (p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`)),
+      ),
+    ];
+    return failed([
+      {
+        code: 'calibration.no-match',
+        severity: 'error',
+        message: `no calibration profile holds for ${hardware} with engine ${engine}: the profiles given are for ${held.join(', ')}`,
+        path: ['hardware'],
+      },
+    ]);
+  }
+  const own = out['efficiency'];
+  out['efficiency'] = withProfile(isRecord(own) ? own : undefined, parameters);
+  return loaded(out);
+}
+
+interface CalibrateOptions {
+  readonly hardware?: string;
+  readonly engine?: string;
+  readonly model?: string;
+  readonly tp?: string;
+  readonly weights?: string;
+  readonly kv?: string;
+  readonly output?: string;
+  readonly loss?: string;
+  readonly json?: boolean;
+}
+
+const LOSSES = ['huber', 'soft-l1', 'cauchy'] as const;
+
+interface Gathered {
+  readonly observations: Observation[];
+  readonly skipped: SkippedObservation[];
+  readonly warnings: CliDiagnostic[];
+  readonly errors: CliDiagnostic[];
+}
+
+/** Observations of every file on the device: reference CSVs by row, other tools by record. */
+function gather(io: Io, files: readonly string[], hardware: string, defaults: RecordDefaults): Gathered {
+  const g: Gathered = { observations: [], skipped: [], warnings: [], errors: [] };
+  for (const file of files) {
+    const abs = resolve(io.cwd, file);
+    const shown = displayPath(io, abs);
+    let text: string;
+    try {
+      text = io.readFile(abs);
+    } catch (e) {
+      g.errors.push({
+        code: 'file.unreadable',
+        severity: 'error',
+        message: `cannot read ${shown}: ${fileErrorReason(e)}`,
+      });
+      continue;
+    }
+    if (detectMeasurementLayout(shown, text) === 'reference-csv') {
+      const parsed = parseMeasurementCsv(text);
+      if (!parsed.ok) {
+        g.errors.push(
+          ...parsed.diagnostics.map((d): CliDiagnostic => {
+            const line = d.path?.[0];
+            return typeof line === 'number'
+              ? { ...d, message: d.message.replace(/^line \d+: /, ''), file: shown, line, column: 1 }
+              : { ...d, file: shown };
+          }),
+        );
+        continue;
+      }
+      const rows = parsed.value.filter((r) => findHardware(r.hardware)?.id === hardware);
+      const o = observationsFromRows(rows);
+      const engine = defaults.engine;
+      g.observations.push(...o.observations.filter((x) => engine === undefined || x.engine === engine));
+      g.skipped.push(...o.skipped);
+      continue;
+    }
+    const result = importMeasurements(shown, text);
+    if (!result.ok) {
+      g.errors.push(...result.diagnostics.map(located));
+      continue;
+    }
+    g.warnings.push(...result.diagnostics.map(located));
+    const o = observationsFromRecords(result.value, defaults);
+    g.observations.push(...o.observations);
+    g.skipped.push(...o.skipped);
+  }
+  return g;
+}
+
+function pct(x: number): string {
+  return Number.isFinite(x) ? `${x.toFixed(1)}%` : '-';
+}
+
+/** The profile as YAML, with a header that says what it is. */
+export function profileYaml(profile: CalibrationProfile): string {
+  return (
+    '# Ridgeline calibration profile: efficiency parameters fitted to measurements (docs/calibration.md).\n' +
+    '# Apply with: ridgeline estimate ... --calibration <this file>\n' +
+    stringify(profile, { lineWidth: 0 })
+  );
+}
+
+function summary(
+  profile: CalibrationProfile,
+  fit: FitRecord,
+  rows: readonly Observation[],
+  before: readonly number[],
+  after: readonly number[],
+  predicted: readonly number[],
+): string {
+  const out: string[] = [];
+  const engine = profile.engine === undefined ? '' : ` with ${profile.engine}`;
+  out.push(
+    `Calibration of ${profile.hardware}${engine} from ${String(fit.rows)} measurement(s): ` +
+      `median absolute error ${pct(fit.medianErrorPctBefore)} with the defaults, ` +
+      `${pct(fit.medianErrorPctAfter)} with the profile (in-sample).\n\n`,
+  );
+  out.push(
+    table(
+      [{ header: 'parameter' }, { header: 'value', align: 'right' }],
+      Object.entries(profile.parameters).flatMap(([k, v]) => (v === undefined ? [] : [[k, num(v)]])),
+    ),
+  );
+  out.push('\n');
+  out.push(
+    table(
+      [
+        { header: 'measurement' },
+        { header: 'metric' },
+        { header: 'measured', align: 'right' },
+        { header: 'predicted', align: 'right' },
+        { header: 'before', align: 'right' },
+        { header: 'after', align: 'right' },
+      ],
+      rows.map((o, i) => [
+        o.id,
+        o.metric,
+        num(o.measured),
+        num(predicted[i] ?? Number.NaN),
+        pct(before[i] ?? Number.NaN),
+        pct(after[i] ?? Number.NaN),
+      ]),
+    ),
+  );
+  return out.join('');
+}
+
+function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): void {
+  const json = o.json === true;
+  const flags = new FlagReader();
+  const engine = flags.oneOf('--engine', o.engine, ENGINE_IDS);
+  const tp = flags.positiveInt('--tp', o.tp);
+  const weights = flags.format('--weights', o.weights);
+  const kvCache = flags.format('--kv', o.kv);
+  const loss = flags.oneOf('--loss', o.loss, LOSSES);
+  if (o.hardware === undefined)
+    flags.errors.push({
+      code: 'cli.missing-flag',
+      severity: 'error',
+      message: 'calibrate needs --hardware <id>: the device the measurements were taken on',
+    });
+  if (flags.errors.length > 0) failWith(io, flags.errors, json);
+  const hwName = o.hardware ?? '';
+  const hw = findHardware(hwName);
+  if (hw === undefined) failWith(io, [unknownHardware(hwName, [])], json);
+  if (engine === 'ideal') {
+    failWith(
+      io,
+      [
+        {
+          code: 'cli.invalid-flag',
+          severity: 'error',
+          message: '--engine ideal has no overheads to fit: leave --engine out for a device profile',
+        },
+      ],
+      json,
+    );
+  }
+
+  const defaults: RecordDefaults = {
+    hardware: hw.id,
+    ...(engine === undefined ? {} : { engine }),
+    ...(o.model === undefined ? {} : { model: o.model }),
+    ...(tp === undefined ? {} : { tp }),
+    ...(weights === undefined ? {} : { weights }),
+    ...(kvCache === undefined ? {} : { kvCache }),
+  };
+  const g = gather(io, files, hw.id, defaults);
+  if (g.errors.length > 0) failWith(io, [...g.errors, ...g.warnings], json);
+
+  const fit = fitProfile(
+    g.observations,
+    { hardware: hw.id, ...(engine === undefined ? {} : { engine }), ...(loss === undefined ? {} : { loss }) },
+    MIN_CALIBRATION_ROWS,
+  );
+  if (!fit.ok) {
+    const reasons = new Map<string, number>();
+    for (const s of g.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+    const why: CliDiagnostic[] = [...reasons].map(([reason, n]) => ({
+      code: 'calibrate.skipped',
+      severity: 'info',
+      message: `${String(n)} measurement(s) not usable: ${reason}`,
+    }));
+    failWith(io, [...fit.diagnostics, ...why], json);
+  }
+  const f = fit.value;
+  const date = new Date().toISOString().slice(0, 10);
+  const profile: CalibrationProfile = {
+    hardware: f.hardware,
+    ...(f.engine === undefined ? {} : { engine: f.engine }),
+    parameters: f.parameters,
+    fit: f.fit,
+    source: `fitted by ridgeline calibrate from ${files.map((x) => displayPath(io, resolve(io.cwd, x))).join(', ')} @ ${date}`,
+  };
+  if (json) {
+    printJson(io, {
+      profile,
+      rows: f.observations.map((ob, i) => ({
+        id: ob.id,
+        source: ob.source,
+        metric: ob.metric,
+        measured: ob.measured,
+        predictedBefore: ob.predict(undefined),
+        predictedAfter: f.predictedAfter[i],
+        errorPctBefore: f.errorPctBefore[i],
+        errorPctAfter: f.errorPctAfter[i],
+      })),
+      skipped: g.skipped,
+      diagnostics: g.warnings,
+    });
+  } else {
+    const text = summary(profile, f.fit, f.observations, f.errorPctBefore, f.errorPctAfter, f.predictedAfter);
+    if (o.output === undefined) {
+      io.stdout(profileYaml(profile));
+      io.stderr(text);
+    } else {
+      io.stdout(text);
+    }
+    if (g.skipped.length > 0) {
+      const reasons = new Map<string, number>();
+      for (const s of g.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+      io.stderr(
+        [...reasons].map(([reason, n]) => `note: ${String(n)} measurement(s) not used: ${reason}\n`).join(''),
+      );
+    }
+    if (g.warnings.length > 0) io.stderr(diagnosticLines(g.warnings));
+  }
+  if (o.output !== undefined) {
+    const out = resolve(io.cwd, o.output);
+    try {
+      writeFileSync(out, json ? JSON.stringify(profile, null, 2) + '\n' : profileYaml(profile));
+    } catch (e) {
+      failWith(
+        io,
+        [
+          {
+            code: 'file.unwritable',
+            severity: 'error',
+            message: `cannot write ${displayPath(io, out)}: ${fileErrorReason(e)}`,
+          },
+        ],
+        json,
+      );
+    }
+    if (!json) io.stdout(`\nProfile written to ${displayPath(io, out)}.\n`);
+  }
+}
+
+export function registerCalibrate(program: Command, io: Io): void {
+  program
+    .command('calibrate')
+    .description(
+      'fit a calibration profile (efficiency parameters) to measurements of one device: vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf results or reference-CSV rows',
+    )
+    .argument('<files...>', 'measurement files; the format is detected from the content')
+    .option('--hardware <id>', 'the device the measurements were taken on (catalog id)')
+    .option(
+      '--engine <id>',
+      `fit an engine profile (${ENGINE_IDS.filter((e) => e !== 'ideal').join(', ')}): that engine's runs only, step overhead too`,
+    )
+    .option('--model <id>', 'model of runs whose files do not name a catalog model')
+    .option(
+      '--tp <n>',
+      'tensor parallelism of runs whose files do not say (default: their GPU count, else 1)',
+    )
+    .option('--weights <format>', 'weight format of the runs (default: what the files say, else bf16)')
+    .option('--kv <format>', 'KV-cache format of the runs')
+    .option('--loss <loss>', `robust loss (${LOSSES.join(', ')}; default cauchy)`)
+    .option('-o, --output <file>', 'write the profile here (YAML; JSON with --json); else it is printed')
+    .option('--json', 'print the profile and per-measurement errors as JSON')
+    .action((files: string[], options: CalibrateOptions) => {
+      runCalibrate(io, files, options);
+    });
+}
