@@ -287,6 +287,19 @@ const CACHE_LIMIT = 8192;
  * 1/16 of an e-fold (6%) so that sweeps reuse cached spreads. The widening uses exact values.
  */
 const SPREAD_STEPS = 16;
+/** Rounded coordinates are kept below this (ln 64: far beyond any data) to pack a numeric key. */
+const QUANTA = 1024;
+const quantize = (x: number): number => Math.min(QUANTA - 1, Math.round(x * SPREAD_STEPS));
+
+/** How far (ln) x lies outside [min, max]. */
+const beyond = (x: number, min: number, max: number): number => Math.max(0, x - max, min - x);
+
+interface Coords {
+  /** ln of the batch, context and TP (each at least 1). */
+  readonly batch: number;
+  readonly context: number;
+  readonly tp: number;
+}
 
 /**
  * Weighted quantile of values sorted ascending: the smallest value whose cumulative weight
@@ -318,7 +331,8 @@ export function createBandModel(
   kernel: readonly KernelResidual[],
   options: BandOptions = BAND_OPTIONS,
 ): BandModel {
-  const families = [...new Set(serving.map((r) => r.family))];
+  const familySet = new Set(serving.map((r) => r.family));
+  const families = [...familySet];
   const kernelFamilies = new Set(kernel.map((r) => r.family));
   const ids = new Map<string, number>();
   const intern: Intern = (s) => {
@@ -346,7 +360,9 @@ export function createBandModel(
   };
   let dist = new Float64Array(64);
   let wts = new Float64Array(64);
-  const cache = new Map<string, readonly [number, number]>();
+  /** Spreads by hardware, engine, then pool, kind, model class and rounded coordinates. */
+  const cache = new Map<string, Map<string, Map<number, readonly [number, number]>>>();
+  let cached = 0;
 
   /**
    * [lo, hi] of one pool before widening: weighted quantiles of its residuals, each row weighing
@@ -400,36 +416,48 @@ export function createBandModel(
     ];
   };
 
-  /** One pool's log band: the neighbours' spread, scaled for another family, widened outside the range. */
   /** The spread of a pool at the scenario's rounded coordinates, cached. */
-  const cachedSpread = (
-    pool: Pool,
-    c: BandConditions,
-    coords: readonly number[],
-  ): readonly [number, number] => {
-    const qb = Math.round((coords[0] ?? 0) * SPREAD_STEPS);
-    const qc = Math.round((coords[1] ?? 0) * SPREAD_STEPS);
-    const qt = Math.round((coords[2] ?? 0) * SPREAD_STEPS);
-    const key = `${pool.id}|${c.hardware}|${c.engine}|${c.kind}|${c.moe ? 1 : 0}|${qb}|${qc}|${qt}`;
-    let hit = cache.get(key);
+  const cachedSpread = (pool: Pool, c: BandConditions, coords: Coords): readonly [number, number] => {
+    const qb = quantize(coords.batch);
+    const qc = quantize(coords.context);
+    const qt = quantize(coords.tp);
+    const cat = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 2 + (c.moe ? 1 : 0);
+    const key = ((cat * QUANTA + qb) * QUANTA + qc) * QUANTA + qt;
+    // Nested by hardware and engine id: the same string objects on every call, so no new keys.
+    let byEngine = cache.get(c.hardware);
+    if (byEngine === undefined) {
+      byEngine = new Map();
+      cache.set(c.hardware, byEngine);
+    }
+    let byKey = byEngine.get(c.engine);
+    if (byKey === undefined) {
+      byKey = new Map();
+      byEngine.set(c.engine, byKey);
+    }
+    let hit = byKey.get(key);
     if (hit === undefined) {
-      if (cache.size >= CACHE_LIMIT) cache.clear();
+      if (++cached > CACHE_LIMIT) {
+        // Start over: the maps above are dropped with the cache and refilled as needed.
+        cache.clear();
+        cached = 1;
+        byKey = new Map();
+        cache.set(c.hardware, new Map([[c.engine, byKey]]));
+      }
       hit = spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
-      cache.set(key, hit);
+      byKey.set(key, hit);
     }
     return hit;
   };
 
   /** One pool's log band: the neighbours' spread, scaled for another family, widened outside the range. */
-  const poolBand = (pool: Pool, c: BandConditions, coords: readonly number[], factor: number): LogBand => {
+  const poolBand = (pool: Pool, c: BandConditions, coords: Coords, factor: number): LogBand => {
     const [q10, q90] = cachedSpread(pool, c, coords);
-    let outside = 0;
-    if (pool.n > 0) {
-      for (let i = 0; i < 3; i++) {
-        const x = coords[i] ?? 0;
-        outside += Math.max(0, x - (pool.max[i] ?? x), (pool.min[i] ?? x) - x);
-      }
-    }
+    const outside =
+      pool.n === 0
+        ? 0
+        : beyond(coords.batch, pool.min[0], pool.max[0]) +
+          beyond(coords.context, pool.min[1], pool.max[1]) +
+          beyond(coords.tp, pool.min[2], pool.max[2]);
     const widen = options.widenPerEfold * outside;
     const lo = Math.min(q10, -options.minHalfWidth);
     const hi = Math.max(q90, options.minHalfWidth);
@@ -440,22 +468,21 @@ export function createBandModel(
   };
 
   const compute = (c: BandConditions): ScenarioBands => {
-    const own = families.includes(c.family) ? poolsOf(c.family) : undefined;
+    const own = familySet.has(c.family) ? poolsOf(c.family) : undefined;
     const otherFactor = kernelFamilies.has(c.family)
       ? options.familyFactor.kernelOnly
       : options.familyFactor.unmeasured;
-    const coords = [
-      Math.log(Math.max(1, c.batch)),
-      Math.log(Math.max(1, c.context)),
-      Math.log(Math.max(1, c.tp)),
-    ] as const;
+    const coords: Coords = {
+      batch: Math.log(Math.max(1, c.batch)),
+      context: Math.log(Math.max(1, c.context)),
+      tp: Math.log(Math.max(1, c.tp)),
+    };
     // Metrics that share a pool (or mirror it) share its band: remember the last one.
     let lastPool: Pool | undefined;
     let lastBand: LogBand = { lo: 0, hi: 0 };
-    const bands = {} as Record<HeadlineMetric, LogBand>;
     let borrowed = false;
     let main: Pool | undefined;
-    for (const metric of HEADLINE_METRICS) {
+    const bandOf = (metric: HeadlineMetric): LogBand => {
       // The family's own rows, else every family's rows with the spread scaled.
       let fp = own;
       let pool = fp?.pools[fp.use[metric].pool];
@@ -464,16 +491,23 @@ export function createBandModel(
         pool = fp.pools[fp.use[metric].pool];
         borrowed = true;
       }
-      if (pool === undefined) continue;
-      const factor = fp === own ? 1 : otherFactor;
+      if (pool === undefined) return { lo: -options.minHalfWidth, hi: options.minHalfWidth };
       if (pool !== lastPool) {
-        lastBand = poolBand(pool, c, coords, factor);
+        lastBand = poolBand(pool, c, coords, fp === own ? 1 : otherFactor);
         lastPool = pool;
       }
-      const b = lastBand;
-      bands[metric] = fp.use[metric].sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
       if (metric === 'outputTokensPerSec') main = pool;
-    }
+      const b = lastBand;
+      return fp.use[metric].sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
+    };
+    const bands: LogBands = {
+      ttftMs: bandOf('ttftMs'),
+      tpotMs: bandOf('tpotMs'),
+      e2eLatencyMs: bandOf('e2eLatencyMs'),
+      outputTokensPerSec: bandOf('outputTokensPerSec'),
+      totalTokensPerSec: bandOf('totalTokensPerSec'),
+      requestsPerSec: bandOf('requestsPerSec'),
+    };
     const extrapolation: Extrapolation[] = [];
     if (borrowed) {
       extrapolation.push({
@@ -486,21 +520,14 @@ export function createBandModel(
     }
     // Range flags come from the rows behind the throughput metrics, which back most of the headline.
     if (main !== undefined && main.n > 0) {
-      const names = ['batch', 'context', 'tp'] as const;
-      const values = [c.batch, c.context, c.tp] as const;
-      for (let i = 0; i < 3; i++) {
-        const x = coords[i] ?? 0;
-        const lo = main.min[i] ?? x;
-        const hi = main.max[i] ?? x;
+      const flag = (kind: 'batch' | 'context' | 'tp', value: number, x: number, lo: number, hi: number) => {
         if (x - hi > options.flagBeyond || lo - x > options.flagBeyond) {
-          extrapolation.push({
-            kind: names[i] ?? 'batch',
-            value: values[i] ?? 0,
-            min: Math.exp(lo),
-            max: Math.exp(hi),
-          });
+          extrapolation.push({ kind, value, min: Math.exp(lo), max: Math.exp(hi) });
         }
-      }
+      };
+      flag('batch', c.batch, coords.batch, main.min[0], main.max[0]);
+      flag('context', c.context, coords.context, main.min[1], main.max[1]);
+      flag('tp', c.tp, coords.tp, main.min[2], main.max[2]);
     }
     return { bands, extrapolation };
   };

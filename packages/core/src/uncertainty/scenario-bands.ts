@@ -2,7 +2,6 @@
  * The band lookup for a normalized scenario: its hardware family, model class, engine, workload
  * kind, sequences in flight per replica, context and TP (docs/uncertainty.md).
  */
-import { efficiencyFor } from '../cost/efficiency.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { BandConditions, ScenarioBands } from './band.js';
 import { defaultBandModel } from './band.js';
@@ -12,7 +11,7 @@ export function bandConditions(ns: NormalizedScenario, batch: number): BandCondi
   const w = ns.workload;
   return {
     hardware: ns.hardware.id,
-    family: efficiencyFor(ns.hardware).family,
+    family: ns.efficiency.family,
     moe: ns.model.moe !== undefined,
     engine: ns.engine.id,
     kind: w.kind === 'batch' ? 'static' : 'continuous',
