@@ -326,7 +326,12 @@ export function assembleReport(
   };
   return {
     scenario: scenarioOf(ns, w.batch),
-    ...headline,
+    ttftMs: headline.ttftMs,
+    tpotMs: headline.tpotMs,
+    e2eLatencyMs: headline.e2eLatencyMs,
+    outputTokensPerSec: headline.outputTokensPerSec,
+    totalTokensPerSec: headline.totalTokensPerSec,
+    requestsPerSec: headline.requestsPerSec,
     batch: totalSequences,
     latency: { ttft: single(timing.ttftSeconds * 1e3), tpot: single(tpotMs), e2e: single(e2e * 1e3) },
     uncertainty: applyBands(headline, bands),
@@ -391,7 +396,12 @@ export function assembleServingReport(
   };
   return {
     scenario: scenarioOf(ns, Math.round(timing.meanBatch)),
-    ...headline,
+    ttftMs: headline.ttftMs,
+    tpotMs: headline.tpotMs,
+    e2eLatencyMs: headline.e2eLatencyMs,
+    outputTokensPerSec: headline.outputTokensPerSec,
+    totalTokensPerSec: headline.totalTokensPerSec,
+    requestsPerSec: headline.requestsPerSec,
     batch: timing.meanBatch,
     latency: { ttft: toMs(timing.ttftSeconds), tpot: toMs(timing.tpotSeconds), e2e: toMs(timing.e2eSeconds) },
     uncertainty: applyBands(headline, bands),

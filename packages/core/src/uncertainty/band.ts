@@ -287,9 +287,10 @@ const CACHE_LIMIT = 8192;
  * 1/16 of an e-fold (6%) so that sweeps reuse cached spreads. The widening uses exact values.
  */
 const SPREAD_STEPS = 16;
-/** Rounded coordinates are kept below this (ln 64: far beyond any data) to pack a numeric key. */
+/** Rounded batch and context stay below this (ln 64), TP below TP_QUANTA (ln 8): far beyond any data. */
 const QUANTA = 1024;
-const quantize = (x: number): number => Math.min(QUANTA - 1, Math.round(x * SPREAD_STEPS));
+const TP_QUANTA = 128;
+const quantize = (x: number, quanta: number): number => Math.min(quanta - 1, Math.round(x * SPREAD_STEPS));
 
 /** How far (ln) x lies outside [min, max]. */
 const beyond = (x: number, min: number, max: number): number => Math.max(0, x - max, min - x);
@@ -360,8 +361,8 @@ export function createBandModel(
   };
   let dist = new Float64Array(64);
   let wts = new Float64Array(64);
-  /** Spreads by hardware, engine, then pool, kind, model class and rounded coordinates. */
-  const cache = new Map<string, Map<string, Map<number, readonly [number, number]>>>();
+  /** Spreads by pool, kind and model class (a slot), hardware, engine and rounded coordinates. */
+  const cache: (Map<string, Map<string, Map<number, readonly [number, number]>>> | undefined)[] = [];
   let cached = 0;
 
   /**
@@ -418,16 +419,22 @@ export function createBandModel(
 
   /** The spread of a pool at the scenario's rounded coordinates, cached. */
   const cachedSpread = (pool: Pool, c: BandConditions, coords: Coords): readonly [number, number] => {
-    const qb = quantize(coords.batch);
-    const qc = quantize(coords.context);
-    const qt = quantize(coords.tp);
-    const cat = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 2 + (c.moe ? 1 : 0);
-    const key = ((cat * QUANTA + qb) * QUANTA + qc) * QUANTA + qt;
-    // Nested by hardware and engine id: the same string objects on every call, so no new keys.
-    let byEngine = cache.get(c.hardware);
+    const qb = quantize(coords.batch, QUANTA);
+    const qc = quantize(coords.context, QUANTA);
+    const qt = quantize(coords.tp, TP_QUANTA);
+    // Small-integer keys (no heap numbers): pool and categorical slot, then hardware and engine
+    // ids (the same string objects on every call), then the rounded coordinates.
+    const slot = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 2 + (c.moe ? 1 : 0);
+    const key = (qb * QUANTA + qc) * TP_QUANTA + qt;
+    let byHardware = cache[slot];
+    if (byHardware === undefined) {
+      byHardware = new Map();
+      cache[slot] = byHardware;
+    }
+    let byEngine = byHardware.get(c.hardware);
     if (byEngine === undefined) {
       byEngine = new Map();
-      cache.set(c.hardware, byEngine);
+      byHardware.set(c.hardware, byEngine);
     }
     let byKey = byEngine.get(c.engine);
     if (byKey === undefined) {
@@ -437,11 +444,11 @@ export function createBandModel(
     let hit = byKey.get(key);
     if (hit === undefined) {
       if (++cached > CACHE_LIMIT) {
-        // Start over: the maps above are dropped with the cache and refilled as needed.
-        cache.clear();
+        // Start over; this lookup's maps stay reachable through byKey until it is set.
+        cache.length = 0;
         cached = 1;
         byKey = new Map();
-        cache.set(c.hardware, new Map([[c.engine, byKey]]));
+        cache[slot] = new Map([[c.hardware, new Map([[c.engine, byKey]])]]);
       }
       hit = spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
       byKey.set(key, hit);
