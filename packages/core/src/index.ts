@@ -148,6 +148,7 @@ export type {
   CrossValidationReport,
   CrossValidationRow,
   ErrorStats,
+  FewShotResult,
 } from './calibrate/index.js';
 export {
   CALIBRATION_PARAMETERS,
@@ -172,5 +173,6 @@ export {
   observationsFor,
   crossValidate,
   errorStats,
+  fewShotValidate,
 } from './calibrate/index.js';
 export { SHIPPED_PROFILES } from './calibrate/index.js';

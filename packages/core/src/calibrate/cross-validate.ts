@@ -10,6 +10,7 @@ import { fitParameters, jacobianAt } from './fit.js';
 import type { ProfileFit, Weighting } from './fit-profile.js';
 import {
   DEFAULT_WEIGHTING,
+  MIN_CALIBRATION_ROWS,
   absErrorPct,
   defaultFitParameters,
   fitProfile,
@@ -19,7 +20,7 @@ import {
   singleProfile,
 } from './fit-profile.js';
 import type { Observation } from './observations.js';
-import type { CalibrationParameter } from './profile.js';
+import type { CalibrationParameter, ProfileParameters } from './profile.js';
 import { percentile } from './validate.js';
 
 export interface ErrorStats {
@@ -75,6 +76,11 @@ export interface CrossValidationOptions {
   readonly scale?: number;
   readonly weighting?: Weighting;
   readonly parameters?: readonly CalibrationParameter[];
+  /**
+   * Fewest rows a device (or a fold's training set) is fitted from; fewer keep the defaults
+   * (default MIN_CALIBRATION_ROWS, as `ridgeline calibrate` and the shipped profiles).
+   */
+  readonly minRows?: number;
   /** Called after each device's in-sample fit and each fold (progress for long runs). */
   readonly onProgress?: (message: string) => void;
 }
@@ -132,6 +138,7 @@ export function crossValidate(
     ...(options.scale === undefined ? {} : { scale: options.scale }),
   };
   const weighting = options.weighting ?? DEFAULT_WEIGHTING;
+  const minRows = options.minRows ?? MIN_CALIBRATION_ROWS;
   const uncalibrated = new Map<Observation, number>();
   const inSample = new Map<Observation, number>();
   const heldOut = new Map<Observation, number>();
@@ -149,6 +156,7 @@ export function crossValidate(
   const profiles: ProfileFit[] = [];
   for (const hw of devices) {
     const obs = observationsFor(observations, hw, undefined);
+    if (obs.length < minRows) continue;
     const problem = profileProblem(obs, hw, undefined, names, weighting);
     const r0 = residualsAtDefaults(obs);
     // One Jacobian at the prior serves the in-sample fit and every fold of this device.
@@ -178,8 +186,8 @@ export function crossValidate(
         if (o.source === source) test.push(o);
         else train.push(i);
       });
-      // Nothing else measured on this device: the held-out prediction is the default one.
-      if (train.length === 0) continue;
+      // Too little else measured on this device: the held-out prediction is the default one.
+      if (train.length < minRows) continue;
       const trainObs = train.flatMap((i) => (obs[i] === undefined ? [] : [obs[i]]));
       const sub = profileProblem(trainObs, hw, undefined, names, weighting);
       const result = fitParameters(sub, {
@@ -231,5 +239,50 @@ export function crossValidate(
     profiles,
     heldOutMedianByHardware,
     rows,
+  };
+}
+
+export interface FewShotResult {
+  readonly hardware: string;
+  /** Observations the profile was fitted to, and the rest it predicts. */
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly uncalibrated: ErrorStats;
+  readonly calibrated: ErrorStats;
+  readonly parameters: ProfileParameters;
+}
+
+/**
+ * The use the calibration is built for: a handful of one's own runs on a device, then estimates
+ * of the others. Fits a profile to `count` observations of the device spread evenly through the
+ * list (deterministic) and predicts the rest.
+ */
+export function fewShotValidate(
+  observations: readonly Observation[],
+  hardware: string,
+  count = 10,
+  options: CrossValidationOptions = {},
+): FewShotResult | undefined {
+  const obs = observationsFor(observations, hardware, undefined);
+  if (obs.length <= count) return undefined;
+  const picked = new Set(Array.from({ length: count }, (_, i) => Math.floor((i * obs.length) / count)));
+  const train = obs.filter((_, i) => picked.has(i));
+  const test = obs.filter((_, i) => !picked.has(i));
+  const fit = fitProfile(train, {
+    hardware,
+    ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
+    ...(options.loss === undefined ? {} : { loss: options.loss }),
+    ...(options.scale === undefined ? {} : { scale: options.scale }),
+    ...(options.weighting === undefined ? {} : { weighting: options.weighting }),
+  });
+  if (!fit.ok) return undefined;
+  const set = [{ hardware, parameters: fit.value.parameters }];
+  return {
+    hardware,
+    trainRows: train.length,
+    testRows: test.length,
+    uncalibrated: errorStats(test.map((o) => absErrorPct(o.predict(undefined), o.measured))),
+    calibrated: errorStats(test.map((o) => absErrorPct(o.predict(set), o.measured))),
+    parameters: fit.value.parameters,
   };
 }

@@ -276,15 +276,17 @@ export function fitParameters(problem: FitProblem, options: FitOptions = {}): Fi
   const r0 = options.priorResiduals ?? evaluate(u0);
   const weights = new Float64Array(r0.length);
   for (let i = 0; i < r0.length; i++) weights[i] = problem.weights?.[i] ?? 1;
-  const space: Space = {
+  const loss = options.loss ?? DEFAULT_LOSS;
+  const spaceFor = (l: Loss): Space => ({
     u0,
     sigma: params.map((p) => p.priorLogSigma),
     lo: params.map((p) => Math.log(p.lower)),
     hi: params.map((p) => Math.log(p.upper)),
     weights,
-    loss: options.loss ?? DEFAULT_LOSS,
+    loss: l,
     scale: options.scale ?? DEFAULT_SCALE,
-  };
+  });
+  const space = spaceFor(loss);
   const priorObjective = objective(space, u0, r0);
   let jac = options.jacobian;
   if (jac === undefined) {
@@ -296,26 +298,11 @@ export function fitParameters(problem: FitProblem, options: FitOptions = {}): Fi
     );
     evaluations += params.length;
   }
-  const tolerance = options.tolerance ?? 1e-3;
-  const relativeTolerance = options.relativeTolerance ?? 2e-3;
   // Columns are updated after each evaluation (Schubert's sparse Broyden update): entries that
   // are structurally zero stay zero.
   const columns = jac.map((c) => Float64Array.from(c));
   const masks = params.map((_, j) => problem.sensitive?.(j));
   const clampU = (x: number, j: number) => Math.min(space.hi[j] ?? x, Math.max(space.lo[j] ?? x, x));
-  let u = u0.map(clampU);
-  let r = r0;
-  let f = priorObjective;
-  const start = options.start;
-  if (start !== undefined) {
-    const us = start.values.map((v, j) => clampU(Math.log(v), j));
-    const fs = objective(space, us, start.residuals);
-    if (fs < f) {
-      u = us;
-      r = start.residuals;
-      f = fs;
-    }
-  }
   const update = (du: readonly number[], rNew: Float64Array, rOld: Float64Array) => {
     for (let i = 0; i < rNew.length; i++) {
       const a = rNew[i] ?? Number.NaN;
@@ -337,47 +324,71 @@ export function fitParameters(problem: FitProblem, options: FitOptions = {}): Fi
       }
     }
   };
+  const tolerance = options.tolerance ?? 1e-3;
+  const relativeTolerance = options.relativeTolerance ?? 2e-3;
+  const maxIterations = options.maxIterations ?? 8;
   let iterations = 0;
-  let converged = params.length === 0;
-  for (; iterations < (options.maxIterations ?? 8) && !converged; iterations++) {
-    const target = solveSurrogate(space, columns, u, r);
-    let moved = Math.max(0, ...target.map((x, j) => Math.abs(x - (u[j] ?? 0))));
-    if (moved < tolerance) {
-      converged = true;
-      break;
-    }
-    let accepted = false;
-    let gain = 0;
-    for (let halving = 0; halving < 3 && !accepted; halving++) {
-      const t = 0.5 ** halving;
-      const trial = u.map((x, j) => x + t * ((target[j] ?? x) - x));
-      const rt = evaluate(trial);
-      update(
-        trial.map((x, j) => x - (u[j] ?? 0)),
-        rt,
-        r,
-      );
-      const ft = objective(space, trial, rt);
-      if (ft < f) {
-        gain = (f - ft) / Math.max(f, 1e-12);
-        moved *= t;
-        u = trial;
-        r = rt;
-        f = ft;
-        accepted = true;
-      }
-    }
-    if (!accepted || moved < tolerance || gain < relativeTolerance) {
-      converged = true;
+
+  /** Chord steps with step halving from (u, r) until the objective stops falling. */
+  const descend = (sp: Space, u: number[], r: Float64Array) => {
+    let f = objective(sp, u, r);
+    let converged = params.length === 0;
+    for (let k = 0; k < maxIterations && !converged; k++) {
       iterations++;
-      break;
+      const target = solveSurrogate(sp, columns, u, r);
+      let moved = Math.max(0, ...target.map((x, j) => Math.abs(x - (u[j] ?? 0))));
+      if (moved < tolerance) {
+        converged = true;
+        break;
+      }
+      let accepted = false;
+      let gain = 0;
+      for (let halving = 0; halving < 3 && !accepted; halving++) {
+        const t = 0.5 ** halving;
+        const trial = u.map((x, j) => x + t * ((target[j] ?? x) - x));
+        const rt = evaluate(trial);
+        update(
+          trial.map((x, j) => x - (u[j] ?? 0)),
+          rt,
+          r,
+        );
+        const ft = objective(sp, trial, rt);
+        if (ft < f) {
+          gain = (f - ft) / Math.max(f, 1e-12);
+          moved *= t;
+          u = trial;
+          r = rt;
+          f = ft;
+          accepted = true;
+        }
+      }
+      if (!accepted || moved < tolerance || gain < relativeTolerance) converged = true;
+    }
+    return { u, r, converged };
+  };
+
+  let u = u0.map(clampU);
+  let r = r0;
+  const start = options.start;
+  if (start !== undefined) {
+    const us = start.values.map((v, j) => clampU(Math.log(v), j));
+    if (objective(space, us, start.residuals) < objective(space, u, r)) {
+      u = us;
+      r = start.residuals;
     }
   }
+  // A redescending loss is not convex: rows the prior misses by far would be ignored from the
+  // start. Huber first (convex: a consistent bias moves the parameters), then the loss itself.
+  let converged: boolean;
+  if (loss === 'cauchy' && start === undefined) {
+    const first = descend(spaceFor('huber'), u, r);
+    ({ u, r, converged } = descend(space, first.u, first.r));
+  } else ({ u, r, converged } = descend(space, u, r));
   return {
     values: u.map((x) => Math.exp(x)),
     residuals: r,
     priorResiduals: r0,
-    objective: f,
+    objective: objective(space, u, r),
     priorObjective,
     evaluations,
     iterations,

@@ -46,6 +46,7 @@ export type {
   CrossValidationReport,
   CrossValidationRow,
   ErrorStats,
+  FewShotResult,
 } from './cross-validate.js';
-export { crossValidate, errorStats } from './cross-validate.js';
+export { crossValidate, errorStats, fewShotValidate } from './cross-validate.js';
 export { SHIPPED_PROFILES } from './profiles-data.js';

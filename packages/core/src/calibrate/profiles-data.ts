@@ -7,11 +7,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h200-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.6867,
-      memoryBandwidthFraction: 0.7229,
-      attentionPeakFraction: 0.5877,
-      collectiveBandwidthFraction: 0.8678,
-      collectiveLatencySeconds: 0.00004161,
+      gemmLowPrecisionPeakFraction: 0.6871,
+      memoryBandwidthFraction: 0.7246,
+      attentionPeakFraction: 0.5981,
+      collectiveBandwidthFraction: 0.8735,
+      collectiveLatencySeconds: 0.00004328,
     },
     fit: {
       rows: 109,
@@ -20,8 +20,8 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
       medianErrorPctBefore: 13.5,
-      medianErrorPctAfter: 3.29,
-      leaveOneSourceOutMedianErrorPct: 12.2,
+      medianErrorPctAfter: 3.12,
+      leaveOneSourceOutMedianErrorPct: 13.5,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -30,11 +30,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
     hardware: 'h100-sxm',
     parameters: {
       gemmPeakFraction: 0.7604,
-      gemmLowPrecisionPeakFraction: 0.7107,
-      memoryBandwidthFraction: 0.8169,
-      attentionPeakFraction: 0.5796,
-      collectiveBandwidthFraction: 0.7027,
-      collectiveLatencySeconds: 0.00004301,
+      gemmLowPrecisionPeakFraction: 0.7102,
+      memoryBandwidthFraction: 0.818,
+      attentionPeakFraction: 0.5769,
+      collectiveBandwidthFraction: 0.7132,
+      collectiveLatencySeconds: 0.0000443,
     },
     fit: {
       rows: 126,
@@ -45,8 +45,8 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'microsoft/vidur data/profiling/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv',
       ],
       medianErrorPctBefore: 10.4,
-      medianErrorPctAfter: 4.92,
-      leaveOneSourceOutMedianErrorPct: 7.15,
+      medianErrorPctAfter: 4.91,
+      leaveOneSourceOutMedianErrorPct: 7.14,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -55,9 +55,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
     hardware: 'gh200',
     parameters: {
       gemmPeakFraction: 0.8425,
-      gemmLowPrecisionPeakFraction: 0.6871,
+      gemmLowPrecisionPeakFraction: 0.6872,
       memoryBandwidthFraction: 0.7922,
-      attentionPeakFraction: 0.6477,
+      attentionPeakFraction: 0.639,
     },
     fit: {
       rows: 37,
@@ -67,7 +67,7 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
       ],
       medianErrorPctBefore: 8.32,
       medianErrorPctAfter: 4.29,
-      leaveOneSourceOutMedianErrorPct: 9.29,
+      leaveOneSourceOutMedianErrorPct: 8.51,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -75,11 +75,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'a100-sxm-80gb',
     parameters: {
-      gemmPeakFraction: 0.8974,
-      memoryBandwidthFraction: 0.7665,
-      attentionPeakFraction: 0.4872,
-      collectiveBandwidthFraction: 0.3309,
-      collectiveLatencySeconds: 0.0000186,
+      gemmPeakFraction: 0.8961,
+      memoryBandwidthFraction: 0.7653,
+      attentionPeakFraction: 0.503,
+      collectiveBandwidthFraction: 0.3369,
+      collectiveLatencySeconds: 0.00001844,
       gemmLowPrecisionPeakFraction: 0.85,
     },
     fit: {
@@ -91,7 +91,7 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'PrincetonUniversity/LLMCompass',
       ],
       medianErrorPctBefore: 12.1,
-      medianErrorPctAfter: 5.38,
+      medianErrorPctAfter: 5.48,
       leaveOneSourceOutMedianErrorPct: 9.23,
     },
     source:
@@ -100,14 +100,14 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h800-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.6898,
-      memoryBandwidthFraction: 0.712,
+      gemmLowPrecisionPeakFraction: 0.69,
+      memoryBandwidthFraction: 0.7111,
     },
     fit: {
       rows: 46,
       sources: ['deepseek-ai/DeepGEMM README.md'],
       medianErrorPctBefore: 14.9,
-      medianErrorPctAfter: 6.52,
+      medianErrorPctAfter: 6.5,
       leaveOneSourceOutMedianErrorPct: 14.9,
     },
     source:

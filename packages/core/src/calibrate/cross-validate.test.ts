@@ -1,0 +1,68 @@
+/**
+ * Calibration against the shipped reference measurements: on A100 (four sources: the TensorRT-LLM
+ * 0.17 max-throughput table, the v0.6.1/v0.5 performance tables, LLMCompass, MAMF), each source
+ * predicted by a profile fitted without it. docs/fidelity.md has every device.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { findHardware } from '../hardware/catalog.js';
+import { crossValidate, fewShotValidate } from './cross-validate.js';
+import { parseMeasurementCsv } from './csv.js';
+import { observationsFromRows } from './observations.js';
+
+const csv = readFileSync(new URL('../../data/measurements/reference.csv', import.meta.url), 'utf8');
+
+describe('leave-one-source-out cross-validation on the A100 rows of reference.csv', () => {
+  const parsed = parseMeasurementCsv(csv);
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
+  const rows = parsed.value.filter((r) => findHardware(r.hardware)?.id === 'a100-sxm-80gb');
+  const { observations } = observationsFromRows(rows);
+  const cv = crossValidate(observations);
+  const group = (source: RegExp, metric: string) => {
+    const g = cv.groups.find((x) => source.test(x.source) && x.metric === metric);
+    if (g === undefined) throw new Error(`no group ${String(source)} ${metric}`);
+    return g;
+  };
+  const median = (s: { medianErrorPct: number | null }) => s.medianErrorPct ?? Number.NaN;
+
+  it('a fitted profile lowers the held-out error of the serving measurements', () => {
+    // The TensorRT-LLM 0.17 table, predicted from profiles fitted on the other three sources.
+    const table = group(/perf-overview/, 'output_tok_s');
+    expect(table.uncalibrated.rows).toBe(79);
+    expect(median(table.heldOut)).toBeLessThan(median(table.uncalibrated) - 3);
+    // The v0.6.1 throughput and v0.5 TTFT tables, predicted from the others.
+    for (const metric of ['output_tok_s', 'ttft_ms']) {
+      const g = group(/performance\.md/, metric);
+      expect(median(g.heldOut)).toBeLessThan(median(g.uncalibrated));
+    }
+    expect(median(cv.totals.heldOut)).toBeLessThan(median(cv.totals.uncalibrated));
+  });
+
+  it('in-sample error is below held-out error, which is the figure to quote', () => {
+    expect(median(cv.totals.inSample)).toBeLessThan(median(cv.totals.heldOut));
+    const profile = cv.profiles.find((p) => p.hardware === 'a100-sxm-80gb');
+    expect(profile?.fit.rows).toBe(observations.length);
+    expect(profile?.fit.medianErrorPctAfter).toBeLessThan(profile?.fit.medianErrorPctBefore ?? 0);
+    expect(cv.heldOutMedianByHardware['a100-sxm-80gb']).toBeGreaterThan(
+      profile?.fit.medianErrorPctAfter ?? 0,
+    );
+  });
+
+  it('a fit on serving runs does not transfer to kernel-level rows: LLMCompass is worse held-out', () => {
+    // The parameters absorb serving overheads the kernels do not have (docs/calibration.md).
+    const kernels = group(/LLMCompass/, 'achieved_tflops');
+    expect(median(kernels.heldOut)).toBeGreaterThan(median(kernels.uncalibrated));
+  });
+});
+
+describe('ten measurements of a device are enough', () => {
+  it('a profile fitted to 10 GH200 runs of the TensorRT-LLM table halves the error on the other 25', () => {
+    const parsed = parseMeasurementCsv(csv);
+    if (!parsed.ok) throw new Error('csv');
+    const rows = parsed.value.filter((r) => /perf-overview/.test(r.source) && /GH200/.test(r.hardware));
+    const r = fewShotValidate(observationsFromRows(rows).observations, 'gh200', 10);
+    expect(r?.trainRows).toBe(10);
+    expect(r?.testRows).toBe(25);
+    expect(r?.calibrated.medianErrorPct).toBeLessThan((r?.uncalibrated.medianErrorPct ?? 0) * 0.6);
+  });
+});
