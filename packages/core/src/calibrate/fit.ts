@@ -3,13 +3,14 @@
  *
  *   minimize  Σᵢ wᵢ·ρ(rᵢ(u)/s) + ½·Σⱼ ((uⱼ − u0ⱼ)/σⱼ)²,   u = log θ,  lower ≤ θ ≤ upper,
  *
- * where rᵢ = log(predictedᵢ/measuredᵢ), ρ a robust loss (Cauchy, Huber or soft-L1), s the residual scale and
- * u0 the defaults. The prior is a maximum a posteriori penalty toward the family defaults, so a
- * handful of measurements moves only the parameters they inform (the HELP idea: adapt to an
- * unseen device from a few samples, Ding et al., NeurIPS 2021). Predictions are expensive
- * (serving simulations), so the optimizer is a chord Gauss–Newton method: one finite-difference
- * Jacobian (at the prior, or given), a robust surrogate solved exactly by iteratively reweighted
- * least squares under bounds, and one true evaluation per step with step halving. Deterministic.
+ * where rᵢ = log(predictedᵢ/measuredᵢ), ρ a robust loss (Cauchy, Huber or soft-L1), s the
+ * residual scale and u0 the defaults. The prior is a maximum a posteriori penalty toward the
+ * family defaults, so a handful of measurements moves only the parameters they inform (the idea
+ * of HELP, Lee et al., NeurIPS 2021: adapt to an unseen device from about ten samples).
+ * Predictions are expensive (serving simulations), so the optimizer is a chord Gauss–Newton
+ * method: one finite-difference Jacobian (at the prior, or given) kept current by sparse Broyden
+ * updates, a robust surrogate solved by iteratively reweighted least squares under bounds, and
+ * one true evaluation per step with step halving. Deterministic.
  */
 
 export type Loss = 'huber' | 'soft-l1' | 'cauchy';
