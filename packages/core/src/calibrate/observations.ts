@@ -130,6 +130,7 @@ export interface RecordDefaults {
   /** The device the records were measured on (required when a record does not say). */
   readonly hardware?: string;
   readonly engine?: EngineId;
+  /** Model of records whose own model name the catalog does not know (or that name none). */
   readonly model?: string;
   readonly tp?: number;
   readonly weights?: NumericFormat;
@@ -198,9 +199,11 @@ export function recordScenario(
   const engine: EngineId = s.engine ?? defaults.engine ?? 'ideal';
   if (defaults.engine !== undefined && engine !== defaults.engine)
     return { skip: calibrateMessages.otherEngine(engine, defaults.engine) };
-  const modelName = defaults.model ?? s.model;
+  // The file's model when the catalog knows it; else the one the caller gives.
+  const fromFile = s.model === undefined ? undefined : findModel(s.model);
+  const modelName = fromFile?.id ?? defaults.model ?? s.model;
   if (modelName === undefined) return { skip: calibrateMessages.noModel };
-  const model = findModel(modelName);
+  const model = fromFile ?? findModel(modelName);
   if (model === undefined) return { skip: calibrateMessages.unknownRecordModel(modelName) };
   const w = s.workload;
   if (w.inputTokens === undefined || w.outputTokens === undefined)
