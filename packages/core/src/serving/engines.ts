@@ -170,8 +170,7 @@ export function defaultMemoryFraction(
   if (profile.id !== 'sglang') return profile.memoryFraction;
   const gpuMiB = hardware.memory.capacityBytes / MIB;
   const graphMaxBs = gpuMiB < 20 * 1024 ? 8 : gpuMiB < 35 * 1024 ? 24 : gpuMiB < 60 * 1024 ? 32 : 256;
-  let reserved =
-    512 + Math.max(maxBatchedTokens, 2048) * 1.5 + ((tp * pp) / 8) * 1024 + graphMaxBs * 2;
+  let reserved = 512 + Math.max(maxBatchedTokens, 2048) * 1.5 + ((tp * pp) / 8) * 1024 + graphMaxBs * 2;
   if (gpuMiB > 60 * 1024) reserved = Math.max(reserved, 10 * 1024);
   return Math.max(0.05, Math.round(((gpuMiB - reserved) / gpuMiB) * 1000) / 1000);
 }
