@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { CalibrationProfile } from '@ridgeline/core';
 import { SHIPPED_PROFILES } from '@ridgeline/core';
-import type { Io } from './io.js';
+import { memoryIo } from './io.js';
 import { captureIo } from './io.js';
 import { run } from './main.js';
 
@@ -23,27 +23,9 @@ const REFERENCE = readFileSync(
 );
 const CALIBRATION_DIR = new URL('../../core/data/calibration/', import.meta.url);
 
-/** An Io over in-memory files under /data. */
-function fakeIo(files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return text;
-    },
-    fileExists: (path) => files[path] !== undefined,
-    cwd: '/data',
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function ridgeline(args: string[], files: Record<string, string>) {
-  const f = fakeIo(files);
-  const code = await run(args, f.io);
+  const f = memoryIo(files);
+  const code = await run(args, f);
   return { code, out: f.out(), err: f.err() };
 }
 

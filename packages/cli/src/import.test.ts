@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Io } from './io.js';
+import { memoryIo } from './io.js';
 import { run } from './main.js';
 
 // Repository is /work/main, shared data is /work/shared: four levels up from packages/cli/src/.
@@ -11,27 +11,9 @@ const VLLM = formats('vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.js
 const GENAI = formats('genai-perf/nim-llama3-8b-openai-chat-concurrency100.profile_export_genai_perf.json');
 const MLPERF = formats('mlperf-loadgen/v4.1-nvidia-h200x8-llama2-70b-99-server.mlperf_log_summary.txt');
 
-/** An Io over in-memory files under /data. */
-function fakeIo(files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return text;
-    },
-    fileExists: (path) => files[path] !== undefined,
-    cwd: '/data',
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function ridgelineImport(args: string[], files: Record<string, string>) {
-  const f = fakeIo(files);
-  const code = await run(['import', ...args], f.io);
+  const f = memoryIo(files);
+  const code = await run(['import', ...args], f);
   return { code, out: f.out(), err: f.err() };
 }
 

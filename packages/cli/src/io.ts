@@ -56,3 +56,22 @@ export function captureIo(cwd: string = process.cwd()): CapturingIo {
     err: () => err.join(''),
   };
 }
+
+/** An Io over in-memory files (absolute paths) that keeps what is printed (tests). */
+export function memoryIo(files: Readonly<Record<string, string>>, cwd = '/data'): CapturingIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return text;
+    },
+    fileExists: (path) => files[path] !== undefined,
+    cwd,
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}

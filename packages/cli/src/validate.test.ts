@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Io } from './io.js';
+import { memoryIo } from './io.js';
 import { run } from './main.js';
 
 const REFERENCE = readFileSync(
@@ -9,27 +9,9 @@ const REFERENCE = readFileSync(
 );
 const HEADER = REFERENCE.slice(0, REFERENCE.indexOf('\n'));
 
-/** An Io over in-memory files under /data. */
-function fakeIo(files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return text;
-    },
-    fileExists: (path) => files[path] !== undefined,
-    cwd: '/data',
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
-
 async function validate(args: string[], files: Record<string, string>) {
-  const f = fakeIo(files);
-  const code = await run(['validate', ...args], f.io);
+  const f = memoryIo(files);
+  const code = await run(['validate', ...args], f);
   return { code, out: f.out(), err: f.err() };
 }
 

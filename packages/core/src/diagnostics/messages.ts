@@ -89,7 +89,7 @@ export const messages = {
   windowIgnored: (engine: string) =>
     info(
       'engine.window-ignored',
-      `${engine} keeps the full context for sliding-window layers unless its attention window is set: KV and attention are costed without the window.`,
+      `${engine} keeps the full context for sliding-window layers unless its attention window is set: KV and attention are costed as full attention.`,
     ),
   emulatedFormat: (format: string, hardwareId: string, rate: string) =>
     info(

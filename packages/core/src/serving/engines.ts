@@ -38,7 +38,7 @@ export interface EngineProfile {
   /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */
   readonly maxSequences: number;
   readonly chunkedPrefill: boolean;
-  /** Whether sliding-window layers keep (and attend to) only the window. */
+  /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   readonly sources: Readonly<Record<string, string>>;
 }
