@@ -7,23 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { estimate } from '../src/estimate.js';
 import { HARDWARE_CATALOG } from '../src/hardware/catalog.js';
 import type { HardwareSpec } from '../src/hardware/schema.js';
-import { MODEL_CATALOG } from '../src/model/catalog.js';
 import type { EstimateReport } from '../src/report/assemble.js';
 import type { ScenarioInput } from '../src/scenario/schema.js';
-import { intIn, pick, rng } from './random.js';
-
-const models = [...MODEL_CATALOG.values()];
-const hardware = [...HARDWARE_CATALOG.values()].filter(
-  (h) => h.peakFlopsPerSecond.bf16 !== undefined || h.peakFlopsPerSecond.fp16 !== undefined,
-);
+import { intIn, pick, randomPlacement, rng } from './random.js';
 
 function randomScenario(r: () => number): ScenarioInput {
-  const model = pick(r, models);
-  const hw = pick(r, hardware);
-  const heads = model.attention.numHeads;
-  const kv = model.attention.kind === 'gqa' ? model.attention.numKvHeads : heads;
-  const tps = [1, 2, 4, 8].filter((tp) => heads % tp === 0 && (tp <= kv ? kv % tp === 0 : tp % kv === 0));
-  const tp = hw.scaleUp === undefined && hw.scaleOut === undefined ? 1 : pick(r, tps);
+  const { model, hw, tp } = randomPlacement(r);
   const formats = (['bf16', 'fp16', 'fp8', 'int8', 'int4'] as const).filter((f) => {
     const rate = f === 'int4' ? 'bf16' : f;
     return hw.peakFlopsPerSecond[rate] !== undefined;

@@ -1,14 +1,10 @@
-/** A small seeded PRNG (mulberry32) so property tests are reproducible without a dependency. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { HardwareSpec } from '../src/hardware/schema.js';
+import { HARDWARE_CATALOG } from '../src/hardware/catalog.js';
+import { MODEL_CATALOG } from '../src/model/catalog.js';
+import type { ModelSpec } from '../src/model/schema.js';
+
+/** The simulator's seeded PRNG (mulberry32): property tests are reproducible without a dependency. */
+export { seededRandom as rng } from '../src/serving/continuous.js';
 
 export function pick<T>(r: () => number, items: readonly T[]): T {
   const item = items[Math.floor(r() * items.length)];
@@ -18,4 +14,20 @@ export function pick<T>(r: () => number, items: readonly T[]): T {
 
 export function intIn(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));
+}
+
+const models = [...MODEL_CATALOG.values()];
+const hardware = [...HARDWARE_CATALOG.values()].filter(
+  (h) => h.peakFlopsPerSecond.bf16 !== undefined || h.peakFlopsPerSecond.fp16 !== undefined,
+);
+
+/** A random catalog model on random 16-bit-capable hardware, with a tp its heads allow. */
+export function randomPlacement(r: () => number): { model: ModelSpec; hw: HardwareSpec; tp: number } {
+  const model = pick(r, models);
+  const hw = pick(r, hardware);
+  const heads = model.attention.numHeads;
+  const kv = model.attention.kind === 'gqa' ? model.attention.numKvHeads : heads;
+  const tps = [1, 2, 4, 8].filter((tp) => heads % tp === 0 && (tp <= kv ? kv % tp === 0 : tp % kv === 0));
+  const tp = hw.scaleUp === undefined && hw.scaleOut === undefined ? 1 : pick(r, tps);
+  return { model, hw, tp };
 }

@@ -5,8 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../src/estimate.js';
-import { HARDWARE_CATALOG } from '../src/hardware/catalog.js';
-import { MODEL_CATALOG } from '../src/model/catalog.js';
 import type { EstimateReport } from '../src/report/assemble.js';
 import type { ScenarioInput } from '../src/scenario/schema.js';
 import type { BandConditions, BandModel, HeadlineMetric } from '../src/uncertainty/band.js';
@@ -18,7 +16,7 @@ import {
 } from '../src/uncertainty/band.js';
 import { KERNEL_RESIDUALS, SERVING_RESIDUALS } from '../src/uncertainty/residuals-data.js';
 import type { ServingResidual } from '../src/uncertainty/types.js';
-import { intIn, pick, rng } from './random.js';
+import { intIn, pick, randomPlacement, rng } from './random.js';
 
 function run(s: ScenarioInput): EstimateReport {
   const r = estimate(s);
@@ -125,18 +123,8 @@ describe('uncertainty bands on estimates', () => {
   });
 });
 
-const models = [...MODEL_CATALOG.values()];
-const hardware = [...HARDWARE_CATALOG.values()].filter(
-  (h) => h.peakFlopsPerSecond.bf16 !== undefined || h.peakFlopsPerSecond.fp16 !== undefined,
-);
-
 function randomScenario(r: () => number): ScenarioInput {
-  const model = pick(r, models);
-  const hw = pick(r, hardware);
-  const heads = model.attention.numHeads;
-  const kv = model.attention.kind === 'gqa' ? model.attention.numKvHeads : heads;
-  const tps = [1, 2, 4, 8].filter((tp) => heads % tp === 0 && (tp <= kv ? kv % tp === 0 : tp % kv === 0));
-  const tp = hw.scaleUp === undefined && hw.scaleOut === undefined ? 1 : pick(r, tps);
+  const { model, hw, tp } = randomPlacement(r);
   const inputTokens = intIn(r, 1, 32768);
   const outputTokens = intIn(r, 1, 2048);
   const kind = pick(r, ['batch', 'batch', 'concurrency', 'maxThroughput'] as const);

@@ -6,6 +6,7 @@
 import type { MeasurementRow } from './csv.js';
 import type { PredictOptions } from './predict.js';
 import { predictRow } from './predict.js';
+import { percentile as percentileOf } from '../util/percentile.js';
 
 export interface RowRecord {
   readonly id: string;
@@ -67,13 +68,7 @@ export function sourceLabel(source: string): string {
 
 /** Percentile of sorted values with linear interpolation between closest ranks (p in [0, 1]). */
 export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const pos = (sorted.length - 1) * p;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[hi] ?? a;
-  return a + (b - a) * (pos - lo);
+  return percentileOf(sorted, p) ?? null;
 }
 
 function summary(errors: readonly number[]): { medianErrorPct: number | null; p90ErrorPct: number | null } {

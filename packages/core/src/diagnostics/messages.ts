@@ -1,4 +1,5 @@
 /** Every user-facing diagnostic, as a function. Wording lives here and nowhere else. */
+import type { Extrapolation } from '../uncertainty/band.js';
 import type { Diagnostic } from './diagnostic.js';
 
 const err = (code: string, message: string, path?: readonly (string | number)[]): Diagnostic =>
@@ -174,7 +175,7 @@ export const messages = {
       'cost.power-unknown',
       `Hardware '${hardwareId}' has no tdpWatts, so the capital-cost path leaves the devices' electricity out (host power, if set, is still counted). Set power.tdpWatts to include it.`,
     ),
-  uncertaintyExtrapolation: (reasons: readonly ExtrapolationReason[]) => {
+  uncertaintyExtrapolation: (reasons: readonly Extrapolation[]) => {
     const text = reasons.map(extrapolationText).join('; ');
     const message = `The uncertainty band is extrapolated and widened: ${text}. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).`;
     return reasons.some((r) => r.kind === 'family')
@@ -183,26 +184,10 @@ export const messages = {
   },
 };
 
-/** Why an uncertainty band was widened (the Extrapolation of uncertainty/band.ts). */
-type ExtrapolationReason =
-  | {
-      readonly kind: 'family';
-      readonly hardware: string;
-      readonly family: string;
-      readonly measuredFamilies: readonly string[];
-      readonly factor: number;
-    }
-  | {
-      readonly kind: 'batch' | 'context' | 'tp';
-      readonly value: number;
-      readonly min: number;
-      readonly max: number;
-    };
-
 /** A count or size for a message: whole numbers from 10 up, two significant digits below. */
 const amount = (x: number): string => (x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2))));
 
-function extrapolationText(r: ExtrapolationReason): string {
+function extrapolationText(r: Extrapolation): string {
   if (r.kind === 'family') {
     return `no serving measurement on ${r.hardware} or its family (${r.family}; measured: ${r.measuredFamilies.join(', ')}), so the band is symmetric and ×${String(r.factor)} wider`;
   }

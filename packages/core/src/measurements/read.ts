@@ -9,6 +9,7 @@ import type { JsonPositions, LineIndex } from './json.js';
 import type { Location } from './messages.js';
 import { importMessages } from './messages.js';
 import type { LatencyStats, MeasuredEngine, MeasurementDiagnostic } from './types.js';
+import { percentile } from '../util/percentile.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -87,18 +88,6 @@ export function msPerUnit(unit: string): number | undefined {
   }
 }
 
-/** Percentile with linear interpolation between closest ranks (numpy.percentile's default). */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  const n = sorted.length;
-  if (n === 0) return undefined;
-  const idx = ((n - 1) * p) / 100;
-  const lo = Math.floor(idx);
-  const hi = Math.ceil(idx);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[hi] ?? a;
-  return a + (b - a) * (idx - lo);
-}
-
 export function mean(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   let s = 0;
@@ -112,9 +101,9 @@ export function statsOf(values: readonly number[]): LatencyStats | undefined {
   const sorted = [...values].sort((a, b) => a - b);
   return latency({
     mean: mean(values),
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
   });
 }
 

@@ -17,6 +17,7 @@ import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { SimulationResult } from './continuous.js';
 import { poissonArrivals, simulate } from './continuous.js';
 import { StepCoster } from './step-cost.js';
+import { percentile } from '../util/percentile.js';
 
 export interface LatencyStats {
   readonly mean: number;
@@ -54,26 +55,15 @@ export interface ServingTiming {
   readonly kvTransferSeconds: number;
 }
 
-/** Percentile by linear interpolation between order statistics (numpy's default). */
-export function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[hi] ?? 0;
-  return a + (b - a) * (pos - lo);
-}
-
 export function latencyStats(values: Float64Array): LatencyStats {
   const sorted = Float64Array.from(values).sort();
   let sum = 0;
   for (const v of sorted) sum += v;
   return {
     mean: sorted.length > 0 ? sum / sorted.length : 0,
-    p50: percentile(sorted, 0.5),
-    p90: percentile(sorted, 0.9),
-    p99: percentile(sorted, 0.99),
+    p50: percentile(sorted, 0.5) ?? 0,
+    p90: percentile(sorted, 0.9) ?? 0,
+    p99: percentile(sorted, 0.99) ?? 0,
   };
 }
 
