@@ -52,8 +52,6 @@ export interface SimulationResult {
   readonly prefillSeconds: number;
   readonly decodeSeconds: number;
   readonly busySeconds: number;
-  /** Sum of decode steps' loads, for a representative step: tokens and context. */
-  readonly meanDecodeContext: number;
   /** False when a request could never be scheduled (the KV cache cannot hold one). */
   readonly feasible: boolean;
 }
@@ -162,7 +160,6 @@ export function simulate(
   let prefillSeconds = 0;
   let decodeSeconds = 0;
   let busy = 0;
-  let decodeCtxTime = 0;
   let feasible = true;
   const load: StepLoad = emptyLoad();
   const start = issued > 0 ? (input.arrivals?.[0] ?? 0) : 0;
@@ -375,17 +372,8 @@ export function simulate(
     // be admitted, no arrival, the cache does not run out) is summed at once: step times are
     // linear in the context between kinks, so the trapezoid rule is exact on each piece.
     const stretch = load.prefillTokens === 0 && !anyPreempted ? decodeStretch() : 1;
-    let dt: number;
-    if (stretch > 1) {
-      const f0 = coster.stepSeconds(load);
-      const last = stretchLoad(stretch - 1);
-      const f1 = coster.stepSeconds(last);
-      dt = (stretch * (f0 + f1)) / 2;
-      decodeCtxTime += ((load.decodeContext + last.decodeContext) / 2) * dt;
-    } else {
-      dt = coster.stepSeconds(load);
-      decodeCtxTime += load.decodeContext * dt;
-    }
+    const f0 = coster.stepSeconds(load);
+    const dt = stretch > 1 ? (stretch * (f0 + coster.stepSeconds(stretchLoad(stretch - 1)))) / 2 : f0;
     now += dt;
     steps += stretch;
     busy += dt;
@@ -461,7 +449,6 @@ export function simulate(
     prefillSeconds,
     decodeSeconds,
     busySeconds: busy,
-    meanDecodeContext: decodeSeconds > 0 ? decodeCtxTime / busy : 0,
     feasible,
   };
 }
