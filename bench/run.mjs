@@ -1,7 +1,10 @@
 // Benchmark: full scenario evaluations per second on one core (prefill + every decode step,
 // memory, report with per-operator breakdown). Run with `npm run bench`; `--write` updates the
 // table in docs/performance.md. Timing lives here, never in tests.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import os from 'node:os';
 import {
   estimate,
@@ -141,13 +144,63 @@ const table = [
 ].join('\n');
 console.log(table);
 
-if (process.argv.includes('--write')) {
-  const path = new URL('../docs/performance.md', import.meta.url);
-  const doc = readFileSync(path, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
+/**
+ * Sweeps through the CLI, as a user runs them (process start, spec, workers, output file):
+ * wall-clock seconds of `ridgeline sweep SPEC -o FILE` on all cores.
+ */
+const SWEEPS = [
+  { name: '1,000,000-point static-batch sweep (bench/sweep-1m.yaml)', spec: 'bench/sweep-1m.yaml' },
+  {
+    name: '1,000 serving simulations of 1,000 requests each (bench/sweep-serving.yaml)',
+    spec: 'bench/sweep-serving.yaml',
+  },
+];
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'ridgeline-bench-'));
+const sweeps = [];
+try {
+  for (const s of SWEEPS) {
+    const out = join(dir, 'out.jsonl');
+    const load = os.loadavg()[0];
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['packages/cli/dist/main.js', 'sweep', s.spec, '-o', out], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    if (r.status !== 0) throw new Error(`${s.spec}: ${r.stderr}`);
+    const text = readFileSync(out, 'utf8');
+    const points = text.split('\n').length - 1;
+    const errors = text.split('"error":').length - 1;
+    sweeps.push({ ...s, seconds, points, errors, bytes: statSync(out).size, load });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const cores = os.availableParallelism();
+const sweepTable = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, Node ${process.version}, ${cores} cores, from the CLI (\`ridgeline sweep SPEC -o FILE\`, all cores).`,
+  '',
+  '| sweep | points | seconds | points/s | output | load average at start |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...sweeps.map(
+    (r) =>
+      `| ${r.name} | ${fmt(r.points)} | ${r.seconds.toFixed(1)} | ${fmt(r.points / r.seconds)} | ${(r.bytes / 1e6).toFixed(0)} MB | ${r.load.toFixed(1)} |`,
+  ),
+].join('\n');
+console.log('\n' + sweepTable);
+
+function writeBetween(doc, start, end, text) {
   const i = doc.indexOf(start);
   const j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error('docs/performance.md lacks the bench markers');
-  writeFileSync(path, `${doc.slice(0, i + start.length)}\n${table}\n${doc.slice(j)}`);
+  if (i < 0 || j < 0) throw new Error(`docs/performance.md lacks the ${start} markers`);
+  return `${doc.slice(0, i + start.length)}\n${text}\n${doc.slice(j)}`;
+}
+
+if (process.argv.includes('--write')) {
+  const path = new URL('../docs/performance.md', import.meta.url);
+  let doc = readFileSync(path, 'utf8');
+  doc = writeBetween(doc, '<!-- bench:start -->', '<!-- bench:end -->', table);
+  doc = writeBetween(doc, '<!-- bench-sweep:start -->', '<!-- bench-sweep:end -->', sweepTable);
+  writeFileSync(path, doc);
 }

@@ -14,6 +14,7 @@ import { registerHardware } from './commands/hardware.js';
 import { registerImport } from './commands/import.js';
 import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
 import { nodeIo } from './io.js';
@@ -33,6 +34,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .showHelpAfterError("(run 'ridgeline --help' for usage)");
   registerEstimate(program, io);
   registerBatch(program, io);
+  registerSweep(program, io);
   registerModel(program, io);
   registerModels(program, io);
   registerHardware(program, io);
