@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerBatch } from './commands/batch.js';
 import { registerCalibrate } from './commands/calibrate.js';
+import { registerCompare } from './commands/compare.js';
 import { EXIT, USER_ERROR } from './commands/common.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerHardware } from './commands/hardware.js';
@@ -35,6 +36,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   registerEstimate(program, io);
   registerBatch(program, io);
   registerSweep(program, io);
+  registerCompare(program, io);
   registerModel(program, io);
   registerModels(program, io);
   registerHardware(program, io);

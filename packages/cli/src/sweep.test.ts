@@ -210,3 +210,38 @@ describe.runIf(existsSync(join(REPO, 'packages/cli/dist/sweep-worker.js')))(
     });
   },
 );
+
+describe('compare', () => {
+  const scenario = (parallelism: string): string =>
+    `model: llama-3.1-70b\nhardware: h100-sxm\ngpus: 8\nparallelism: ${parallelism}\nworkload: { inputTokens: 2048, outputTokens: 256, batch: 32 }\n`;
+  writeFileSync(join(tmp, 'tp8.yaml'), scenario('{ tp: 8 }'));
+  writeFileSync(join(tmp, 'tp4dp2.yaml'), scenario('{ tp: 4, dp: 2 }'));
+
+  it('puts scenarios side by side and marks the rows that differ', async () => {
+    const r = await cli(['compare', 'tp8.yaml', 'tp4dp2.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\* parallelism\.tp\s+8\s+4$/m);
+    expect(r.out).toMatch(/^ {2}model\s+llama-3\.1-70b\s+llama-3\.1-70b$/m);
+    expect(r.out).toMatch(/^\* ttftMs\s+[\d,.]+\s+[\d,.]+ \(×[\d.]+\)$/m);
+  });
+
+  it('--json gives the comparison object, with --fields', async () => {
+    const r = await cli(['compare', 'tp8.yaml', 'tp4dp2.yaml', '--json', '--fields', 'ttftMs,memory.fits']);
+    const c = JSON.parse(r.out) as {
+      names: string[];
+      metrics: { field: string; values: unknown[]; differs: boolean; ratios?: number[] }[];
+    };
+    expect(c.names).toEqual(['tp8.yaml', 'tp4dp2.yaml']);
+    expect(c.metrics.map((m) => m.field)).toEqual(['ttftMs', 'memory.fits']);
+    expect(c.metrics[0]?.differs).toBe(true);
+    expect(c.metrics[0]?.ratios?.[0]).toBe(1);
+    expect(c.metrics[1]?.differs).toBe(false);
+  });
+
+  it('names the file and field of a scenario that cannot run', async () => {
+    writeFileSync(join(tmp, 'bad-tp.yaml'), scenario('{ tp: 0 }'));
+    const r = await cli(['compare', 'tp8.yaml', 'bad-tp.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad-tp\.yaml:4:\d+/);
+  });
+});

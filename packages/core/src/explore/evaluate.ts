@@ -68,6 +68,9 @@ const COMPACT_ROOTS = new Set([
   'boundShare',
 ]);
 
+/** Groups (normalized scenario and costed step graphs) kept at once. */
+const MAX_GROUPS = 64;
+
 /** A row: the point's field values, or the reason it could not be evaluated. */
 export type SweepRow =
   { readonly ok: true; readonly fields: readonly unknown[] } | { readonly ok: false; readonly error: string };
@@ -257,7 +260,7 @@ export function compactStatic(
 }
 
 /** A PhaseCoster that keeps the costed phases of the shapes it has seen (a bounded number). */
-export function memoizedCoster(limit = 4096): PhaseCoster {
+export function memoizedCoster(limit = 512): PhaseCoster {
   const cache = new Map<string, CostedPhase>();
   return (ns, step) => {
     const key = `${step.phase}|${step.sequences}|${step.tokensPerSequence}|${step.priorContext ?? 0}`;
@@ -382,12 +385,16 @@ export function sweepEvaluator(points: SweepPoints, options: SweepOptions = {}):
     if (!r.ok) {
       const error = errorText(r.diagnostics);
       // A failure outside the workload fails the whole group.
-      if (group === undefined && !r.diagnostics.some((d) => d.path?.[0] === 'workload'))
+      if (group === undefined && !r.diagnostics.some((d) => d.path?.[0] === 'workload')) {
+        if (groups.size >= MAX_GROUPS) groups.clear();
         groups.set(key, { ok: false, error });
+      }
       return { ok: false, error };
     }
     let coster = group?.ok === true ? group.coster : undefined;
     if (group === undefined) {
+      // Memory stays bounded when every point is its own group (an axis over an efficiency).
+      if (groups.size >= MAX_GROUPS) groups.clear();
       const diagnostics = r.diagnostics.filter((d) => d.path?.[0] !== 'workload');
       coster = memoizedCoster();
       groups.set(key, { ok: true, ns: r.value, diagnostics, coster });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../estimate.js';
+import { compareReports } from './compare.js';
 import { DEFAULT_FIELDS, sweepEvaluator, withBound } from './evaluate.js';
 import { getPath, setPath, shardRange, sweepPoints } from './points.js';
 import { rowWriter } from './rows.js';
@@ -232,5 +233,23 @@ describe('rowWriter', () => {
     expect(csv.header).toBe('a.b,x,y,error\n');
     expect(csv.line([1], { ok: true, fields: [0.5, { k: 1 }] })).toBe('1,0.5,"{""k"":1}",\n');
     expect(csv.line([1], { ok: false, error: 'a, b' })).toBe('1,,,"a, b"\n');
+  });
+});
+
+describe('compareReports', () => {
+  it('marks differing inputs and metrics, with ratios to the first', () => {
+    const a = estimate({ ...base, workload: { ...base.workload, batch: 1 } });
+    const b = estimate({ ...base, workload: { ...base.workload, batch: 8 } });
+    if (!a.ok || !b.ok) throw new Error('estimate failed');
+    const c = compareReports(['a', 'b'], [a.value, b.value]);
+    const input = (f: string) => c.inputs.find((r) => r.field === f);
+    const metric = (f: string) => c.metrics.find((r) => r.field === f);
+    expect(input('workload.batch')).toMatchObject({ values: [1, 8], differs: true });
+    expect(input('model')).toMatchObject({ differs: false });
+    expect(metric('outputTokensPerSec')?.differs).toBe(true);
+    expect(metric('outputTokensPerSec')?.ratios?.[1]).toBeGreaterThan(4);
+    expect(metric('memory.capacityBytes')?.differs).toBe(false);
+    // Rows no report has (cost without a price) are left out.
+    expect(metric('cost.usdPerMillionOutputTokens')).toBeUndefined();
   });
 });

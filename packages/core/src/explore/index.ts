@@ -14,3 +14,5 @@ export {
 } from './evaluate.js';
 export type { RowFormat, RowWriter } from './rows.js';
 export { rowWriter } from './rows.js';
+export type { CompareValue, Comparison, ComparisonRow } from './compare.js';
+export { COMPARE_INPUTS, COMPARE_METRICS, compareReports } from './compare.js';
