@@ -120,6 +120,9 @@ describe('sweep', () => {
       const merged = join(tmp, `merged.${format}`);
       expect((await cli(['sweep', 'merge', ...parts, '-o', merged])).code).toBe(0);
       expect(readFileSync(merged, 'utf8')).toBe(readFileSync(whole, 'utf8'));
+      // Out of order (as a shell glob puts part-10 before part-2): joined as given, with a warning.
+      const swapped = await cli(['sweep', 'merge', parts[1] ?? '', parts[0] ?? '']);
+      expect(swapped.err).toMatch(/not in numeric order/);
     }
   });
 

@@ -8,6 +8,7 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import type { Diagnostic, SweepSpec } from '@ridgeline/core';
@@ -381,51 +382,84 @@ function readRow(fd: number, index: number): string {
   return line === undefined || index >= lines.length - 1 ? '' : line + '\n';
 }
 
-/** `ridgeline sweep merge`: shard outputs joined in the order given (CSV header once). */
+/** The last byte of an open file of `size` bytes. */
+function lastByte(fd: number, size: number): number | undefined {
+  if (size === 0) return undefined;
+  const buf = Buffer.alloc(1);
+  readSync(fd, buf, 0, 1, size - 1);
+  return buf[0];
+}
+
+/**
+ * `ridgeline sweep merge`: shard outputs joined in the order given (CSV header once), copied in
+ * chunks so that memory stays flat whatever their size.
+ */
 function runMerge(io: Io, files: readonly string[], o: { output?: string }): void {
   const errors: CliDiagnostic[] = [];
-  const texts: string[] = [];
+  const shards: { fd: number; size: number; head: string; shown: string }[] = [];
   for (const f of files) {
     const abs = resolve(io.cwd, f);
+    const shown = displayPath(io, abs);
     try {
-      const text = io.readFile(abs);
-      if (text !== '' && !text.endsWith('\n'))
+      const fd = openSync(abs, 'r');
+      const size = fstatSync(fd).size;
+      if (size > 0 && lastByte(fd, size) !== 10)
         errors.push({
           code: 'sweep.incomplete-shard',
           severity: 'error',
-          message: `${displayPath(io, abs)} ends mid-line: that shard did not finish (rerun it with --resume)`,
+          message: `${shown} ends mid-line: that shard did not finish (rerun it with --resume)`,
         });
-      texts.push(text);
+      shards.push({ fd, size, head: firstLine(fd), shown });
     } catch (e) {
       errors.push({
         code: 'file.unreadable',
         severity: 'error',
-        message: `cannot read ${displayPath(io, abs)}: ${fileErrorReason(e)}`,
+        message: `cannot read ${shown}: ${fileErrorReason(e)}`,
       });
     }
   }
-  if (errors.length > 0) failWith(io, errors, false);
+  const closeAll = (): void => {
+    for (const sh of shards) closeSync(sh.fd);
+  };
   // CSV shards start with the same header; JSONL lines start with '{'.
-  const first = texts[0] ?? '';
-  const csv = first !== '' && !first.startsWith('{');
-  const header = csv ? first.slice(0, first.indexOf('\n') + 1) : '';
-  const parts: string[] = [];
-  texts.forEach((t, k) => {
-    if (!csv) parts.push(t);
-    else if (t.startsWith(header)) parts.push(k === 0 ? t : t.slice(header.length));
-    else
-      errors.push({
-        code: 'sweep.header-mismatch',
-        severity: 'error',
-        message: `${files[k] ?? ''} has a different CSV header than ${files[0] ?? ''}: not a shard of the same sweep`,
-      });
-  });
-  if (errors.length > 0) failWith(io, errors, false);
-  if (o.output !== undefined) {
-    const fd = openSync(resolve(io.cwd, o.output), 'w');
-    for (const p of parts) if (p !== '') writeSync(fd, p);
-    closeSync(fd);
-  } else for (const p of parts) if (p !== '') io.stdout(p);
+  const first = shards.find((sh) => sh.size > 0);
+  const header = first !== undefined && !first.head.startsWith('{') ? first.head : '';
+  if (header !== '')
+    for (const sh of shards)
+      if (sh.size > 0 && sh.head !== header)
+        errors.push({
+          code: 'sweep.header-mismatch',
+          severity: 'error',
+          message: `${sh.shown} has a different CSV header than ${first?.shown ?? ''}: not a shard of the same sweep`,
+        });
+  if (errors.length > 0) {
+    closeAll();
+    failWith(io, errors, false);
+  }
+  // Shell globs sort part-10 before part-2: say so when the numbers in the names are out of order.
+  const numbers = files.map((f) => /(\d+)\D*$/.exec(f)?.[1]).map(Number);
+  if (numbers.every((n) => Number.isFinite(n)) && numbers.some((n, k) => k > 0 && n < (numbers[k - 1] ?? 0)))
+    io.stderr(
+      `warning: the shard files are not in numeric order (${files.join(' ')}); they are joined in the order given (use \`ls part-* | sort -V\`)\n`,
+    );
+  const out = o.output !== undefined ? openSync(resolve(io.cwd, o.output), 'w') : undefined;
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.alloc(1 << 20);
+  try {
+    for (const sh of shards) {
+      let pos = sh === first || header === '' ? 0 : Buffer.byteLength(header);
+      while (pos < sh.size) {
+        const n = readSync(sh.fd, buf, 0, buf.length, pos);
+        if (n <= 0) break;
+        if (out !== undefined) writeSync(out, buf, 0, n);
+        else io.stdout(decoder.write(buf.subarray(0, n)));
+        pos += n;
+      }
+    }
+  } finally {
+    closeAll();
+    if (out !== undefined) closeSync(out);
+  }
 }
 
 const HELP = `
