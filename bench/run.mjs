@@ -1,7 +1,9 @@
 // Benchmark: full scenario evaluations per second on one core (prefill + every decode step,
 // memory, report with per-operator breakdown). Run with `npm run bench`; `--write` updates the
 // table in docs/performance.md. Timing lives here, never in tests.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import os from 'node:os';
 import {
   estimate,
@@ -141,13 +143,68 @@ const table = [
 ].join('\n');
 console.log(table);
 
-if (process.argv.includes('--write')) {
-  const path = new URL('../docs/performance.md', import.meta.url);
-  const doc = readFileSync(path, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
+/**
+ * Sweeps through the CLI as a user runs them (spec, workers, output file): `ridgeline sweep SPEC
+ * -o FILE` on all cores, run in this process so that its CPU time (main thread and workers) is
+ * measured beside the wall-clock time; on a shared machine the CPU time is the steadier figure.
+ */
+const SWEEPS = [
+  { name: '1,000,000-point static-batch sweep (bench/sweep-1m.yaml)', spec: 'bench/sweep-1m.yaml' },
+  {
+    name: '1,000 serving simulations of 1,000 requests each (bench/sweep-serving.yaml)',
+    spec: 'bench/sweep-serving.yaml',
+  },
+];
+const root = new URL('..', import.meta.url).pathname;
+const { run } = await import('../packages/cli/dist/main.js');
+const { nodeIo } = await import('../packages/cli/dist/io.js');
+const dir = mkdtempSync(join(tmpdir(), 'ridgeline-bench-'));
+const sweeps = [];
+try {
+  for (const s of SWEEPS) {
+    const out = join(dir, 'out.jsonl');
+    const load = os.loadavg()[0];
+    const cpu0 = process.cpuUsage();
+    const t = process.hrtime.bigint();
+    const code = await run(['sweep', join(root, s.spec), '-o', out], nodeIo());
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    const used = process.cpuUsage(cpu0);
+    const cpuSeconds = (used.user + used.system) / 1e6;
+    if (code !== 0) throw new Error(`${s.spec}: exit code ${code}`);
+    const bytes = readFileSync(out);
+    let points = 0;
+    for (let k = bytes.indexOf(10); k >= 0; k = bytes.indexOf(10, k + 1)) points++;
+    let errors = 0;
+    for (let k = bytes.indexOf('"error":'); k >= 0; k = bytes.indexOf('"error":', k + 1)) errors++;
+    sweeps.push({ ...s, seconds, cpuSeconds, points, errors, bytes: statSync(out).size, load });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const cores = os.availableParallelism();
+const sweepTable = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, Node ${process.version}, ${cores} cores, from the CLI (\`ridgeline sweep SPEC -o FILE\`, all cores).`,
+  '',
+  '| sweep | points | wall seconds | CPU seconds (all threads) | points per CPU second | output | load average at start |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...sweeps.map(
+    (r) =>
+      `| ${r.name} | ${fmt(r.points)} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${fmt(r.points / r.cpuSeconds)} | ${(r.bytes / 1e6).toPrecision(3)} MB | ${r.load.toFixed(1)} |`,
+  ),
+].join('\n');
+console.log('\n' + sweepTable);
+
+function writeBetween(doc, start, end, text) {
   const i = doc.indexOf(start);
   const j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error('docs/performance.md lacks the bench markers');
-  writeFileSync(path, `${doc.slice(0, i + start.length)}\n${table}\n${doc.slice(j)}`);
+  if (i < 0 || j < 0) throw new Error(`docs/performance.md lacks the ${start} markers`);
+  return `${doc.slice(0, i + start.length)}\n${text}\n${doc.slice(j)}`;
+}
+
+if (process.argv.includes('--write')) {
+  const path = new URL('../docs/performance.md', import.meta.url);
+  let doc = readFileSync(path, 'utf8');
+  doc = writeBetween(doc, '<!-- bench:start -->', '<!-- bench:end -->', table);
+  doc = writeBetween(doc, '<!-- bench-sweep:start -->', '<!-- bench-sweep:end -->', sweepTable);
+  writeFileSync(path, doc);
 }

@@ -9,10 +9,13 @@ import type { Command } from 'commander';
 import type { CliDiagnostic, ResolveContext } from '../files.js';
 import { contextBeside, displayPath, fileErrorReason } from '../files.js';
 import type { ProfileSet } from '@ridgeline/core';
+import { getPath, withBound } from '@ridgeline/core';
+import type { EstimateReport } from '@ridgeline/core';
 import type { Io } from '../io.js';
 import { estimateScenario } from '../scenario.js';
 import { applyCalibration, collect, loadProfiles } from './calibrate.js';
-import { USER_ERROR, exitWith, failWith } from './common.js';
+import { FlagReader, USER_ERROR, exitWith, failWith } from './common.js';
+import { parseFields } from './sweep.js';
 
 /** Output is written in chunks of about this many characters. */
 const CHUNK = 1 << 18;
@@ -28,6 +31,7 @@ function batchLine(
   n: number,
   text: string,
   profiles: ProfileSet,
+  fields?: readonly string[],
 ): { out: string; status: LineStatus } {
   const line = text.trim();
   if (line === '') {
@@ -49,7 +53,10 @@ function batchLine(
     if (!calibrated.ok) return { out: lineError(n, calibrated.diagnostics), status: 'error' };
     const result = estimateScenario(calibrated.value, ctx);
     return result.ok
-      ? { out: JSON.stringify(result.value), status: 'ok' }
+      ? {
+          out: JSON.stringify(fields === undefined ? result.value : project(result.value, fields)),
+          status: 'ok',
+        }
       : { out: lineError(n, result.diagnostics), status: 'error' };
   } catch (e) {
     const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -60,11 +67,23 @@ function batchLine(
   }
 }
 
+/** The `--fields` of a report: one key per dot path (bound and boundShare included). */
+function project(report: EstimateReport, fields: readonly string[]): Record<string, unknown> {
+  const full = withBound(report);
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f] = getPath(full, f) ?? null;
+  return out;
+}
+
 interface BatchOptions {
   readonly calibration?: readonly string[];
+  readonly fields?: string;
 }
 
 function runBatch(io: Io, file: string, o: BatchOptions): void {
+  const flags = new FlagReader();
+  const fields = parseFields(flags, o.fields);
+  if (flags.errors.length > 0) failWith(io, flags.errors, false);
   const profiles = loadProfiles(io, o.calibration ?? []);
   if (!profiles.ok) failWith(io, profiles.diagnostics, false);
   const abs = resolve(io.cwd, file);
@@ -84,7 +103,7 @@ function runBatch(io: Io, file: string, o: BatchOptions): void {
   let internal = false;
   let buffer = '';
   for (let i = 0; i < lines.length; i++) {
-    const { out, status } = batchLine(ctx, i + 1, lines[i] ?? '', profiles.value);
+    const { out, status } = batchLine(ctx, i + 1, lines[i] ?? '', profiles.value, fields);
     if (status !== 'ok') failures++;
     if (status === 'internal') internal = true;
     buffer += out + '\n';
@@ -109,6 +128,10 @@ export function registerBatch(program: Command, io: Io): void {
       '--calibration <profile>',
       "calibration profile applied to the scenarios on its device (YAML/JSON, or 'shipped'); repeatable",
       collect,
+    )
+    .option(
+      '--fields <paths>',
+      'comma-separated dot paths: print only these (e.g. ttftMs,tpotMs,memory.fits,bound)',
     )
     .action((file: string, options: BatchOptions) => {
       runBatch(io, file, options);

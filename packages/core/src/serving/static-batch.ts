@@ -5,6 +5,7 @@
  * Decode steps are summed in closed form, so a batch of any length costs one pass over its
  * operators.
  */
+import type { StepShape } from '../graph/build.js';
 import { buildGraph } from '../graph/build.js';
 import type { CostedPhase } from '../cost/roofline.js';
 import { costPhase, operatorSeconds, operatorSecondsOverContexts } from '../cost/roofline.js';
@@ -52,13 +53,21 @@ export function peakStepTokens(ns: NormalizedScenario, sequences: number): numbe
   return Math.min(sequences * prefillTokensPerSequence(ns), ns.engine.maxBatchedTokens);
 }
 
+/** Builds and costs the graph of one step (sweeps pass a memoizing one: explore/evaluate.ts). */
+export type PhaseCoster = (ns: NormalizedScenario, step: StepShape) => CostedPhase;
+
+const costStep: PhaseCoster = (ns, step) => costPhase(ns, buildGraph(ns, step));
+
 /**
  * Static batch on one replica. Pipeline parallelism splits the batch into m micro-batches:
  * prefill fills and drains the pipeline, (m + pp − 1) stage times; each decode step takes
  * max(pp, m) stage times. Speculative decoding verifies 1 + k tokens per sequence per step and
  * advances by the expected accepted count, paying the proposals' cost each step.
  */
-export function simulateStaticBatch(ns: NormalizedScenario): StaticBatchTiming {
+export function simulateStaticBatch(
+  ns: NormalizedScenario,
+  coster: PhaseCoster = costStep,
+): StaticBatchTiming {
   const { inputTokens: s, outputTokens: o } = ns.workload;
   const sequences = Math.ceil(ns.workload.batch / ns.dp);
   const m = ns.pp > 1 ? Math.min(ns.microBatches, sequences) : 1;
@@ -66,19 +75,13 @@ export function simulateStaticBatch(ns: NormalizedScenario): StaticBatchTiming {
   const prefix = cachedPrefixTokens(ns, s);
   const spec = ns.serving.speculative;
   const k = spec?.tokens ?? 0;
-  const prefill = costPhase(
-    ns,
-    buildGraph(ns, {
-      phase: 'prefill',
-      sequences: perMicro,
-      tokensPerSequence: s - prefix,
-      priorContext: prefix,
-    }),
-  );
-  const decode = costPhase(
-    ns,
-    buildGraph(ns, { phase: 'decode', sequences: perMicro, tokensPerSequence: 1 + k }),
-  );
+  const prefill = coster(ns, {
+    phase: 'prefill',
+    sequences: perMicro,
+    tokensPerSequence: s - prefix,
+    priorContext: prefix,
+  });
+  const decode = coster(ns, { phase: 'decode', sequences: perMicro, tokensPerSequence: 1 + k });
   const overhead = ns.efficiency.stepOverheadSeconds;
   const prefillPasses = ns.pp > 1 ? m + ns.pp - 1 : 1;
   const decodePasses = ns.pp > 1 ? Math.max(ns.pp, m) : 1;

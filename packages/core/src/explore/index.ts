@@ -1,0 +1,18 @@
+/** Exploring many scenarios: sweep specs, points by index, the fast evaluator and row text. */
+export type { Axis, Range, SampleRange, SweepSpec } from './spec.js';
+export { parseSweepSpec } from './spec.js';
+export type { Dimension, SweepPoints } from './points.js';
+export { getPath, setPath, shardRange, sweepPoints, uniformAt } from './points.js';
+export type { CompactResult, SweepEvaluator, SweepOptions, SweepPoint, SweepRow } from './evaluate.js';
+export {
+  DEFAULT_FIELDS,
+  compactStatic,
+  memoizedCoster,
+  reportBound,
+  sweepEvaluator,
+  withBound,
+} from './evaluate.js';
+export type { RowFormat, RowWriter } from './rows.js';
+export { rowWriter } from './rows.js';
+export type { CompareValue, Comparison, ComparisonRow } from './compare.js';
+export { COMPARE_INPUTS, COMPARE_METRICS, compareReports } from './compare.js';
