@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { extractCommands, extractOutputs, outputBody, replaceOutputs, splitCommand } from './doc-commands.js';
+
+describe('splitCommand', () => {
+  it('splits words and honours quotes', () => {
+    expect(splitCommand(`npx ridgeline estimate a.yaml --model "x y" --gpus '8'`).argv).toEqual([
+      'estimate',
+      'a.yaml',
+      '--model',
+      'x y',
+      '--gpus',
+      '8',
+    ]);
+  });
+
+  it('refuses shell syntax and placeholders', () => {
+    expect(splitCommand('npx ridgeline models | head').problem).toContain("'|'");
+    expect(splitCommand('npx ridgeline import trtllm-bench/*.txt').problem).toContain("'*'");
+    expect(splitCommand('npx ridgeline estimate ... --calibration shipped').problem).toContain('...');
+    expect(splitCommand('npx ridgeline validate <csv>').problem).toContain("'<'");
+  });
+});
+
+describe('extractCommands', () => {
+  const md = [
+    'Text `npx ridgeline models` outside a block is not a command.',
+    '```sh',
+    'npm ci && npx ridgeline estimate --model llama-3.1-8b   # a comment',
+    '$ npx ridgeline estimate x.yaml \\',
+    '    --json',
+    '```',
+    '',
+    '<!-- exit: 2 -->',
+    '<!-- slow -->',
+    '',
+    '```sh',
+    'npx ridgeline estimate bad.yaml',
+    '```',
+    '```',
+    'npx ridgeline models',
+    '```',
+  ].join('\n');
+  const commands = extractCommands('x.md', md);
+
+  it('takes the ridgeline part of each block line, joins continuations, drops comments', () => {
+    expect(commands.map((c) => [c.line, c.argv])).toEqual([
+      [3, ['estimate', '--model', 'llama-3.1-8b']],
+      [4, ['estimate', 'x.yaml', '--json']],
+      [12, ['estimate', 'bad.yaml']],
+      [15, ['models']],
+    ]);
+  });
+
+  it('reads the exit and slow markers of the next block only', () => {
+    expect(commands.map((c) => [c.expectedExit, c.slow])).toEqual([
+      [0, false],
+      [0, false],
+      [2, true],
+      [0, false],
+    ]);
+  });
+});
+
+describe('outputs', () => {
+  const md = ['a', '<!-- output: npx ridgeline models -->', 'old', '<!-- /output -->', 'b'].join('\n');
+
+  it('finds marked sections and replaces their bodies', () => {
+    const [section] = extractOutputs('x.md', md);
+    expect(section).toMatchObject({ line: 2, argv: ['models'], body: 'old' });
+    const next = replaceOutputs('x.md', md, () => outputBody('new\n', ''));
+    expect(next).toBe(
+      [
+        'a',
+        '<!-- output: npx ridgeline models -->',
+        '',
+        '```text',
+        'new',
+        '```',
+        '',
+        '<!-- /output -->',
+        'b',
+      ].join('\n'),
+    );
+    expect(extractOutputs('x.md', next)[0]?.body).toBe(outputBody('new\n', ''));
+  });
+
+  it('reports a section that is never closed', () => {
+    expect(extractOutputs('x.md', '<!-- output: npx ridgeline models -->\n')[0]?.problem).toContain(
+      'closing',
+    );
+  });
+});
