@@ -27,7 +27,13 @@ for (const file of docFiles(root)) {
     }
     const io = captureIo(root);
     await run(s.argv, io);
-    bodies.set(s.line, outputBody(io.out(), io.err()));
+    const generated = outputBody(io.out(), io.err(), s.sections);
+    if (generated.body === undefined) {
+      process.stderr.write(`${file}:${String(s.line)}: output of \`${s.text}\`: ${generated.problem}\n`);
+      problems++;
+      continue;
+    }
+    bodies.set(s.line, generated.body);
   }
   const next = replaceOutputs(file, text, (s) => bodies.get(s.line) ?? s.body);
   if (next === text) continue;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { extractCommands, extractOutputs, outputBody, replaceOutputs, splitCommand } from './doc-commands.js';
+import {
+  extractCommands,
+  extractOutputs,
+  outputBody,
+  replaceOutputs,
+  selectSections,
+  splitCommand,
+} from './doc-commands.js';
 
 describe('splitCommand', () => {
   it('splits words and honours quotes', () => {
@@ -67,7 +74,7 @@ describe('outputs', () => {
   it('finds marked sections and replaces their bodies', () => {
     const [section] = extractOutputs('x.md', md);
     expect(section).toMatchObject({ line: 2, argv: ['models'], body: 'old' });
-    const next = replaceOutputs('x.md', md, () => outputBody('new\n', ''));
+    const next = replaceOutputs('x.md', md, () => outputBody('new\n', '').body ?? '');
     expect(next).toBe(
       [
         'a',
@@ -81,12 +88,32 @@ describe('outputs', () => {
         'b',
       ].join('\n'),
     );
-    expect(extractOutputs('x.md', next)[0]?.body).toBe(outputBody('new\n', ''));
+    expect(extractOutputs('x.md', next)[0]?.body).toBe(outputBody('new\n', '').body);
   });
 
   it('reports a section that is never closed', () => {
     expect(extractOutputs('x.md', '<!-- output: npx ridgeline models -->\n')[0]?.problem).toContain(
       'closing',
     );
+  });
+});
+
+describe('sections', () => {
+  const printed = 'Title\n  a 1\n\nLatency\n  b 2\n\nMemory\n  c 3';
+
+  it('keeps the named paragraphs, in output order', () => {
+    expect(selectSections(printed, ['Memory', 'Latency']).text).toBe('Latency\n  b 2\n\nMemory\n  c 3');
+  });
+
+  it('names a section the output lacks', () => {
+    expect(selectSections(printed, ['Energy']).problem).toContain("'Energy'");
+  });
+
+  it('reads the section list of a marker', () => {
+    const md = '<!-- output[Latency; Memory]: npx ridgeline models -->\nx\n<!-- /output -->';
+    expect(extractOutputs('x.md', md)[0]).toMatchObject({
+      sections: ['Latency', 'Memory'],
+      argv: ['models'],
+    });
   });
 });

@@ -11,7 +11,8 @@
  * - `<!-- exit: N -->` on a line before a fenced block: its commands are expected to exit with N
  *   (default 0). `<!-- slow -->`: its commands are parsed but run only when RIDGELINE_SLOW_DOCS=1.
  * - `<!-- output: npx ridgeline ARGS -->` … `<!-- /output -->`: generated text, a fenced `text`
- *   block with what the command prints (stdout, then stderr).
+ *   block with what the command prints (stdout, then stderr). `<!-- output[A; B]: … -->` keeps
+ *   only the paragraphs (blank-line separated) whose first line starts with `A` or `B`.
  * Commands are plain words: quotes are honoured, but pipes, redirections, globs and `...` are
  * refused, so that every command runs verbatim from the repository root.
  */
@@ -39,12 +40,14 @@ export interface DocOutput {
   readonly text: string;
   readonly argv?: readonly string[];
   readonly problem?: string;
+  /** Paragraphs of the output to keep (by the start of their first line); all when absent. */
+  readonly sections?: readonly string[];
   /** Everything between the markers, as written. */
   readonly body: string;
 }
 
 const PREFIX = 'npx ridgeline';
-const OUTPUT_OPEN = /^<!-- output: (.*) -->$/;
+const OUTPUT_OPEN = /^<!-- output(?:\[([^\]]*)\])?: (.*) -->$/;
 const OUTPUT_CLOSE = '<!-- /output -->';
 
 /** README.md and docs/*.md under `root`, as paths relative to it. */
@@ -154,25 +157,54 @@ export function extractOutputs(file: string, markdown: string): DocOutput[] {
   const out: DocOutput[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = OUTPUT_OPEN.exec((lines[i] ?? '').trim());
-    if (open?.[1] === undefined) continue;
+    if (open?.[2] === undefined) continue;
     const end = lines.findIndex((l, j) => j > i && l.trim() === OUTPUT_CLOSE);
-    const text = open[1].trim();
+    const text = open[2].trim();
+    const sections = open[1]
+      ?.split(';')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const common = { file, line: i + 1, text, ...(sections === undefined ? {} : { sections }) };
     if (end < 0) {
-      out.push({ file, line: i + 1, text, problem: `has no closing ${OUTPUT_CLOSE}`, body: '' });
+      out.push({ ...common, problem: `has no closing ${OUTPUT_CLOSE}`, body: '' });
       continue;
     }
-    out.push({ file, line: i + 1, text, ...splitCommand(text), body: lines.slice(i + 1, end).join('\n') });
+    out.push({ ...common, ...splitCommand(text), body: lines.slice(i + 1, end).join('\n') });
     i = end;
   }
   return out;
 }
 
-/** The text placed between the output markers for what a command printed. */
-export function outputBody(stdout: string, stderr: string): string {
-  const printed = (stdout + stderr).replace(/\s+$/, '');
+/** The paragraphs of `printed` whose first line starts with one of `sections`, in output order. */
+export function selectSections(
+  printed: string,
+  sections: readonly string[],
+): { text?: string; problem?: string } {
+  const paragraphs = printed.split(/\n\s*\n/);
+  const missing = sections.filter((s) => !paragraphs.some((p) => p.trimStart().startsWith(s)));
+  if (missing.length > 0)
+    return { problem: `the output has no paragraph starting with '${missing.join("', '")}'` };
+  return { text: paragraphs.filter((p) => sections.some((s) => p.trimStart().startsWith(s))).join('\n\n') };
+}
+
+/**
+ * The text placed between the output markers for what a command printed (all of it, or the
+ * named sections), or why it cannot be made.
+ */
+export function outputBody(
+  stdout: string,
+  stderr: string,
+  sections?: readonly string[],
+): { body?: string; problem?: string } {
+  let printed = (stdout + stderr).replace(/\s+$/, '');
+  if (sections !== undefined) {
+    const selected = selectSections(printed, sections);
+    if (selected.text === undefined) return { problem: selected.problem ?? 'no output' };
+    printed = selected.text;
+  }
   const longest = Math.max(2, ...[...printed.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `\n${fence}text\n${printed}\n${fence}\n`;
+  return { body: `\n${fence}text\n${printed}\n${fence}\n` };
 }
 
 /** Replaces every output section of `markdown` with `body(section)`. */
