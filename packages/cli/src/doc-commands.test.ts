@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   extractCommands,
   extractOutputs,
+  extractQuotes,
   outputBody,
   replaceOutputs,
   selectSections,
@@ -115,5 +116,23 @@ describe('sections', () => {
       sections: ['Latency', 'Memory'],
       argv: ['models'],
     });
+  });
+});
+
+describe('extractQuotes', () => {
+  it('reads blocks that start with # examples/FILE as that file', () => {
+    const md = [
+      '```yaml',
+      '# examples/a.yaml',
+      'x: 1',
+      '```',
+      '```yaml',
+      '# not a quote',
+      'y: 2',
+      '```',
+    ].join('\n');
+    expect(extractQuotes('x.md', md)).toEqual([
+      { file: 'x.md', line: 2, path: 'examples/a.yaml', content: 'x: 1\n' },
+    ]);
   });
 });

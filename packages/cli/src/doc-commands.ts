@@ -13,6 +13,8 @@
  * - `<!-- output: npx ridgeline ARGS -->` … `<!-- /output -->`: generated text, a fenced `text`
  *   block with what the command prints (stdout, then stderr). `<!-- output[A; B]: … -->` keeps
  *   only the paragraphs (blank-line separated) whose first line starts with `A` or `B`.
+ * - A fenced block whose first line is `# examples/FILE` quotes that file: the rest of the block is
+ *   its whole content.
  * Commands are plain words: quotes are honoured, but pipes, redirections, globs and `...` are
  * refused, so that every command runs verbatim from the repository root.
  */
@@ -220,14 +222,44 @@ export function replaceOutputs(file: string, markdown: string, body: (section: D
   return lines.join('\n');
 }
 
+export interface DocQuote {
+  readonly file: string;
+  /** 1-based line of the `# examples/FILE` line. */
+  readonly line: number;
+  /** The quoted file, relative to the repository root. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Fenced blocks that quote a file of examples/ (first line `# examples/FILE`). */
+export function extractQuotes(file: string, markdown: string): DocQuote[] {
+  const lines = markdown.split('\n');
+  const out: DocQuote[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(`{3,})/.exec((lines[i] ?? '').trim());
+    if (open?.[1] === undefined) continue;
+    const fence = open[1];
+    const end = lines.findIndex((l, j) => j > i && l.trim() === fence);
+    if (end < 0) break;
+    const quoted = /^# (examples\/\S+)$/.exec((lines[i + 1] ?? '').trim());
+    if (quoted?.[1] !== undefined) {
+      out.push({ file, line: i + 2, path: quoted[1], content: lines.slice(i + 2, end).join('\n') + '\n' });
+    }
+    i = end;
+  }
+  return out;
+}
+
 /** Commands and outputs of every doc file under `root`. */
-export function readDocs(root: string): { commands: DocCommand[]; outputs: DocOutput[] } {
+export function readDocs(root: string): { commands: DocCommand[]; outputs: DocOutput[]; quotes: DocQuote[] } {
   const commands: DocCommand[] = [];
   const outputs: DocOutput[] = [];
+  const quotes: DocQuote[] = [];
   for (const file of docFiles(root)) {
     const text = readFileSync(join(root, file), 'utf8');
     commands.push(...extractCommands(file, text));
     outputs.push(...extractOutputs(file, text));
+    quotes.push(...extractQuotes(file, text));
   }
-  return { commands, outputs };
+  return { commands, outputs, quotes };
 }

@@ -5,6 +5,8 @@
  * Conventions: doc-commands.ts. Commands in a block marked `<!-- slow -->` are only parsed
  * (command, options and their arity, without running) unless RIDGELINE_SLOW_DOCS=1.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { outputBody, readDocs } from './doc-commands.js';
@@ -13,7 +15,7 @@ import { run } from './main.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUN_SLOW = process.env.RIDGELINE_SLOW_DOCS === '1';
-const { commands, outputs } = readDocs(ROOT);
+const { commands, outputs, quotes } = readDocs(ROOT);
 
 const tail = (text: string) => text.trimEnd().split('\n').slice(-8).join('\n');
 
@@ -39,6 +41,13 @@ describe('doc commands', () => {
   it('finds the commands of README.md and docs/*.md', () => {
     expect(commands.filter((c) => c.file === 'README.md').length).toBeGreaterThan(5);
     expect(new Set(commands.map((c) => c.file)).size).toBeGreaterThan(4);
+  });
+
+  it('parses without running when asked: options are checked, the file is not read', async () => {
+    const io = captureIo(ROOT);
+    expect(await run(['validate', 'no-such.csv', '--cross-validate'], io, { parseOnly: true })).toBe(0);
+    expect(await run(['validate', 'no-such.csv', '--no-such-flag'], io, { parseOnly: true })).toBe(2);
+    expect(await run(['no-such-command'], io, { parseOnly: true })).toBe(2);
   });
 
   // One test per command, in document order: a command may read a file an earlier one wrote.
@@ -84,6 +93,21 @@ describe('doc outputs', () => {
         o.body,
         `${where}: the quoted output of \`${o.text}\` is out of date; run \`npm run docs\` and review the diff`,
       ).toBe(generated.body);
+    });
+  }
+});
+
+describe('doc quotes of example files', () => {
+  it('finds the quoted example files', () => {
+    expect(quotes.map((q) => q.path)).toContain('examples/scenario.yaml');
+  });
+
+  for (const q of quotes) {
+    it(`${q.file}:${String(q.line)} quotes ${q.path} whole`, () => {
+      expect(
+        q.content,
+        `${q.file}:${String(q.line)}: the block differs from ${q.path}; copy the file into it`,
+      ).toBe(readFileSync(join(ROOT, q.path), 'utf8'));
     });
   }
 });
