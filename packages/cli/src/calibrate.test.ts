@@ -9,9 +9,9 @@ import { memoryIo } from './io.js';
 import { captureIo } from './io.js';
 import { run } from './main.js';
 
-// Repository is /work/main, shared data is /work/shared: four levels up from packages/cli/src/.
+// Real benchmark-tool outputs: packages/core/test/fixtures/formats (README.md there gives their origin).
 const formats = (rel: string) =>
-  readFileSync(new URL(`../../../../shared/data/formats/${rel}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../core/test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
 const VLLM = formats('vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.jsonl');
 const TRTLLM_017 = formats('trtllm-bench/v0.17.0-llama3.1-8b-fp8-throughput-summary.FROM-DOCS.txt');
 const TRTLLM_021 = formats(

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { memoryIo } from './io.js';
 import { run } from './main.js';
 
-// Repository is /work/main, shared data is /work/shared: four levels up from packages/cli/src/.
+// Real benchmark-tool outputs: packages/core/test/fixtures/formats (README.md there gives their origin).
 const formats = (rel: string) =>
-  readFileSync(new URL(`../../../../shared/data/formats/${rel}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../core/test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
 
 const VLLM = formats('vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.jsonl');
 const GENAI = formats('genai-perf/nim-llama3-8b-openai-chat-concurrency100.profile_export_genai_perf.json');

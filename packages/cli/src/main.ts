@@ -15,12 +15,18 @@ import { registerHardware } from './commands/hardware.js';
 import { registerImport } from './commands/import.js';
 import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
+import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
 import { nodeIo } from './io.js';
 
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/** parseOnly: check the arguments (command, options, their arity) and stop before running. */
+export interface RunOptions {
+  readonly parseOnly?: boolean;
+}
+
+export async function run(argv: readonly string[], io: Io, options: RunOptions = {}): Promise<number> {
   const program = new Command('ridgeline')
     .description('Analytical, operator-level performance model of LLM inference')
     .exitOverride()
@@ -43,6 +49,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   registerValidate(program, io);
   registerImport(program, io);
   registerCalibrate(program, io);
+  registerSchema(program, io);
+  if (options.parseOnly === true) {
+    program.hook('preAction', () => {
+      throw new CommanderError(0, 'ridgeline.parse-only', '');
+    });
+  }
 
   // A command may also report failure through process.exitCode; it is read and restored here.
   const saved = process.exitCode;

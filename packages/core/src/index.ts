@@ -27,6 +27,7 @@ export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
 
 export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
 export { ScenarioSchema, ENGINE_IDS } from './scenario/schema.js';
+export { scenarioJsonSchema, staleScenarioDescriptions } from './scenario/json-schema.js';
 export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
 export { normalizeScenario } from './scenario/normalize.js';
 

@@ -2,8 +2,8 @@
  * Default prices per device-hour, keyed by hardware catalog id. A price is a quote on a date from
  * a named provider, so every entry carries its source and the date it was read.
  *
- * The table is empty on purpose. Ridgeline's data (../shared/data, the datasheets behind the
- * hardware catalog) holds no price, and a price without a source would be an invented number.
+ * The table is empty on purpose. Ridgeline's source data (the datasheets behind the hardware
+ * catalog, packages/core/data/hardware) holds no price, and a price without a source would be an invented number.
  * Until a sourced price is added here, cost comes out only when the scenario gives one
  * (cost.usdPerDeviceHour, or cost.capitalUsdPerDevice with cost.lifetimeYears) or the hardware
  * file sets priceUsdPerHour; otherwise the result omits cost with an info diagnostic naming the

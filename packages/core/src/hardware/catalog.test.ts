@@ -11,8 +11,7 @@ import {
 import type { HardwareSpec } from './schema.js';
 
 const DATASHEETS_URL = new URL('../../data/hardware/datasheets.csv', import.meta.url);
-// Repository is /work/main, shared data is /work/shared: five levels up from src/hardware/.
-const REFERENCE_URL = new URL('../../../../../shared/data/measurements/reference.csv', import.meta.url);
+const REFERENCE_URL = new URL('../../data/measurements/reference.csv', import.meta.url);
 
 /** Minimal RFC 4180 reader (quoted fields, doubled quotes, commas/newlines inside quotes). */
 function readCsv(url: URL): Record<string, string>[] {

@@ -5,7 +5,7 @@ import type { MeasurementDiagnostic, MeasurementRecord } from './types.js';
 
 // Repository is /work/main, shared data is /work/shared: five levels up from src/measurements/.
 const formats = (rel: string) =>
-  readFileSync(new URL(`../../../../../shared/data/formats/${rel}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
 
 const VLLM_2024 = 'vllm/benchmark_serving-2024-09-save-result-with-per-request-arrays-llama3-8b-h100.json';
 const VLLM_2025 = 'vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.jsonl';

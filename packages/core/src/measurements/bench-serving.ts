@@ -3,7 +3,7 @@
  * JSONL: one object per run with mean_/median_/pNN_ stats keys (ms), totals, and optionally the
  * per-request arrays (seconds). SGLang's writer descends from vLLM's, so one reader serves both;
  * the differences (e2e key, how the model and engine are named) are in the two tool profiles.
- * Field semantics: ../shared/data/formats/README.md §1 and §2.
+ * Field semantics: packages/core/test/fixtures/formats/README.md §1 and §2.
  */
 import { importMessages } from './messages.js';
 import type { JsonObject, JsonReader, Loose } from './read.js';

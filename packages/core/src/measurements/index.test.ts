@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { detectMeasurementLayout, importMeasurements } from './index.js';
 import type { MeasurementRecord } from './types.js';
 
-const FORMATS = new URL('../../../../../shared/data/formats/', import.meta.url);
+const FORMATS = new URL('../../test/fixtures/formats/', import.meta.url);
 const formats = (rel: string) => readFileSync(new URL(rel, FORMATS), 'utf8');
 const REFERENCE = readFileSync(new URL('../../data/measurements/reference.csv', import.meta.url), 'utf8');
 
-/** Every sample file under ../shared/data/formats (README excepted). */
+/** Every sample file under packages/core/test/fixtures/formats (README excepted). */
 function sampleFiles(): string[] {
   return readdirSync(FORMATS, { withFileTypes: true })
     .filter((d) => d.isDirectory())

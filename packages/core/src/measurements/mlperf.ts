@@ -3,7 +3,7 @@
  * lines, times in ns) and `mlperf_log_detail.txt` (`:::MLLOG {json}` lines, keys result_*).
  * Both become one record per file. LoadGen's "Time to Output Token" is per sample
  * (latency − first token latency)/(n_tokens − 1): Ridgeline's TPOT. Percentiles are
- * sorted[n·p] (no interpolation). Field semantics: ../shared/data/formats/README.md §6.
+ * sorted[n·p] (no interpolation). Field semantics: packages/core/test/fixtures/formats/README.md §6.
  */
 import { findModel } from '../model/catalog.js';
 import { parseJson, LineIndex } from './json.js';

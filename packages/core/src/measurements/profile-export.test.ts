@@ -4,7 +4,7 @@ import { importMeasurements } from './index.js';
 import type { MeasurementRecord } from './types.js';
 
 const formats = (rel: string) =>
-  readFileSync(new URL(`../../../../../shared/data/formats/${rel}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
 
 const GENAI = 'genai-perf/nim-llama3-8b-openai-chat-concurrency';
 const AIPERF = 'aiperf/aiperf-0.12.0-qwen3-0.6b-mlx-concurrency4';

@@ -4,7 +4,7 @@
  * arguments under `input_config`. Both tools call per-request (latency − ttft)/(OSL − 1)
  * "inter_token_latency": that is Ridgeline's TPOT. AIPerf also exports the per-chunk gaps
  * (`inter_chunk_latency`, = vLLM ITL); genai-perf does not. Token counts are client-side
- * re-tokenizations. Field semantics: ../shared/data/formats/README.md §3 and §4.
+ * re-tokenizations. Field semantics: packages/core/test/fixtures/formats/README.md §3 and §4.
  */
 import { importMessages } from './messages.js';
 import type { JsonObject, JsonReader, Loose } from './read.js';

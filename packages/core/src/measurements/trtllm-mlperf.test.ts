@@ -4,7 +4,7 @@ import { importMeasurements } from './index.js';
 import type { MeasurementRecord } from './types.js';
 
 const formats = (rel: string) =>
-  readFileSync(new URL(`../../../../../shared/data/formats/${rel}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
 
 function one(name: string, text: string): { record: MeasurementRecord; warnings: string[] } {
   const r = importMeasurements(name, text);

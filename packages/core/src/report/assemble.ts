@@ -1,6 +1,6 @@
 /**
  * assembleReport: timings and footprint become the plain-data result of the scenario contract
- * (design.md §2): milliseconds, tokens per second, bytes per device, a per-phase and
+ * (docs/scenario.md): milliseconds, tokens per second, bytes per device, a per-phase and
  * per-operator breakdown with each operator's bound, and diagnostics.
  */
 import type { Bound, CostedPhase } from '../cost/roofline.js';

@@ -1,5 +1,5 @@
 /**
- * The scenario contract (design.md §2): model, hardware, device count, parallelism, numeric
+ * The scenario contract (docs/scenario.md): model, hardware, device count, parallelism, numeric
  * formats, engine and workload. One zod schema validates every input; defaults are stated on
  * each field and applied in normalize.ts.
  */
