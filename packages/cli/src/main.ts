@@ -14,6 +14,7 @@ import { registerHardware } from './commands/hardware.js';
 import { registerImport } from './commands/import.js';
 import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
+import { registerTrain } from './commands/train.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
 import { nodeIo } from './io.js';
@@ -39,6 +40,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   registerValidate(program, io);
   registerImport(program, io);
   registerCalibrate(program, io);
+  registerTrain(program, io);
 
   // A command may also report failure through process.exitCode; it is read and restored here.
   const saved = process.exitCode;

@@ -176,3 +176,5 @@ export {
   fewShotValidate,
 } from './calibrate/index.js';
 export { SHIPPED_PROFILES } from './calibrate/index.js';
+
+export * from './training/index.js';
