@@ -188,6 +188,7 @@ export function formatTraining(r: TrainingReport): string {
       ['pipeline bubble', pct(s.bubbleSeconds)],
       ['pipeline sends', pct(s.ppCommSeconds)],
       ['DP communication', `${pct(s.dpExposedSeconds)} exposed of ${secs(s.dpTotalSeconds)}`],
+      ['overlap contention', pct(s.contentionSeconds)],
       ['optimizer step', pct(s.optimizerSeconds)],
       ['offload traffic', pct(s.offloadSeconds)],
       ['step', secs(s.stepSeconds)],

@@ -158,7 +158,14 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], json);
   }
   if (looksLikeTraining(text)) {
-    runTrainingValidation(io, shown, text, json, Math.max(0, worst ?? DEFAULT_WORST));
+    runTrainingValidation(
+      io,
+      shown,
+      text,
+      json,
+      Math.max(0, worst ?? DEFAULT_WORST),
+      o.crossValidate === true,
+    );
     return;
   }
   const parsed = parseMeasurementCsv(text);

@@ -78,11 +78,16 @@ export function layoutLabel(j: NormalizedTraining): string {
   if (j.cp > 1) parts.push(`cp${String(j.cp)}`);
   if (j.ep > 1) parts.push(`ep${String(j.ep)}`);
   parts.push(`dp${String(j.dp)}`);
-  parts.push(j.zero === 3 && j.shardGroup < j.dp ? `hsdp${String(j.shardGroup)}` : `zero${String(j.zero)}`);
+  parts.push(
+    j.zero === 3 && j.shardGroup < j.dp * j.cp ? `hsdp${String(j.shardGroup)}` : `zero${String(j.zero)}`,
+  );
   return parts.join(' ');
 }
 
-export function estimateTrainingNormalized(j: NormalizedTraining): TrainingReport {
+export function estimateTrainingNormalized(
+  j: NormalizedTraining,
+  options: { readonly largestMicroBatch?: boolean } = {},
+): TrainingReport {
   const memory = trainingMemory(j);
   const st = stepTime(j);
   const tokensPerStep = j.globalBatch * j.sequenceLength;
@@ -93,7 +98,10 @@ export function estimateTrainingNormalized(j: NormalizedTraining): TrainingRepor
   const lowPrecision = j.precision === 'fp8' || j.precision === 'mxfp8';
   const peak = (lowPrecision ? r.fp8 : j.precision === 'fp16' ? (r.fp16 ?? r.bf16) : (r.bf16 ?? r.fp16)) ?? 1;
   const figures = (convention: MfuConvention): MfuFigures => {
-    const f = modelFlopsPerToken(j.model, j.sequenceLength, convention);
+    // LoRA/QLoRA: frozen base weights get no weight gradient, so the model does forward + input
+    // gradient = 2/3 of the full-training FLOPs (NeMo/Megatron-Bridge count LoRA the same way).
+    const f =
+      modelFlopsPerToken(j.model, j.sequenceLength, convention) * (j.finetune.method === 'full' ? 1 : 2 / 3);
     const achieved = f * tokensPerSecondPerGpu;
     return {
       modelFlopsPerToken: f,
@@ -107,7 +115,9 @@ export function estimateTrainingNormalized(j: NormalizedTraining): TrainingRepor
   const trainable =
     j.finetune.method === 'full' ? c.total : loraParams(j.model, j.finetune.rank, j.finetune.attentionOnly);
   // Checkpoint: BF16 weights plus the FP32 master copy and optimizer states of the trainable ones.
-  const ckptBytes = c.total * 2 + trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer));
+  const ckptBytes =
+    c.total * 2 +
+    trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer) * j.optimizerStateScale);
   const checkpoint =
     j.checkpointWriteBytesPerSecond === undefined
       ? { bytes: ckptBytes }
@@ -149,7 +159,7 @@ export function estimateTrainingNormalized(j: NormalizedTraining): TrainingRepor
       totalParams: c.total,
       trainableParams: trainable,
     },
-    memory: { ...memory, largestMicroBatch: largestMicroBatch(j) },
+    memory: { ...memory, largestMicroBatch: options.largestMicroBatch === false ? 0 : largestMicroBatch(j) },
     step: st.breakdown,
     operators: st.operators,
     bottleneck: st.bottleneck,

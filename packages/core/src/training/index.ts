@@ -27,3 +27,7 @@ export {
 } from './validate.js';
 export type { LayoutResult, SearchOptions, SearchResult } from './search.js';
 export { searchLayouts } from './search.js';
+export type { TrainingCrossValidation } from './validate.js';
+export { crossValidateTraining } from './validate.js';
+export type { TrainingEfficiency } from './normalize.js';
+export { TRAINING_EFFICIENCY_DEFAULTS } from './normalize.js';

@@ -90,12 +90,12 @@ export function trainingMemory(j: NormalizedTraining, microBatch = j.microBatch)
   const optOffloaded = j.offloadOptimizer !== 'none';
   const weightsBytes = paramOffloaded
     ? 0
-    : (params * weightBytesPerParam(j)) / (full ? zeroShard(3) : 1) + (full ? 0 : trainable * 2); // LoRA adapters in BF16
+    : (params * weightBytesPerParam(j)) / zeroShard(3) + (full ? 0 : trainable * 2); // LoRA adapters in BF16
   const gradientsBytes = (trainable * j.gradientBytes) / zeroShard(2);
   const master = j.masterWeights ? 4 : 0;
   const optimizerBytes = optOffloaded
     ? 0
-    : (trainable * (master + optimizerStateBytes(j.optimizer))) / zeroShard(1);
+    : (trainable * (master + optimizerStateBytes(j.optimizer) * j.optimizerStateScale)) / zeroShard(1);
 
   // Activations: tokens per micro-batch per GPU (CP splits the sequence).
   const tokens = (microBatch * j.sequenceLength) / j.cp;

@@ -29,6 +29,20 @@ import type {
 } from './schema.js';
 import { TrainingScenarioSchema } from './schema.js';
 
+/**
+ * How much of the inference-measured kernel efficiency (cost/efficiency.ts) a training step
+ * reaches, and what overlapped communication costs the compute beside it. Global model
+ * parameters, the same for every device and framework; see TRAINING_EFFICIENCY_DEFAULTS.
+ */
+export interface TrainingEfficiency {
+  /** Multiplier on the GEMM peak fraction (training GEMMs: backward layouts, framework kernels). */
+  readonly gemmScale: number;
+  /** Multiplier on the attention peak fraction (training attention: FlashAttention-2-class backward). */
+  readonly attentionScale: number;
+  /** Seconds of compute lost per second of communication overlapped with it. */
+  readonly overlapSlowdown: number;
+}
+
 export interface NormalizedTraining {
   readonly model: ModelSpec;
   /** The device with the scale-out network filled in. */
@@ -49,13 +63,15 @@ export interface NormalizedTraining {
   readonly ep: number;
   readonly dp: number;
   readonly zero: 0 | 1 | 2 | 3;
-  /** Ranks one ZeRO-3 shard spans (dp, or the HSDP shard group). */
+  /** Ranks one ZeRO shard spans (dp·cp, or the HSDP shard group). */
   readonly shardGroup: number;
   readonly precision: TrainingPrecision;
   readonly fp8Recipe: Fp8Recipe;
   readonly optimizer: Optimizer;
   readonly masterWeights: boolean;
   readonly gradientBytes: number;
+  /** 1 for FP32 optimizer states, 0.5 for BF16 ones. */
+  readonly optimizerStateScale: number;
   readonly recompute: RecomputeMode;
   readonly overlapDp: boolean;
   readonly overlapTp: boolean;
@@ -71,6 +87,7 @@ export interface NormalizedTraining {
   readonly priceUsdPerGpuHour: number | undefined;
   readonly checkpointWriteBytesPerSecond: number | undefined;
   readonly mfuConvention: MfuConvention;
+  readonly trainingEfficiency: TrainingEfficiency;
 }
 
 /**
@@ -81,6 +98,18 @@ export interface NormalizedTraining {
 export function defaultScaleOutGbps(hw: HardwareSpec): number {
   return /^a100|^a800/.test(hw.id.toLowerCase()) ? 200 : 400;
 }
+
+/**
+ * Defaults of the training efficiency parameters: the values `ridgeline validate
+ * training.csv --cross-validate` fits on all sources (coordinate search on a grid, every source
+ * weighing the same). Held out one source at a time, the refitted values stay within
+ * gemmScale 0.75-0.85, attentionScale 0.5-0.7, overlapSlowdown 0.1-0.5 (docs/training.md).
+ */
+export const TRAINING_EFFICIENCY_DEFAULTS: TrainingEfficiency = {
+  gemmScale: 0.75,
+  attentionScale: 0.7,
+  overlapSlowdown: 0.1,
+};
 
 /** Validates loose input; every schema issue names its field. */
 export function validateTraining(input: unknown): Result<TrainingScenario> {
@@ -184,12 +213,13 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
         ),
       );
   }
-  const shardGroup = p.shardGroup ?? dp;
-  if (p.shardGroup !== undefined && (p.zero !== 3 || dp % p.shardGroup !== 0))
+  // ZeRO shards over dp·cp: context-parallel ranks hold the same weights (Megatron, torchtitan).
+  const shardGroup = p.shardGroup ?? dp * p.cp;
+  if (p.shardGroup !== undefined && (p.zero !== 3 || (dp * p.cp) % p.shardGroup !== 0))
     d.push(
       tm.invalid(
         ['parallelism', 'shardGroup'],
-        `shardGroup (${String(p.shardGroup)}) needs zero 3 and must divide dp (${String(dp)}).`,
+        `shardGroup (${String(p.shardGroup)}) needs zero 3 and must divide dp·cp (${String(dp * p.cp)}).`,
       ),
     );
   const hw = hardware;
@@ -256,6 +286,7 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
       optimizer: s.optimizer,
       masterWeights: s.masterWeights,
       gradientBytes: s.gradientFormat === 'fp32' ? 4 : 2,
+      optimizerStateScale: s.optimizerStateFormat === 'fp32' ? 1 : 0.5,
       recompute: s.recompute,
       overlapDp: s.overlap.dp,
       overlapTp: s.overlap.tp,
@@ -272,6 +303,11 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
       checkpointWriteBytesPerSecond:
         s.checkpointWriteGBps === undefined ? undefined : s.checkpointWriteGBps * 1e9,
       mfuConvention: s.mfuConvention,
+      trainingEfficiency: {
+        gemmScale: s.efficiency.gemmScale ?? TRAINING_EFFICIENCY_DEFAULTS.gemmScale,
+        attentionScale: s.efficiency.attentionScale ?? TRAINING_EFFICIENCY_DEFAULTS.attentionScale,
+        overlapSlowdown: s.efficiency.overlapSlowdown ?? TRAINING_EFFICIENCY_DEFAULTS.overlapSlowdown,
+      },
     },
     d,
   );

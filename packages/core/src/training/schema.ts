@@ -47,9 +47,9 @@ export const TrainingParallelismSchema = z
     ep: positiveInt.default(1),
     /** Data-parallel degree; derived as gpus / (tp·pp·cp) when absent. */
     dp: positiveInt.optional(),
-    /** ZeRO stage of the data-parallel group: 0 DDP, 1 optimizer states, 2 + gradients, 3 + parameters (FSDP FULL_SHARD). */
+    /** ZeRO stage over the dp·cp ranks (CP ranks hold the same weights): 0 DDP, 1 optimizer states, 2 + gradients, 3 + parameters (FSDP FULL_SHARD). */
     zero: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(1),
-    /** HSDP: shard over groups of this many dp ranks and replicate across groups (ZeRO stage 3 only). */
+    /** HSDP: shard over groups of this many dp·cp ranks and replicate across groups (ZeRO stage 3 only). */
     shardGroup: positiveInt.optional(),
   })
   .strict();
@@ -71,6 +71,8 @@ export const TrainingScenarioSchema = z
     optimizer: z.enum(OPTIMIZERS).default('adamw'),
     /** FP32 master copy of the weights (mixed precision); false for pure-BF16 training. */
     masterWeights: z.boolean().default(true),
+    /** Optimizer state format: fp32 (default) or bf16 (torchtune's pure-BF16 recipes). */
+    optimizerStateFormat: z.enum(['fp32', 'bf16']).default('fp32'),
     /** Gradient accumulation format: fp32 (Megatron main_grad, FSDP mixed precision) or bf16. */
     gradientFormat: z.enum(['fp32', 'bf16']).default('fp32'),
     parallelism: TrainingParallelismSchema.default({
@@ -126,6 +128,15 @@ export const TrainingScenarioSchema = z
     priceUsdPerGpuHour: positive.optional(),
     /** Checkpoint write bandwidth per GPU, GB/s (decimal), for the save time. */
     checkpointWriteGBps: positive.optional(),
+    /** Overrides of the training efficiency parameters (normalize.ts TRAINING_EFFICIENCY_DEFAULTS). */
+    efficiency: z
+      .object({
+        gemmScale: z.number().positive().max(2).optional(),
+        attentionScale: z.number().positive().max(2).optional(),
+        overlapSlowdown: z.number().nonnegative().max(2).optional(),
+      })
+      .strict()
+      .default({}),
     /** MFU/HFU counting convention of the headline figure. */
     mfuConvention: z.enum(MFU_CONVENTIONS).default('megatron'),
   })

@@ -82,7 +82,7 @@ export function searchLayouts(base: NormalizedTraining, options: SearchOptions =
                     ep,
                     dp,
                     zero,
-                    shardGroup: dp,
+                    shardGroup: dp * cp,
                     microBatch,
                     microBatches: base.globalBatch / (dp * microBatch),
                     recompute,

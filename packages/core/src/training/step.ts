@@ -39,6 +39,8 @@ export interface StepBreakdown {
   readonly dpTotalSeconds: number;
   readonly optimizerSeconds: number;
   readonly offloadSeconds: number;
+  /** Compute slowed by communication running beside it (SMs and HBM shared), s. */
+  readonly contentionSeconds: number;
   readonly stepSeconds: number;
 }
 
@@ -78,7 +80,9 @@ export function stepTime(j: NormalizedTraining): StepResult {
   const lowPrecision = j.precision === 'fp8' || j.precision === 'mxfp8';
   const gemmFmt = lowPrecision ? 'fp8' : j.precision === 'fp16' ? 'fp16' : 'bf16';
   const gemmPeak = peakOf(hw, gemmFmt);
-  const gemmFrac = lowPrecision ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction;
+  const te = j.trainingEfficiency;
+  const frac16 = eff.gemmPeakFraction * te.gemmScale;
+  const gemmFrac = (lowPrecision ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction) * te.gemmScale;
   const peak16 = peakOf(hw, j.precision === 'fp16' ? 'fp16' : 'bf16');
   const inBytes = lowPrecision ? 1 : 2;
   const tokens = (j.microBatch * j.sequenceLength) / j.cp;
@@ -129,8 +133,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
       if (lora && l.name !== 'router' && (!j.finetune.attentionOnly || l.attention)) {
         const r = j.finetune.rank;
         const a =
-          gemm(rows, r, l.k, l.groups, peak16, eff.gemmPeakFraction, 2) +
-          gemm(rows, l.n, r, l.groups, peak16, eff.gemmPeakFraction, 2);
+          gemm(rows, r, l.k, l.groups, peak16, frac16, 2) + gemm(rows, l.n, r, l.groups, peak16, frac16, 2);
         fl += a;
         b += 2 * a;
       }
@@ -155,7 +158,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
     // Attention core (BF16 FlashAttention).
     const ctx = meanCausalContext(j.sequenceLength, s.window);
     const attnFlops = (tokens * attentionFlopsPerContextToken(m) * ctx) / j.tp;
-    const at = attnFlops / (peak16 * eff.attentionPeakFraction);
+    const at = attnFlops / (peak16 * eff.attentionPeakFraction * te.attentionScale);
     add('attention', n * at, n * 2.5 * at);
     attnF += n * at;
     layerF += n * at;
@@ -172,10 +175,20 @@ export function stepTime(j: NormalizedTraining): StepResult {
     add('elementwise', n * et, n * 2 * et);
     layerF += n * et;
     layerB += n * 2 * et;
+    if (s.moe && m.moe !== undefined) {
+      // Token permutation around the experts: each routed copy of a token (BF16) is gathered
+      // into expert order and scattered back (read + write both ways), and the combine weighs
+      // and sums the copies; backward mirrors it.
+      const copies = (tokens * m.moe.topK) / j.tp;
+      const pt = (copies * h * 2 * 6) / memBw;
+      add('moe-permute', n * pt, n * 2 * pt);
+      layerF += n * pt;
+      layerB += n * 2 * pt;
+    }
     selective += (n * (tokens * 2 * ((4 * h) / sp + s.ffnWidth))) / memBw;
   }
   // LM head and loss on the last stage (FP32 logits: write, softmax read/write, gradient).
-  const head = gemm(tokens, m.vocabSize / j.tp, h, 1, peak16, eff.gemmPeakFraction, 2);
+  const head = gemm(tokens, m.vocabSize / j.tp, h, 1, peak16, frac16, 2);
   const loss = (tokens * (m.vocabSize / j.tp) * 4 * 4) / memBw;
   add('lm-head', head + loss, (lora ? 1 : 2) * head + loss);
   const headF = head + loss;
@@ -244,24 +257,26 @@ export function stepTime(j: NormalizedTraining): StepResult {
     ppComm = (mb + j.pp - 1) * 2 * hop;
   }
 
-  // Data parallelism. DP members are strided by tp·cp in the rank order (tp innermost).
-  const dpHw = strided(hw, j.tp * j.cp);
+  // Data parallelism over the dp·cp ranks that hold the same weights, strided by tp in the rank
+  // order (tp innermost, then cp, then dp).
+  const dpHw = strided(hw, j.tp);
   const params = paramsPerGpu(m, j.tp, j.pp, j.ep);
   const trainable = trainableParamsPerGpu(j);
   const gradBytes = trainable * j.gradientBytes;
   const weightBytes16 = params * 2;
-  const group = j.zero === 3 ? j.shardGroup : j.dp;
-  const replicas = j.dp / group;
+  const replicated = j.dp * j.cp;
+  const group = j.zero === 3 ? j.shardGroup : replicated;
+  const replicas = replicated / group;
   const ag = (bytes: number) => collectiveSeconds('all-gather', bytes, group, dpHw, eff);
   // Reduce-scatter moves what an all-gather of the same result does.
   const rs = ag;
   const ar = (bytes: number, n: number) =>
-    collectiveSeconds('all-reduce', bytes, n, strided(hw, j.tp * j.cp * group), eff);
+    collectiveSeconds('all-reduce', bytes, n, strided(hw, j.tp * group), eff);
   let perMicro = 0;
   let perStepBwd = 0;
   let perStepFwd = 0;
   const full = j.finetune.method === 'full';
-  if (j.dp > 1) {
+  if (replicated > 1) {
     if (j.zero === 3 && full)
       perMicro = 2 * ag(weightBytes16) + rs(gradBytes) + (replicas > 1 ? ar(gradBytes / group, replicas) : 0);
     else if (j.zero === 3) perMicro = 2 * ag(weightBytes16) + rs(gradBytes);
@@ -271,7 +286,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
     } else if (j.zero === 1) {
       perStepBwd = rs(gradBytes);
       perStepFwd = ag(trainable * 2);
-    } else perStepBwd = collectiveSeconds('all-reduce', gradBytes, j.dp, dpHw, eff);
+    } else perStepBwd = collectiveSeconds('all-reduce', gradBytes, replicated, dpHw, eff);
   }
   const dpTotal = perMicro * mb + perStepBwd + perStepFwd;
   let dpExposed: number;
@@ -291,7 +306,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
   // Optimizer step: HBM traffic over the local shard of trainable parameters.
   const optParams = trainable / (j.zero >= 1 ? group : 1);
   const master = j.masterWeights ? 4 : 0;
-  const s = optimizerStateBytes(j.optimizer);
+  const s = optimizerStateBytes(j.optimizer) * j.optimizerStateScale;
   const optBytes = optParams * (2 + j.gradientBytes + 2 * (master + s) + 2);
   let optimizer = optBytes / memBw;
   let offload = 0;
@@ -314,7 +329,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
 
   const forward = mb * (layerF + headF);
   const backward = mb * (layerB + headB);
-  const breakdown: StepBreakdown = {
+  const breakdown: { -readonly [K in keyof StepBreakdown]: StepBreakdown[K] } = {
     forwardSeconds: forward,
     backwardSeconds: backward,
     recomputeSeconds: mb * recompute,
@@ -328,9 +343,16 @@ export function stepTime(j: NormalizedTraining): StepResult {
     dpTotalSeconds: dpTotal,
     optimizerSeconds: optimizer,
     offloadSeconds: offload,
+    contentionSeconds: 0,
     stepSeconds: 0,
   };
+  // Communication overlapped with compute still slows it: NCCL kernels hold SMs and HBM bandwidth.
+  const overlapped =
+    dpTotal - Math.min(dpTotal, dpExposed) + (j.overlapTp ? mb * Math.max(0, tpF * tpPasses - tpExposed) : 0);
+  const contention = te.overlapSlowdown * overlapped;
+  breakdown.contentionSeconds = contention;
   const stepSeconds =
+    contention +
     forward +
     backward +
     breakdown.recomputeSeconds +
@@ -344,7 +366,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
     optimizer +
     offload;
   const terms: [string, number][] = [
-    ['compute', forward + backward + breakdown.recomputeSeconds + breakdown.quantizationSeconds],
+    ['compute', forward + backward + breakdown.recomputeSeconds + breakdown.quantizationSeconds + contention],
     ['tensor-parallel communication', breakdown.tpCommSeconds],
     ['context-parallel communication', breakdown.cpCommSeconds],
     ['expert-parallel all-to-all', breakdown.epCommSeconds],

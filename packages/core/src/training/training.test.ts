@@ -43,7 +43,8 @@ describe('training estimate', () => {
       r.step.bubbleSeconds +
       r.step.dpExposedSeconds +
       r.step.optimizerSeconds +
-      r.step.offloadSeconds;
+      r.step.offloadSeconds +
+      r.step.contentionSeconds;
     expect(sum).toBeCloseTo(r.step.stepSeconds, 9);
   });
 

@@ -13,7 +13,8 @@ import { percentile } from '../util/percentile.js';
 import type { ModelSpec, ModelSpecInput } from '../model/schema.js';
 import { ModelSpecSchema } from '../model/schema.js';
 import { estimateTrainingNormalized } from './estimate.js';
-import { normalizeTraining, validateTraining } from './normalize.js';
+import type { NormalizedTraining, TrainingEfficiency } from './normalize.js';
+import { TRAINING_EFFICIENCY_DEFAULTS, normalizeTraining, validateTraining } from './normalize.js';
 import type { MfuConvention, TrainingScenarioInput } from './schema.js';
 
 export const TRAINING_COLUMNS = [
@@ -214,13 +215,15 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
     return { ok: false, reason: 'global batch not a multiple of dp × micro-batch' };
   const z = row.zero_or_fsdp.toLowerCase();
   if (z.includes('deepspeed')) return { ok: false, reason: 'DeepSpeed ZeRO stage not stated' };
-  const zero: 0 | 1 | 2 | 3 = z.includes('shard_grad_op')
-    ? 2
-    : z.includes('fsdp') || z.includes('full_shard')
-      ? 3
-      : z.startsWith('none')
-        ? 0
-        : 1;
+  // Megatron's "FSDP=0" runs DDP with its distributed optimizer (ZeRO-1), the Megatron-Bridge
+  // recipe default; "not stated" on NVIDIA rows is read the same way.
+  const megatron = /megatron|nemo/i.test(row.framework + row.source);
+  let zero: 0 | 1 | 2 | 3;
+  if (z.includes('shard_grad_op')) zero = 2;
+  else if (z.includes('fsdp=0') || z.includes('not stated')) zero = megatron ? 1 : 0;
+  else if (z.includes('fsdp') || z.includes('full_shard')) zero = 3;
+  else if (z.startsWith('none')) zero = megatron && !z.includes('optimizer_sharding=false') ? 1 : 0;
+  else zero = 1;
   const rc = row.recompute.toLowerCase();
   const recompute = rc.startsWith('full') ? 'full' : rc.startsWith('selective') ? 'selective' : 'none';
   const fp8 = precisionText.includes('fp8') || precisionText.includes('float8');
@@ -246,6 +249,9 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
       reason:
         'torchtune technique not modeled (activation offload, optimizer-in-backward, 8-bit AdamW, unpacked data)',
     };
+  const torchtune = row.source.includes('torchtune');
+  if (torchtune && row.source.includes('Memory and training speed'))
+    return { ok: false, reason: 'torchtune recipe flags (optimizer, checkpointing, offload) not stated' };
   const method = tag.includes('qlora') ? 'qlora' : tag.includes('lora') ? 'lora' : 'full';
   const source = row.source;
   const scaleOutGbpsPerGpu = /RoCE/.test(source) ? 1600 / 8 : /400Gb\/s/.test(row.hardware) ? 400 : undefined;
@@ -258,7 +264,10 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
     microBatch: micro,
     precision,
     fp8Recipe,
-    gradientFormat: /pure/.test(precisionText) ? 'bf16' : 'fp32',
+    // torchtune trains in pure BF16: no FP32 master copy, BF16 gradients and optimizer states.
+    gradientFormat: /pure/.test(precisionText) || torchtune ? 'bf16' : 'fp32',
+    masterWeights: !torchtune,
+    optimizerStateFormat: torchtune ? 'bf16' : 'fp32',
     parallelism: {
       tp,
       pp,
@@ -277,7 +286,14 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
     finetune: { method, rank: 8, targets: 'all-linear' },
     network: scaleOutGbpsPerGpu === undefined ? {} : { scaleOutGbpsPerGpu },
   };
-  const convention: MfuConvention = source.includes('llm-foundry') ? 'mosaicml' : 'megatron';
+  // Counting conventions as each source's own figures show: llm-foundry's README formula;
+  // NeMo 24.07 and Megatron-LM the full-S Megatron formula; Megatron-Bridge the causal count
+  // (their TFLOP/s ÷ tokens/s matches Ridgeline's causal FLOPs per token within 1 %).
+  const convention: MfuConvention = source.includes('llm-foundry')
+    ? 'mosaicml'
+    : source.includes('Megatron-Bridge')
+      ? 'causal'
+      : 'megatron';
   return { ok: true, input, convention };
 }
 
@@ -342,64 +358,92 @@ function median(xs: number[]): number | null {
   );
 }
 
-export function predictTrainingRow(row: TrainingRow): { value: number } | { reason: string } {
-  if (!METRICS.includes(row.metric)) return { reason: `metric '${row.metric}' not predicted` };
+interface PreparedRow {
+  readonly row: TrainingRow;
+  readonly source: string;
+  readonly measured: number;
+  readonly job?: NormalizedTraining;
+  readonly convention: MfuConvention;
+  readonly reason?: string;
+}
+
+function prepare(row: TrainingRow): PreparedRow {
+  const source = trainingSourceLabel(row.source);
+  const measured = Number(row.value);
+  const base = { row, source, measured, convention: 'megatron' as const };
+  if (!METRICS.includes(row.metric)) return { ...base, reason: `metric '${row.metric}' not predicted` };
   const mapped = trainingScenarioOf(row);
-  if (!mapped.ok) return { reason: mapped.reason };
+  if (!mapped.ok) return { ...base, reason: mapped.reason };
   const v = validateTraining(mapped.input);
-  if (!v.ok) return { reason: `not expressible: ${v.diagnostics[0]?.message ?? ''}` };
+  if (!v.ok) return { ...base, reason: `not expressible: ${v.diagnostics[0]?.message ?? ''}` };
   const n = normalizeTraining(v.value);
-  if (!n.ok) return { reason: `not expressible: ${n.diagnostics[0]?.message ?? ''}` };
-  const r = estimateTrainingNormalized(n.value);
-  const f = r.mfu[mapped.convention];
-  switch (row.metric) {
+  if (!n.ok) return { ...base, reason: `not expressible: ${n.diagnostics[0]?.message ?? ''}` };
+  return { row, source, measured, job: n.value, convention: mapped.convention };
+}
+
+function predictPrepared(p: PreparedRow, efficiency?: TrainingEfficiency): number {
+  if (p.job === undefined) return Number.NaN;
+  const job = efficiency === undefined ? p.job : { ...p.job, trainingEfficiency: efficiency };
+  const r = estimateTrainingNormalized(job, { largestMicroBatch: false });
+  const f = r.mfu[p.convention];
+  switch (p.row.metric) {
     case 'train_tok_s_per_gpu':
-      return { value: r.tokensPerSecondPerGpu };
+      return r.tokensPerSecondPerGpu;
     case 'mfu_pct':
-      return { value: 100 * f.mfu };
+      return 100 * f.mfu;
     case 'hfu_pct':
-      return { value: 100 * f.hfu };
+      return 100 * f.hfu;
     case 'model_tflops_per_gpu':
-      return { value: f.modelFlopsPerSecondPerGpu / 1e12 };
+      return f.modelFlopsPerSecondPerGpu / 1e12;
     case 'memory_gib':
-      return { value: r.memory.totalBytes / 2 ** 30 };
+      return r.memory.totalBytes / 2 ** 30;
     default:
-      return { value: r.step.stepSeconds };
+      return r.step.stepSeconds;
   }
 }
 
-export function validateTrainingRows(rows: readonly TrainingRow[]): TrainingValidationReport {
+/** Prediction of one row with the default efficiency, or why it cannot be predicted. */
+export function predictTrainingRow(row: TrainingRow): { value: number } | { reason: string } {
+  const p = prepare(row);
+  return p.reason !== undefined ? { reason: p.reason } : { value: predictPrepared(p) };
+}
+
+export function validateTrainingRows(
+  rows: readonly TrainingRow[],
+  efficiency?: TrainingEfficiency,
+): TrainingValidationReport {
+  return report(rows.map(prepare), efficiency);
+}
+
+function report(
+  prepared: readonly PreparedRow[],
+  efficiency?: TrainingEfficiency,
+  heldOut?: ReadonlyMap<string, TrainingEfficiency>,
+): TrainingValidationReport {
   const records: TrainingRowRecord[] = [];
   const skipped: TrainingSkip[] = [];
-  for (const row of rows) {
-    const source = trainingSourceLabel(row.source);
-    const measured = Number(row.value);
-    const p = predictTrainingRow(row);
-    if ('reason' in p || !Number.isFinite(p.value) || measured <= 0) {
-      skipped.push({
-        id: row.id,
-        source,
-        metric: row.metric,
-        reason: 'reason' in p ? p.reason : 'prediction not finite',
-      });
+  for (const p of prepared) {
+    const { row, source, measured } = p;
+    const value =
+      p.reason === undefined ? predictPrepared(p, heldOut?.get(source) ?? efficiency) : Number.NaN;
+    if (p.reason !== undefined || !Number.isFinite(value) || measured <= 0) {
+      skipped.push({ id: row.id, source, metric: row.metric, reason: p.reason ?? 'prediction not finite' });
       continue;
     }
-    const signed = (p.value / measured - 1) * 100;
+    const signed = (value / measured - 1) * 100;
     records.push({
       id: row.id,
       source,
       metric: row.metric,
       measured,
-      predicted: p.value,
+      predicted: value,
       errorPct: Math.abs(signed),
       signedErrorPct: signed,
     });
   }
   const keys = new Map<string, { source: string; metric: string }>();
-  for (const r of rows) {
-    const source = trainingSourceLabel(r.source);
-    keys.set(`${source}\u0000${r.metric}`, { source, metric: r.metric });
-  }
+  for (const p of prepared)
+    keys.set(`${p.source}\u0000${p.row.metric}`, { source: p.source, metric: p.row.metric });
   const groups: TrainingGroup[] = [...keys.values()].map(({ source, metric }) => {
     const used = records.filter((r) => r.source === source && r.metric === metric);
     const skips = skipped.filter((r) => r.source === source && r.metric === metric);
@@ -424,7 +468,7 @@ export function validateTrainingRows(rows: readonly TrainingRow[]): TrainingVali
   });
   return {
     totals: {
-      rows: rows.length,
+      rows: prepared.length,
       used: records.length,
       skipped: skipped.length,
       medianOfSourceMediansPct: median(perSource),
@@ -432,5 +476,99 @@ export function validateTrainingRows(rows: readonly TrainingRow[]): TrainingVali
     groups,
     rows: records,
     skipped,
+  };
+}
+
+/** Metrics that depend on the efficiency parameters (memory does not). */
+const TIME_METRICS = new Set([
+  'train_tok_s_per_gpu',
+  'mfu_pct',
+  'hfu_pct',
+  'model_tflops_per_gpu',
+  'step_time_s',
+]);
+
+/**
+ * Loss of a parameter set on some rows: the median over sources of each source's median
+ * |log(predicted / measured)| on time metrics, so every source weighs the same however many
+ * rows it has (training-SOURCES.md weighting warning).
+ */
+function loss(rows: readonly PreparedRow[], e: TrainingEfficiency): number {
+  const bySource = new Map<string, number[]>();
+  for (const p of rows) {
+    const v = predictPrepared(p, e);
+    if (!Number.isFinite(v) || v <= 0) continue;
+    const list = bySource.get(p.source) ?? [];
+    list.push(Math.abs(Math.log(v / p.measured)));
+    bySource.set(p.source, list);
+  }
+  const medians = [...bySource.values()].map((l) => median(l) ?? 0);
+  return median(medians) ?? Number.POSITIVE_INFINITY;
+}
+
+const GRID: Readonly<Record<keyof TrainingEfficiency, readonly number[]>> = {
+  gemmScale: [0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1],
+  attentionScale: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+  overlapSlowdown: [0, 0.1, 0.2, 0.3, 0.5],
+};
+
+/** Coordinate search over the grid, three sweeps from the defaults. */
+export function fitTrainingEfficiency(
+  rows: readonly PreparedRow[],
+  start: TrainingEfficiency = TRAINING_EFFICIENCY_DEFAULTS,
+): TrainingEfficiency {
+  let best = start;
+  let bestLoss = loss(rows, best);
+  for (let sweep = 0; sweep < 3; sweep++) {
+    let moved = false;
+    for (const key of Object.keys(GRID) as (keyof TrainingEfficiency)[]) {
+      for (const v of GRID[key]) {
+        const candidate = { ...best, [key]: v };
+        const l = loss(rows, candidate);
+        if (l < bestLoss - 1e-9) {
+          best = candidate;
+          bestLoss = l;
+          moved = true;
+        }
+      }
+    }
+    if (!moved) break;
+  }
+  return best;
+}
+
+export interface TrainingCrossValidation {
+  /** Parameters fitted on every source. */
+  readonly fitted: TrainingEfficiency;
+  /** Parameters fitted without each source. */
+  readonly heldOutParameters: Readonly<Record<string, TrainingEfficiency>>;
+  /** Defaults (as shipped), in-sample refit, and leave-one-source-out reports. */
+  readonly defaults: TrainingValidationReport;
+  readonly inSample: TrainingValidationReport;
+  readonly heldOut: TrainingValidationReport;
+}
+
+/** Leave-one-source-out: refit the efficiency parameters without each source and predict it. */
+export function crossValidateTraining(rows: readonly TrainingRow[]): TrainingCrossValidation {
+  const prepared = rows.map(prepare);
+  const usable = prepared.filter(
+    (p) => p.reason === undefined && TIME_METRICS.has(p.row.metric) && p.measured > 0,
+  );
+  const fitted = fitTrainingEfficiency(usable);
+  const held = new Map<string, TrainingEfficiency>();
+  for (const source of new Set(usable.map((p) => p.source)))
+    held.set(
+      source,
+      fitTrainingEfficiency(
+        usable.filter((p) => p.source !== source),
+        fitted,
+      ),
+    );
+  return {
+    fitted,
+    heldOutParameters: Object.fromEntries(held),
+    defaults: report(prepared),
+    inSample: report(prepared, fitted),
+    heldOut: report(prepared, fitted, held),
   };
 }
