@@ -58,6 +58,9 @@ interface TrainOptions {
   readonly finetune?: string;
   readonly loraRank?: string;
   readonly loraTargets?: string;
+  readonly chunkedLoss?: boolean;
+  readonly optimizerInBackward?: boolean;
+  readonly activationOffload?: boolean;
   readonly tokens?: string;
   readonly usdPerHour?: string;
   readonly scaleOutGbps?: string;
@@ -108,6 +111,9 @@ function readOverrides(o: TrainOptions): { overrides: Override[]; errors: CliDia
   set(['finetune', 'method'], f.oneOf('--finetune', o.finetune, FINETUNE_METHODS));
   set(['finetune', 'rank'], f.positiveInt('--lora-rank', o.loraRank));
   set(['finetune', 'targets'], f.oneOf('--lora-targets', o.loraTargets, LORA_TARGETS));
+  if (o.chunkedLoss === true) set(['chunkedLoss'], true);
+  if (o.optimizerInBackward === true) set(['optimizerInBackward'], true);
+  if (o.activationOffload === true) set(['activationOffload'], true);
   set(['tokens'], f.positiveNumber('--tokens', o.tokens));
   set(['priceUsdPerGpuHour'], f.positiveNumber('--usd-per-hour', o.usdPerHour));
   set(['network', 'scaleOutGbpsPerGpu'], f.positiveNumber('--scale-out-gbps', o.scaleOutGbps));
@@ -382,6 +388,9 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--finetune <m>', `fine-tuning method (${FINETUNE_METHODS.join(', ')})`)
     .option('--lora-rank <n>', 'LoRA rank (default 16)')
     .option('--lora-targets <t>', `LoRA targets (${LORA_TARGETS.join(', ')})`)
+    .option('--chunked-loss', 'cross-entropy in chunks (no full FP32 logits)')
+    .option('--optimizer-in-backward', 'apply and free each gradient during backward (no accumulation)')
+    .option('--activation-offload', 'offload stored activations to host memory')
     .option('--tokens <n>', 'tokens to train, for time, cost and energy (e.g. 1e12)')
     .option('--usd-per-hour <x>', 'price per GPU-hour, USD')
     .option('--scale-out-gbps <x>', 'scale-out bandwidth per GPU, Gb/s')

@@ -117,7 +117,7 @@ export function estimateTrainingNormalized(
   // Checkpoint: BF16 weights plus the FP32 master copy and optimizer states of the trainable ones.
   const ckptBytes =
     c.total * 2 +
-    trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer) * j.optimizerStateScale);
+    trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer, j.optimizerStateScale));
   const checkpoint =
     j.checkpointWriteBytesPerSecond === undefined
       ? { bytes: ckptBytes }

@@ -24,16 +24,16 @@ export interface TrainingMemory {
 }
 
 /** Optimizer state bytes per trainable parameter, without the FP32 master copy. */
-export function optimizerStateBytes(optimizer: NormalizedTraining['optimizer']): number {
+export function optimizerStateBytes(optimizer: NormalizedTraining['optimizer'], fp32Scale = 1): number {
   switch (optimizer) {
     case 'adamw':
-      return 8; // FP32 first and second moments
+      return 8 * fp32Scale; // FP32 first and second moments (BF16 ones: half)
     case 'adam8bit':
       return 2; // bitsandbytes 8-bit blockwise moments (block scales are < 1%)
     case 'adafactor':
       return 0; // factored second moment: O(rows + cols) per matrix, negligible; no first moment
     case 'sgd':
-      return 4; // FP32 momentum
+      return 4 * fp32Scale; // FP32 momentum
   }
 }
 
@@ -80,6 +80,30 @@ function layerActivationBytesPerToken(j: NormalizedTraining, ffnWidth: number, m
   return perToken;
 }
 
+/** Activation bytes one micro-batch leaves stored on the bottleneck stage (CP splits the sequence). */
+function storedPerMicroBatch(j: NormalizedTraining, microBatch: number): number {
+  const m = j.model;
+  const tokens = (microBatch * j.sequenceLength) / j.cp;
+  const layersPerStage = Math.ceil(m.numLayers / j.pp);
+  const sp = j.sequenceParallel ? j.tp : 1;
+  let perLayerMean = 0;
+  let perLayerMax = 0;
+  for (const s of layerShapes(m, { tp: j.tp, ep: j.ep })) {
+    const b = layerActivationBytesPerToken(j, s.ffnWidth, s.moe);
+    perLayerMean += (b * s.count) / m.numLayers;
+    perLayerMax = Math.max(perLayerMax, b);
+  }
+  const inputBytesPerToken = (2 * m.hiddenSize) / sp;
+  return j.recompute === 'full'
+    ? tokens * (inputBytesPerToken * layersPerStage + perLayerMax) // checkpoints + one layer being recomputed
+    : tokens * perLayerMean * layersPerStage;
+}
+
+/** Bytes of stored activations per micro-batch (what activation offload moves to the host). */
+export function storedActivationBytes(j: NormalizedTraining): number {
+  return storedPerMicroBatch(j, j.microBatch);
+}
+
 export function trainingMemory(j: NormalizedTraining, microBatch = j.microBatch): TrainingMemory {
   const m = j.model;
   const full = j.finetune.method === 'full';
@@ -91,29 +115,18 @@ export function trainingMemory(j: NormalizedTraining, microBatch = j.microBatch)
   const weightsBytes = paramOffloaded
     ? 0
     : (params * weightBytesPerParam(j)) / zeroShard(3) + (full ? 0 : trainable * 2); // LoRA adapters in BF16
-  const gradientsBytes = (trainable * j.gradientBytes) / zeroShard(2);
+  // Fused optimizer-in-backward frees each gradient as soon as it is applied: one layer's worth lives.
+  const gradientsBytes = j.optimizerInBackward
+    ? (trainable / Math.ceil(m.numLayers / j.pp)) * j.gradientBytes
+    : (trainable * j.gradientBytes) / zeroShard(2);
   const master = j.masterWeights ? 4 : 0;
   const optimizerBytes = optOffloaded
     ? 0
-    : (trainable * (master + optimizerStateBytes(j.optimizer) * j.optimizerStateScale)) / zeroShard(1);
+    : (trainable * (master + optimizerStateBytes(j.optimizer, j.optimizerStateScale))) / zeroShard(1);
 
-  // Activations: tokens per micro-batch per GPU (CP splits the sequence).
-  const tokens = (microBatch * j.sequenceLength) / j.cp;
-  const shapes = layerShapes(m, { tp: j.tp, ep: j.ep });
   const layersPerStage = Math.ceil(m.numLayers / j.pp);
-  const sp = j.sequenceParallel ? j.tp : 1;
-  let perLayerMean = 0;
-  let perLayerMax = 0;
-  for (const s of shapes) {
-    const b = layerActivationBytesPerToken(j, s.ffnWidth, s.moe);
-    perLayerMean += (b * s.count) / m.numLayers;
-    perLayerMax = Math.max(perLayerMax, b);
-  }
-  const inputBytesPerToken = (2 * m.hiddenSize) / sp;
-  const perMicroBatch =
-    j.recompute === 'full'
-      ? tokens * (inputBytesPerToken * layersPerStage + perLayerMax) // checkpoints + one layer being recomputed
-      : tokens * perLayerMean * layersPerStage;
+  const tokens = (microBatch * j.sequenceLength) / j.cp;
+  const perMicroBatch = storedPerMicroBatch(j, microBatch);
   let inFlight: number;
   if (j.pp === 1) inFlight = 1;
   else if (j.schedule === 'gpipe') inFlight = j.microBatches;
@@ -121,9 +134,13 @@ export function trainingMemory(j: NormalizedTraining, microBatch = j.microBatch)
     // Megatron: the first stage holds pp·(1 + (pp−1)/(pp·v)) micro-batches' worth of its layers.
     inFlight = Math.min(j.microBatches, j.pp) * (1 + (j.pp - 1) / (j.pp * j.virtualStages));
   else inFlight = Math.min(j.microBatches, j.pp);
-  // Logits for the loss (FP32, vocabulary split by TP) on the last stage.
-  const logits = (tokens * m.vocabSize * 4) / j.tp;
-  const activationsBytes = Math.max(perMicroBatch * inFlight, perMicroBatch + logits);
+  // Logits for the loss on the last stage (vocabulary split by TP): the FP32 logits and their FP32
+  // gradient are both live when the cross-entropy backward runs (8 bytes per logit).
+  // A chunked loss materializes one chunk at a time (8 chunks, torchtune's default).
+  const logits = ((tokens * m.vocabSize * 8) / j.tp) * (j.chunkedLoss ? 1 / 8 : 1);
+  // Activation offload keeps two layers' worth on the GPU (the one in use and the next prefetched).
+  const resident = j.activationOffload ? (2 * perMicroBatch) / layersPerStage : perMicroBatch;
+  const activationsBytes = Math.max(resident * inFlight, resident + logits);
 
   // Communication buffers: ZeRO-3 gathers two layers (current and prefetched) of BF16 weights;
   // every stage keeps one layer's gradient bucket for the reduce-scatter/all-reduce.

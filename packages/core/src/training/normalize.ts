@@ -73,6 +73,9 @@ export interface NormalizedTraining {
   /** 1 for FP32 optimizer states, 0.5 for BF16 ones. */
   readonly optimizerStateScale: number;
   readonly recompute: RecomputeMode;
+  readonly chunkedLoss: boolean;
+  readonly optimizerInBackward: boolean;
+  readonly activationOffload: boolean;
   readonly overlapDp: boolean;
   readonly overlapTp: boolean;
   readonly offloadOptimizer: OffloadTarget;
@@ -249,6 +252,15 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
     if (hw.hostLink === undefined && s.offload.optimizer === 'cpu')
       d.push(tm.invalid(['offload'], `${hw.name} has no host link in the catalog to offload over.`));
   }
+  if (s.optimizerInBackward && s.globalBatch !== dp * s.microBatch)
+    d.push(
+      tm.invalid(
+        ['optimizerInBackward'],
+        'optimizerInBackward cannot accumulate gradients: globalBatch must equal dp·microBatch.',
+      ),
+    );
+  if (s.activationOffload && hw.hostLink === undefined)
+    d.push(tm.invalid(['activationOffload'], `${hw.name} has no host link in the catalog to offload over.`));
   if (s.tokens !== undefined && !Number.isFinite(s.tokens))
     d.push(tm.invalid(['tokens'], 'tokens must be finite.'));
   if (d.some((x) => x.severity === 'error')) return fail(...d);
@@ -288,6 +300,9 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
       gradientBytes: s.gradientFormat === 'fp32' ? 4 : 2,
       optimizerStateScale: s.optimizerStateFormat === 'fp32' ? 1 : 0.5,
       recompute: s.recompute,
+      chunkedLoss: s.chunkedLoss,
+      optimizerInBackward: s.optimizerInBackward,
+      activationOffload: s.activationOffload,
       overlapDp: s.overlap.dp,
       overlapTp: s.overlap.tp,
       offloadOptimizer: s.offload.optimizer,

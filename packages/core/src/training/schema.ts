@@ -122,6 +122,12 @@ export const TrainingScenarioSchema = z
       })
       .strict()
       .default({}),
+    /** Cross-entropy computed in chunks of the sequence: the full FP32 logits are never materialized. */
+    chunkedLoss: z.boolean().default(false),
+    /** Optimizer step fused into the backward pass: each gradient is applied and freed at once. */
+    optimizerInBackward: z.boolean().default(false),
+    /** Stored activations (checkpoints) offloaded to host memory and streamed back for backward. */
+    activationOffload: z.boolean().default(false),
     /** Tokens to train, for time, cost and energy. */
     tokens: positive.optional(),
     /** Rental price per GPU-hour, USD (overrides the catalog price). */

@@ -17,7 +17,7 @@ import { collectiveSeconds } from '../cost/collectives.js';
 import { gemmEfficiency } from '../cost/efficiency.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { attentionFlopsPerContextToken, meanCausalContext } from '../model/stats.js';
-import { optimizerStateBytes, trainableParamsPerGpu } from './memory.js';
+import { optimizerStateBytes, storedActivationBytes, trainableParamsPerGpu } from './memory.js';
 import type { NormalizedTraining } from './normalize.js';
 import { layerShapes, paramsPerGpu } from './shapes.js';
 
@@ -306,7 +306,7 @@ export function stepTime(j: NormalizedTraining): StepResult {
   // Optimizer step: HBM traffic over the local shard of trainable parameters.
   const optParams = trainable / (j.zero >= 1 ? group : 1);
   const master = j.masterWeights ? 4 : 0;
-  const s = optimizerStateBytes(j.optimizer) * j.optimizerStateScale;
+  const s = optimizerStateBytes(j.optimizer, j.optimizerStateScale);
   const optBytes = optParams * (2 + j.gradientBytes + 2 * (master + s) + 2);
   let optimizer = optBytes / memBw;
   let offload = 0;
@@ -319,6 +319,11 @@ export function stepTime(j: NormalizedTraining): StepResult {
     offload += host === undefined ? 0 : (optParams * 4) / host;
     if (j.offloadOptimizer === 'nvme' && j.nvmeBytesPerSecond !== undefined)
       offload += (optParams * 2 * (master + s)) / j.nvmeBytesPerSecond;
+  }
+  if (j.activationOffload) {
+    // Stored activations go to host memory during forward and come back for backward, under compute.
+    const transfer = (2 * storedActivationBytes(j)) / (host ?? 1);
+    offload += mb * Math.max(0, transfer - mbCompute);
   }
   if (j.offloadParameters !== 'none') {
     // Parameters fetched for the forward and the backward of every micro-batch, prefetched under compute.

@@ -131,6 +131,18 @@ describe('training estimate', () => {
     expect(off.step.offloadSeconds).toBeGreaterThan(0);
   });
 
+  it('chunked loss, optimizer-in-backward and activation offload each lower memory', () => {
+    const job = { gpus: 1, globalBatch: 2, microBatch: 2, sequenceLength: 4096, model: 'llama-3.2-3b' };
+    const base = report(job).memory;
+    expect(report({ ...job, chunkedLoss: true }).memory.activationsBytes).toBeLessThan(base.activationsBytes);
+    expect(report({ ...job, optimizerInBackward: true }).memory.gradientsBytes).toBeLessThan(
+      base.gradientsBytes / 10,
+    );
+    const off = report({ ...job, activationOffload: true });
+    expect(off.memory.activationsBytes).toBeLessThan(base.activationsBytes);
+    expect(estimateTraining({ ...BASE, optimizerInBackward: true }).ok).toBe(false);
+  });
+
   it('names the field of bad input', () => {
     const cases: [TrainingScenarioInput, string][] = [
       [{ ...BASE, gpus: 12, parallelism: { dp: 8 } }, 'gpus'],

@@ -240,15 +240,8 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
       ? 'tensorwise'
       : 'delayed';
   const tag = /\[([^\]]*)\]/.exec(row.model)?.[1]?.toLowerCase() ?? '';
-  if (
-    /offload|optimizer in backward|8-bit/.test(tag) ||
-    (tag.includes('baseline') && !tag.includes('packed'))
-  )
-    return {
-      ok: false,
-      reason:
-        'torchtune technique not modeled (activation offload, optimizer-in-backward, 8-bit AdamW, unpacked data)',
-    };
+  if (tag.includes('baseline') && !tag.includes('packed'))
+    return { ok: false, reason: 'unpacked data: sequence lengths vary' };
   const torchtune = row.source.includes('torchtune');
   if (torchtune && row.source.includes('Memory and training speed'))
     return { ok: false, reason: 'torchtune recipe flags (optimizer, checkpointing, offload) not stated' };
@@ -278,6 +271,11 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
       virtualStages: vp,
     },
     recompute,
+    // torchtune's cumulative techniques (LoRA/QLoRA rows inherit them all but the optimizer ones).
+    chunkedLoss: tag.includes('chunked') || (torchtune && method !== 'full'),
+    optimizerInBackward: tag.includes('optimizer step into backward'),
+    activationOffload: tag.includes('activation offloading') || (torchtune && method !== 'full'),
+    optimizer: tag.includes('8-bit adamw') ? 'adam8bit' : 'adamw',
     overlap: {
       dp: true,
       tp: /async/.test(framework + row.notes.toLowerCase()) && !/vanilla/.test(row.notes.toLowerCase()),
