@@ -208,11 +208,11 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
           `ep (${String(p.ep)}) must divide the ${String(m.moe.numExperts)} experts.`,
         ),
       );
-    if (dp >= 1 && (dp * p.cp) % p.ep !== 0)
+    if (dp >= 1 && (p.tp * dp * p.cp) % p.ep !== 0)
       d.push(
         tm.invalid(
           ['parallelism', 'ep'],
-          `ep (${String(p.ep)}) must divide dp·cp (${String(dp * p.cp)}): expert ranks come from the data-parallel group.`,
+          `ep (${String(p.ep)}) must divide tp·dp·cp (${String(p.tp * dp * p.cp)}): MoE layers regroup those ranks into expert-parallel groups.`,
         ),
       );
   }
