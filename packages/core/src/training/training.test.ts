@@ -143,6 +143,23 @@ describe('training estimate', () => {
     expect(estimateTraining({ ...BASE, optimizerInBackward: true }).ok).toBe(false);
   });
 
+  it('HSDP shards within its group: memory between full ZeRO-3 and unsharded weights', () => {
+    const job = { gpus: 64, globalBatch: 64, model: 'llama-3.1-70b', recompute: 'full' as const };
+    const fsdp = report({ ...job, parallelism: { zero: 3 } }).memory.weightsBytes;
+    const hsdp = report({ ...job, parallelism: { zero: 3, shardGroup: 8 } }).memory.weightsBytes;
+    expect(hsdp).toBeCloseTo(fsdp * 8, 0);
+    expect(estimateTraining({ ...BASE, parallelism: { zero: 1, shardGroup: 4 } }).ok).toBe(false);
+  });
+
+  it('prices the run and sizes the checkpoint', () => {
+    const r = report({ tokens: 1e10, priceUsdPerGpuHour: 2, checkpointWriteGBps: 1 });
+    expect(r.run?.costUsd).toBeCloseTo((r.run?.gpuHours ?? 0) * 2, 6);
+    // BF16 weights + FP32 master + two FP32 moments = 14 bytes per parameter.
+    expect(r.checkpoint.bytes).toBeCloseTo(r.job.totalParams * 14, -3);
+    expect(r.checkpoint.saveSeconds).toBeCloseTo(r.checkpoint.bytes / (8 * 1e9), 6);
+    expect(r.run?.energyJoulesAtTdp).toBeGreaterThan(0);
+  });
+
   it('names the field of bad input', () => {
     const cases: [TrainingScenarioInput, string][] = [
       [{ ...BASE, gpus: 12, parallelism: { dp: 8 } }, 'gpus'],
@@ -168,7 +185,8 @@ describe('training estimate', () => {
       return seed % n;
     };
     const models = ['llama-3.1-8b', 'qwen3-30b-a3b', 'deepseek-v3', 'gpt-oss-120b', 'llama-3.2-1b'];
-    for (let i = 0; i < 60; i++) {
+    let estimated = 0;
+    for (let i = 0; i < 200; i++) {
       const tp = [1, 2, 4, 8][rand(4)] ?? 1;
       const pp = [1, 2, 4][rand(3)] ?? 1;
       const dp = [1, 2, 4, 8][rand(4)] ?? 1;
@@ -180,8 +198,19 @@ describe('training estimate', () => {
         globalBatch: dp * (1 + rand(8)),
         precision: (['bf16', 'fp8'] as const)[rand(2)],
         recompute: (['none', 'selective', 'full'] as const)[rand(3)],
-        parallelism: { tp, pp, zero: ([0, 1, 2, 3] as const)[rand(4)] },
+        parallelism: {
+          tp,
+          pp,
+          cp: [1, 2][rand(2)],
+          ep: [1, 2, 4][rand(3)],
+          zero: ([0, 1, 2, 3] as const)[rand(4)],
+          pipelineSchedule: (['1f1b', 'zero-bubble', 'gpipe'] as const)[rand(3)],
+        },
         finetune: { method: (['full', 'lora', 'qlora'] as const)[rand(3)] },
+        offload: { optimizer: (['none', 'cpu'] as const)[rand(2)] },
+        overlap: { dp: rand(2) === 0, tp: rand(2) === 0 },
+        activationOffload: rand(4) === 0,
+        chunkedLoss: rand(2) === 0,
         tokens: 1e9,
       };
       const r = estimateTraining(input);
@@ -192,7 +221,9 @@ describe('training estimate', () => {
         return v;
       });
       expect(values.length).toBeGreaterThan(0);
+      estimated++;
     }
+    expect(estimated).toBeGreaterThan(20);
   });
 });
 
