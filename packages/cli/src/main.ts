@@ -17,6 +17,7 @@ import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerTrain } from './commands/train.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
 import { nodeIo } from './io.js';
@@ -49,6 +50,7 @@ export async function run(argv: readonly string[], io: Io, options: RunOptions =
   registerValidate(program, io);
   registerImport(program, io);
   registerCalibrate(program, io);
+  registerTrain(program, io);
   registerSchema(program, io);
   if (options.parseOnly === true) {
     program.hook('preAction', () => {

@@ -179,3 +179,4 @@ export {
 export { SHIPPED_PROFILES } from './calibrate/index.js';
 
 export * from './explore/index.js';
+export * from './training/index.js';

@@ -24,6 +24,7 @@ import { displayPath, fileErrorReason } from '../files.js';
 import { num, table } from '../format.js';
 import type { Io } from '../io.js';
 import { collect, loadProfiles } from './calibrate.js';
+import { looksLikeTraining, runTrainingValidation } from './validate-training.js';
 import { FlagReader, failWith, flagError, printJson } from './common.js';
 
 interface ValidateOptions {
@@ -155,6 +156,17 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
   } catch (e) {
     const message = `cannot read ${shown}: ${fileErrorReason(e)}`;
     failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], json);
+  }
+  if (looksLikeTraining(text)) {
+    runTrainingValidation(
+      io,
+      shown,
+      text,
+      json,
+      Math.max(0, worst ?? DEFAULT_WORST),
+      o.crossValidate === true,
+    );
+    return;
   }
   const parsed = parseMeasurementCsv(text);
   if (!parsed.ok)

@@ -1,0 +1,41 @@
+/**
+ * The training regression gate: per source and metric, the median error on training.csv must
+ * stay within `tolerancePoints` of data/measurements/training-baseline.json, over at least as
+ * many rows. Updating the baseline is a reviewed edit.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseTrainingCsv, validateTrainingRows } from './validate.js';
+
+interface Baseline {
+  readonly tolerancePoints: number;
+  readonly overall: { readonly used: number; readonly medianOfSourceMediansPct: number };
+  readonly groups: readonly { source: string; metric: string; used: number; medianErrorPct: number }[];
+}
+
+const data = (name: string) =>
+  readFileSync(new URL(`../../data/measurements/${name}`, import.meta.url), 'utf8');
+
+describe('training regression gate against data/measurements/training-baseline.json', () => {
+  const baseline = JSON.parse(data('training-baseline.json')) as Baseline;
+  const parsed = parseTrainingCsv(data('training.csv'));
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
+  const report = validateTrainingRows(parsed.value);
+  const tol = baseline.tolerancePoints;
+
+  it('predicts at least as many rows, with the median over sources within the tolerance', () => {
+    expect(report.totals.used).toBeGreaterThanOrEqual(baseline.overall.used);
+    expect(report.totals.medianOfSourceMediansPct ?? Infinity).toBeLessThanOrEqual(
+      baseline.overall.medianOfSourceMediansPct + tol,
+    );
+  });
+
+  it('no source and metric gets worse by more than the tolerance', () => {
+    for (const b of baseline.groups) {
+      const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
+      const label = `${b.source} ${b.metric}`;
+      expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);
+      expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
+    }
+  });
+});

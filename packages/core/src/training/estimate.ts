@@ -1,0 +1,193 @@
+/**
+ * The training report: memory per GPU, step time with its breakdown, throughput, MFU and HFU
+ * under stated conventions, time, cost and energy to train N tokens, checkpoint size and save time.
+ */
+import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
+import { fail, ok } from '../diagnostics/diagnostic.js';
+import { countParams } from '../model/stats.js';
+import type { TrainingMemory } from './memory.js';
+import { largestMicroBatch, optimizerStateBytes, trainingMemory } from './memory.js';
+import type { NormalizedTraining } from './normalize.js';
+import { normalizeTraining, validateTraining } from './normalize.js';
+import type { MfuConvention } from './schema.js';
+import { loraParams, modelFlopsPerToken } from './shapes.js';
+import type { OperatorTime, StepBreakdown } from './step.js';
+import { stepTime } from './step.js';
+
+export interface MfuFigures {
+  /** Model FLOPs per token under the convention (training: forward + backward). */
+  readonly modelFlopsPerToken: number;
+  /** Achieved model FLOP/s per GPU. */
+  readonly modelFlopsPerSecondPerGpu: number;
+  readonly mfu: number;
+  /** Hardware FLOPs utilization: model FLOPs plus recomputed forward FLOPs (FlashAttention's own recompute excluded, as MosaicML and Megatron count). */
+  readonly hfu: number;
+}
+
+export interface TrainingReport {
+  readonly job: {
+    readonly model: string;
+    readonly hardware: string;
+    readonly gpus: number;
+    readonly layout: string;
+    readonly sequenceLength: number;
+    readonly globalBatch: number;
+    readonly microBatch: number;
+    readonly microBatches: number;
+    readonly precision: string;
+    readonly optimizer: string;
+    readonly recompute: string;
+    readonly finetune: string;
+    readonly totalParams: number;
+    readonly trainableParams: number;
+  };
+  readonly memory: TrainingMemory & { readonly largestMicroBatch: number };
+  readonly step: StepBreakdown;
+  readonly operators: readonly OperatorTime[];
+  readonly bottleneck: string;
+  readonly tokensPerStep: number;
+  readonly tokensPerSecond: number;
+  readonly tokensPerSecondPerGpu: number;
+  /** Peak dense rate the utilization figures divide by (the GEMM precision's). */
+  readonly peakFlopsPerSecond: number;
+  readonly mfu: Readonly<Record<MfuConvention, MfuFigures>>;
+  readonly headline: { readonly convention: MfuConvention; readonly mfu: number; readonly hfu: number };
+  readonly run?: {
+    readonly tokens: number;
+    readonly steps: number;
+    readonly seconds: number;
+    readonly gpuHours: number;
+    readonly costUsd?: number;
+    /** Upper bound: every GPU at its TDP for the whole run (host, network and cooling excluded). */
+    readonly energyJoulesAtTdp?: number;
+  };
+  readonly checkpoint: { readonly bytes: number; readonly saveSeconds?: number };
+}
+
+function recomputeFlopsPerToken(j: NormalizedTraining, convention: MfuConvention): number {
+  const forward = modelFlopsPerToken(j.model, j.sequenceLength, convention) / 3;
+  if (j.recompute === 'full') return forward;
+  return 0; // selective recomputes elementwise work only (no matmul FLOPs)
+}
+
+export function layoutLabel(j: NormalizedTraining): string {
+  const parts = [`tp${String(j.tp)}${j.sequenceParallel && j.tp > 1 ? '+sp' : ''}`];
+  parts.push(
+    `pp${String(j.pp)}${j.pp > 1 ? `(${j.schedule}${j.virtualStages > 1 ? ` v${String(j.virtualStages)}` : ''})` : ''}`,
+  );
+  if (j.cp > 1) parts.push(`cp${String(j.cp)}`);
+  if (j.ep > 1) parts.push(`ep${String(j.ep)}`);
+  parts.push(`dp${String(j.dp)}`);
+  parts.push(
+    j.zero === 3 && j.shardGroup < j.dp * j.cp ? `hsdp${String(j.shardGroup)}` : `zero${String(j.zero)}`,
+  );
+  return parts.join(' ');
+}
+
+export function estimateTrainingNormalized(
+  j: NormalizedTraining,
+  options: { readonly largestMicroBatch?: boolean } = {},
+): TrainingReport {
+  const memory = trainingMemory(j);
+  const st = stepTime(j);
+  const tokensPerStep = j.globalBatch * j.sequenceLength;
+  const stepSeconds = st.breakdown.stepSeconds;
+  const tokensPerSecond = tokensPerStep / stepSeconds;
+  const tokensPerSecondPerGpu = tokensPerSecond / j.gpus;
+  const r = j.hardware.peakFlopsPerSecond;
+  const lowPrecision = j.precision === 'fp8' || j.precision === 'mxfp8';
+  const peak = (lowPrecision ? r.fp8 : j.precision === 'fp16' ? (r.fp16 ?? r.bf16) : (r.bf16 ?? r.fp16)) ?? 1;
+  const figures = (convention: MfuConvention): MfuFigures => {
+    // LoRA/QLoRA: frozen base weights get no weight gradient, so the model does forward + input
+    // gradient = 2/3 of the full-training FLOPs (NeMo/Megatron-Bridge count LoRA the same way).
+    const f =
+      modelFlopsPerToken(j.model, j.sequenceLength, convention) * (j.finetune.method === 'full' ? 1 : 2 / 3);
+    const achieved = f * tokensPerSecondPerGpu;
+    return {
+      modelFlopsPerToken: f,
+      modelFlopsPerSecondPerGpu: achieved,
+      mfu: achieved / peak,
+      hfu: ((f + recomputeFlopsPerToken(j, convention)) * tokensPerSecondPerGpu) / peak,
+    };
+  };
+  const mfu = { megatron: figures('megatron'), mosaicml: figures('mosaicml'), causal: figures('causal') };
+  const c = countParams(j.model);
+  const trainable =
+    j.finetune.method === 'full' ? c.total : loraParams(j.model, j.finetune.rank, j.finetune.attentionOnly);
+  // Checkpoint: BF16 weights plus the FP32 master copy and optimizer states of the trainable ones.
+  const ckptBytes =
+    c.total * 2 +
+    trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer, j.optimizerStateScale));
+  const checkpoint =
+    j.checkpointWriteBytesPerSecond === undefined
+      ? { bytes: ckptBytes }
+      : { bytes: ckptBytes, saveSeconds: ckptBytes / (j.checkpointWriteBytesPerSecond * j.gpus) };
+  let run: TrainingReport['run'];
+  if (j.tokens !== undefined) {
+    const steps = Math.ceil(j.tokens / tokensPerStep);
+    const seconds = steps * stepSeconds;
+    const gpuHours = (seconds * j.gpus) / 3600;
+    run = {
+      tokens: j.tokens,
+      steps,
+      seconds,
+      gpuHours,
+      ...(j.priceUsdPerGpuHour === undefined ? {} : { costUsd: gpuHours * j.priceUsdPerGpuHour }),
+      ...(j.hardware.tdpWatts === undefined
+        ? {}
+        : { energyJoulesAtTdp: seconds * j.gpus * j.hardware.tdpWatts }),
+    };
+  }
+  const method = j.finetune.method;
+  return {
+    job: {
+      model: j.model.id,
+      hardware: j.hardware.id,
+      gpus: j.gpus,
+      layout: layoutLabel(j),
+      sequenceLength: j.sequenceLength,
+      globalBatch: j.globalBatch,
+      microBatch: j.microBatch,
+      microBatches: j.microBatches,
+      precision: j.precision + (lowPrecision ? ` (${j.fp8Recipe})` : ''),
+      optimizer: j.optimizer + (j.masterWeights ? ' + fp32 master' : ''),
+      recompute: j.recompute,
+      finetune:
+        method === 'full'
+          ? 'full'
+          : `${method} rank ${String(j.finetune.rank)} (${j.finetune.attentionOnly ? 'attention' : 'all linear'})`,
+      totalParams: c.total,
+      trainableParams: trainable,
+    },
+    memory: { ...memory, largestMicroBatch: options.largestMicroBatch === false ? 0 : largestMicroBatch(j) },
+    step: st.breakdown,
+    operators: st.operators,
+    bottleneck: st.bottleneck,
+    tokensPerStep,
+    tokensPerSecond,
+    tokensPerSecondPerGpu,
+    peakFlopsPerSecond: peak,
+    mfu,
+    headline: { convention: j.mfuConvention, mfu: mfu[j.mfuConvention].mfu, hfu: mfu[j.mfuConvention].hfu },
+    ...(run === undefined ? {} : { run }),
+    checkpoint,
+  };
+}
+
+/** validate → normalize → estimate, from loose input (YAML/JSON object). */
+export function estimateTraining(input: unknown): Result<TrainingReport> {
+  const v = validateTraining(input);
+  if (!v.ok) return fail(...v.diagnostics);
+  const n = normalizeTraining(v.value);
+  if (!n.ok) return fail(...n.diagnostics);
+  const diagnostics: Diagnostic[] = [...n.diagnostics];
+  const report = estimateTrainingNormalized(n.value);
+  if (!report.memory.fits)
+    diagnostics.push({
+      code: 'training.memory',
+      severity: 'warning',
+      message: `Does not fit: needs ${(report.memory.totalBytes / 2 ** 30).toFixed(1)} GiB per GPU, ${(report.memory.capacityBytes / 2 ** 30).toFixed(1)} GiB available (largest micro-batch that fits: ${String(report.memory.largestMicroBatch)}).`,
+      path: ['microBatch'],
+    });
+  return ok(report, diagnostics);
+}

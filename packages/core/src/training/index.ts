@@ -1,0 +1,33 @@
+/** Training and fine-tuning (issue 11): schema, normalization, memory, step time, report, search, validation. */
+export * from './schema.js';
+export type { NormalizedTraining } from './normalize.js';
+export { normalizeTraining, validateTraining, defaultScaleOutGbps } from './normalize.js';
+export type { TrainingMemory } from './memory.js';
+export { trainingMemory, largestMicroBatch } from './memory.js';
+export type { StepBreakdown, OperatorTime, StepResult } from './step.js';
+export { stepTime } from './step.js';
+export { modelFlopsPerToken, loraParams } from './shapes.js';
+export type { TrainingReport, MfuFigures } from './estimate.js';
+export { estimateTraining, estimateTrainingNormalized, layoutLabel } from './estimate.js';
+export type {
+  TrainingRow,
+  TrainingRowRecord,
+  TrainingSkip,
+  TrainingGroup,
+  TrainingValidationReport,
+} from './validate.js';
+export {
+  TRAINING_COLUMNS,
+  isTrainingHeader,
+  parseTrainingCsv,
+  trainingScenarioOf,
+  predictTrainingRow,
+  validateTrainingRows,
+  trainingSourceLabel,
+} from './validate.js';
+export type { LayoutResult, SearchOptions, SearchResult } from './search.js';
+export { searchLayouts } from './search.js';
+export type { TrainingCrossValidation } from './validate.js';
+export { crossValidateTraining } from './validate.js';
+export type { TrainingEfficiency } from './normalize.js';
+export { TRAINING_EFFICIENCY_DEFAULTS } from './normalize.js';

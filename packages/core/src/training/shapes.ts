@@ -1,0 +1,198 @@
+/**
+ * Per-layer shapes of a training job: the linear layers one GPU runs (after TP/EP splits), the
+ * parameters it holds, the trainable (LoRA) parameters, and the FLOP conventions used for MFU.
+ */
+import {
+  attentionFlopsPerContextToken,
+  attentionParams,
+  countParams,
+  denseFfnParams,
+  meanCausalContext,
+  normParams,
+  routerParams,
+  sharedExpertParams,
+  expertParams,
+} from '../model/stats.js';
+import type { ModelSpec } from '../model/schema.js';
+import { layerGroupsOf } from '../model/schema.js';
+import type { MfuConvention } from './schema.js';
+
+/** One linear layer as one GPU runs it: out = in[m × k] · W[k × n], `groups` independent GEMMs. */
+export interface Linear {
+  readonly name: string;
+  /** Tokens per GPU per micro-batch that pass through it, as a fraction of the micro-batch's tokens. */
+  readonly tokenShare: number;
+  readonly n: number;
+  readonly k: number;
+  readonly groups: number;
+  /** Attention projection (a LoRA target under 'attention'). */
+  readonly attention: boolean;
+}
+
+export interface LayerShape {
+  readonly count: number;
+  readonly moe: boolean;
+  /** Attention window (undefined: full causal attention). */
+  readonly window: number | undefined;
+  readonly linears: readonly Linear[];
+  /** Elements per token of the intermediate FFN activation(s) on one GPU (for memory and elementwise traffic). */
+  readonly ffnWidth: number;
+}
+
+export interface Split {
+  readonly tp: number;
+  readonly ep: number;
+}
+
+/** The linear layers of each layer group on one GPU. Experts are not tensor-split when ep > 1. */
+export function layerShapes(model: ModelSpec, split: Split): LayerShape[] {
+  const h = model.hiddenSize;
+  const { tp, ep } = split;
+  const a = model.attention;
+  const attn: Linear[] = [];
+  if (a.kind === 'gqa') {
+    const q = a.numHeads * a.headDim;
+    const kv = a.numKvHeads * a.headDim;
+    attn.push({ name: 'qkv', tokenShare: 1, n: (q + 2 * kv) / tp, k: h, groups: 1, attention: true });
+    attn.push({ name: 'attn-out', tokenShare: 1, n: h, k: q / tp, groups: 1, attention: true });
+  } else {
+    // MLA: the projections as one equivalent GEMM of the same weight count (k = hidden).
+    attn.push({
+      name: 'mla-proj',
+      tokenShare: 1,
+      n: attentionParams(model) / h / tp,
+      k: h,
+      groups: 1,
+      attention: true,
+    });
+  }
+  const out: LayerShape[] = [];
+  for (const g of layerGroupsOf(model)) {
+    const window = g.attention === 'full' ? undefined : model.slidingWindow;
+    const linears = [...attn];
+    let ffnWidth: number;
+    if (g.moe && model.moe !== undefined) {
+      const moe = model.moe;
+      const fe = moe.expertIntermediateSize;
+      const local = moe.numExperts / ep;
+      const expertTp = ep > 1 ? 1 : tp;
+      // Balanced routing: each GPU runs topK/tp token copies (ep > 1, tokens split by TP/SP before
+      // dispatch) or every token's experts split by TP (ep = 1); the FLOPs per GPU are equal.
+      const share = ep > 1 ? moe.topK / tp : moe.topK;
+      linears.push({ name: 'router', tokenShare: 1, n: moe.numExperts, k: h, groups: 1, attention: false });
+      linears.push({
+        name: 'expert-up',
+        tokenShare: share / local,
+        n: (2 * fe) / expertTp,
+        k: h,
+        groups: local,
+        attention: false,
+      });
+      linears.push({
+        name: 'expert-down',
+        tokenShare: share / local,
+        n: h,
+        k: fe / expertTp,
+        groups: local,
+        attention: false,
+      });
+      ffnWidth = (share * 3 * fe) / expertTp;
+      if (moe.numSharedExperts > 0) {
+        const fs = (moe.sharedExpertIntermediateSize ?? fe) * moe.numSharedExperts;
+        linears.push({
+          name: 'shared-up',
+          tokenShare: 1,
+          n: (2 * fs) / tp,
+          k: h,
+          groups: 1,
+          attention: false,
+        });
+        linears.push({ name: 'shared-down', tokenShare: 1, n: h, k: fs / tp, groups: 1, attention: false });
+        ffnWidth += (3 * fs) / tp;
+      }
+    } else {
+      const f = model.ffn.intermediateSize;
+      const up = model.ffn.gated ? 2 * f : f;
+      linears.push({ name: 'ffn-up', tokenShare: 1, n: up / tp, k: h, groups: 1, attention: false });
+      linears.push({ name: 'ffn-down', tokenShare: 1, n: h, k: f / tp, groups: 1, attention: false });
+      ffnWidth = (model.ffn.gated ? 3 * f : 2 * f) / tp;
+    }
+    out.push({ count: g.count, moe: g.moe, window, linears, ffnWidth });
+  }
+  return out;
+}
+
+/** Parameters of one transformer layer of each kind (all experts), and the fixed parts. */
+export interface ParamSplit {
+  /** Parameters that TP splits and every EP rank holds (attention, dense FFN, shared experts, router, norms). */
+  readonly denseLayers: number;
+  /** Routed-expert parameters (split by EP). */
+  readonly experts: number;
+  /** Embedding and LM head (and final norm). */
+  readonly embeddings: number;
+}
+
+export function paramSplit(model: ModelSpec): ParamSplit {
+  const c = countParams(model);
+  const embeddings = c.embedding + c.lmHead + model.hiddenSize;
+  return { denseLayers: c.total - embeddings - c.routedExperts, experts: c.routedExperts, embeddings };
+}
+
+/** Parameters one GPU holds (before ZeRO sharding), on the stage with the embedding or the head. */
+export function paramsPerGpu(model: ModelSpec, tp: number, pp: number, ep: number): number {
+  const s = paramSplit(model);
+  const expertTp = ep > 1 ? 1 : tp;
+  // The bottleneck stage holds its layers plus the embedding (first) or the LM head (last); untied
+  // models split them, tied ones (MPT) keep the shared matrix on one stage.
+  const c = countParams(model);
+  const endStage = pp === 1 ? s.embeddings : Math.max(c.embedding, c.lmHead);
+  return s.denseLayers / tp / pp + s.experts / ep / expertTp / pp + endStage / tp;
+}
+
+/** LoRA adapter parameters over the whole model: rank·(k + n) per adapted matrix. */
+export function loraParams(model: ModelSpec, rank: number, attentionOnly: boolean): number {
+  let total = 0;
+  for (const g of layerShapes(model, { tp: 1, ep: 1 })) {
+    for (const l of g.linears) {
+      if (l.name === 'router' || (attentionOnly && !l.attention)) continue;
+      total += g.count * l.groups * rank * (l.k + l.n);
+    }
+  }
+  return total;
+}
+
+/** Norm weights are counted with the layer; nothing to split. */
+export const NORM_PARAMS = normParams;
+export { denseFfnParams, routerParams, sharedExpertParams, expertParams };
+
+/**
+ * Model FLOPs per token under a counting convention (training = forward + backward = 3 × forward):
+ * - 'megatron' (Narayanan et al. 2021, eq. 3; Korthikanti et al. 2022 appendix): 6 per matmul
+ *   weight a token uses (LM head included, embedding lookup excluded) plus 12·L·(heads·headDim)·S
+ *   for attention over the full (non-causal) S×S score matrix.
+ * - 'mosaicml' (llm-foundry scripts/train/benchmarking/README.md): 6·N with N = all parameters
+ *   (embeddings included) plus the same full-S attention term (n_layers·2·2·d_model·S² per sequence, ×3).
+ * - 'causal': Ridgeline's forward count (model/stats.ts, DeepSeek-V3 "Insights" convention:
+ *   attention over the mean causal context) × 3.
+ */
+export function modelFlopsPerToken(
+  model: ModelSpec,
+  sequenceLength: number,
+  convention: MfuConvention,
+): number {
+  const c = countParams(model);
+  const perCtx = attentionFlopsPerContextToken(model);
+  let attention = 0;
+  let causalAttention = 0;
+  for (const g of layerGroupsOf(model)) {
+    const window = g.attention === 'full' ? undefined : model.slidingWindow;
+    attention += g.count * perCtx * Math.min(sequenceLength, window ?? sequenceLength);
+    causalAttention += g.count * perCtx * meanCausalContext(sequenceLength, window);
+  }
+  // The LM head is a matmul even when it shares the embedding matrix (tied models).
+  const lmHead = model.tiedEmbeddings ? model.vocabSize * model.hiddenSize : 0;
+  const matmul = c.activePerToken - c.embedding - model.hiddenSize + lmHead;
+  if (convention === 'megatron') return 6 * matmul + 3 * attention;
+  if (convention === 'mosaicml') return 6 * c.total + 3 * attention;
+  return 3 * (2 * matmul + causalAttention);
+}
