@@ -4,6 +4,17 @@ export { ok, fail, isError } from './diagnostics/diagnostic.js';
 export { closestMatches } from './diagnostics/closest.js';
 export { messages } from './diagnostics/messages.js';
 
+export type {
+  DataPath,
+  DocumentKind,
+  Location,
+  ParsedDocument,
+  Position,
+  ReadIssue,
+  ReadOptions,
+} from './input/read.js';
+export { documentKindOf, parseDocument } from './input/read.js';
+
 export type { NumericFormat, RateFormat } from './units/formats.js';
 export {
   NUMERIC_FORMATS,

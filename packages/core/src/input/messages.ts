@@ -1,0 +1,11 @@
+/** Messages of the input reader (YAML/JSON text to data). */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+
+export type InputCode = 'file.syntax';
+
+const err = (code: InputCode, message: string): Diagnostic => ({ code, severity: 'error', message });
+
+export const inputMessages = {
+  syntax: (kind: 'JSON' | 'YAML', message: string) => err('file.syntax', `${kind} syntax: ${message}`),
+  unreadable: (name: string, reason: string) => err('file.syntax', `cannot read ${name}: ${reason}`),
+};
