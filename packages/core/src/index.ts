@@ -56,9 +56,9 @@ export type { EstimateReport, OperatorReport, PhaseReport } from './report/assem
 export { assembleReport } from './report/assemble.js';
 export { estimate, estimateNormalized, validateScenario } from './estimate.js';
 
+export type { MeasurementRow, MeasurementColumn } from './measurements/csv.js';
+export { MEASUREMENT_COLUMNS, parseMeasurementCsv } from './measurements/csv.js';
 export type {
-  MeasurementRow,
-  MeasurementColumn,
   Prediction,
   PredictOptions,
   GemmCase,
@@ -66,15 +66,8 @@ export type {
   RowRecord,
   SkippedRecord,
   ValidationReport,
-} from './calibrate/index.js';
-export {
-  MEASUREMENT_COLUMNS,
-  parseMeasurementCsv,
-  predictRow,
-  validateRows,
-  gemmShapeFromNotes,
-  GPT3_175B,
-} from './calibrate/index.js';
+} from './validate/index.js';
+export { predictRow, validateRows, gemmShapeFromNotes, GPT3_175B } from './validate/index.js';
 
 export type { PowerOptions, PowerOptionsInput, CostOptions, CostOptionsInput } from './energy/schema.js';
 export { PowerSchema, CostSchema, POWER_DEFAULTS, COST_DEFAULTS } from './energy/schema.js';
@@ -149,7 +142,6 @@ export type {
   FitResult,
   Loss,
   Observation,
-  RecordDefaults,
   SkippedObservation,
   ProfileFit,
   ProfileFitOptions,
@@ -176,7 +168,6 @@ export {
   lossValue,
   observationsFromRecords,
   observationsFromRows,
-  recordScenario,
   MIN_CALIBRATION_ROWS,
   PARAMETER_SPECS,
   defaultFitParameters,
@@ -187,3 +178,5 @@ export {
   fewShotValidate,
 } from './calibrate/index.js';
 export { SHIPPED_PROFILES } from './calibrate/index.js';
+export type { RecordDefaults } from './measurements/scenario.js';
+export { recordScenario } from './measurements/scenario.js';

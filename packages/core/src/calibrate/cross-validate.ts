@@ -21,7 +21,7 @@ import {
 } from './fit-profile.js';
 import type { Observation } from './observations.js';
 import type { CalibrationParameter, ProfileParameters } from './profile.js';
-import { percentile } from './validate.js';
+import { percentile } from '../validate/validate.js';
 
 export interface ErrorStats {
   readonly rows: number;

@@ -5,7 +5,7 @@
  * a `Metric,Value` block of run-level values. AIPerf 0.12 appends a GPU telemetry block, ignored.
  * Neither CSV names the model or the load; the JSON written beside it does.
  */
-import { splitCsvRecords } from '../calibrate/csv.js';
+import { splitCsvRecords } from './csv.js';
 import type { Location } from './messages.js';
 import { importMessages } from './messages.js';
 import type { Loose } from './read.js';
