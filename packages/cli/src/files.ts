@@ -4,7 +4,7 @@
  * file:line:column. Model and hardware references that name files are resolved here too.
  */
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import type { Diagnostic, HardwareSpec, ModelSpec, ParsedDocument } from '@ridgeline/core';
+import type { Diagnostic, DiagnosticCode, HardwareSpec, ModelSpec, ParsedDocument } from '@ridgeline/core';
 import {
   HardwareSpecSchema,
   ModelSpecSchema,
@@ -203,7 +203,7 @@ interface SchemaIssue {
 
 /** Zod issues as diagnostics at `prefix` + the issue path. */
 export function issueDiagnostics(
-  code: string,
+  code: DiagnosticCode,
   issues: readonly SchemaIssue[],
   prefix: Path = [],
 ): Diagnostic[] {

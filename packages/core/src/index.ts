@@ -1,8 +1,18 @@
 /** @ridgeline/core: the public API. Pure functions over plain data; no I/O. */
-export type { Diagnostic, Result, Severity } from './diagnostics/diagnostic.js';
-export { ok, fail, isError } from './diagnostics/diagnostic.js';
+export type { Diagnostic, DiagnosticCode, FrontEndCode, Result, Severity } from './diagnostics/diagnostic.js';
+export { ok, fail, isError, diagnostic } from './diagnostics/diagnostic.js';
 export { closestMatches } from './diagnostics/closest.js';
 export { messages } from './diagnostics/messages.js';
+export type { ModelCode } from './model/messages.js';
+export type { HardwareCode } from './hardware/messages.js';
+export type { ScenarioCode } from './scenario/messages.js';
+export type { MemoryCode } from './memory/messages.js';
+export type { ServingCode } from './serving/messages.js';
+export type { EnergyCode } from './energy/messages.js';
+export type { UncertaintyCode } from './uncertainty/messages.js';
+export type { InputCode } from './input/messages.js';
+export type { MeasurementCode } from './measurements/messages.js';
+export type { CalibrateCode } from './calibrate/messages.js';
 
 export type {
   DataPath,

@@ -4,6 +4,8 @@ import { closestMatches } from '../diagnostics/closest.js';
 import { messages } from '../diagnostics/messages.js';
 import { hardwareIds } from '../hardware/catalog.js';
 
+export type CalibrateCode = 'calibrate.too-few-rows';
+
 /** Why a measurement is not used for calibration, and what calibrate reports. */
 export const calibrateMessages = {
   notPositive: (predicted: number, measured: number) =>

@@ -5,11 +5,11 @@
  */
 import type { Document } from 'yaml';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument as parseYaml } from 'yaml';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { DataPath, Diagnostic } from '../diagnostics/diagnostic.js';
 import { inputMessages } from './messages.js';
 
+export type { DataPath } from '../diagnostics/diagnostic.js';
 export type DocumentKind = 'yaml' | 'json';
-export type DataPath = readonly (string | number)[];
 
 /** 1-based line and column. */
 export interface Position {

@@ -5,6 +5,26 @@
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import type { MeasurementDiagnostic, MeasurementTool } from './types.js';
 
+export type MeasurementCode =
+  | 'measurements.csv'
+  | 'measurements.empty'
+  | 'measurements.missing-field'
+  | 'measurements.no-metrics'
+  | 'measurements.non-finite'
+  | 'measurements.not-an-object'
+  | 'measurements.out-of-range'
+  | 'measurements.row-skipped'
+  | 'measurements.rows-skipped'
+  | 'measurements.run-invalid'
+  | 'measurements.syntax'
+  | 'measurements.token-count-mismatch'
+  | 'measurements.unknown-format'
+  | 'measurements.unknown-unit'
+  | 'measurements.unsupported'
+  | 'measurements.wrong-format'
+  | 'measurements.wrong-type'
+  | 'csv.malformed';
+
 /** Where a problem is: a file, and inside it a line, column and field when known. */
 export interface Location {
   readonly file: string;
@@ -18,7 +38,7 @@ function where(at: Location): string {
   return at.column === undefined ? `${at.file}:${at.line}` : `${at.file}:${at.line}:${at.column}`;
 }
 
-function build(code: string, severity: Severity, at: Location, text: string): MeasurementDiagnostic {
+function build(code: MeasurementCode, severity: Severity, at: Location, text: string): MeasurementDiagnostic {
   const field = at.field === undefined ? '' : `'${at.field}': `;
   const d: MeasurementDiagnostic = {
     code,

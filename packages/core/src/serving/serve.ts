@@ -11,6 +11,7 @@
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
+import { servingMessages } from './messages.js';
 import type { KvBudget } from '../memory/footprint.js';
 import { kvBudget, kvBytesPerSequence, kvCapacityTokens } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
@@ -191,13 +192,7 @@ function decodeArrivals(
 
 function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<PoolRuns> {
   const w = ns.workload;
-  if (w.kind === 'concurrency')
-    return fail(
-      messages.servingInvalid(
-        ['serving', 'disaggregation'],
-        'Disaggregated serving is simulated for requestRate and maxThroughput workloads; a closed loop (concurrency) couples the two pools and is not modeled yet.',
-      ),
-    );
+  if (w.kind === 'concurrency') return fail(servingMessages.disaggregatedClosedLoop());
   const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
   const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
   const a = arrivalsFor(pns, d.prefill.dp);
