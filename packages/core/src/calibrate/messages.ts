@@ -1,7 +1,7 @@
 /** Diagnostics and reasons of the calibration (fit and cross-validation). Wording lives here. */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { closestMatches } from '../diagnostics/closest.js';
-import { messages } from '../diagnostics/messages.js';
+import { hardwareMessages } from '../hardware/messages.js';
 import { hardwareIds } from '../hardware/catalog.js';
 
 export type CalibrateCode = 'calibrate.too-few-rows';
@@ -18,7 +18,7 @@ export const calibrateMessages = {
 
 export const fitMessages = {
   unknownHardware: (name: string): Diagnostic =>
-    messages.unknownHardware(name, closestMatches(name, hardwareIds())),
+    hardwareMessages.unknownHardware(name, closestMatches(name, hardwareIds())),
   tooFewRows: (found: number, needed: number, hardware: string, engine: string | undefined): Diagnostic => ({
     code: 'calibrate.too-few-rows',
     severity: 'error',

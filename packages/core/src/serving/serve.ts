@@ -10,7 +10,8 @@
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
-import { messages } from '../diagnostics/messages.js';
+import { memoryMessages } from '../memory/messages.js';
+import { scenarioMessages } from '../scenario/messages.js';
 import { servingMessages } from './messages.js';
 import type { KvBudget } from '../memory/footprint.js';
 import { kvBudget, kvBytesPerSequence, kvCapacityTokens } from '../memory/footprint.js';
@@ -87,10 +88,12 @@ function runPool(
   const w = ns.workload;
   const budget = kvBudget(ns, ns.engine.maxBatchedTokens, Math.min(ns.engine.maxSequences, requests));
   if (budget.weightsBytes + budget.reservedBytes > ns.hardware.memory.capacityBytes)
-    return fail(messages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus));
+    return fail(
+      memoryMessages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus),
+    );
   const capacity = kvCapacityTokens(ns, budget, w.inputTokens + outputTokens);
   const need = w.inputTokens + outputTokens + (ns.serving.speculative?.tokens ?? 0);
-  if (capacity < need + ns.engine.kvPageTokens) return fail(messages.kvCacheTooSmall(capacity, need));
+  if (capacity < need + ns.engine.kvPageTokens) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   const coster = new StepCoster(ns);
   const result = simulate(ns, coster, {
     requests,
@@ -101,7 +104,7 @@ function runPool(
     prefilled,
     kvCapacityTokens: capacity,
   });
-  if (!result.feasible) return fail(messages.kvCacheTooSmall(capacity, need));
+  if (!result.feasible) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   return ok({ ns, budget, kvCapacityTokens: capacity, result });
 }
 
@@ -158,7 +161,7 @@ function kvTransfer(ns: NormalizedScenario, pns: NormalizedScenario, d: Disaggre
       ? hw.scaleUp?.bandwidthBytesPerSecond
       : hw.scaleOut?.bandwidthBytesPerSecond;
   if (link === undefined)
-    return fail(messages.needsScaleOut('The KV transfer between the prefill and decode pools', 2, 1));
+    return fail(scenarioMessages.needsScaleOut('The KV transfer between the prefill and decode pools', 2, 1));
   const latency =
     d.kvTransferLink === 'scale-up'
       ? ns.efficiency.collectiveLatencySeconds
@@ -230,13 +233,13 @@ function servingDiagnostics(
 ): Diagnostic[] {
   const w = ns.workload;
   const diagnostics: Diagnostic[] = [];
-  if (r.preemptions > 0) diagnostics.push(messages.preemptions(r.preemptions * replicas, requests));
+  if (r.preemptions > 0) diagnostics.push(servingMessages.preemptions(r.preemptions * replicas, requests));
   if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
-    diagnostics.push(messages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
+    diagnostics.push(servingMessages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
   if (w.kind === 'requestRate') {
     const completed = requests / duration;
     if (w.requestRate > completed * 1.05 && duration > 0)
-      diagnostics.push(messages.saturated(w.requestRate, completed));
+      diagnostics.push(servingMessages.saturated(w.requestRate, completed));
   }
   return diagnostics;
 }
