@@ -12,8 +12,8 @@ import {
   intCell,
   resolveRowHardware,
   resolveRowModel,
-} from '../packages/core/dist/calibrate/resolve.js';
-import { MAX_THROUGHPUT_REQUESTS, STATIC_METRICS } from '../packages/core/dist/calibrate/serving.js';
+} from '../packages/core/dist/measurements/resolve.js';
+import { MAX_THROUGHPUT_REQUESTS, STATIC_METRICS } from '../packages/core/dist/validate/serving-rows.js';
 
 const CSV = 'packages/core/data/measurements/reference.csv';
 const OUT = 'packages/core/src/uncertainty/residuals-data.ts';

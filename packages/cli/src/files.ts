@@ -1,13 +1,17 @@
 /**
- * Reading scenario, model and hardware files (YAML or JSON) with a yaml LineCounter kept beside
- * the parsed data, so a diagnostic path such as ['parallelism', 'tp'] is reported as
+ * Reading scenario, model and hardware files (YAML or JSON) with core's reader, which keeps the
+ * source positions beside the parsed data, so a diagnostic path such as ['parallelism', 'tp'] is reported as
  * file:line:column. Model and hardware references that name files are resolved here too.
  */
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import type { Diagnostic, HardwareSpec, ModelSpec } from '@ridgeline/core';
-import { HardwareSpecSchema, ModelSpecSchema, importHfConfig } from '@ridgeline/core';
-import type { Document } from 'yaml';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Diagnostic, DiagnosticCode, HardwareSpec, ModelSpec, ParsedDocument } from '@ridgeline/core';
+import {
+  HardwareSpecSchema,
+  ModelSpecSchema,
+  documentKindOf,
+  importHfConfig,
+  parseDocument,
+} from '@ridgeline/core';
 import type { Io } from './io.js';
 
 export type Path = readonly (string | number)[];
@@ -48,13 +52,12 @@ export function fileErrorReason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A parsed file: maps a path inside its data to a line and column. */
+/** A parsed file: maps a path inside its data to a line and column (core's reader does the work). */
 export class SourceFile {
   constructor(
     readonly absPath: string,
     readonly displayPath: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
+    private readonly doc: ParsedDocument,
   ) {}
 
   /**
@@ -62,29 +65,7 @@ export class SourceFile {
    * `depth` is how many path segments were found.
    */
   locate(path: Path): { line: number; column: number; depth: number } {
-    let node: unknown = this.doc.contents;
-    let offset = rangeStart(node) ?? 0;
-    let depth = 0;
-    for (const segment of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-        if (pair === undefined) break;
-        const keyOffset = rangeStart(pair.key);
-        node = pair.value;
-        // Scalars point at the value itself; collections at their key (the line that names them).
-        offset = (isScalar(node) ? rangeStart(node) : undefined) ?? keyOffset ?? offset;
-      } else if (isSeq(node) && typeof segment === 'number') {
-        const item: unknown = node.items[segment];
-        if (item === undefined || item === null) break;
-        node = item;
-        offset = rangeStart(node) ?? offset;
-      } else {
-        break;
-      }
-      depth++;
-    }
-    const pos = this.lines.linePos(offset);
-    return { line: pos.line, column: pos.col, depth };
+    return this.doc.locate(path);
   }
 
   /**
@@ -100,20 +81,8 @@ export class SourceFile {
   }
 }
 
-function rangeStart(node: unknown): number | undefined {
-  if (!isRecord(node)) return undefined;
-  const range = node['range'];
-  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
-}
-
 export function startsWith(path: Path, prefix: Path): boolean {
   return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
-}
-
-/** First line of a yaml error message, without the " at line L, column C:" the location repeats. */
-function yamlMessage(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return first.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Reads and parses a YAML or JSON file (JSON strictly, by the .json extension). */
@@ -127,37 +96,9 @@ export function readDataFile(io: Io, absPath: string): Loaded<{ data: unknown; s
       { code: 'file.unreadable', severity: 'error', message: `cannot read ${shown}: ${fileErrorReason(e)}` },
     ]);
   }
-  const lines = new LineCounter();
-  const json = extname(absPath).toLowerCase() === '.json';
-  const doc = parseDocument(text, { lineCounter: lines, schema: json ? 'json' : 'core', uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return failed(
-      doc.errors.map((e): CliDiagnostic => {
-        const base: CliDiagnostic = {
-          code: 'file.syntax',
-          severity: 'error',
-          message: `${json ? 'JSON' : 'YAML'} syntax: ${yamlMessage(e.message)}`,
-          file: shown,
-        };
-        const pos = e.linePos?.[0];
-        return pos === undefined ? base : { ...base, line: pos.line, column: pos.col };
-      }),
-    );
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    return failed([
-      {
-        code: 'file.syntax',
-        severity: 'error',
-        message: `cannot read ${shown}: ${fileErrorReason(e)}`,
-        file: shown,
-      },
-    ]);
-  }
-  return loaded({ data, source: new SourceFile(absPath, shown, doc, lines) });
+  const doc = parseDocument(text, documentKindOf(absPath), { name: shown });
+  if (doc.issues.length > 0) return failed(doc.issues.map((d): CliDiagnostic => ({ ...d, file: shown })));
+  return loaded({ data: doc.value, source: new SourceFile(absPath, shown, doc) });
 }
 
 /** Where file references are looked up, and files already read (shared across a batch). */
@@ -262,7 +203,7 @@ interface SchemaIssue {
 
 /** Zod issues as diagnostics at `prefix` + the issue path. */
 export function issueDiagnostics(
-  code: string,
+  code: DiagnosticCode,
   issues: readonly SchemaIssue[],
   prefix: Path = [],
 ): Diagnostic[] {

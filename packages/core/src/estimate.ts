@@ -5,7 +5,9 @@
  */
 import type { Diagnostic, Result } from './diagnostics/diagnostic.js';
 import { fail, ok } from './diagnostics/diagnostic.js';
-import { messages } from './diagnostics/messages.js';
+import { memoryMessages } from './memory/messages.js';
+import { scenarioMessages } from './scenario/messages.js';
+import { uncertaintyMessages } from './uncertainty/messages.js';
 import { memoryFootprint } from './memory/footprint.js';
 import type { EstimateReport } from './report/assemble.js';
 import { assembleReport, assembleServingReport } from './report/assemble.js';
@@ -26,7 +28,7 @@ export function validateScenario(input: unknown): Result<Scenario> {
   if (parsed.success) return ok(parsed.data);
   return fail(
     ...parsed.error.issues.map((i) =>
-      messages.schema(
+      scenarioMessages.schema(
         i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
         i.message,
       ),
@@ -48,15 +50,16 @@ function offloadChecks(ns: NormalizedScenario, share: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const cap = off.tier.capacityBytes;
   const held = weightsBytesPerDevice(ns) * off.weightsFraction;
-  if (cap !== undefined && held > cap) out.push(messages.offloadCapacity(held, cap, off.tier.name));
-  if (share >= 0.5) out.push(messages.offloadBound(share, off.tier.name));
+  if (cap !== undefined && held > cap) out.push(memoryMessages.offloadCapacity(held, cap, off.tier.name));
+  if (share >= 0.5) out.push(memoryMessages.offloadBound(share, off.tier.name));
   return out;
 }
 
 /** The scenario's uncertainty bands; an extrapolated band is named in the diagnostics. */
 function uncertaintyOf(ns: NormalizedScenario, batchPerReplica: number, all: Diagnostic[]): ScenarioBands {
   const bands = scenarioBands(ns, batchPerReplica);
-  if (bands.extrapolation.length > 0) all.push(messages.uncertaintyExtrapolation(bands.extrapolation));
+  if (bands.extrapolation.length > 0)
+    all.push(uncertaintyMessages.uncertaintyExtrapolation(bands.extrapolation));
   return bands;
 }
 
@@ -72,12 +75,14 @@ function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic
   const all = [...diagnostics];
   if (memory.weightsBytes + memory.reservedBytes > ns.hardware.memory.capacityBytes) {
     return fail(
-      messages.weightsDoNotFit(memory.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus),
+      memoryMessages.weightsDoNotFit(memory.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus),
       ...all,
     );
   }
   if (!memory.fits)
-    all.push(messages.batchDoesNotFit(memory.totalBytes, memory.capacityBytes, memory.maxBatch * ns.dp));
+    all.push(
+      memoryMessages.batchDoesNotFit(memory.totalBytes, memory.capacityBytes, memory.maxBatch * ns.dp),
+    );
   const timing = simulateStaticBatch(ns);
   const off = offloadChecks(ns, timing.offloadShare);
   if (off.some((d) => d.severity === 'error')) return fail(...off, ...all);

@@ -1,8 +1,29 @@
 /** @ridgeline/core: the public API. Pure functions over plain data; no I/O. */
-export type { Diagnostic, Result, Severity } from './diagnostics/diagnostic.js';
-export { ok, fail, isError } from './diagnostics/diagnostic.js';
+export type { Diagnostic, DiagnosticCode, FrontEndCode, Result, Severity } from './diagnostics/diagnostic.js';
+export { ok, fail, isError, diagnostic } from './diagnostics/diagnostic.js';
 export { closestMatches } from './diagnostics/closest.js';
 export { messages } from './diagnostics/messages.js';
+export type { ModelCode } from './model/messages.js';
+export type { HardwareCode } from './hardware/messages.js';
+export type { ScenarioCode } from './scenario/messages.js';
+export type { MemoryCode } from './memory/messages.js';
+export type { ServingCode } from './serving/messages.js';
+export type { EnergyCode } from './energy/messages.js';
+export type { UncertaintyCode } from './uncertainty/messages.js';
+export type { InputCode } from './input/messages.js';
+export type { MeasurementCode } from './measurements/messages.js';
+export type { CalibrateCode } from './calibrate/messages.js';
+
+export type {
+  DataPath,
+  DocumentKind,
+  Location,
+  ParsedDocument,
+  Position,
+  ReadIssue,
+  ReadOptions,
+} from './input/read.js';
+export { documentKindOf, parseDocument } from './input/read.js';
 
 export type { NumericFormat, RateFormat } from './units/formats.js';
 export {
@@ -46,9 +67,9 @@ export type { EstimateReport, OperatorReport, PhaseReport } from './report/assem
 export { assembleReport } from './report/assemble.js';
 export { estimate, estimateNormalized, validateScenario } from './estimate.js';
 
+export type { MeasurementRow, MeasurementColumn } from './measurements/csv.js';
+export { MEASUREMENT_COLUMNS, parseMeasurementCsv } from './measurements/csv.js';
 export type {
-  MeasurementRow,
-  MeasurementColumn,
   Prediction,
   PredictOptions,
   GemmCase,
@@ -56,15 +77,8 @@ export type {
   RowRecord,
   SkippedRecord,
   ValidationReport,
-} from './calibrate/index.js';
-export {
-  MEASUREMENT_COLUMNS,
-  parseMeasurementCsv,
-  predictRow,
-  validateRows,
-  gemmShapeFromNotes,
-  GPT3_175B,
-} from './calibrate/index.js';
+} from './validate/index.js';
+export { predictRow, validateRows, gemmShapeFromNotes, GPT3_175B } from './validate/index.js';
 
 export type { PowerOptions, PowerOptionsInput, CostOptions, CostOptionsInput } from './energy/schema.js';
 export { PowerSchema, CostSchema, POWER_DEFAULTS, COST_DEFAULTS } from './energy/schema.js';
@@ -139,7 +153,6 @@ export type {
   FitResult,
   Loss,
   Observation,
-  RecordDefaults,
   SkippedObservation,
   ProfileFit,
   ProfileFitOptions,
@@ -166,7 +179,6 @@ export {
   lossValue,
   observationsFromRecords,
   observationsFromRows,
-  recordScenario,
   MIN_CALIBRATION_ROWS,
   PARAMETER_SPECS,
   defaultFitParameters,
@@ -177,6 +189,8 @@ export {
   fewShotValidate,
 } from './calibrate/index.js';
 export { SHIPPED_PROFILES } from './calibrate/index.js';
+export type { RecordDefaults } from './measurements/scenario.js';
+export { recordScenario } from './measurements/scenario.js';
 
 export * from './explore/index.js';
 export * from './training/index.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findHardware } from '../hardware/catalog.js';
 import { crossValidate, fewShotValidate } from './cross-validate.js';
-import { parseMeasurementCsv } from './csv.js';
+import { parseMeasurementCsv } from '../measurements/csv.js';
 import { observationsFromRows } from './observations.js';
 
 const csv = readFileSync(new URL('../../data/measurements/reference.csv', import.meta.url), 'utf8');

@@ -21,7 +21,7 @@ import {
 } from './fit-profile.js';
 import type { Observation } from './observations.js';
 import type { CalibrationParameter, ProfileParameters } from './profile.js';
-import { percentile } from './validate.js';
+import { percentile } from '../validate/validate.js';
 
 export interface ErrorStats {
   readonly rows: number;
@@ -127,6 +127,104 @@ function grouped(
   });
 }
 
+/** One device's observations, its in-sample fit and what its folds share. */
+interface DeviceFit {
+  readonly obs: readonly Observation[];
+  readonly hw: string;
+  readonly names: readonly CalibrationParameter[];
+  readonly weighting: Weighting;
+  readonly fitOptions: { loss?: Loss; scale?: number };
+  /** The Jacobian and residuals at the prior, over obs. */
+  readonly jac: readonly Float64Array[];
+  readonly r0: Float64Array;
+  readonly full: ProfileFit | undefined;
+  readonly minRows: number;
+}
+
+/** Leave-one-source-out folds of one device: each source's rows predicted by a fit on the others. */
+function foldsOf(
+  device: DeviceFit,
+  heldOut: Map<Observation, number>,
+  onProgress: ((message: string) => void) | undefined,
+): void {
+  const { obs, hw, names, weighting, fitOptions, jac, r0, full, minRows } = device;
+  const sources = [...new Set(obs.map((o) => o.source))];
+  for (const source of sources) {
+    const train: number[] = [];
+    const test: Observation[] = [];
+    obs.forEach((o, i) => {
+      if (o.source === source) test.push(o);
+      else train.push(i);
+    });
+    // Too little else measured on this device: the held-out prediction is the default one.
+    if (train.length < minRows) continue;
+    const trainObs = train.flatMap((i) => (obs[i] === undefined ? [] : [obs[i]]));
+    const sub = profileProblem(trainObs, hw, undefined, names, weighting);
+    const result = fitParameters(sub, {
+      ...fitOptions,
+      jacobian: jac.map((col) => Float64Array.from(train, (i) => col[i] ?? 0)),
+      priorResiduals: Float64Array.from(train, (i) => r0[i] ?? Number.NaN),
+      // The fold's optimum lies near the in-sample one when the left-out source is small.
+      ...(full !== undefined
+        ? {
+            start: {
+              values: full.result.values,
+              residuals: Float64Array.from(train, (i) => full.result.residuals[i] ?? Number.NaN),
+            },
+          }
+        : {}),
+    });
+    const set = singleProfile(hw, undefined, names, result.values);
+    for (const o of test) heldOut.set(o, o.predict(set) ?? Number.NaN);
+    onProgress?.(`${hw}: without ${source}, fitted on ${String(train.length)} rows`);
+  }
+}
+
+/** The report: predictions per row, error totals, per-group and per-device summaries. */
+function crossValidationReport(
+  observations: readonly Observation[],
+  devices: readonly string[],
+  profiles: ProfileFit[],
+  predicted: {
+    readonly uncalibrated: ReadonlyMap<Observation, number>;
+    readonly inSample: ReadonlyMap<Observation, number>;
+    readonly heldOut: ReadonlyMap<Observation, number>;
+  },
+): CrossValidationReport {
+  const { uncalibrated, inSample, heldOut } = predicted;
+  const rows: CrossValidationRow[] = observations.map((o) => ({
+    id: o.id,
+    source: o.source,
+    metric: o.metric,
+    hardware: o.hardware,
+    measured: o.measured,
+    uncalibrated: uncalibrated.get(o) ?? Number.NaN,
+    inSample: inSample.get(o) ?? Number.NaN,
+    heldOut: heldOut.get(o) ?? Number.NaN,
+  }));
+  const all = (pick: (r: CrossValidationRow) => number) =>
+    errorStats(rows.map((r) => absErrorPct(pick(r), r.measured)));
+  const heldOutMedianByHardware: Record<string, number> = {};
+  for (const hw of devices) {
+    const s = errorStats(
+      rows.filter((r) => r.hardware === hw).map((r) => absErrorPct(r.heldOut, r.measured)),
+    );
+    if (s.medianErrorPct !== null) heldOutMedianByHardware[hw] = s.medianErrorPct;
+  }
+  return {
+    totals: {
+      uncalibrated: all((r) => r.uncalibrated),
+      inSample: all((r) => r.inSample),
+      heldOut: all((r) => r.heldOut),
+    },
+    groups: grouped(rows, (r) => `${r.source}\u0000${r.metric}`, false),
+    hardwareGroups: grouped(rows, (r) => `${r.source}\u0000${r.metric}\u0000${r.hardware ?? ''}`, true),
+    profiles,
+    heldOutMedianByHardware,
+    rows,
+  };
+}
+
 /** Leave-one-source-out cross-validation over the observations (see the module comment). */
 export function crossValidate(
   observations: readonly Observation[],
@@ -178,68 +276,20 @@ export function crossValidate(
       full.value.observations.forEach((o, i) => inSample.set(o, full.value.predictedAfter[i] ?? Number.NaN));
     }
     options.onProgress?.(`${hw}: in-sample fit on ${String(obs.length)} rows`);
-    const sources = [...new Set(obs.map((o) => o.source))];
-    for (const source of sources) {
-      const train: number[] = [];
-      const test: Observation[] = [];
-      obs.forEach((o, i) => {
-        if (o.source === source) test.push(o);
-        else train.push(i);
-      });
-      // Too little else measured on this device: the held-out prediction is the default one.
-      if (train.length < minRows) continue;
-      const trainObs = train.flatMap((i) => (obs[i] === undefined ? [] : [obs[i]]));
-      const sub = profileProblem(trainObs, hw, undefined, names, weighting);
-      const result = fitParameters(sub, {
-        ...fitOptions,
-        jacobian: jac.map((col) => Float64Array.from(train, (i) => col[i] ?? 0)),
-        priorResiduals: Float64Array.from(train, (i) => r0[i] ?? Number.NaN),
-        // The fold's optimum lies near the in-sample one when the left-out source is small.
-        ...(full.ok
-          ? {
-              start: {
-                values: full.value.result.values,
-                residuals: Float64Array.from(train, (i) => full.value.result.residuals[i] ?? Number.NaN),
-              },
-            }
-          : {}),
-      });
-      const set = singleProfile(hw, undefined, names, result.values);
-      for (const o of test) heldOut.set(o, o.predict(set) ?? Number.NaN);
-      options.onProgress?.(`${hw}: without ${source}, fitted on ${String(train.length)} rows`);
-    }
+    const device = {
+      obs,
+      hw,
+      names,
+      weighting,
+      fitOptions,
+      jac,
+      r0,
+      full: full.ok ? full.value : undefined,
+      minRows,
+    };
+    foldsOf(device, heldOut, options.onProgress);
   }
-  const rows: CrossValidationRow[] = observations.map((o) => ({
-    id: o.id,
-    source: o.source,
-    metric: o.metric,
-    hardware: o.hardware,
-    measured: o.measured,
-    uncalibrated: uncalibrated.get(o) ?? Number.NaN,
-    inSample: inSample.get(o) ?? Number.NaN,
-    heldOut: heldOut.get(o) ?? Number.NaN,
-  }));
-  const all = (pick: (r: CrossValidationRow) => number) =>
-    errorStats(rows.map((r) => absErrorPct(pick(r), r.measured)));
-  const heldOutMedianByHardware: Record<string, number> = {};
-  for (const hw of devices) {
-    const s = errorStats(
-      rows.filter((r) => r.hardware === hw).map((r) => absErrorPct(r.heldOut, r.measured)),
-    );
-    if (s.medianErrorPct !== null) heldOutMedianByHardware[hw] = s.medianErrorPct;
-  }
-  return {
-    totals: {
-      uncalibrated: all((r) => r.uncalibrated),
-      inSample: all((r) => r.inSample),
-      heldOut: all((r) => r.heldOut),
-    },
-    groups: grouped(rows, (r) => `${r.source}\u0000${r.metric}`, false),
-    hardwareGroups: grouped(rows, (r) => `${r.source}\u0000${r.metric}\u0000${r.hardware ?? ''}`, true),
-    profiles,
-    heldOutMedianByHardware,
-    rows,
-  };
+  return crossValidationReport(observations, devices, profiles, { uncalibrated, inSample, heldOut });
 }
 
 export interface FewShotResult {

@@ -14,7 +14,7 @@ import { fitMessages } from './messages.js';
 import type { Observation } from './observations.js';
 import type { CalibrationParameter, FitRecord, ProfileParameters, ProfileSet } from './profile.js';
 import { HARDWARE_PARAMETERS, defaultParameters } from './profile.js';
-import { percentile } from './validate.js';
+import { percentile } from '../validate/validate.js';
 
 interface ParameterSpec {
   /** Prior standard deviation of log(value / default). */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseMeasurementCsv } from './csv.js';
+import { parseMeasurementCsv } from '../measurements/csv.js';
 import type { FitProblem } from './fit.js';
 import { fitParameters, lossValue } from './fit.js';
 import { fitProfile } from './fit-profile.js';
 import { observationsFromRows } from './observations.js';
-import { predictRow } from './predict.js';
+import { predictRow } from '../validate/predict.js';
 import type { ProfileParameters } from './profile.js';
 
 const HEADER =

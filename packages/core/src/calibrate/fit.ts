@@ -265,6 +265,95 @@ function solveSurrogate(space: Space, jac: readonly Float64Array[], uk: readonly
   return uk.map((u, j) => Math.min(space.hi[j] ?? u, Math.max(space.lo[j] ?? u, u + (d[j] ?? 0))));
 }
 
+/**
+ * Schubert's sparse Broyden update of the Jacobian columns after a step du moved the residuals
+ * from rOld to rNew: entries that are structurally zero (masks) stay zero.
+ */
+function broydenUpdate(
+  columns: readonly Float64Array[],
+  masks: readonly (ArrayLike<boolean> | undefined)[],
+  du: readonly number[],
+  rNew: Float64Array,
+  rOld: Float64Array,
+): void {
+  for (let i = 0; i < rNew.length; i++) {
+    const a = rNew[i] ?? Number.NaN;
+    const b = rOld[i] ?? Number.NaN;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+    let predicted = 0;
+    let norm = 0;
+    for (let j = 0; j < du.length; j++) {
+      if (masks[j] !== undefined && masks[j]?.[i] !== true) continue;
+      predicted += (columns[j]?.[i] ?? 0) * (du[j] ?? 0);
+      norm += (du[j] ?? 0) ** 2;
+    }
+    if (norm < 1e-12) continue;
+    const k = (a - b - predicted) / norm;
+    for (let j = 0; j < du.length; j++) {
+      if (masks[j] !== undefined && masks[j]?.[i] !== true) continue;
+      const col = columns[j];
+      if (col !== undefined) col[i] = (col[i] ?? 0) + k * (du[j] ?? 0);
+    }
+  }
+}
+
+/** What the descent works with: Jacobian columns (updated in place) and its stopping rules. */
+interface Descent {
+  readonly parameters: number;
+  readonly columns: readonly Float64Array[];
+  readonly masks: readonly (ArrayLike<boolean> | undefined)[];
+  readonly evaluate: (u: readonly number[]) => Float64Array;
+  readonly tolerance: number;
+  readonly relativeTolerance: number;
+  readonly maxIterations: number;
+  iterations: number;
+}
+
+/** Chord steps with step halving from (u, r) until the objective stops falling. */
+function descendFrom(
+  d: Descent,
+  sp: Space,
+  u: number[],
+  r: Float64Array,
+): { u: number[]; r: Float64Array; converged: boolean } {
+  let f = objective(sp, u, r);
+  let converged = d.parameters === 0;
+  for (let k = 0; k < d.maxIterations && !converged; k++) {
+    d.iterations++;
+    const target = solveSurrogate(sp, d.columns, u, r);
+    let moved = Math.max(0, ...target.map((x, j) => Math.abs(x - (u[j] ?? 0))));
+    if (moved < d.tolerance) {
+      converged = true;
+      break;
+    }
+    let accepted = false;
+    let gain = 0;
+    for (let halving = 0; halving < 3 && !accepted; halving++) {
+      const t = 0.5 ** halving;
+      const trial = u.map((x, j) => x + t * ((target[j] ?? x) - x));
+      const rt = d.evaluate(trial);
+      broydenUpdate(
+        d.columns,
+        d.masks,
+        trial.map((x, j) => x - (u[j] ?? 0)),
+        rt,
+        r,
+      );
+      const ft = objective(sp, trial, rt);
+      if (ft < f) {
+        gain = (f - ft) / Math.max(f, 1e-12);
+        moved *= t;
+        u = trial;
+        r = rt;
+        f = ft;
+        accepted = true;
+      }
+    }
+    if (!accepted || moved < d.tolerance || gain < d.relativeTolerance) converged = true;
+  }
+  return { u, r, converged };
+}
+
 /** Fits the parameters (see the module comment). */
 export function fitParameters(problem: FitProblem, options: FitOptions = {}): FitResult {
   const params = problem.parameters;
@@ -304,69 +393,17 @@ export function fitParameters(problem: FitProblem, options: FitOptions = {}): Fi
   const columns = jac.map((c) => Float64Array.from(c));
   const masks = params.map((_, j) => problem.sensitive?.(j));
   const clampU = (x: number, j: number) => Math.min(space.hi[j] ?? x, Math.max(space.lo[j] ?? x, x));
-  const update = (du: readonly number[], rNew: Float64Array, rOld: Float64Array) => {
-    for (let i = 0; i < rNew.length; i++) {
-      const a = rNew[i] ?? Number.NaN;
-      const b = rOld[i] ?? Number.NaN;
-      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
-      let predicted = 0;
-      let norm = 0;
-      for (let j = 0; j < du.length; j++) {
-        if (masks[j] !== undefined && masks[j]?.[i] !== true) continue;
-        predicted += (columns[j]?.[i] ?? 0) * (du[j] ?? 0);
-        norm += (du[j] ?? 0) ** 2;
-      }
-      if (norm < 1e-12) continue;
-      const k = (a - b - predicted) / norm;
-      for (let j = 0; j < du.length; j++) {
-        if (masks[j] !== undefined && masks[j]?.[i] !== true) continue;
-        const col = columns[j];
-        if (col !== undefined) col[i] = (col[i] ?? 0) + k * (du[j] ?? 0);
-      }
-    }
+  const descent: Descent = {
+    parameters: params.length,
+    columns,
+    masks,
+    evaluate,
+    tolerance: options.tolerance ?? 1e-3,
+    relativeTolerance: options.relativeTolerance ?? 2e-3,
+    maxIterations: options.maxIterations ?? 8,
+    iterations: 0,
   };
-  const tolerance = options.tolerance ?? 1e-3;
-  const relativeTolerance = options.relativeTolerance ?? 2e-3;
-  const maxIterations = options.maxIterations ?? 8;
-  let iterations = 0;
-
-  /** Chord steps with step halving from (u, r) until the objective stops falling. */
-  const descend = (sp: Space, u: number[], r: Float64Array) => {
-    let f = objective(sp, u, r);
-    let converged = params.length === 0;
-    for (let k = 0; k < maxIterations && !converged; k++) {
-      iterations++;
-      const target = solveSurrogate(sp, columns, u, r);
-      let moved = Math.max(0, ...target.map((x, j) => Math.abs(x - (u[j] ?? 0))));
-      if (moved < tolerance) {
-        converged = true;
-        break;
-      }
-      let accepted = false;
-      let gain = 0;
-      for (let halving = 0; halving < 3 && !accepted; halving++) {
-        const t = 0.5 ** halving;
-        const trial = u.map((x, j) => x + t * ((target[j] ?? x) - x));
-        const rt = evaluate(trial);
-        update(
-          trial.map((x, j) => x - (u[j] ?? 0)),
-          rt,
-          r,
-        );
-        const ft = objective(sp, trial, rt);
-        if (ft < f) {
-          gain = (f - ft) / Math.max(f, 1e-12);
-          moved *= t;
-          u = trial;
-          r = rt;
-          f = ft;
-          accepted = true;
-        }
-      }
-      if (!accepted || moved < tolerance || gain < relativeTolerance) converged = true;
-    }
-    return { u, r, converged };
-  };
+  const descend = (sp: Space, u: number[], r: Float64Array) => descendFrom(descent, sp, u, r);
 
   let u = u0.map(clampU);
   let r = r0;
@@ -392,7 +429,7 @@ export function fitParameters(problem: FitProblem, options: FitOptions = {}): Fi
     objective: objective(space, u, r),
     priorObjective,
     evaluations,
-    iterations,
+    iterations: descent.iterations,
     converged,
   };
 }

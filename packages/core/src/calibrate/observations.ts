@@ -5,22 +5,22 @@
  * measurements/), and are what fitting and cross-validation work on.
  */
 import { estimate } from '../estimate.js';
-import { findHardware } from '../hardware/catalog.js';
-import type { ScenarioFragment, MeasurementRecord } from '../measurements/types.js';
-import { findModel } from '../model/catalog.js';
+import type { MeasurementRecord } from '../measurements/types.js';
 import type { EstimateReport } from '../report/assemble.js';
 import type { EngineId } from '../scenario/schema.js';
 import type { NumericFormat } from '../units/formats.js';
-import { isNumericFormat, rateClassOf } from '../units/formats.js';
-import type { MeasurementRow } from './csv.js';
+import { rateClassOf } from '../units/formats.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import { calibrateMessages } from './messages.js';
-import type { PredictOptions } from './predict.js';
-import { predictRow } from './predict.js';
+import type { RecordDefaults } from '../measurements/scenario.js';
+import { recordScenario } from '../measurements/scenario.js';
+import type { PredictOptions } from '../validate/predict.js';
+import { predictRow } from '../validate/predict.js';
 import type { CalibrationParameter, ProfileParameters, ProfileSet } from './profile.js';
 import { CALIBRATION_PARAMETERS, profileParametersFor } from './profile.js';
-import { engineOf, formatOf, intCell, resolveRowHardware } from './resolve.js';
-import { STATIC_METRICS } from './serving.js';
-import { sourceLabel } from './validate.js';
+import { engineOf, formatOf, intCell, resolveRowHardware } from '../measurements/resolve.js';
+import { STATIC_METRICS } from '../validate/serving-rows.js';
+import { sourceLabel } from '../validate/validate.js';
 
 export interface Observation {
   /** Row id, or file:line and metric for an imported record. */
@@ -125,21 +125,6 @@ export function observationsFromRows(
   return { observations, skipped };
 }
 
-/** What the files leave out, filled by the caller (`ridgeline calibrate` flags). */
-export interface RecordDefaults {
-  /** The device the records were measured on (required when a record does not say). */
-  readonly hardware?: string;
-  readonly engine?: EngineId;
-  /** Model of records whose own model name the catalog does not know (or that name none). */
-  readonly model?: string;
-  readonly tp?: number;
-  readonly weights?: NumericFormat;
-  readonly kvCache?: NumericFormat;
-}
-
-/** Requests a serving run is simulated with when the record does not say how many it measured. */
-export const DEFAULT_RECORD_REQUESTS = 1000;
-
 interface MetricRead {
   readonly metric: string;
   readonly measured: number;
@@ -169,75 +154,6 @@ function metricReads(m: MeasurementRecord['metrics']): MetricRead[] {
   latency('tpot_ms', m.tpotMs, (r) => r.latency.tpot);
   latency('e2e_latency_ms', m.e2eLatencyMs, (r) => r.latency.e2e);
   return out.filter((x) => Number.isFinite(x.measured) && x.measured > 0);
-}
-
-function formatOfText(text: string | undefined): NumericFormat | undefined {
-  if (text === undefined) return undefined;
-  const t = text.trim().toLowerCase();
-  return isNumericFormat(t) ? t : formatOf(t);
-}
-
-/** The core scenario of a record, or why it cannot be built. */
-export function recordScenario(
-  s: ScenarioFragment,
-  defaults: RecordDefaults,
-):
-  | {
-      scenario: Record<string, unknown>;
-      hardware: string;
-      engine: EngineId;
-      weights: NumericFormat | undefined;
-      devices: number;
-    }
-  | { skip: string } {
-  const hwName = s.hardware ?? defaults.hardware;
-  if (hwName === undefined) return { skip: calibrateMessages.noHardware };
-  const hw = findHardware(hwName);
-  if (hw === undefined) return { skip: calibrateMessages.unknownRecordHardware(hwName) };
-  if (defaults.hardware !== undefined && findHardware(defaults.hardware)?.id !== hw.id)
-    return { skip: calibrateMessages.otherHardware(hw.id, defaults.hardware) };
-  const engine: EngineId = s.engine ?? defaults.engine ?? 'ideal';
-  if (defaults.engine !== undefined && engine !== defaults.engine)
-    return { skip: calibrateMessages.otherEngine(engine, defaults.engine) };
-  // The file's model when the catalog knows it; else the one the caller gives.
-  const fromFile = s.model === undefined ? undefined : findModel(s.model);
-  const modelName = fromFile?.id ?? defaults.model ?? s.model;
-  if (modelName === undefined) return { skip: calibrateMessages.noModel };
-  const model = fromFile ?? findModel(modelName);
-  if (model === undefined) return { skip: calibrateMessages.unknownRecordModel(modelName) };
-  const w = s.workload;
-  if (w.inputTokens === undefined || w.outputTokens === undefined)
-    return { skip: calibrateMessages.noLengths };
-  const tp = s.tp ?? defaults.tp ?? s.gpus ?? 1;
-  const pp = s.pp ?? 1;
-  const dp = s.gpus !== undefined && s.gpus > tp * pp && s.gpus % (tp * pp) === 0 ? s.gpus / (tp * pp) : 1;
-  const weights = defaults.weights ?? formatOfText(s.precision?.weights);
-  const kvCache = defaults.kvCache ?? formatOfText(s.precision?.kvCache);
-  const requests = w.requests ?? DEFAULT_RECORD_REQUESTS;
-  let workload: Record<string, unknown>;
-  if (w.batch !== undefined) workload = { batch: w.batch };
-  else if (w.concurrency !== undefined) workload = { concurrency: w.concurrency, requests };
-  else if (w.requestRate !== undefined) workload = { requestRate: w.requestRate, requests };
-  else if (w.maxThroughput === true) workload = { maxThroughput: true, requests };
-  else return { skip: calibrateMessages.noLoad };
-  const precision: Record<string, unknown> = {};
-  if (weights !== undefined) precision['weights'] = weights;
-  if (kvCache !== undefined) precision['kvCache'] = kvCache;
-  return {
-    scenario: {
-      model: model.id,
-      hardware: hw.id,
-      gpus: tp * pp * dp,
-      parallelism: { tp, pp, dp },
-      precision,
-      engine,
-      workload: { ...workload, inputTokens: w.inputTokens, outputTokens: w.outputTokens },
-    },
-    hardware: hw.id,
-    engine,
-    weights,
-    devices: tp * pp,
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../estimate.js';
-import { parseMeasurementCsv } from './csv.js';
-import { predictRow } from './predict.js';
+import { parseMeasurementCsv } from '../measurements/csv.js';
+import { predictRow } from '../validate/predict.js';
 import { CalibrationProfileSchema, profileParametersFor, withProfile } from './profile.js';
 import { SHIPPED_PROFILES } from './profiles-data.js';
 

@@ -7,7 +7,7 @@
  * inference rarely draws full TDP, and compute-heavy prefill draws more than memory-bound decode.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { messages } from '../diagnostics/messages.js';
+import { energyMessages } from './messages.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
 import { COST_DEFAULTS, POWER_DEFAULTS, type CostOptions, type PowerOptions } from './schema.js';
@@ -177,7 +177,8 @@ function devicePowerUncached(
   power: PowerOptions | undefined,
 ): { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] } {
   const tdpWatts = power?.tdpWatts ?? hardware.tdpWatts;
-  if (tdpWatts === undefined) return { power: undefined, diagnostics: [messages.energyNoTdp(hardware.id)] };
+  if (tdpWatts === undefined)
+    return { power: undefined, diagnostics: [energyMessages.energyNoTdp(hardware.id)] };
   const diagnostics: Diagnostic[] = [];
   const assumptions: string[] = [
     power?.tdpWatts !== undefined
@@ -188,7 +189,7 @@ function devicePowerUncached(
   let idleWatts: number;
   if (power?.idleWatts !== undefined) {
     idleWatts = Math.min(power.idleWatts, tdpWatts);
-    if (power.idleWatts > tdpWatts) diagnostics.push(messages.idleAboveTdp(power.idleWatts, tdpWatts));
+    if (power.idleWatts > tdpWatts) diagnostics.push(energyMessages.idleAboveTdp(power.idleWatts, tdpWatts));
     assumptions.push(`Idle ${fmt(idleWatts)} W from power.idleWatts.`);
   } else {
     const fraction = power?.idleFractionOfTdp ?? POWER_DEFAULTS.idleFractionOfTdp;
@@ -248,7 +249,7 @@ export function deviceHourPrice(
     const source = `price table: ${listed.source}, as of ${listed.asOf}`;
     return { price: { usdPerDeviceHour: listed.usdPerHour, basis: 'price', source }, diagnostics: [] };
   }
-  return { price: undefined, diagnostics: [messages.costNoPrice(hardware.id)] };
+  return { price: undefined, diagnostics: [energyMessages.costNoPrice(hardware.id)] };
 }
 
 /**
@@ -271,9 +272,9 @@ function capitalPrice(
 
   let electricityUsdPerHour = 0;
   if (cost.electricityUsdPerKwh === undefined) {
-    diagnostics.push(messages.costElectricityNotCounted());
+    diagnostics.push(energyMessages.costElectricityNotCounted());
   } else {
-    if (watts === undefined) diagnostics.push(messages.costPowerUnknown(hardware.id));
+    if (watts === undefined) diagnostics.push(energyMessages.costPowerUnknown(hardware.id));
     const itWatts = (watts ?? 0) + (cost.hostWattsPerDevice ?? COST_DEFAULTS.hostWattsPerDevice);
     const pue = cost.pue ?? COST_DEFAULTS.pue;
     electricityUsdPerHour = ((itWatts * pue) / 1000) * cost.electricityUsdPerKwh;

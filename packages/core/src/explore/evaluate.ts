@@ -1,3 +1,4 @@
+/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * Evaluating sweep points fast. Validation and normalization run once per distinct setting of
  * the axes outside `workload` (model, hardware, parallelism, engine…), not once per point: a

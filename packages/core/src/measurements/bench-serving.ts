@@ -173,19 +173,13 @@ function fillFromSamples(
   return merged.stats;
 }
 
-/**
- * One run's object as a record. Returns undefined when the reader found errors in it (they are
- * in `r.errors`) or when it holds no metric at all (an error is added).
- */
-export function importServingObject(
+/** Latency statistics of a run: the summary keys, filled from per-request samples where absent. */
+function servingLatencies(
   profile: ServingProfile,
   r: JsonReader,
   obj: JsonObject,
-  line: number | undefined,
-): MeasurementRecord | undefined {
-  const errorsBefore = r.errors.length;
-  const notes: string[] = [];
-
+  notes: string[],
+): Record<'ttftMs' | 'tpotMs' | 'itlMs' | 'e2eLatencyMs', LatencyStats | undefined> {
   let ttft = keyedStats(r, obj, 'ttft');
   let tpot = keyedStats(r, obj, 'tpot');
   let itl = keyedStats(r, obj, 'itl');
@@ -226,6 +220,11 @@ export function importServingObject(
     );
   }
 
+  return { ttftMs: ttft, tpotMs: tpot, itlMs: itl, e2eLatencyMs: e2e };
+}
+
+/** Throughputs of a run, and the totals the workload is read from. */
+function servingThroughputs(r: JsonReader, obj: JsonObject, notes: string[]) {
   const duration = r.number(obj, 'duration');
   const completed = r.number(obj, 'completed');
   const totalInput = r.number(obj, 'total_input_tokens');
@@ -257,17 +256,17 @@ export function importServingObject(
   const goodput = obj['request_goodput:'] ?? obj['request_goodput'];
   if (typeof goodput === 'number') notes.push('request goodput (SLO-bound) not imported');
 
-  const metrics = prune<MeasuredMetrics>({
-    ttftMs: ttft,
-    tpotMs: tpot,
-    itlMs: itl,
-    e2eLatencyMs: e2e,
-    outputTokensPerSec: outputTps,
-    totalTokensPerSec: totalTps,
-    requestsPerSec,
-  });
+  return { outputTps, totalTps, requestsPerSec, completed, totalInput, totalOutput };
+}
 
-  // Workload: means over completed requests, the configured arrival process.
+/** The workload of a run: means over completed requests, the configured arrival process. */
+function servingWorkload(
+  r: JsonReader,
+  obj: JsonObject,
+  notes: string[],
+  totals: { completed: number | undefined; totalInput: number | undefined; totalOutput: number | undefined },
+): ScenarioFragment['workload'] {
+  const { completed, totalInput, totalOutput } = totals;
   const requests = positiveInt(completed);
   const inputTokens = wholeTokens(
     requests === undefined || totalInput === undefined ? undefined : totalInput / requests,
@@ -300,11 +299,7 @@ export function importServingObject(
   const dataset = r.string(obj, 'dataset_name');
   if (dataset !== undefined) notes.push(`dataset '${dataset}'`);
 
-  const engine = profile.engine(obj, r, notes);
-  const model = profile.model(obj, r, notes);
-  if (r.errors.length > errorsBefore) return undefined;
-
-  const workload = prune<ScenarioFragment['workload']>({
+  return prune<ScenarioFragment['workload']>({
     inputTokens,
     outputTokens,
     concurrency,
@@ -312,6 +307,32 @@ export function importServingObject(
     requests,
     maxThroughput: infinite && concurrency === undefined ? true : undefined,
   });
+}
+
+/**
+ * One run's object as a record. Returns undefined when the reader found errors in it (they are
+ * in `r.errors`) or when it holds no metric at all (an error is added).
+ */
+export function importServingObject(
+  profile: ServingProfile,
+  r: JsonReader,
+  obj: JsonObject,
+  line: number | undefined,
+): MeasurementRecord | undefined {
+  const errorsBefore = r.errors.length;
+  const notes: string[] = [];
+  const latencies = servingLatencies(profile, r, obj, notes);
+  const t = servingThroughputs(r, obj, notes);
+  const metrics = prune<MeasuredMetrics>({
+    ...latencies,
+    outputTokensPerSec: t.outputTps,
+    totalTokensPerSec: t.totalTps,
+    requestsPerSec: t.requestsPerSec,
+  });
+  const workload = servingWorkload(r, obj, notes, t);
+  const engine = profile.engine(obj, r, notes);
+  const model = profile.model(obj, r, notes);
+  if (r.errors.length > errorsBefore) return undefined;
   const scenario = prune<ScenarioFragment>({ model, engine, workload } satisfies Loose<ScenarioFragment>);
 
   if (Object.keys(metrics).length === 0) {

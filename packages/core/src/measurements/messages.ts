@@ -2,8 +2,28 @@
  * Diagnostics of the measurement importers. Wording lives here. Every message starts with
  * `file:line:column:` (as far as known) and names the field, so it reads well on its own.
  */
-import type { Severity } from '../diagnostics/diagnostic.js';
+import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import type { MeasurementDiagnostic, MeasurementTool } from './types.js';
+
+export type MeasurementCode =
+  | 'measurements.csv'
+  | 'measurements.empty'
+  | 'measurements.missing-field'
+  | 'measurements.no-metrics'
+  | 'measurements.non-finite'
+  | 'measurements.not-an-object'
+  | 'measurements.out-of-range'
+  | 'measurements.row-skipped'
+  | 'measurements.rows-skipped'
+  | 'measurements.run-invalid'
+  | 'measurements.syntax'
+  | 'measurements.token-count-mismatch'
+  | 'measurements.unknown-format'
+  | 'measurements.unknown-unit'
+  | 'measurements.unsupported'
+  | 'measurements.wrong-format'
+  | 'measurements.wrong-type'
+  | 'csv.malformed';
 
 /** Where a problem is: a file, and inside it a line, column and field when known. */
 export interface Location {
@@ -18,7 +38,7 @@ function where(at: Location): string {
   return at.column === undefined ? `${at.file}:${at.line}` : `${at.file}:${at.line}:${at.column}`;
 }
 
-function build(code: string, severity: Severity, at: Location, text: string): MeasurementDiagnostic {
+function build(code: MeasurementCode, severity: Severity, at: Location, text: string): MeasurementDiagnostic {
   const field = at.field === undefined ? '' : `'${at.field}': `;
   const d: MeasurementDiagnostic = {
     code,
@@ -110,4 +130,41 @@ export const importMessages = {
     ),
   rowUnusable: (at: Location, why: string) =>
     build('measurements.row-skipped', 'warning', at, `row not imported: ${why}`),
+};
+
+/** Reference-CSV rows (the measurement table of data/measurements). */
+const csvError = (line: number, message: string): Diagnostic => ({
+  code: 'csv.malformed',
+  severity: 'error',
+  message: `line ${line}: ${message}`,
+  path: [line],
+});
+
+export const csvMessages = {
+  empty: () => csvError(1, 'the file is empty: expected a header line'),
+  missingColumns: (line: number, missing: readonly string[]) =>
+    csvError(line, `header lacks column(s) ${missing.map((c) => `'${c}'`).join(', ')}`),
+  duplicateColumn: (line: number, column: string) => csvError(line, `header names column '${column}' twice`),
+  fieldCount: (line: number, expected: number, found: number) =>
+    csvError(line, `expected ${expected} fields (as in the header), found ${found}`),
+  unterminatedQuote: (line: number) =>
+    csvError(line, 'a quoted field is not closed before the end of the file'),
+  quoteInBareField: (line: number) =>
+    csvError(line, 'a quote inside an unquoted field: quote the whole field and double the inner quotes'),
+  textAfterQuote: (line: number) =>
+    csvError(line, 'text after a closing quote: a quoted field must end at a comma or the line end'),
+  badValue: (line: number, value: string) => csvError(line, `value '${value}' is not a finite number`),
+  emptyId: (line: number) => csvError(line, 'the id field is empty'),
+};
+
+/** Why a benchmark record's scenario cannot be built. */
+export const recordMessages = {
+  noHardware: 'the file does not name the hardware: give --hardware',
+  unknownRecordHardware: (name: string) => `hardware '${name}' not in catalog`,
+  otherHardware: (found: string, wanted: string) => `measured on ${found}, not on ${wanted}`,
+  otherEngine: (found: string, wanted: string) => `measured with engine ${found}, not ${wanted}`,
+  noModel: 'the file does not name the model: give --model',
+  unknownRecordModel: (name: string) => `model '${name}' not in catalog: give --model with a catalog id`,
+  noLengths: 'input or output length not given',
+  noLoad: 'no static batch, concurrency, request rate or max-throughput load given',
 };

@@ -11,7 +11,13 @@ import type { Location } from './messages.js';
 import { importMessages } from './messages.js';
 import type { Loose } from './read.js';
 import { isObject, latency, parseNumberText, positiveInt, prune, wholeTokens } from './read.js';
-import type { MeasuredMetrics, MeasurementDiagnostic, MeasurementRecord, ScenarioFragment } from './types.js';
+import type {
+  LatencyStats,
+  MeasuredMetrics,
+  MeasurementDiagnostic,
+  MeasurementRecord,
+  ScenarioFragment,
+} from './types.js';
 
 type Canonical =
   | 'scenario'
@@ -162,62 +168,72 @@ function modelFromSut(sut: string, notes: string[]): string | undefined {
   return undefined;
 }
 
+/** The fields of a log, and what reading them as numbers found. */
+interface LogFields {
+  readonly fields: ReadonlyMap<Canonical, Field>;
+  readonly errors: MeasurementDiagnostic[];
+  readonly warnings: MeasurementDiagnostic[];
+}
+
+function num(c: LogFields, key: Canonical): number | undefined {
+  const f = c.fields.get(key);
+  if (f === undefined) return undefined;
+  const n =
+    typeof f.raw === 'number' ? f.raw : typeof f.raw === 'string' ? parseNumberText(f.raw) : undefined;
+  if (n === undefined) {
+    c.errors.push(importMessages.wrongType(f.at, 'a number', f.raw));
+    return undefined;
+  }
+  if (!Number.isFinite(n)) {
+    c.warnings.push(importMessages.nonFinite(f.at, f.raw));
+    return undefined;
+  }
+  if (n < 0) {
+    c.errors.push(importMessages.negative(f.at, n));
+    return undefined;
+  }
+  return n;
+}
+
+function text(c: LogFields, key: Canonical): string | undefined {
+  const f = c.fields.get(key);
+  return f === undefined ? undefined : String(f.raw).trim();
+}
+
+/** A latency's statistics, converted from ns to ms. */
+function msStats(c: LogFields, metric: 'e2e' | 'ttft' | 'tpot'): LatencyStats | undefined {
+  const s = latency({
+    mean: num(c, `${metric}.mean`),
+    p50: num(c, `${metric}.p50`),
+    p90: num(c, `${metric}.p90`),
+    p99: num(c, `${metric}.p99`),
+  });
+  return s === undefined
+    ? undefined
+    : latency({
+        mean: s.mean === undefined ? undefined : s.mean / 1e6,
+        p50: s.p50 === undefined ? undefined : s.p50 / 1e6,
+        p90: s.p90 === undefined ? undefined : s.p90 / 1e6,
+        p99: s.p99 === undefined ? undefined : s.p99 / 1e6,
+      });
+}
+
 function build(file: string, fields: ReadonlyMap<Canonical, Field>, kind: 'summary' | 'detail'): Imported {
   const errors: MeasurementDiagnostic[] = [];
   const warnings: MeasurementDiagnostic[] = [];
   const notes: string[] = [];
-  const num = (key: Canonical): number | undefined => {
-    const f = fields.get(key);
-    if (f === undefined) return undefined;
-    const n =
-      typeof f.raw === 'number' ? f.raw : typeof f.raw === 'string' ? parseNumberText(f.raw) : undefined;
-    if (n === undefined) {
-      errors.push(importMessages.wrongType(f.at, 'a number', f.raw));
-      return undefined;
-    }
-    if (!Number.isFinite(n)) {
-      warnings.push(importMessages.nonFinite(f.at, f.raw));
-      return undefined;
-    }
-    if (n < 0) {
-      errors.push(importMessages.negative(f.at, n));
-      return undefined;
-    }
-    return n;
-  };
-  const text = (key: Canonical): string | undefined => {
-    const f = fields.get(key);
-    return f === undefined ? undefined : String(f.raw).trim();
-  };
-  const nsStats = (metric: 'e2e' | 'ttft' | 'tpot') =>
-    latency({
-      mean: num(`${metric}.mean`),
-      p50: num(`${metric}.p50`),
-      p90: num(`${metric}.p90`),
-      p99: num(`${metric}.p99`),
-    });
-  const toMs = (s: ReturnType<typeof nsStats>) =>
-    s === undefined
-      ? undefined
-      : latency({
-          mean: s.mean === undefined ? undefined : s.mean / 1e6,
-          p50: s.p50 === undefined ? undefined : s.p50 / 1e6,
-          p90: s.p90 === undefined ? undefined : s.p90 / 1e6,
-          p99: s.p99 === undefined ? undefined : s.p99 / 1e6,
-        });
-
-  const scenarioName = text('scenario');
+  const c: LogFields = { fields, errors, warnings };
+  const scenarioName = text(c, 'scenario');
   const offline = scenarioName?.toLowerCase() === 'offline';
   const server = scenarioName?.toLowerCase() === 'server';
-  const samplesPerSec = num('samplesPerSec');
-  const tokensPerSec = num('tokensPerSec');
-  const e2eNs = nsStats('e2e');
-  const ttft = toMs(nsStats('ttft'));
-  const tpot = toMs(nsStats('tpot'));
-  let e2e = toMs(e2eNs);
-  const targetQps = num('targetQps');
-  const samplesPerQuery = num('samplesPerQuery');
-  const queryCount = num('queryCount');
+  const samplesPerSec = num(c, 'samplesPerSec');
+  const tokensPerSec = num(c, 'tokensPerSec');
+  let e2e = msStats(c, 'e2e');
+  const ttft = msStats(c, 'ttft');
+  const tpot = msStats(c, 'tpot');
+  const targetQps = num(c, 'targetQps');
+  const samplesPerQuery = num(c, 'samplesPerQuery');
+  const queryCount = num(c, 'queryCount');
   const validity = fields.get('validity');
 
   notes.push(`LoadGen ${kind} log, scenario ${scenarioName ?? 'not stated'}; times converted from ns`);
@@ -251,7 +267,7 @@ function build(file: string, fields: ReadonlyMap<Canonical, Field>, kind: 'summa
     notes,
   );
   notes.push('input length not in the log (the dataset fixes it)');
-  const sut = text('sut');
+  const sut = text(c, 'sut');
   const model = sut === undefined ? undefined : modelFromSut(sut, notes);
   notes.push('hardware not in the log (it is in the submission path, e.g. H200-SXM-141GBx8_TRT)');
 

@@ -5,7 +5,8 @@
  * a `Metric,Value` block of run-level values. AIPerf 0.12 appends a GPU telemetry block, ignored.
  * Neither CSV names the model or the load; the JSON written beside it does.
  */
-import { splitCsvRecords } from '../calibrate/csv.js';
+import type { RawRecord } from './csv.js';
+import { splitCsvRecords } from './csv.js';
 import type { Location } from './messages.js';
 import { importMessages } from './messages.js';
 import type { Loose } from './read.js';
@@ -45,28 +46,31 @@ export function profileCsvTool(text: string): ProfileCsvTool | undefined {
   return /,(sum|p1),/i.test(first) ? 'aiperf' : 'genai-perf';
 }
 
-export function importProfileCsv(
-  tool: ProfileCsvTool,
-  file: string,
-  text: string,
-): { records: MeasurementRecord[]; diagnostics: MeasurementDiagnostic[] } {
-  const split = splitCsvRecords(text);
-  const errors: MeasurementDiagnostic[] = split.diagnostics.map((d) => {
-    const line = typeof d.path?.[0] === 'number' ? d.path[0] : undefined;
-    const at: Location = line === undefined ? { file } : { file, line };
-    return importMessages.syntax(at, 'CSV', d.message.replace(/^line \d+: /, ''));
-  });
-  const sourceLines = text.split('\n');
-  const cellAt = (line: number, index: number, field: string): Location => {
-    const column = fieldColumns((sourceLines[line - 1] ?? '').replace(/\r$/, ''))[index];
-    return column === undefined ? { file, line, field } : { file, line, column, field };
-  };
+/** The blocks of a profile CSV, and what reading their cells found. */
+interface Cells {
+  readonly file: string;
+  readonly sourceLines: readonly string[];
+  /** Column names of the first block's header (the stats block). */
+  readonly columns: readonly string[];
+  readonly stats: readonly Row[];
+  readonly values: readonly Row[];
+  readonly errors: MeasurementDiagnostic[];
+  readonly warnings: MeasurementDiagnostic[];
+}
 
-  // Blocks start at a header whose first cell is "Metric"; the telemetry block (first cell "Endpoint") ends reading.
+/**
+ * The rows of the stats and value blocks. Blocks start at a header whose first cell is "Metric";
+ * the telemetry block (first cell "Endpoint") ends reading.
+ */
+function readBlocks(
+  file: string,
+  records: readonly RawRecord[],
+  errors: MeasurementDiagnostic[],
+): { stats: Row[]; values: Row[] } {
   let header: readonly string[] | undefined;
   const stats: Row[] = [];
   const values: Row[] = [];
-  for (const rec of split.records) {
+  for (const rec of records) {
     const first = (rec.fields[0] ?? '').trim();
     if (/^metric$/i.test(first)) {
       header = rec.fields.map((f) => f.trim().toLowerCase());
@@ -93,81 +97,103 @@ export function importProfileCsv(
       );
     }
   }
-  if (errors.length > 0) return { records: [], diagnostics: errors };
+  return { stats, values };
+}
 
-  const warnings: MeasurementDiagnostic[] = [];
-  /** A cell as a number; blank cells (stats a metric lacks) are undefined. */
-  const cell = (row: Row, index: number, column: string): number | undefined => {
-    const raw = row.cells[index];
-    if (raw === undefined || raw.trim() === '') return undefined;
-    const n = parseNumberText(raw);
-    const at = cellAt(row.line, index, `${row.label} ${column}`);
-    if (n === undefined) {
-      errors.push(importMessages.wrongType(at, 'a number', raw));
-      return undefined;
-    }
-    if (!Number.isFinite(n)) {
-      warnings.push(importMessages.nonFinite(at, raw));
-      return undefined;
-    }
-    if (n < 0) {
-      errors.push(importMessages.negative(at, n));
-      return undefined;
-    }
-    return n;
+function cellAt(c: Cells, line: number, index: number, field: string): Location {
+  const column = fieldColumns((c.sourceLines[line - 1] ?? '').replace(/\r$/, ''))[index];
+  return column === undefined ? { file: c.file, line, field } : { file: c.file, line, column, field };
+}
+
+/** A cell as a number; blank cells (stats a metric lacks) are undefined. */
+function cell(c: Cells, row: Row, index: number, column: string): number | undefined {
+  const raw = row.cells[index];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = parseNumberText(raw);
+  const at = cellAt(c, row.line, index, `${row.label} ${column}`);
+  if (n === undefined) {
+    c.errors.push(importMessages.wrongType(at, 'a number', raw));
+    return undefined;
+  }
+  if (!Number.isFinite(n)) {
+    c.warnings.push(importMessages.nonFinite(at, raw));
+    return undefined;
+  }
+  if (n < 0) {
+    c.errors.push(importMessages.negative(at, n));
+    return undefined;
+  }
+  return n;
+}
+
+function columnOf(c: Cells, name: string): number | undefined {
+  const i = c.columns.indexOf(name);
+  return i < 0 ? undefined : i;
+}
+
+/** A time metric's stats row, in ms. */
+function timeRow(c: Cells, name: string): LatencyStats | undefined {
+  const row = c.stats.find((r) => r.name === name);
+  if (row === undefined) return undefined;
+  const per = msPerUnit(row.unit ?? 'ms');
+  if (per === undefined) {
+    c.errors.push(
+      importMessages.unknownUnit(
+        { file: c.file, line: row.line, column: 1, field: row.label },
+        row.unit ?? '',
+        'a time unit',
+      ),
+    );
+    return undefined;
+  }
+  const read = (stat: string) => {
+    const i = columnOf(c, stat);
+    const v = i === undefined ? undefined : cell(c, row, i, stat);
+    return v === undefined ? undefined : v * per;
   };
+  return latency({ mean: read('avg'), p50: read('p50'), p90: read('p90'), p99: read('p99') });
+}
 
+function avgRow(c: Cells, name: string): number | undefined {
+  const row = c.stats.find((r) => r.name === name);
+  const i = columnOf(c, 'avg');
+  return row === undefined || i === undefined ? undefined : cell(c, row, i, 'avg');
+}
+
+function blockValue(c: Cells, name: string): number | undefined {
+  const row = c.values.find((r) => r.name === name);
+  return row === undefined ? undefined : cell(c, row, 1, 'Value');
+}
+
+export function importProfileCsv(
+  tool: ProfileCsvTool,
+  file: string,
+  text: string,
+): { records: MeasurementRecord[]; diagnostics: MeasurementDiagnostic[] } {
+  const split = splitCsvRecords(text);
+  const errors: MeasurementDiagnostic[] = split.diagnostics.map((d) => {
+    const line = typeof d.path?.[0] === 'number' ? d.path[0] : undefined;
+    const at: Location = line === undefined ? { file } : { file, line };
+    return importMessages.syntax(at, 'CSV', d.message.replace(/^line \d+: /, ''));
+  });
+  const { stats, values } = readBlocks(file, split.records, errors);
+  if (errors.length > 0) return { records: [], diagnostics: errors };
   // Column positions come from the first block's header (the stats block).
   const firstHeader = split.records.find((r) => /^metric$/i.test((r.fields[0] ?? '').trim()));
   const columns = (firstHeader?.fields ?? []).map((f) => f.trim().toLowerCase());
-  const col = (name: string) => {
-    const i = columns.indexOf(name);
-    return i < 0 ? undefined : i;
-  };
-  const find = (rows: readonly Row[], name: string) => rows.find((r) => r.name === name);
-
-  const timeRow = (name: string): LatencyStats | undefined => {
-    const row = find(stats, name);
-    if (row === undefined) return undefined;
-    const per = msPerUnit(row.unit ?? 'ms');
-    if (per === undefined) {
-      errors.push(
-        importMessages.unknownUnit(
-          { file, line: row.line, column: 1, field: row.label },
-          row.unit ?? '',
-          'a time unit',
-        ),
-      );
-      return undefined;
-    }
-    const read = (stat: string) => {
-      const i = col(stat);
-      const v = i === undefined ? undefined : cell(row, i, stat);
-      return v === undefined ? undefined : v * per;
-    };
-    return latency({ mean: read('avg'), p50: read('p50'), p90: read('p90'), p99: read('p99') });
-  };
-  const avgRow = (name: string): number | undefined => {
-    const row = find(stats, name);
-    const i = col('avg');
-    return row === undefined || i === undefined ? undefined : cell(row, i, 'avg');
-  };
-  const value = (name: string): number | undefined => {
-    const row = find(values, name);
-    return row === undefined ? undefined : cell(row, 1, 'Value');
-  };
+  const c: Cells = { file, sourceLines: text.split('\n'), columns, stats, values, errors, warnings: [] };
 
   const notes: string[] = [];
-  const ttft = timeRow('time to first token');
-  const tpot = timeRow('inter token latency');
-  const itl = tool === 'aiperf' ? timeRow('inter chunk latency') : undefined;
-  const e2e = timeRow('request latency');
-  const isl = avgRow('input sequence length');
-  const osl = avgRow('output sequence length');
-  const outputTps = value('output token throughput');
-  const requestsPerSec = value('request throughput');
-  let totalTps = value('total token throughput');
-  const count = value('request count');
+  const ttft = timeRow(c, 'time to first token');
+  const tpot = timeRow(c, 'inter token latency');
+  const itl = tool === 'aiperf' ? timeRow(c, 'inter chunk latency') : undefined;
+  const e2e = timeRow(c, 'request latency');
+  const isl = avgRow(c, 'input sequence length');
+  const osl = avgRow(c, 'output sequence length');
+  const outputTps = blockValue(c, 'output token throughput');
+  const requestsPerSec = blockValue(c, 'request throughput');
+  let totalTps = blockValue(c, 'total token throughput');
+  const count = blockValue(c, 'request count');
 
   if (ttft !== undefined) notes.push('TTFT from the "Time To First Token" row');
   if (tpot !== undefined) {
@@ -187,7 +213,7 @@ export function importProfileCsv(
 
   const inputTokens = wholeTokens(isl, 'input tokens (Input Sequence Length avg)', notes);
   const outputTokens = wholeTokens(osl, 'output tokens (Output Sequence Length avg)', notes);
-  if (errors.length > 0) return { records: [], diagnostics: [...errors, ...warnings] };
+  if (c.errors.length > 0) return { records: [], diagnostics: [...c.errors, ...c.warnings] };
 
   const metrics = prune<MeasuredMetrics>({
     ttftMs: ttft,
@@ -199,12 +225,12 @@ export function importProfileCsv(
     requestsPerSec,
   });
   if (Object.keys(metrics).length === 0) {
-    return { records: [], diagnostics: [importMessages.noMetrics({ file }, tool), ...warnings] };
+    return { records: [], diagnostics: [importMessages.noMetrics({ file }, tool), ...c.warnings] };
   }
   const workload = prune<ScenarioFragment['workload']>({
     inputTokens,
     outputTokens,
     requests: positiveInt(count),
   } satisfies Loose<ScenarioFragment['workload']>);
-  return { records: [{ tool, file, scenario: { workload }, metrics, notes }], diagnostics: warnings };
+  return { records: [{ tool, file, scenario: { workload }, metrics, notes }], diagnostics: c.warnings };
 }

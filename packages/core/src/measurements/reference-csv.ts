@@ -4,9 +4,9 @@
  * (throughput, TTFT, TPOT, latency) become records; kernel, collective and training rows are
  * counted and left to `validate`. Free-text cells are read the way validate reads them.
  */
-import type { MeasurementRow } from '../calibrate/csv.js';
-import { parseMeasurementCsv } from '../calibrate/csv.js';
-import { engineOf, formatOf, intCell, resolveRowModel } from '../calibrate/resolve.js';
+import type { MeasurementRow } from './csv.js';
+import { parseMeasurementCsv } from './csv.js';
+import { engineOf, formatOf, intCell, resolveRowModel } from './resolve.js';
 import type { Location } from './messages.js';
 import { importMessages } from './messages.js';
 import type { Loose } from './read.js';

@@ -186,11 +186,8 @@ interface Entry {
   readonly column: number;
 }
 
-/** The printed summary. */
-export function importTrtllmSummary(
-  file: string,
-  text: string,
-): { records: MeasurementRecord[]; diagnostics: MeasurementDiagnostic[] } {
+/** The summary's "label: value" lines (the first of each label), and how many overviews it holds. */
+function summaryEntries(text: string): { entries: Map<string, Entry>; overviews: number } {
   const entries = new Map<string, Entry>();
   const lines = text.split('\n');
   let overviews = 0;
@@ -206,45 +203,65 @@ export function importTrtllmSummary(
     const column = colon + 2 + (line.slice(colon + 1).length - line.slice(colon + 1).trimStart().length);
     if (label !== '' && !entries.has(label)) entries.set(label, { value, line: i + 1, column });
   }
+  return { entries, overviews };
+}
 
+/** The summary's entries, and what reading them found. */
+interface Summary {
+  readonly file: string;
+  readonly entries: ReadonlyMap<string, Entry>;
+  readonly errors: MeasurementDiagnostic[];
+  readonly warnings: MeasurementDiagnostic[];
+}
+
+function str(c: Summary, name: string): string | undefined {
+  const e = c.entries.get(name.toLowerCase());
+  return e === undefined || /^none$/i.test(e.value) || e.value === '' ? undefined : e.value;
+}
+
+function num(c: Summary, name: string): number | undefined {
+  const e = c.entries.get(name.toLowerCase());
+  if (e === undefined || /^none$/i.test(e.value)) return undefined;
+  const n = parseNumberText(e.value.replace(/%$/, ''));
+  const at = { file: c.file, line: e.line, column: e.column, field: name };
+  if (n === undefined) {
+    c.errors.push(importMessages.wrongType(at, 'a number', e.value));
+    return undefined;
+  }
+  if (!Number.isFinite(n)) {
+    c.warnings.push(importMessages.nonFinite(at, e.value));
+    return undefined;
+  }
+  if (n < 0) {
+    c.errors.push(importMessages.negative(at, n));
+    return undefined;
+  }
+  return n;
+}
+
+function dist(c: Summary, tag: string, mean: number | undefined): LatencyStats | undefined {
+  return latency({
+    mean: mean ?? num(c, `[${tag}] AVERAGE`),
+    p50: num(c, `[${tag}] P50`),
+    p90: num(c, `[${tag}] P90`),
+    p99: num(c, `[${tag}] P99`),
+  });
+}
+
+/** The printed summary. */
+export function importTrtllmSummary(
+  file: string,
+  text: string,
+): { records: MeasurementRecord[]; diagnostics: MeasurementDiagnostic[] } {
+  const { entries, overviews } = summaryEntries(text);
   const errors: MeasurementDiagnostic[] = [];
   const warnings: MeasurementDiagnostic[] = [];
-  const label = (name: string) => entries.get(name.toLowerCase());
-  const str = (name: string): string | undefined => {
-    const e = label(name);
-    return e === undefined || /^none$/i.test(e.value) || e.value === '' ? undefined : e.value;
-  };
-  const num = (name: string): number | undefined => {
-    const e = label(name);
-    if (e === undefined || /^none$/i.test(e.value)) return undefined;
-    const n = parseNumberText(e.value.replace(/%$/, ''));
-    const at = { file, line: e.line, column: e.column, field: name };
-    if (n === undefined) {
-      errors.push(importMessages.wrongType(at, 'a number', e.value));
-      return undefined;
-    }
-    if (!Number.isFinite(n)) {
-      warnings.push(importMessages.nonFinite(at, e.value));
-      return undefined;
-    }
-    if (n < 0) {
-      errors.push(importMessages.negative(at, n));
-      return undefined;
-    }
-    return n;
-  };
-  const dist = (tag: string, mean: number | undefined): LatencyStats | undefined =>
-    latency({
-      mean: mean ?? num(`[${tag}] AVERAGE`),
-      p50: num(`[${tag}] P50`),
-      p90: num(`[${tag}] P90`),
-      p99: num(`[${tag}] P99`),
-    });
+  const c: Summary = { file, entries, errors, warnings };
 
   const notes: string[] = [];
-  let outputTps = num('Total Output Throughput (tokens/sec)');
+  let outputTps = num(c, 'Total Output Throughput (tokens/sec)');
   if (outputTps === undefined) {
-    outputTps = num('Token Throughput (tokens/sec)');
+    outputTps = num(c, 'Token Throughput (tokens/sec)');
     if (outputTps !== undefined) {
       notes.push(
         'output tokens/s from "Token Throughput" (older layout; = requests/s × output length, output tokens only)',
@@ -253,16 +270,16 @@ export function importTrtllmSummary(
   } else {
     notes.push('output tokens/s from "Total Output Throughput" (all output tokens, first included)');
   }
-  const ttft = dist('TTFT', num('Average time-to-first-token [TTFT] (ms)'));
-  const tpot = dist('TPOT', num('Average time-per-output-token [TPOT] (ms)'));
-  const e2e = dist('Latency', num('Average request latency (ms)'));
+  const ttft = dist(c, 'TTFT', num(c, 'Average time-to-first-token [TTFT] (ms)'));
+  const tpot = dist(c, 'TPOT', num(c, 'Average time-per-output-token [TPOT] (ms)'));
+  const e2e = dist(c, 'Latency', num(c, 'Average request latency (ms)'));
   const metrics = prune<MeasuredMetrics>({
     ttftMs: ttft,
     tpotMs: tpot,
     e2eLatencyMs: e2e,
     outputTokensPerSec: outputTps,
-    totalTokensPerSec: num('Total Token Throughput (tokens/sec)'),
-    requestsPerSec: num('Request Throughput (req/sec)'),
+    totalTokensPerSec: num(c, 'Total Token Throughput (tokens/sec)'),
+    requestsPerSec: num(c, 'Request Throughput (req/sec)'),
   });
   if (ttft === undefined) notes.push('no TTFT or TPOT: the run was not --streaming');
   else notes.push(TPOT_NOTE);
@@ -271,16 +288,16 @@ export function importTrtllmSummary(
     notes.push(`${String(overviews)} summaries in the file: the first of each field is read`);
 
   const parts: Parts = {
-    model: str('Model'),
-    dtype: str('Dtype'),
-    kvDtype: str('KV Cache Dtype'),
-    quantization: str('Quantization'),
-    tp: num('TP Size'),
-    pp: num('PP Size'),
-    requests: num('Number of requests'),
-    inputLength: num('Average Input Length (tokens)'),
-    outputLength: num('Average Output Length (tokens)'),
-    concurrentRequests: num('Number of concurrent requests'),
+    model: str(c, 'Model'),
+    dtype: str(c, 'Dtype'),
+    kvDtype: str(c, 'KV Cache Dtype'),
+    quantization: str(c, 'Quantization'),
+    tp: num(c, 'TP Size'),
+    pp: num(c, 'PP Size'),
+    requests: num(c, 'Number of requests'),
+    inputLength: num(c, 'Average Input Length (tokens)'),
+    outputLength: num(c, 'Average Output Length (tokens)'),
+    concurrentRequests: num(c, 'Number of concurrent requests'),
   };
   if (/^= PYTORCH BACKEND/m.test(text)) notes.push('PyTorch backend');
   if (errors.length > 0) return { records: [], diagnostics: [...errors, ...warnings] };

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines-per-function -- owned by structure branch */
 /**
  * Hugging Face `config.json` → Ridgeline ModelSpecInput. Dispatches on `architectures[0]`
  * (falling back to `model_type`), reads the shape fields each architecture uses, and checks the

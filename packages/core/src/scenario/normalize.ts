@@ -1,3 +1,4 @@
+/* eslint-disable max-lines-per-function -- owned by structure branch */
 /**
  * normalize: a validated scenario becomes plain resolved data — catalog entries looked up,
  * defaults applied, formats chosen, efficiencies resolved — plus diagnostics. Cross-field

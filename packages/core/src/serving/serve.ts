@@ -10,7 +10,9 @@
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
-import { messages } from '../diagnostics/messages.js';
+import { memoryMessages } from '../memory/messages.js';
+import { scenarioMessages } from '../scenario/messages.js';
+import { servingMessages } from './messages.js';
 import type { KvBudget } from '../memory/footprint.js';
 import { kvBudget, kvBytesPerSequence, kvCapacityTokens } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
@@ -18,6 +20,8 @@ import type { SimulationResult } from './continuous.js';
 import { poissonArrivals, simulate } from './continuous.js';
 import { StepCoster } from './step-cost.js';
 import { percentile } from '../util/percentile.js';
+
+type Disaggregation = NonNullable<NormalizedScenario['serving']['disaggregation']>;
 
 export interface LatencyStats {
   readonly mean: number;
@@ -84,10 +88,12 @@ function runPool(
   const w = ns.workload;
   const budget = kvBudget(ns, ns.engine.maxBatchedTokens, Math.min(ns.engine.maxSequences, requests));
   if (budget.weightsBytes + budget.reservedBytes > ns.hardware.memory.capacityBytes)
-    return fail(messages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus));
+    return fail(
+      memoryMessages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus),
+    );
   const capacity = kvCapacityTokens(ns, budget, w.inputTokens + outputTokens);
   const need = w.inputTokens + outputTokens + (ns.serving.speculative?.tokens ?? 0);
-  if (capacity < need + ns.engine.kvPageTokens) return fail(messages.kvCacheTooSmall(capacity, need));
+  if (capacity < need + ns.engine.kvPageTokens) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   const coster = new StepCoster(ns);
   const result = simulate(ns, coster, {
     requests,
@@ -98,7 +104,7 @@ function runPool(
     prefilled,
     kvCapacityTokens: capacity,
   });
-  if (!result.feasible) return fail(messages.kvCacheTooSmall(capacity, need));
+  if (!result.feasible) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   return ok({ ns, budget, kvCapacityTokens: capacity, result });
 }
 
@@ -119,85 +125,131 @@ function arrivalsFor(
   }
 }
 
+/** The pools' runs and per-request TTFT and end-to-end latency (s) of the requests served. */
+interface PoolRuns {
+  readonly main: PoolRun;
+  readonly prefillPool: PoolRun | undefined;
+  readonly kvTransferSeconds: number;
+  readonly replicas: number;
+  readonly ttft: Float64Array;
+  readonly e2e: Float64Array;
+}
+
+function runColocated(ns: NormalizedScenario): Result<PoolRuns> {
+  const replicas = ns.dp;
+  const a = arrivalsFor(ns, replicas);
+  const run = runPool(ns, a.requests, a.arrivals, a.clients, ns.workload.outputTokens, false);
+  if (!run.ok) return run;
+  const main = run.value;
+  const r = main.result;
+  const ttft = new Float64Array(r.requests);
+  const e2e = new Float64Array(r.requests);
+  for (let i = 0; i < r.requests; i++) {
+    ttft[i] = (r.firstTokenSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+    e2e[i] = (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+  }
+  return ok({ main, prefillPool: undefined, kvTransferSeconds: 0, replicas, ttft, e2e });
+}
+
+/** Seconds the KV of one prompt takes from the prefill pool to the decode pool, or a failure. */
+function kvTransfer(ns: NormalizedScenario, pns: NormalizedScenario, d: Disaggregation): Result<number> {
+  // KV of one prompt, per prefill device, over the link between the pools.
+  const bytes = kvBytesPerSequence(pns, ns.workload.inputTokens);
+  const hw = ns.hardware;
+  const link =
+    d.kvTransferLink === 'scale-up'
+      ? hw.scaleUp?.bandwidthBytesPerSecond
+      : hw.scaleOut?.bandwidthBytesPerSecond;
+  if (link === undefined)
+    return fail(scenarioMessages.needsScaleOut('The KV transfer between the prefill and decode pools', 2, 1));
+  const latency =
+    d.kvTransferLink === 'scale-up'
+      ? ns.efficiency.collectiveLatencySeconds
+      : ns.efficiency.scaleOutLatencySeconds;
+  return ok(latency + bytes / (link * ns.efficiency.collectiveBandwidthFraction));
+}
+
+/**
+ * The decode pool's arrivals: the prefill replicas' identical streams merged and dealt to decode
+ * replicas in turn; `source` is the prefill request each decode request came from.
+ */
+function decodeArrivals(
+  pr: SimulationResult,
+  d: Disaggregation,
+  requests: number,
+  kvTransferSeconds: number,
+): { arrivals: Float64Array; source: Int32Array } {
+  const order: number[] = [];
+  for (let i = 0; i < pr.requests; i++) for (let j = 0; j < d.prefill.dp; j++) order.push(i);
+  order.sort((x, y) => (pr.firstTokenSeconds[x] ?? 0) - (pr.firstTokenSeconds[y] ?? 0));
+  const decodeRequests = Math.max(1, Math.ceil(requests / d.decode.dp));
+  const arrivals = new Float64Array(decodeRequests);
+  const source = new Int32Array(decodeRequests);
+  for (let i = 0; i < decodeRequests; i++) {
+    const k = order[Math.min(order.length - 1, i * d.decode.dp)] ?? 0;
+    source[i] = k;
+    arrivals[i] = (pr.firstTokenSeconds[k] ?? 0) + kvTransferSeconds;
+  }
+  return { arrivals, source };
+}
+
+function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<PoolRuns> {
+  const w = ns.workload;
+  if (w.kind === 'concurrency') return fail(servingMessages.disaggregatedClosedLoop());
+  const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
+  const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
+  const a = arrivalsFor(pns, d.prefill.dp);
+  const pre = runPool(pns, a.requests, a.arrivals, 0, 1, false);
+  if (!pre.ok) return pre;
+  const prefillPool = pre.value;
+  const transfer = kvTransfer(ns, pns, d);
+  if (!transfer.ok) return transfer;
+  const kvTransferSeconds = transfer.value;
+  // Each decode request keeps the TTFT of the prefill request it came from.
+  const pr = prefillPool.result;
+  const { arrivals, source } = decodeArrivals(pr, d, w.requests, kvTransferSeconds);
+  const run = runPool(dns, arrivals.length, arrivals, 0, w.outputTokens, true);
+  if (!run.ok) return run;
+  const main = run.value;
+  const r = main.result;
+  const ttft = new Float64Array(r.requests);
+  const e2e = new Float64Array(r.requests);
+  for (let i = 0; i < r.requests; i++) {
+    const k = source[i] ?? 0;
+    const t = (pr.firstTokenSeconds[k] ?? 0) - (pr.arrivalSeconds[k] ?? 0);
+    ttft[i] = t;
+    e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+  }
+  return ok({ main, prefillPool, kvTransferSeconds, replicas: d.decode.dp, ttft, e2e });
+}
+
+/** Warnings and notes a serving run earns. */
+function servingDiagnostics(
+  ns: NormalizedScenario,
+  r: SimulationResult,
+  requests: number,
+  replicas: number,
+  duration: number,
+): Diagnostic[] {
+  const w = ns.workload;
+  const diagnostics: Diagnostic[] = [];
+  if (r.preemptions > 0) diagnostics.push(servingMessages.preemptions(r.preemptions * replicas, requests));
+  if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
+    diagnostics.push(servingMessages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
+  if (w.kind === 'requestRate') {
+    const completed = requests / duration;
+    if (w.requestRate > completed * 1.05 && duration > 0)
+      diagnostics.push(servingMessages.saturated(w.requestRate, completed));
+  }
+  return diagnostics;
+}
+
 export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
   const w = ns.workload;
   const d = ns.serving.disaggregation;
-  const diagnostics: Diagnostic[] = [];
-  let main: PoolRun;
-  let prefillPool: PoolRun | undefined;
-  let kvTransferSeconds = 0;
-  let ttft: Float64Array;
-  let e2e: Float64Array;
-  let replicas: number;
-  if (d === undefined) {
-    replicas = ns.dp;
-    const a = arrivalsFor(ns, replicas);
-    const run = runPool(ns, a.requests, a.arrivals, a.clients, w.outputTokens, false);
-    if (!run.ok) return run;
-    main = run.value;
-    const r = main.result;
-    ttft = new Float64Array(r.requests);
-    e2e = new Float64Array(r.requests);
-    for (let i = 0; i < r.requests; i++) {
-      ttft[i] = (r.firstTokenSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
-      e2e[i] = (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
-    }
-  } else {
-    if (w.kind === 'concurrency')
-      return fail(
-        messages.servingInvalid(
-          ['serving', 'disaggregation'],
-          'Disaggregated serving is simulated for requestRate and maxThroughput workloads; a closed loop (concurrency) couples the two pools and is not modeled yet.',
-        ),
-      );
-    const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
-    const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
-    const a = arrivalsFor(pns, d.prefill.dp);
-    const pre = runPool(pns, a.requests, a.arrivals, 0, 1, false);
-    if (!pre.ok) return pre;
-    prefillPool = pre.value;
-    // KV of one prompt, per prefill device, over the link between the pools.
-    const bytes = kvBytesPerSequence(pns, w.inputTokens);
-    const hw = ns.hardware;
-    const link =
-      d.kvTransferLink === 'scale-up'
-        ? hw.scaleUp?.bandwidthBytesPerSecond
-        : hw.scaleOut?.bandwidthBytesPerSecond;
-    if (link === undefined)
-      return fail(messages.needsScaleOut('The KV transfer between the prefill and decode pools', 2, 1));
-    const latency =
-      d.kvTransferLink === 'scale-up'
-        ? ns.efficiency.collectiveLatencySeconds
-        : ns.efficiency.scaleOutLatencySeconds;
-    kvTransferSeconds = latency + bytes / (link * ns.efficiency.collectiveBandwidthFraction);
-    // Merge the prefill replicas' identical streams, deal them to decode replicas in turn; each
-    // decode request keeps the TTFT of the prefill request it came from.
-    const pr = prefillPool.result;
-    const order: number[] = [];
-    for (let i = 0; i < pr.requests; i++) for (let j = 0; j < d.prefill.dp; j++) order.push(i);
-    order.sort((x, y) => (pr.firstTokenSeconds[x] ?? 0) - (pr.firstTokenSeconds[y] ?? 0));
-    const decodeRequests = Math.max(1, Math.ceil(w.requests / d.decode.dp));
-    const arrivals = new Float64Array(decodeRequests);
-    const source = new Int32Array(decodeRequests);
-    for (let i = 0; i < decodeRequests; i++) {
-      const k = order[Math.min(order.length - 1, i * d.decode.dp)] ?? 0;
-      source[i] = k;
-      arrivals[i] = (pr.firstTokenSeconds[k] ?? 0) + kvTransferSeconds;
-    }
-    const run = runPool(dns, decodeRequests, arrivals, 0, w.outputTokens, true);
-    if (!run.ok) return run;
-    main = run.value;
-    replicas = d.decode.dp;
-    const r = main.result;
-    ttft = new Float64Array(r.requests);
-    e2e = new Float64Array(r.requests);
-    for (let i = 0; i < r.requests; i++) {
-      const k = source[i] ?? 0;
-      const t = (pr.firstTokenSeconds[k] ?? 0) - (pr.arrivalSeconds[k] ?? 0);
-      ttft[i] = t;
-      e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
-    }
-  }
+  const runs = d === undefined ? runColocated(ns) : runDisaggregated(ns, d);
+  if (!runs.ok) return runs;
+  const { main, prefillPool, kvTransferSeconds, replicas, ttft, e2e } = runs.value;
   const r = main.result;
   const o = w.outputTokens;
   const tpot = new Float64Array(e2e.length);
@@ -207,14 +259,6 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
     d === undefined
       ? r.durationSeconds
       : Math.max(r.durationSeconds, prefillPool?.result.durationSeconds ?? 0);
-  if (r.preemptions > 0) diagnostics.push(messages.preemptions(r.preemptions * replicas, requests));
-  if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
-    diagnostics.push(messages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
-  if (w.kind === 'requestRate') {
-    const completed = requests / duration;
-    if (w.requestRate > completed * 1.05 && duration > 0)
-      diagnostics.push(messages.saturated(w.requestRate, completed));
-  }
   return ok(
     {
       requests,
@@ -233,6 +277,6 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
       prefillPool,
       kvTransferSeconds,
     },
-    diagnostics,
+    servingDiagnostics(ns, r, requests, replicas, duration),
   );
 }

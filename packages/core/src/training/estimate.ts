@@ -1,3 +1,4 @@
+/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * The training report: memory per GPU, step time with its breakdown, throughput, MFU and HFU
  * under stated conventions, time, cost and energy to train N tokens, checkpoint size and save time.

@@ -1,11 +1,20 @@
 /** Wording of training diagnostics (kept beside the training model to stay in one place). */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
-function err(code: string, message: string, path: readonly (string | number)[]): Diagnostic {
+/** Codes of training diagnostics. */
+export type TrainingCode =
+  | 'training.invalid'
+  | 'training.warning'
+  | 'training.gpus'
+  | 'training.batch'
+  | 'training.memory'
+  | 'training.csv';
+
+function err(code: TrainingCode, message: string, path: readonly (string | number)[]): Diagnostic {
   return { code, severity: 'error', message, path };
 }
 
-function warn(code: string, message: string, path: readonly (string | number)[]): Diagnostic {
+function warn(code: TrainingCode, message: string, path: readonly (string | number)[]): Diagnostic {
   return { code, severity: 'warning', message, path };
 }
 

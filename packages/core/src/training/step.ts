@@ -1,3 +1,4 @@
+/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * Step time of a training job, built from the operators one GPU runs per micro-batch:
  * - GEMMs on the roofline with the measured efficiency curve (cost/efficiency.ts gemmEfficiency):

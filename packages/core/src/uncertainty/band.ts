@@ -327,61 +327,95 @@ function weightedQuantile(
   return last;
 }
 
-export function createBandModel(
-  serving: readonly ServingResidual[],
-  kernel: readonly KernelResidual[],
-  options: BandOptions = BAND_OPTIONS,
-): BandModel {
-  const familySet = new Set(serving.map((r) => r.family));
-  const families = [...familySet];
-  const kernelFamilies = new Set(kernel.map((r) => r.family));
-  const ids = new Map<string, number>();
-  const intern: Intern = (s) => {
-    let id = ids.get(s);
+/** Extrapolation flags for conditions beyond the range of a pool's rows (by flagBeyond e-folds). */
+function rangeFlags(
+  main: Pool,
+  c: BandConditions,
+  coords: Coords,
+  flagBeyond: number,
+  extrapolation: Extrapolation[],
+): void {
+  const flag = (kind: 'batch' | 'context' | 'tp', value: number, x: number, lo: number, hi: number) => {
+    if (x - hi > flagBeyond || lo - x > flagBeyond) {
+      extrapolation.push({ kind, value, min: Math.exp(lo), max: Math.exp(hi) });
+    }
+  };
+  flag('batch', c.batch, coords.batch, main.min[0], main.max[0]);
+  flag('context', c.context, coords.context, main.min[1], main.max[1]);
+  flag('tp', c.tp, coords.tp, main.min[2], main.max[2]);
+}
+
+/** The band model: neighbour-weighted residual spreads per pool, cached at rounded coordinates. */
+class NeighbourBandModel implements BandModel {
+  readonly measuredFamilies: readonly string[];
+  private readonly familySet: ReadonlySet<string>;
+  private readonly kernelFamilies: ReadonlySet<string>;
+  private readonly ids = new Map<string, number>();
+  private readonly byFamily = new Map<string, FamilyPools>();
+  private poolCount = 0;
+  private dist = new Float64Array(64);
+  private wts = new Float64Array(64);
+  /** Spreads by pool, kind and model class (a slot), hardware, engine and rounded coordinates. */
+  private readonly cache: (Map<string, Map<string, Map<number, readonly [number, number]>>> | undefined)[] =
+    [];
+  private cached = 0;
+
+  constructor(
+    private readonly serving: readonly ServingResidual[],
+    kernel: readonly KernelResidual[],
+    readonly options: BandOptions,
+  ) {
+    this.familySet = new Set(serving.map((r) => r.family));
+    this.measuredFamilies = [...this.familySet];
+    this.kernelFamilies = new Set(kernel.map((r) => r.family));
+  }
+
+  /** Log bands and extrapolation reasons for a scenario's conditions. */
+  readonly bands = (c: BandConditions): ScenarioBands => this.compute(c);
+
+  private readonly intern: Intern = (s) => {
+    let id = this.ids.get(s);
     if (id === undefined) {
-      id = ids.size;
-      ids.set(s, id);
+      id = this.ids.size;
+      this.ids.set(s, id);
     }
     return id;
   };
-  const byFamily = new Map<string, FamilyPools>();
-  let poolCount = 0;
-  const poolsOf = (family: string): FamilyPools => {
-    let p = byFamily.get(family);
+
+  private poolsOf(family: string): FamilyPools {
+    let p = this.byFamily.get(family);
     if (p === undefined) {
       p = buildFamilyPools(
-        family === ANY_FAMILY ? serving : serving.filter((r) => r.family === family),
-        options,
-        intern,
-        () => poolCount++,
+        family === ANY_FAMILY ? this.serving : this.serving.filter((r) => r.family === family),
+        this.options,
+        this.intern,
+        () => this.poolCount++,
       );
-      byFamily.set(family, p);
+      this.byFamily.set(family, p);
     }
     return p;
-  };
-  let dist = new Float64Array(64);
-  let wts = new Float64Array(64);
-  /** Spreads by pool, kind and model class (a slot), hardware, engine and rounded coordinates. */
-  const cache: (Map<string, Map<string, Map<number, readonly [number, number]>>> | undefined)[] = [];
-  let cached = 0;
+  }
 
   /**
    * [lo, hi] of one pool before widening: weighted quantiles of its residuals, each row weighing
    * exp(−(d − d_nearest) / lengthScale). Rows are sorted by residual, so one pass reads them.
    */
-  const spread = (pool: Pool, c: BandConditions, lb: number, lc: number, lt: number): [number, number] => {
+  private spread(pool: Pool, c: BandConditions, lb: number, lc: number, lt: number): [number, number] {
     const n = pool.n;
     if (n === 0) return [0, 0];
-    if (dist.length < n) {
-      dist = new Float64Array(n);
-      wts = new Float64Array(n);
+    if (this.dist.length < n) {
+      this.dist = new Float64Array(n);
+      this.wts = new Float64Array(n);
     }
+    const dist = this.dist;
+    const wts = this.wts;
+    const options = this.options;
     const mm = options.mismatch;
     const pe = options.perEfold;
     const kind = c.kind === 'static' ? 1 : 0;
     const moe = c.moe ? 1 : 0;
-    const hardware = ids.get(c.hardware) ?? -1;
-    const engine = ids.get(c.engine) ?? -1;
+    const hardware = this.ids.get(c.hardware) ?? -1;
+    const engine = this.ids.get(c.engine) ?? -1;
     const { logBatch, logContext, logTp, fixed } = pool;
     let nearest = Infinity;
     for (let i = 0; i < n; i++) {
@@ -415,10 +449,10 @@ export function createBandModel(
       weightedQuantile(pool.residual, wts, n, total, pLo),
       weightedQuantile(pool.residual, wts, n, total, pLo + 0.8),
     ];
-  };
+  }
 
   /** The spread of a pool at the scenario's rounded coordinates, cached. */
-  const cachedSpread = (pool: Pool, c: BandConditions, coords: Coords): readonly [number, number] => {
+  private cachedSpread(pool: Pool, c: BandConditions, coords: Coords): readonly [number, number] {
     const qb = quantize(coords.batch, QUANTA);
     const qc = quantize(coords.context, QUANTA);
     const qt = quantize(coords.tp, TP_QUANTA);
@@ -426,10 +460,10 @@ export function createBandModel(
     // ids (the same string objects on every call), then the rounded coordinates.
     const slot = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 2 + (c.moe ? 1 : 0);
     const key = (qb * QUANTA + qc) * TP_QUANTA + qt;
-    let byHardware = cache[slot];
+    let byHardware = this.cache[slot];
     if (byHardware === undefined) {
       byHardware = new Map();
-      cache[slot] = byHardware;
+      this.cache[slot] = byHardware;
     }
     let byEngine = byHardware.get(c.hardware);
     if (byEngine === undefined) {
@@ -443,28 +477,29 @@ export function createBandModel(
     }
     let hit = byKey.get(key);
     if (hit === undefined) {
-      if (++cached > CACHE_LIMIT) {
+      if (++this.cached > CACHE_LIMIT) {
         // Start over; this lookup's maps stay reachable through byKey until it is set.
-        cache.length = 0;
-        cached = 1;
+        this.cache.length = 0;
+        this.cached = 1;
         byKey = new Map();
-        cache[slot] = new Map([[c.hardware, new Map([[c.engine, byKey]])]]);
+        this.cache[slot] = new Map([[c.hardware, new Map([[c.engine, byKey]])]]);
       }
-      hit = spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      hit = this.spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
       byKey.set(key, hit);
     }
     return hit;
-  };
+  }
 
   /** One pool's log band: the neighbours' spread, scaled for another family, widened outside the range. */
-  const poolBand = (pool: Pool, c: BandConditions, coords: Coords, factor: number): LogBand => {
-    const [q10, q90] = cachedSpread(pool, c, coords);
+  private poolBand(pool: Pool, c: BandConditions, coords: Coords, factor: number): LogBand {
+    const [q10, q90] = this.cachedSpread(pool, c, coords);
     const outside =
       pool.n === 0
         ? 0
         : beyond(coords.batch, pool.min[0], pool.max[0]) +
           beyond(coords.context, pool.min[1], pool.max[1]) +
           beyond(coords.tp, pool.min[2], pool.max[2]);
+    const options = this.options;
     const widen = options.widenPerEfold * outside;
     const lo = Math.min(q10, -options.minHalfWidth);
     const hi = Math.max(q90, options.minHalfWidth);
@@ -472,11 +507,12 @@ export function createBandModel(
     // Another family: the sign of its error is unknown, so the band is symmetric, scaled.
     const half = factor * Math.max(-lo, hi) + widen;
     return { lo: -half, hi: half };
-  };
+  }
 
-  const compute = (c: BandConditions): ScenarioBands => {
-    const own = familySet.has(c.family) ? poolsOf(c.family) : undefined;
-    const otherFactor = kernelFamilies.has(c.family)
+  private compute(c: BandConditions): ScenarioBands {
+    const options = this.options;
+    const own = this.familySet.has(c.family) ? this.poolsOf(c.family) : undefined;
+    const otherFactor = this.kernelFamilies.has(c.family)
       ? options.familyFactor.kernelOnly
       : options.familyFactor.unmeasured;
     const coords: Coords = {
@@ -494,13 +530,13 @@ export function createBandModel(
       let fp = own;
       let pool = fp?.pools[fp.use[metric].pool];
       if (fp === undefined || pool === undefined || pool.n === 0) {
-        fp = poolsOf(ANY_FAMILY);
+        fp = this.poolsOf(ANY_FAMILY);
         pool = fp.pools[fp.use[metric].pool];
         borrowed = true;
       }
       if (pool === undefined) return { lo: -options.minHalfWidth, hi: options.minHalfWidth };
       if (pool !== lastPool) {
-        lastBand = poolBand(pool, c, coords, fp === own ? 1 : otherFactor);
+        lastBand = this.poolBand(pool, c, coords, fp === own ? 1 : otherFactor);
         lastPool = pool;
       }
       if (metric === 'outputTokensPerSec') main = pool;
@@ -521,29 +557,22 @@ export function createBandModel(
         kind: 'family',
         hardware: c.hardware,
         family: c.family,
-        measuredFamilies: families,
+        measuredFamilies: this.measuredFamilies,
         factor: otherFactor,
       });
     }
     // Range flags come from the rows behind the throughput metrics, which back most of the headline.
-    if (main !== undefined && main.n > 0) {
-      const flag = (kind: 'batch' | 'context' | 'tp', value: number, x: number, lo: number, hi: number) => {
-        if (x - hi > options.flagBeyond || lo - x > options.flagBeyond) {
-          extrapolation.push({ kind, value, min: Math.exp(lo), max: Math.exp(hi) });
-        }
-      };
-      flag('batch', c.batch, coords.batch, main.min[0], main.max[0]);
-      flag('context', c.context, coords.context, main.min[1], main.max[1]);
-      flag('tp', c.tp, coords.tp, main.min[2], main.max[2]);
-    }
+    if (main !== undefined && main.n > 0) rangeFlags(main, c, coords, options.flagBeyond, extrapolation);
     return { bands, extrapolation };
-  };
+  }
+}
 
-  return {
-    options,
-    measuredFamilies: families,
-    bands: compute,
-  };
+export function createBandModel(
+  serving: readonly ServingResidual[],
+  kernel: readonly KernelResidual[],
+  options: BandOptions = BAND_OPTIONS,
+): BandModel {
+  return new NeighbourBandModel(serving, kernel, options);
 }
 
 let shipped: BandModel | undefined;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMeasurementCsv } from './csv.js';
+import { parseMeasurementCsv } from '../measurements/csv.js';
 import { skipReasons } from './messages.js';
 import { percentile, sourceLabel, validateRows } from './validate.js';
 

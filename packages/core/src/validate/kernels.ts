@@ -5,11 +5,17 @@
  */
 import { costOperator, operatorTime } from '../cost/roofline.js';
 import type { Operator } from '../graph/operator.js';
-import type { MeasurementRow } from './csv.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
-import { profileParametersFor } from './profile.js';
-import { firstError, formatOf, hardwareForRate, normalizeInput, resolveRowHardware } from './resolve.js';
+import { profileParametersFor } from '../calibrate/profile.js';
+import {
+  firstError,
+  formatOf,
+  hardwareForRate,
+  normalizeInput,
+  resolveRowHardware,
+} from '../measurements/resolve.js';
 import { gemmRateFormat } from '../units/formats.js';
 
 export interface GemmCase {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMeasurementCsv } from './csv.js';
+import { parseMeasurementCsv } from '../measurements/csv.js';
 import { validateRows } from './validate.js';
 
 interface Baseline {

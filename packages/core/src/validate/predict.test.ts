@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { MeasurementRow } from './csv.js';
-import { parseMeasurementCsv } from './csv.js';
+import type { MeasurementRow } from '../measurements/csv.js';
+import { parseMeasurementCsv } from '../measurements/csv.js';
 import { gemmShapeFromNotes } from './kernels.js';
 import { skipReasons } from './messages.js';
 import { predictRow } from './predict.js';

@@ -7,10 +7,10 @@
 import { estimate } from '../estimate.js';
 import { modelStats } from '../model/stats.js';
 import type { EstimateReport } from '../report/assemble.js';
-import type { MeasurementRow } from './csv.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
-import { profileParametersFor } from './profile.js';
+import { profileParametersFor } from '../calibrate/profile.js';
 import {
   engineOf,
   firstError,
@@ -19,7 +19,7 @@ import {
   intCell,
   resolveRowHardware,
   resolveRowModel,
-} from './resolve.js';
+} from '../measurements/resolve.js';
 
 /** Serving metrics a static-batch estimate answers, read from its report. */
 export const STATIC_METRICS: Readonly<Record<string, (r: EstimateReport) => number>> = {

@@ -1,5 +1,5 @@
 /** What predictRow returns, and its options. */
-import type { ProfileSet } from './profile.js';
+import type { ProfileSet } from '../calibrate/profile.js';
 
 /** A predicted value in the row's metric and unit, or the reason the row is not predicted. */
 export type Prediction = { readonly predicted: number; readonly note?: string } | { readonly skip: string };

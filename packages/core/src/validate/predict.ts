@@ -3,12 +3,12 @@
  * unit, or the reason it is not predicted. Dispatch is by metric; within a metric the row's
  * notes carry the shape (GEMM M/N/K, operator name) the rule needs.
  */
-import type { MeasurementRow } from './csv.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import { predictGemmRow } from './kernels.js';
 import { predictLayerOpRow } from './layers.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
-import { predictConstantRow, predictStaticRow, STATIC_METRICS } from './serving.js';
+import { predictConstantRow, predictStaticRow, STATIC_METRICS } from './serving-rows.js';
 
 export type { Prediction, PredictOptions } from './predict-types.js';
 

@@ -3,7 +3,7 @@
  * |predicted − measured| / measured per (source, metric): rows used, rows skipped by reason,
  * median and p90. Sources are weighed separately because one source has over half the rows.
  */
-import type { MeasurementRow } from './csv.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import type { PredictOptions } from './predict.js';
 import { predictRow } from './predict.js';
 import { percentile as percentileOf } from '../util/percentile.js';

@@ -11,10 +11,10 @@ import type { PhaseKind } from '../graph/operator.js';
 import type { ModelSpec, ModelSpecInput } from '../model/schema.js';
 import { ModelSpecSchema } from '../model/schema.js';
 import { engineProfile } from '../serving/engines.js';
-import type { MeasurementRow } from './csv.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
-import { profileParametersFor } from './profile.js';
+import { profileParametersFor } from '../calibrate/profile.js';
 import {
   firstError,
   formatOf,
@@ -24,7 +24,7 @@ import {
   normalizeInput,
   resolveRowHardware,
   resolveRowModel,
-} from './resolve.js';
+} from '../measurements/resolve.js';
 
 /**
  * GPT-3 175B as the LLMCompass rows state it (d_model 12288, 96 heads of 128, FFN 4·d_model with

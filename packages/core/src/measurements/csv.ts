@@ -51,7 +51,7 @@ export interface MeasurementRow {
   readonly notes: string;
 }
 
-interface RawRecord {
+export interface RawRecord {
   readonly line: number;
   readonly fields: string[];
 }

@@ -1,0 +1,38 @@
+/** Messages of the serving simulation. Wording lives here. */
+import type { DataPath } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/diagnostic.js';
+
+export type ServingCode =
+  'serving.invalid' | 'serving.preemptions' | 'serving.prompt-over-budget' | 'serving.saturated';
+
+const err = (code: ServingCode, message: string, path?: DataPath) => diagnostic('error', code, message, path);
+const warn = (code: ServingCode, message: string, path?: DataPath) =>
+  diagnostic('warning', code, message, path);
+const info = (code: ServingCode, message: string) => diagnostic('info', code, message);
+
+export const servingMessages = {
+  disaggregatedClosedLoop: () =>
+    err(
+      'serving.invalid',
+      'Disaggregated serving is simulated for requestRate and maxThroughput workloads; a closed loop (concurrency) couples the two pools and is not modeled yet.',
+      ['serving', 'disaggregation'],
+    ),
+  servingInvalid: (path: readonly (string | number)[], message: string) =>
+    err('serving.invalid', message, path),
+  preemptions: (count: number, requests: number) =>
+    warn(
+      'serving.preemptions',
+      `The KV cache ran out ${String(count)} time(s) over ${String(requests)} requests: preempted requests were recomputed. Throughput and tail latency suffer; more KV memory or a lower load avoids it.`,
+    ),
+  promptOverBudget: (prompt: number, budget: number) =>
+    info(
+      'serving.prompt-over-budget',
+      `Chunked prefill is off and the ${String(prompt)}-token prompt exceeds the ${String(budget)}-token step budget: each prompt runs in a step of its own (the engine must be built with max_num_tokens >= the prompt).`,
+    ),
+  saturated: (rate: number, capacity: number) =>
+    warn(
+      'serving.saturated',
+      `Requests arrive at ${rate.toPrecision(3)}/s but the deployment completes at most about ${capacity.toPrecision(3)}/s: the queue grows for the whole run and latencies depend on how many requests are simulated.`,
+      ['workload', 'requestRate'],
+    ),
+};

@@ -1,0 +1,70 @@
+/**
+ * Admission: arrivals join the queue when the clock passes them, and waiting requests (the
+ * preempted first, most recent first; then in arrival order) enter the running batch while the
+ * sequence cap, the step's token budget and the KV cache allow. Under 'reserve' (TensorRT-LLM
+ * GUARANTEED_NO_EVICT) a request is admitted only when blocks for its whole length can be
+ * reserved; under 'preempt' it takes the blocks it needs now.
+ */
+import { scheduleDecode, schedulePrefill } from './scheduling.js';
+import type { SimState } from './state.js';
+
+/** Requests whose arrival time has come join the queue. */
+export function advanceArrivals(st: SimState): void {
+  while (st.arrived < st.issued && (st.arrival[st.arrived] ?? 0) <= st.now) st.arrived++;
+}
+
+/** Tokens the waiting request r would get in this step (0: it does not fit). */
+function admissionTokens(st: SimState, r: number): number {
+  const remaining = st.toPrefill[r] ?? 0;
+  const budget = st.budget;
+  const scheduledTokens = st.budgetMax - budget;
+  return remaining <= 0
+    ? Math.min(budget, 1 + st.k)
+    : st.chunked
+      ? Math.min(remaining, budget)
+      : remaining <= budget || scheduledTokens === 0
+        ? remaining
+        : 0;
+}
+
+/** Takes KV blocks for request r (reserved for its whole length, or what it holds now). */
+function takeBlocks(st: SimState, r: number, tokens: number): boolean {
+  if (st.reserve) {
+    const need = st.blocksFor(st.ownTotal);
+    if (st.reservedBlocks + need > st.capacityBlocks) return false;
+    st.reservedBlocks += need;
+    st.blocks[r] = need;
+  } else {
+    const heldAfter = st.S - st.prefix - (st.toPrefill[r] ?? 0) + tokens + (st.generated[r] ?? 0);
+    const need = st.blocksFor(heldAfter);
+    if (need > st.freeBlocks) return false;
+    st.freeBlocks -= need;
+    st.blocks[r] = need;
+  }
+  return true;
+}
+
+/** Admits waiting requests into the step (not in a step that preempted, as vLLM). */
+export function admitWaiting(st: SimState): void {
+  if (st.anyPreempted) return;
+  while (st.nRun < st.maxSeqs && st.budget > 0) {
+    let r: number;
+    const fromPreempted = st.preempted.length > 0;
+    if (fromPreempted) r = st.preempted[st.preempted.length - 1] ?? 0;
+    else if (st.queueHead < st.arrived) r = st.queueHead;
+    else break;
+    const remaining = st.toPrefill[r] ?? 0;
+    const tokens = admissionTokens(st, r);
+    if (tokens <= 0) break;
+    if (!takeBlocks(st, r, tokens)) break;
+    if (fromPreempted) st.preempted.pop();
+    else st.queueHead++;
+    st.running[st.nRun++] = r;
+    st.prefilledNow[r] = 0;
+    if (remaining > 0) {
+      // The budget the oversize prompt takes is its own (chunking off).
+      schedulePrefill(st, r, tokens);
+      if (st.budget < 0) st.budget = 0;
+    } else scheduleDecode(st, r, tokens);
+  }
+}

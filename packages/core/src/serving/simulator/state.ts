@@ -1,0 +1,149 @@
+/**
+ * The state of one replica's continuous-batching simulation: the configuration read once from
+ * the scenario, per-request arrays (allocated once, indexed by request), the queue and the
+ * counters. The phases (admission, scheduling, step cost, accounting) read and update it; no
+ * phase allocates per step.
+ */
+import type { NormalizedScenario } from '../../scenario/normalize.js';
+import type { StepCoster, StepLoad } from '../step-cost.js';
+import { emptyLoad } from '../step-cost.js';
+import type { SimulationInput } from '../continuous.js';
+import { expectedAcceptedTokens } from './speculative.js';
+
+export class SimState {
+  // Configuration.
+  readonly n: number;
+  readonly page: number;
+  /** Prompt and output tokens of every request. */
+  readonly S: number;
+  readonly O: number;
+  readonly prefilled: boolean;
+  readonly openLoop: boolean;
+  /** The step's token budget (room for one oversize prompt when chunking is off). */
+  readonly budgetMax: number;
+  readonly maxSeqs: number;
+  /** Speculative proposals per decode step, and the tokens a decode step yields in expectation. */
+  readonly k: number;
+  readonly perStep: number;
+  readonly reserve: boolean;
+  readonly chunked: boolean;
+  readonly window: number;
+  /** Cached shared prefix, tokens. */
+  readonly prefix: number;
+  readonly capacityBlocks: number;
+  /** Tokens a request holds at its longest (reserve policy). */
+  readonly ownTotal: number;
+  readonly coster: StepCoster;
+
+  // Per request.
+  readonly arrival: Float64Array;
+  readonly first: Float64Array;
+  readonly finish: Float64Array;
+  /** Prompt tokens still to compute (own prompt, or prompt + generated after a preemption). */
+  readonly toPrefill: Float64Array;
+  readonly prefilledNow: Float64Array;
+  readonly generated: Float64Array;
+  readonly blocks: Int32Array;
+  /** Tokens scheduled for each request in the current step. */
+  readonly sched: Float64Array;
+
+  // Queue: running requests in admission order, preempted ones (a stack), and arrival order:
+  // requests [queueHead, arrived) wait, [arrived, issued) are yet to arrive.
+  readonly running: Int32Array;
+  nRun = 0;
+  readonly preempted: number[] = [];
+  queueHead = 0;
+  arrived = 0;
+  issued: number;
+  freeBlocks: number;
+  reservedBlocks = 0;
+
+  // The step being built.
+  readonly load: StepLoad = emptyLoad();
+  budget = 0;
+  anyPreempted = false;
+  /** Steps the built step stands for (a stretch of identical-shape decode steps, or 1). */
+  stretch = 1;
+
+  // Counters.
+  done = 0;
+  now = 0;
+  steps = 0;
+  preemptions = 0;
+  batchTime = 0;
+  maxBatch = 0;
+  prefillSeconds = 0;
+  decodeSeconds = 0;
+  busy = 0;
+  feasible = true;
+  readonly start: number;
+
+  constructor(ns: NormalizedScenario, coster: StepCoster, input: SimulationInput) {
+    const n = input.requests;
+    const eng = ns.engine;
+    this.n = n;
+    this.page = eng.kvPageTokens;
+    this.S = input.inputTokens;
+    this.O = input.outputTokens;
+    this.prefilled = input.prefilled;
+    this.openLoop = input.arrivals !== undefined;
+    // Without chunked prefill a prompt must fit one step: an engine built for prompts longer than
+    // its default budget (trtllm-bench sizes max_num_tokens from the dataset) gets room for one
+    // prompt plus the default budget of decode tokens.
+    const promptTokens = input.prefilled ? 0 : this.S;
+    this.budgetMax =
+      !eng.chunkedPrefill && promptTokens > eng.maxBatchedTokens
+        ? promptTokens + eng.maxBatchedTokens
+        : eng.maxBatchedTokens;
+    this.maxSeqs = Math.min(eng.maxSequences, n);
+    const spec = ns.serving.speculative;
+    this.k = spec?.tokens ?? 0;
+    this.perStep = expectedAcceptedTokens(this.k, spec?.acceptanceRate ?? 0);
+    this.reserve = eng.kvPolicy === 'reserve';
+    this.chunked = eng.chunkedPrefill;
+    this.coster = coster;
+    this.window = coster.window;
+
+    // Prefix caching: the shared prefix is held once; each request computes the rest.
+    this.prefix = input.prefilled
+      ? 0
+      : Math.min(this.S - 1, Math.round(this.S * ns.serving.prefixCacheHitRate));
+    const prefixBlocks = Math.ceil(this.prefix / this.page);
+    this.capacityBlocks = Math.floor(input.kvCapacityTokens / this.page) - prefixBlocks;
+    this.ownTotal = this.S - this.prefix + this.O + this.k;
+    this.freeBlocks = this.capacityBlocks;
+
+    this.arrival = new Float64Array(n);
+    this.first = new Float64Array(n).fill(-1);
+    this.finish = new Float64Array(n);
+    this.toPrefill = new Float64Array(n);
+    this.prefilledNow = new Float64Array(n);
+    this.generated = new Float64Array(n);
+    this.blocks = new Int32Array(n);
+    this.sched = new Float64Array(n);
+    this.running = new Int32Array(n);
+
+    if (input.arrivals !== undefined) {
+      this.arrival.set(input.arrivals.subarray(0, n));
+      this.issued = n;
+    } else {
+      this.issued = Math.min(input.clients, n);
+    }
+    for (let i = 0; i < n; i++) {
+      if (input.prefilled) {
+        this.toPrefill[i] = 0;
+        this.generated[i] = 1;
+      } else this.toPrefill[i] = this.S - this.prefix;
+    }
+    this.start = this.issued > 0 ? (input.arrivals?.[0] ?? 0) : 0;
+  }
+
+  blocksFor(tokens: number): number {
+    return Math.ceil(tokens / this.page);
+  }
+
+  /** Requests waiting to be admitted (preempted ones included). */
+  waiting(): number {
+    return this.preempted.length + (this.arrived - this.queueHead);
+  }
+}
