@@ -12,102 +12,31 @@ import type { HardwareSpec } from '../hardware/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
 import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
-import type { EfficiencyProfile } from '../cost/efficiency.js';
-import type { CostOptions, PowerOptions } from '../energy/schema.js';
-import { efficiencyFor } from '../cost/efficiency.js';
-import type { EngineProfile } from '../serving/engines.js';
+import { efficiencyFor } from '../hardware/families.js';
 import { defaultMemoryFraction, engineProfile } from '../serving/engines.js';
-import type { NumericFormat, RateFormat } from '../units/formats.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
+import type {
+  Efficiency,
+  EngineProfile,
+  Formats,
+  NormalizedScenario,
+  Offload,
+  ServingOptions,
+  Speculation,
+  WorkloadKind,
+} from './types.js';
 
-export interface Formats {
-  readonly weights: NumericFormat;
-  readonly activations: NumericFormat;
-  readonly kvCache: NumericFormat;
-  /** Rate class of the projection GEMMs. */
-  readonly gemmRate: RateFormat;
-  /** Rate class of attention (activations against the cache). */
-  readonly attentionRate: RateFormat;
-  /** XQuant: the cache holds layer inputs, K and V are recomputed each step. */
-  readonly cacheLayerInput: boolean;
-}
-
-export interface Efficiency extends EfficiencyProfile {
-  readonly scaleOutLatencySeconds: number;
-  readonly kernelLaunchSeconds: number;
-  readonly graphKernelLaunchSeconds: number;
-  readonly stepOverheadSeconds: number;
-}
-
-export type WorkloadKind = 'batch' | 'concurrency' | 'requestRate' | 'maxThroughput';
-
-export interface Speculation {
-  readonly method: 'draft' | 'mtp';
-  /** Draft model ('draft'), or undefined for MTP (one extra layer of the target per proposal). */
-  readonly draft: ModelSpec | undefined;
-  readonly tokens: number;
-  readonly acceptanceRate: number;
-}
-
-export interface Disaggregation {
-  readonly prefill: { readonly tp: number; readonly dp: number };
-  readonly decode: { readonly tp: number; readonly dp: number };
-  readonly kvTransferLink: 'scale-up' | 'scale-out';
-}
-
-export interface Offload {
-  readonly weightsFraction: number;
-  readonly kvCacheFraction: number;
-  readonly tier: {
-    readonly name: string;
-    readonly bandwidthBytesPerSecond: number;
-    readonly capacityBytes?: number | undefined;
-  };
-}
-
-export interface ServingOptions {
-  readonly prefixCacheHitRate: number;
-  readonly speculative: Speculation | undefined;
-  readonly disaggregation: Disaggregation | undefined;
-}
-
-export interface NormalizedScenario {
-  readonly model: ModelSpec;
-  readonly hardware: HardwareSpec;
-  readonly engine: EngineProfile;
-  readonly efficiency: Efficiency;
-  readonly gpus: number;
-  readonly tp: number;
-  readonly pp: number;
-  readonly ep: number;
-  readonly dp: number;
-  readonly attentionDp: boolean;
-  /** Devices attention heads and dense layers are split over (tp, or 1 under attention DP). */
-  readonly attnTp: number;
-  /** Attention data-parallel ranks inside one replica (tp under attention DP, else 1). */
-  readonly attnDp: number;
-  /** Tensor parallelism inside each expert (tp / ep). */
-  readonly moeTp: number;
-  /** Share of the layers the slowest pipeline stage holds: ceil(L/pp)/L. */
-  readonly layerScale: number;
-  readonly microBatches: number;
-  readonly formats: Formats;
-  readonly serving: ServingOptions;
-  readonly offload: Offload | undefined;
-  readonly power: PowerOptions | undefined;
-  readonly cost: CostOptions | undefined;
-  readonly workload: {
-    readonly kind: WorkloadKind;
-    readonly inputTokens: number;
-    readonly outputTokens: number;
-    readonly batch: number;
-    readonly concurrency: number;
-    readonly requestRate: number;
-    readonly requests: number;
-    readonly seed: number;
-  };
-}
+export type {
+  Disaggregation,
+  Efficiency,
+  Formats,
+  NormalizedScenario,
+  Offload,
+  ServingOptions,
+  Speculation,
+  WorkloadKind,
+} from './types.js';
 
 function resolveModel(model: Scenario['model']): Result<ModelSpec> {
   if (typeof model !== 'string') return ok(model);
