@@ -126,30 +126,7 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
         'microBatches needs pp > 1 (there is no pipeline to fill).',
       ),
     );
-  if (ep > 1) {
-    if (model.moe === undefined)
-      out.push(
-        messages.parallelismInvalid(
-          'ep',
-          `ep=${String(ep)} needs a mixture-of-experts model; ${model.id} is dense.`,
-        ),
-      );
-    else if (model.moe.numExperts % ep !== 0)
-      out.push(
-        messages.parallelismInvalid(
-          'ep',
-          `ep=${String(ep)} does not divide the ${String(model.moe.numExperts)} experts. Choose an ep that divides ${String(model.moe.numExperts)}.`,
-        ),
-      );
-    for (const t of tps)
-      if (t % ep !== 0)
-        out.push(
-          messages.parallelismInvalid(
-            'ep',
-            `ep=${String(ep)} must divide tp=${String(t)}: the expert-parallel group lives inside the tensor-parallel group (experts are split over ep devices, each expert over tp/ep). For vLLM's --data-parallel-size N --enable-expert-parallel write tp: N, attentionDp: true, ep: N.`,
-          ),
-        );
-  }
+  if (ep > 1) out.push(...checkExpertParallelism(model, ep, tps));
   if (attentionDp && tp === 1 && d === undefined)
     out.push(
       messages.parallelismInvalid(
@@ -166,6 +143,34 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   else if (groupSpan > domain && !hasOut)
     out.push(messages.needsScaleOut(`tp × pp = ${String(groupSpan)}`, groupSpan, domain));
   else if (maxTp > domain) out.push(messages.tpSpansDomain(maxTp, domain));
+  return out;
+}
+
+/** Expert parallelism needs an MoE model whose experts it divides, inside each tp group. */
+function checkExpertParallelism(model: ModelSpec, ep: number, tps: readonly number[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (model.moe === undefined)
+    out.push(
+      messages.parallelismInvalid(
+        'ep',
+        `ep=${String(ep)} needs a mixture-of-experts model; ${model.id} is dense.`,
+      ),
+    );
+  else if (model.moe.numExperts % ep !== 0)
+    out.push(
+      messages.parallelismInvalid(
+        'ep',
+        `ep=${String(ep)} does not divide the ${String(model.moe.numExperts)} experts. Choose an ep that divides ${String(model.moe.numExperts)}.`,
+      ),
+    );
+  for (const t of tps)
+    if (t % ep !== 0)
+      out.push(
+        messages.parallelismInvalid(
+          'ep',
+          `ep=${String(ep)} must divide tp=${String(t)}: the expert-parallel group lives inside the tensor-parallel group (experts are split over ep devices, each expert over tp/ep). For vLLM's --data-parallel-size N --enable-expert-parallel write tp: N, attentionDp: true, ep: N.`,
+        ),
+      );
   return out;
 }
 
@@ -279,6 +284,86 @@ function devicesOf(s: Scenario): number {
 /** Default number of requests a serving simulation runs (vLLM benchmark_serving's num_prompts). */
 export const DEFAULT_REQUESTS = 1000;
 
+/** Cross-field checks of the workload and cache options against the resolved model. */
+function checkWorkload(s: Scenario, model: ModelSpec, formats: Formats, kind: WorkloadKind): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const maxPos = model.maxPositionEmbeddings;
+  const tokens = s.workload.inputTokens + s.workload.outputTokens;
+  if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
+  if (formats.cacheLayerInput && model.attention.kind === 'mla')
+    diagnostics.push(
+      messages.servingInvalid(
+        ['precision', 'cacheLayerInput'],
+        'cacheLayerInput (XQuant) applies to GQA/MHA models; MLA already caches a compressed latent.',
+      ),
+    );
+  const a = model.attention;
+  if (formats.cacheLayerInput && a.kind === 'gqa') {
+    const ratio =
+      model.hiddenSize /
+      (2 * Math.max(1, a.numKvHeads / (s.parallelism.attentionDp ? 1 : s.parallelism.tp)) * a.headDim);
+    if (ratio > 1) diagnostics.push(messages.xquantLarger(ratio));
+  }
+  if (kind === 'batch' && s.serving?.disaggregation !== undefined)
+    diagnostics.push(
+      messages.servingInvalid(
+        ['serving', 'disaggregation'],
+        'Disaggregated serving needs a serving workload (concurrency, requestRate or maxThroughput), not a static batch.',
+      ),
+    );
+  return diagnostics;
+}
+
+/** The engine profile with the scenario's serving overrides. */
+function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
+  const { tp, pp } = s.parallelism;
+  const base = engineProfile(s.engine);
+  const sv = s.serving ?? {};
+  return {
+    ...base,
+    memoryFraction:
+      sv.memoryFraction ??
+      defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
+    maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
+    maxSequences: sv.maxSequences ?? base.maxSequences,
+    chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
+  };
+}
+
+/** The device family's efficiencies (hardware/families.ts) under the scenario's overrides, with the engine's overheads. */
+function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EngineProfile): Efficiency {
+  const o = s.efficiency ?? {};
+  const eff = efficiencyFor(hardware);
+  return {
+    ...eff,
+    gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
+    gemmLowPrecisionPeakFraction:
+      o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
+    memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
+    attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
+    collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
+    collectiveBandwidthFraction: o.collectiveBandwidthFraction ?? eff.collectiveBandwidthFraction,
+    scaleOutLatencySeconds: s.topology?.scaleOutLatencySeconds ?? SCALE_OUT_LATENCY_SECONDS,
+    kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
+    graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
+    stepOverheadSeconds: o.stepOverheadSeconds ?? engine.stepOverheadSeconds,
+  };
+}
+
+function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['workload'] {
+  const w = s.workload;
+  return {
+    kind,
+    inputTokens: w.inputTokens,
+    outputTokens: w.outputTokens,
+    batch: w.batch ?? 1,
+    concurrency: w.concurrency ?? 1,
+    requestRate: w.requestRate ?? 0,
+    requests: w.requests ?? (kind === 'batch' ? (w.batch ?? 1) : DEFAULT_REQUESTS),
+    seed: w.seed ?? 0,
+  };
+}
+
 export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const model = resolveModel(s.model);
   const baseHardware = resolveHardware(s.hardware);
@@ -293,63 +378,13 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
     ...checkRates(hardware, formats),
     ...serving.diagnostics,
     ...offload.diagnostics,
+    ...checkWorkload(s, model.value, formats, kind),
   ];
-  const maxPos = model.value.maxPositionEmbeddings;
-  const tokens = s.workload.inputTokens + s.workload.outputTokens;
-  if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
-  if (formats.cacheLayerInput && model.value.attention.kind === 'mla')
-    diagnostics.push(
-      messages.servingInvalid(
-        ['precision', 'cacheLayerInput'],
-        'cacheLayerInput (XQuant) applies to GQA/MHA models; MLA already caches a compressed latent.',
-      ),
-    );
-  const a = model.value.attention;
-  if (formats.cacheLayerInput && a.kind === 'gqa') {
-    const ratio =
-      model.value.hiddenSize /
-      (2 * Math.max(1, a.numKvHeads / (s.parallelism.attentionDp ? 1 : s.parallelism.tp)) * a.headDim);
-    if (ratio > 1) diagnostics.push(messages.xquantLarger(ratio));
-  }
-  if (kind === 'batch' && s.serving?.disaggregation !== undefined)
-    diagnostics.push(
-      messages.servingInvalid(
-        ['serving', 'disaggregation'],
-        'Disaggregated serving needs a serving workload (concurrency, requestRate or maxThroughput), not a static batch.',
-      ),
-    );
   if (!serving.ok || !offload.ok || diagnostics.some((d) => d.severity === 'error'))
     return fail(...diagnostics);
 
   const { tp, pp, ep, dp, attentionDp } = s.parallelism;
-  const base = engineProfile(s.engine);
-  const sv = s.serving ?? {};
-  const engine: EngineProfile = {
-    ...base,
-    memoryFraction:
-      sv.memoryFraction ??
-      defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
-    maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
-    maxSequences: sv.maxSequences ?? base.maxSequences,
-    chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
-  };
-  const o = s.efficiency ?? {};
-  const eff = efficiencyFor(hardware);
-  const efficiency: Efficiency = {
-    ...eff,
-    gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
-    gemmLowPrecisionPeakFraction:
-      o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
-    memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
-    attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
-    collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
-    collectiveBandwidthFraction: o.collectiveBandwidthFraction ?? eff.collectiveBandwidthFraction,
-    scaleOutLatencySeconds: s.topology?.scaleOutLatencySeconds ?? SCALE_OUT_LATENCY_SECONDS,
-    kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
-    graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
-    stepOverheadSeconds: o.stepOverheadSeconds ?? engine.stepOverheadSeconds,
-  };
-  const w = s.workload;
+  const engine = resolveEngine(s, hardware);
   const layers = model.value.numLayers;
   let spec = model.value;
   if (!engine.slidingWindow && (spec.layerTypes?.some((t) => t !== 'full') ?? false)) {
@@ -362,7 +397,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       model: spec,
       hardware,
       engine,
-      efficiency,
+      efficiency: resolveEfficiency(s, hardware, engine),
       gpus: s.gpus ?? devicesOf(s),
       tp,
       pp,
@@ -379,16 +414,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       offload: offload.value,
       power: s.power,
       cost: s.cost,
-      workload: {
-        kind,
-        inputTokens: w.inputTokens,
-        outputTokens: w.outputTokens,
-        batch: w.batch ?? 1,
-        concurrency: w.concurrency ?? 1,
-        requestRate: w.requestRate ?? 0,
-        requests: w.requests ?? (kind === 'batch' ? (w.batch ?? 1) : DEFAULT_REQUESTS),
-        seed: w.seed ?? 0,
-      },
+      workload: resolveWorkload(s, kind),
     },
     diagnostics,
   );
