@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { estimateNormalized } from '../src/estimate.js';
 import { buildGraph } from '../src/graph/build.js';
 import { elementwise, gemm } from '../src/graph/ops.js';
-import { layerStackOf, registerLayerKind } from '../src/layers/registry.js';
+import { distinctLayersOf, layerStackOf, registerLayerKind } from '../src/layers/registry.js';
 import type { Layer, LayerKind } from '../src/layers/types.js';
 import { kvBytesPerSequence, weightsBytesPerDevice } from '../src/memory/footprint.js';
 import { findModel } from '../src/model/catalog.js';
@@ -34,6 +34,8 @@ const stateLayer: Layer = {
     out.push(gemm(c, 'state_in_proj', n, c.tokens, c.model.hiddenSize / c.tp, c.model.hiddenSize));
     out.push(elementwise(c, 'state_scan', n, c.tokens * STATE_ELEMENTS, c.tokens * STATE_ELEMENTS, 4));
   },
+  checkSplit: () => [],
+  checkCacheLayerInput: () => [],
   skipsBlockAllReduce: () => false,
 };
 
@@ -99,5 +101,52 @@ describe('layer-kind registry', () => {
     unregister = undefined;
     expect(layerStackOf(hybrid).map((g) => g.mixer.kind)).toEqual(['gqa']);
     expect(() => registerLayerKind({ ...toyKind, kind: 'gqa' })).toThrow(/registered/);
+  });
+});
+
+describe('layer kinds check their own splits', () => {
+  const layers = (id: string) => {
+    const m = findModel(id);
+    if (m === undefined) throw new Error(`missing ${id}`);
+    return { m, kinds: distinctLayersOf(m) };
+  };
+
+  it('lists one layer per kind in stack order', () => {
+    expect(layers('deepseek-v3').kinds.map((l) => l.kind)).toEqual(['mla', 'dense-ffn', 'moe']);
+    expect(layers('llama-3.1-8b').kinds.map((l) => l.kind)).toEqual(['gqa', 'dense-ffn']);
+  });
+
+  it('GQA: heads must divide, KV heads are replicated past their count', () => {
+    const { m, kinds } = layers('llama-3.1-70b');
+    const gqa = kinds[0];
+    expect(gqa?.checkSplit(m, { attnTp: 8, tp: 8, ep: 1 })).toEqual([]);
+    const over = gqa?.checkSplit(m, { attnTp: 16, tp: 16, ep: 1 }) ?? [];
+    expect(over.map((d) => d.message).join()).toMatch(/KV heads/);
+    const odd = gqa?.checkSplit(m, { attnTp: 3, tp: 3, ep: 1 }) ?? [];
+    expect(odd.filter((d) => d.severity === 'error').length).toBe(2);
+  });
+
+  it('MoE: expert columns must split over tp/ep; XQuant is refused on MLA', () => {
+    const { m, kinds } = layers('deepseek-v3');
+    const moe = kinds.find((l) => l.kind === 'moe');
+    expect(moe?.checkSplit(m, { attnTp: 8, tp: 8, ep: 8 })).toEqual([]);
+    expect(
+      moe
+        ?.checkSplit(m, { attnTp: 5, tp: 5, ep: 1 })
+        .map((d) => d.message)
+        .join(),
+    ).toMatch(/expert FFN columns/);
+    const n = normalizeScenario(
+      ScenarioSchema.parse({
+        model: 'deepseek-v3',
+        hardware: 'h200-sxm',
+        gpus: 8,
+        parallelism: { tp: 8 },
+        precision: { weights: 'fp8', cacheLayerInput: true },
+        workload: { inputTokens: 128, outputTokens: 16, batch: 1 },
+      }),
+    );
+    expect(n.ok).toBe(false);
+    expect(n.diagnostics.some((d) => d.path?.join('.') === 'precision.cacheLayerInput')).toBe(true);
   });
 });

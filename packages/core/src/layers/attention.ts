@@ -4,10 +4,12 @@
  * by heads over attnTp devices; KV heads are replicated when attnTp exceeds them. XQuant-style
  * caching stores the layer input X and recomputes K and V from it every step.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
 import { causalPairs, elementwise, gemm, op, type StepContext } from '../graph/ops.js';
 import type { LayerAttentionType, ModelSpec } from '../model/schema.js';
-import type { CacheShard, Layer, LayerKind, LayerParams } from './types.js';
+import type { CacheShard, Layer, LayerKind, LayerParams, LayerSplit } from './types.js';
 
 type Gqa = Extract<ModelSpec['attention'], { kind: 'gqa' }>;
 
@@ -34,6 +36,11 @@ export function meanCausalContext(sequenceLength: number, window: number | undef
   // Tokens before the window fills attend to i+1 positions, the rest to `window`.
   const ramp = (window * (window + 1)) / 2;
   return (ramp + (sequenceLength - window) * window) / sequenceLength;
+}
+
+/** Query heads must split evenly over the attention devices (GQA and MLA alike). */
+export function checkHeads(heads: number, attnTp: number, out: Diagnostic[]): void {
+  if (heads % attnTp !== 0) out.push(messages.tpDoesNotDivide('attention heads', heads, attnTp));
 }
 
 /** Weights of a GQA attention block (projections and their biases). */
@@ -133,6 +140,25 @@ class GqaLayer implements Layer {
       );
     }
     out.push(gemm(c, 'o_proj', n, t, h, heads * d));
+  }
+
+  checkSplit(model: ModelSpec, split: LayerSplit): readonly Diagnostic[] {
+    const a = gqaOf(model);
+    const out: Diagnostic[] = [];
+    const attnTp = split.attnTp;
+    checkHeads(a.numHeads, attnTp, out);
+    const kv = a.numKvHeads;
+    if (attnTp <= kv ? kv % attnTp !== 0 : attnTp % kv !== 0)
+      out.push(messages.tpDoesNotDivide('KV heads', kv, attnTp));
+    else if (attnTp > kv) out.push(messages.kvHeadsReplicated(kv, attnTp));
+    return out;
+  }
+
+  /** XQuant stores h elements per token instead of this rank's K and V: warn when that is more. */
+  checkCacheLayerInput(model: ModelSpec, attnTp: number): readonly Diagnostic[] {
+    const a = gqaOf(model);
+    const ratio = model.hiddenSize / (2 * Math.max(1, a.numKvHeads / attnTp) * a.headDim);
+    return ratio > 1 ? [messages.xquantLarger(ratio)] : [];
   }
 
   skipsBlockAllReduce(): boolean {

@@ -2,10 +2,11 @@
  * Dense FFN: gated (SwiGLU/GeGLU: gate and up packed in one column-parallel GEMM, then down) or
  * plain (up, down), split over attnTp devices.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Operator } from '../graph/operator.js';
 import { elementwise, gemm, type StepContext } from '../graph/ops.js';
 import type { ModelSpec } from '../model/schema.js';
-import type { Layer, LayerKind, LayerParams } from './types.js';
+import { NO_DIAGNOSTICS, type Layer, type LayerKind, type LayerParams } from './types.js';
 
 /** Weights of the dense FFN of one layer (with the biases of models that have them). */
 export function denseFfnParams(model: ModelSpec): number {
@@ -41,6 +42,14 @@ class DenseFfnLayer implements Layer {
     out.push(gemm(c, gated ? 'gate_up_proj' : 'up_proj', n, t, (gated ? 2 : 1) * width, c.model.hiddenSize));
     out.push(elementwise(c, 'activation', n, t * (gated ? 2 : 1) * width, t * width, 8));
     out.push(gemm(c, 'down_proj', n, t, c.model.hiddenSize, width));
+  }
+
+  checkSplit(): readonly Diagnostic[] {
+    return NO_DIAGNOSTICS;
+  }
+
+  checkCacheLayerInput(): readonly Diagnostic[] {
+    return NO_DIAGNOSTICS;
   }
 
   skipsBlockAllReduce(): boolean {

@@ -5,11 +5,13 @@
  * latent of every attended position is up-projected), decode the absorbed form (queries attend
  * over the latent).
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
 import { causalPairs, gemm, op, type StepContext } from '../graph/ops.js';
 import type { LayerAttentionType, ModelSpec } from '../model/schema.js';
-import { attentionTypeOf, meanCausalContext, windowOf } from './attention.js';
-import type { Layer, LayerKind, LayerParams } from './types.js';
+import { attentionTypeOf, checkHeads, meanCausalContext, windowOf } from './attention.js';
+import type { Layer, LayerKind, LayerParams, LayerSplit } from './types.js';
 
 type Mla = Extract<ModelSpec['attention'], { kind: 'mla' }>;
 
@@ -135,6 +137,21 @@ class MlaLayer implements Layer {
       }),
     );
     out.push(gemm(c, 'v_absorb', n, t, a.vHeadDim, a.kvLoraRank, heads, 'decode'));
+  }
+
+  checkSplit(model: ModelSpec, split: LayerSplit): readonly Diagnostic[] {
+    const out: Diagnostic[] = [];
+    checkHeads(mlaOf(model).numHeads, split.attnTp, out);
+    return out;
+  }
+
+  checkCacheLayerInput(): readonly Diagnostic[] {
+    return [
+      messages.servingInvalid(
+        ['precision', 'cacheLayerInput'],
+        'cacheLayerInput (XQuant) applies to GQA/MHA models; MLA already caches a compressed latent.',
+      ),
+    ];
   }
 
   skipsBlockAllReduce(): boolean {

@@ -5,11 +5,13 @@
  * move to their experts' devices and back by all-to-all (dispatch, combine), which replaces the
  * block's all-reduce after the FFN.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
 import { collective, elementwise, gemm, type StepContext } from '../graph/ops.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { GraphContext } from '../scenario/types.js';
-import type { Layer, LayerKind, LayerParams } from './types.js';
+import { NO_DIAGNOSTICS, type Layer, type LayerKind, type LayerParams, type LayerSplit } from './types.js';
 
 type Moe = NonNullable<ModelSpec['moe']>;
 
@@ -107,6 +109,19 @@ class MoeLayer implements Layer {
       out.push(gemm(c, 'shared_gate_up', n, t, 2 * sw, h));
       out.push(gemm(c, 'shared_down', n, t, h, sw));
     }
+  }
+
+  /** Each expert's FFN columns split over tp/ep devices. */
+  checkSplit(_model: ModelSpec, split: LayerSplit): readonly Diagnostic[] {
+    const width = this.moe.expertIntermediateSize;
+    const moeTp = split.tp / split.ep;
+    return width % moeTp !== 0 && moeTp > 1
+      ? [messages.tpDoesNotDivide('expert FFN columns', width, moeTp)]
+      : NO_DIAGNOSTICS;
+  }
+
+  checkCacheLayerInput(): readonly Diagnostic[] {
+    return NO_DIAGNOSTICS;
   }
 
   skipsBlockAllReduce(ctx: GraphContext): boolean {

@@ -76,3 +76,17 @@ export function layerStackOf(model: ModelSpec): readonly LayerStackGroup[] {
   stacks.set(model, stack);
   return stack;
 }
+
+const distinct = new WeakMap<readonly LayerStackGroup[], readonly Layer[]>();
+
+/** One layer of each kind the model uses, in stack order (a group's mixer before its FFN). */
+export function distinctLayersOf(model: ModelSpec): readonly Layer[] {
+  const stack = layerStackOf(model);
+  const hit = distinct.get(stack);
+  if (hit !== undefined) return hit;
+  const out: Layer[] = [];
+  for (const g of stack)
+    for (const layer of [g.mixer, g.ffn]) if (!out.some((l) => l.kind === layer.kind)) out.push(layer);
+  distinct.set(stack, out);
+  return out;
+}

@@ -6,6 +6,7 @@
  * statistics, the memory footprint and the graph builder iterate over a model's layers through
  * the registry (registry.ts) and never switch on kinds.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Operator } from '../graph/operator.js';
 import type { StepContext } from '../graph/ops.js';
 import type { ModelSpec } from '../model/schema.js';
@@ -37,6 +38,13 @@ export interface CacheShard {
 /** The cache of a model as one device holding all of it sees it (model statistics). */
 export const UNSHARDED: CacheShard = { attnTp: 1, cacheLayerInput: false };
 
+/** How a layer is split over devices: heads over attnTp, experts over ep and each expert over tp/ep. */
+export interface LayerSplit {
+  readonly attnTp: number;
+  readonly tp: number;
+  readonly ep: number;
+}
+
 /** One layer of a model: a kind bound to the per-layer settings it was selected with. */
 export interface Layer {
   /** Registry key of the kind ('gqa', 'mla', 'dense-ffn', 'moe', ...). */
@@ -56,9 +64,16 @@ export interface Layer {
   activationElementsPerToken(model: ModelSpec, attnTp: number): number;
   /** Appends this layer's operators for one step, each occurring `count` times. */
   operators(c: StepContext, count: number, out: Operator[]): void;
+  /** Problems splitting this layer over devices (heads or columns a split does not divide). */
+  checkSplit(model: ModelSpec, split: LayerSplit): readonly Diagnostic[];
+  /** Problems caching the layer input instead of K and V (XQuant), asked for by the scenario. */
+  checkCacheLayerInput(model: ModelSpec, attnTp: number): readonly Diagnostic[];
   /** True when the layer returns its output to the tokens' owners itself (MoE combine under attention DP). */
   skipsBlockAllReduce(ctx: GraphContext): boolean;
 }
+
+/** No diagnostics. */
+export const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
 
 export interface LayerKind {
   readonly kind: string;

@@ -10,6 +10,7 @@ import { messages } from '../diagnostics/messages.js';
 import { findHardware, hardwareIds } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
+import { distinctLayersOf } from '../layers/registry.js';
 import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import { efficiencyFor } from '../hardware/families.js';
@@ -174,18 +175,11 @@ function checkExpertParallelism(model: ModelSpec, ep: number, tps: readonly numb
   return out;
 }
 
+/** What splitting each layer kind over attnTp (heads) and tp/ep (expert columns) leaves uneven. */
 function checkTp(model: ModelSpec, attnTp: number, tp: number, ep: number): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const heads = model.attention.numHeads;
-  if (heads % attnTp !== 0) out.push(messages.tpDoesNotDivide('attention heads', heads, attnTp));
-  if (model.attention.kind === 'gqa') {
-    const kv = model.attention.numKvHeads;
-    if (attnTp <= kv ? kv % attnTp !== 0 : attnTp % kv !== 0)
-      out.push(messages.tpDoesNotDivide('KV heads', kv, attnTp));
-    else if (attnTp > kv) out.push(messages.kvHeadsReplicated(kv, attnTp));
-  }
-  if (model.moe !== undefined && model.moe.expertIntermediateSize % (tp / ep) !== 0 && tp / ep > 1)
-    out.push(messages.tpDoesNotDivide('expert FFN columns', model.moe.expertIntermediateSize, tp / ep));
+  const split = { attnTp, tp, ep };
+  for (const layer of distinctLayersOf(model)) out.push(...layer.checkSplit(model, split));
   return out;
 }
 
@@ -290,19 +284,10 @@ function checkWorkload(s: Scenario, model: ModelSpec, formats: Formats, kind: Wo
   const maxPos = model.maxPositionEmbeddings;
   const tokens = s.workload.inputTokens + s.workload.outputTokens;
   if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
-  if (formats.cacheLayerInput && model.attention.kind === 'mla')
-    diagnostics.push(
-      messages.servingInvalid(
-        ['precision', 'cacheLayerInput'],
-        'cacheLayerInput (XQuant) applies to GQA/MHA models; MLA already caches a compressed latent.',
-      ),
-    );
-  const a = model.attention;
-  if (formats.cacheLayerInput && a.kind === 'gqa') {
-    const ratio =
-      model.hiddenSize /
-      (2 * Math.max(1, a.numKvHeads / (s.parallelism.attentionDp ? 1 : s.parallelism.tp)) * a.headDim);
-    if (ratio > 1) diagnostics.push(messages.xquantLarger(ratio));
+  if (formats.cacheLayerInput) {
+    const attnTp = s.parallelism.attentionDp ? 1 : s.parallelism.tp;
+    for (const layer of distinctLayersOf(model))
+      diagnostics.push(...layer.checkCacheLayerInput(model, attnTp));
   }
   if (kind === 'batch' && s.serving?.disaggregation !== undefined)
     diagnostics.push(
