@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
 import { collective, elementwise, gemm, type StepContext } from '../graph/ops.js';
-import type { ModelSpec } from '../model/schema.js';
+import { isMoeLayer, type ModelSpec } from '../model/schema.js';
 import type { GraphContext } from '../scenario/types.js';
 import { NO_DIAGNOSTICS, type Layer, type LayerKind, type LayerParams, type LayerSplit } from './types.js';
 
@@ -18,13 +18,6 @@ type Moe = NonNullable<ModelSpec['moe']>;
 /** Expected distinct experts hit when `tokens` tokens each pick `topK` of `experts`. */
 export function expectedExpertsTouched(experts: number, topK: number, tokens: number): number {
   return experts * (1 - Math.pow(1 - topK / experts, tokens));
-}
-
-/** Whether layer `index` uses the MoE FFN (after the leading dense layers, every layerStep-th). */
-export function isMoeLayer(model: ModelSpec, index: number): boolean {
-  const moe = model.moe;
-  if (moe === undefined) return false;
-  return index >= moe.firstDenseLayers && (index + 1) % moe.layerStep === 0;
 }
 
 /** Weights of one routed expert. */
