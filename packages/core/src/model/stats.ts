@@ -7,6 +7,8 @@
  * attention score and value products, 2·heads·(dQK + dV) per token per context position,
  * averaged over a causal sequence (mean context S/2); training = 3 × forward.
  */
+import { denseFfnParams } from '../layers/dense-ffn.js';
+import { expertParams as routedExpertParams, sharedExpertParams as sharedParams } from '../layers/moe.js';
 import { layerStackOf } from '../layers/registry.js';
 import { UNSHARDED } from '../layers/types.js';
 import type { NumericFormat } from '../units/formats.js';
@@ -14,6 +16,47 @@ import { bytesPerElement } from '../units/formats.js';
 import type { ModelSpec } from './schema.js';
 
 export { meanCausalContext } from '../layers/attention.js';
+export { denseFfnParams };
+
+// Model-level shorthands of the per-layer figures, for callers that think of a model as one
+// attention kind and one FFN (the first layer's token mixer). New code iterates layerStackOf.
+
+/** Weights of the first layer's token mixer (attention projections and their biases). */
+export function attentionParams(model: ModelSpec): number {
+  return firstMixer(model).params(model).total;
+}
+
+/** Weights of one routed expert (0 for a dense model). */
+export function expertParams(model: ModelSpec): number {
+  return model.moe === undefined ? 0 : routedExpertParams(model, model.moe);
+}
+
+/** Weights of one layer's shared experts (0 for a dense model). */
+export function sharedExpertParams(model: ModelSpec): number {
+  return model.moe === undefined ? 0 : sharedParams(model, model.moe);
+}
+
+/** Weights of one MoE layer's router (0 for a dense model). */
+export function routerParams(model: ModelSpec): number {
+  return model.moe === undefined ? 0 : model.hiddenSize * model.moe.numExperts;
+}
+
+/** Elements the first layer's mixer caches per token (K and V heads, or the MLA latent plus RoPE key). */
+export function kvElementsPerTokenPerLayer(model: ModelSpec): number {
+  return firstMixer(model).cacheElements(model, 1, UNSHARDED);
+}
+
+/** Query·key plus attention·value FLOPs per query token per context position, first layer's mixer. */
+export function attentionFlopsPerContextToken(model: ModelSpec): number {
+  // A one-token sequence attends to exactly one position.
+  return firstMixer(model).contextFlopsPerToken(model, 1);
+}
+
+function firstMixer(model: ModelSpec) {
+  const g = layerStackOf(model)[0];
+  if (g === undefined) throw new Error(`model '${model.id}' has no layers`);
+  return g.mixer;
+}
 
 /** Norm weights of one layer (one norm for parallel attention/FFN blocks, two otherwise). */
 export function normParams(model: ModelSpec): number {
