@@ -163,6 +163,7 @@ const REQUIRED_COLUMNS = [
   'launch_year',
   'source',
   'notes',
+  'family',
 ];
 
 /**
@@ -212,6 +213,12 @@ function convert(rec) {
   props.push(`id: ${str(id)}`);
   props.push(`name: ${str(rec.name.trim())}`);
   props.push(`vendor: ${str(rec.vendor.trim())}`);
+  // The family column names the architecture line (hardware/families.ts); empty means 'generic'.
+  const family = rec.family.trim();
+  if (family !== '') {
+    if (!/^[a-z0-9-]+$/.test(family)) throw new Error(`${id}: family must be a lower-case name: ${family}`);
+    props.push(`family: ${str(family)}`);
+  }
   props.push(`peakFlopsPerSecond: { ${rates.map(([k, v]) => `${k}: ${v}`).join(', ')} }`);
   props.push(
     `memory: { name: ${str(rec.memory_type.trim() || 'device memory')}, capacityBytes: ${decimalCell(

@@ -346,8 +346,9 @@ describe('catalog listings', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Sources');
     expect(r.out).toContain('TFLOPS');
+    expect(r.out).toMatch(/family\s+nvidia-hopper/);
     const j = await cli(['hardware', 'h100', '--json']);
-    expect(JSON.parse(j.out)).toMatchObject({ id: 'h100-sxm' });
+    expect(JSON.parse(j.out)).toMatchObject({ id: 'h100-sxm', family: 'nvidia-hopper' });
     const bad = await cli(['hardware', 'h100-sxn']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("'h100-sxm'");

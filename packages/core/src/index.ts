@@ -41,8 +41,10 @@ export { modelStats, countParams, kvCacheBytesPerToken, flopsPerToken } from './
 export { importHfConfig } from './model/hf-import.js';
 export { MODEL_CATALOG, findModel, modelIds, REFUSED_MODELS, MISSING_MODELS } from './model/catalog.js';
 
-export type { HardwareSpec, HardwareSpecInput } from './hardware/schema.js';
-export { HardwareSpecSchema } from './hardware/schema.js';
+export type { HardwareSpec, HardwareSpecInput, HardwareFamily } from './hardware/schema.js';
+export { HardwareSpecSchema, HARDWARE_FAMILIES } from './hardware/schema.js';
+export type { FamilyTraits } from './hardware/families.js';
+export { FAMILY_TRAITS, familyTraits } from './hardware/families.js';
 export { HARDWARE_CATALOG, findHardware, hardwareIds, normalizeHardwareName } from './hardware/catalog.js';
 export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
 
@@ -50,6 +52,16 @@ export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
 export { ScenarioSchema, ENGINE_IDS } from './scenario/schema.js';
 export { scenarioJsonSchema, staleScenarioDescriptions } from './scenario/json-schema.js';
 export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
+export type {
+  GraphContext,
+  DeviceContext,
+  CostContext,
+  MemoryContext,
+  ParallelSizes,
+} from './scenario/types.js';
+export type { Layer, LayerKind, LayerParams, LayerRole, CacheShard } from './layers/types.js';
+export type { LayerStackGroup } from './layers/registry.js';
+export { registerLayerKind, layerKinds, layerStackOf } from './layers/registry.js';
 export { normalizeScenario } from './scenario/normalize.js';
 
 export type { Operator, OperatorKind, PhaseGraph, PhaseKind } from './graph/operator.js';

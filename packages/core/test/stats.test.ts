@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { findModel } from '../src/model/catalog.js';
 import type { ModelSpec } from '../src/model/schema.js';
 import {
+  attentionFlopsPerContextToken,
+  attentionParams,
   countParams,
+  expertParams,
+  kvElementsPerTokenPerLayer,
+  routerParams,
   flopsPerToken,
   kvCacheBytesPerToken,
   meanCausalContext,
@@ -78,5 +83,20 @@ describe('mean causal context', () => {
   it('is capped by a sliding window', () => {
     expect(meanCausalContext(100_000, 4096)).toBeLessThan(4096);
     expect(meanCausalContext(100_000, 4096)).toBeGreaterThan(4000);
+  });
+});
+
+describe('model-level shorthands over the layer kinds', () => {
+  it('match the shapes of Llama-3.1-8B (GQA) and DeepSeek-V3 (MLA, MoE)', () => {
+    const llama = model('llama-3.1-8b');
+    expect(attentionFlopsPerContextToken(llama)).toBe(2 * 32 * 2 * 128);
+    expect(kvElementsPerTokenPerLayer(llama)).toBe(2 * 8 * 128);
+    expect(attentionParams(llama)).toBe(4096 * (4096 + 2 * 1024) + 4096 * 4096);
+    expect(expertParams(llama)).toBe(0);
+    const ds = model('deepseek-v3');
+    expect(attentionFlopsPerContextToken(ds)).toBe(2 * 128 * (128 + 64 + 128));
+    expect(kvElementsPerTokenPerLayer(ds)).toBe(512 + 64);
+    expect(routerParams(ds)).toBe(7168 * 256);
+    expect(expertParams(ds)).toBe(3 * 7168 * 2048);
   });
 });

@@ -75,7 +75,10 @@ function formatList(): string {
 
 function formatDevice(h: HardwareSpec): string {
   const out: string[] = [`${h.name} (${h.id})\n`];
-  const head: [string, string][] = [['vendor', h.vendor]];
+  const head: [string, string][] = [
+    ['vendor', h.vendor],
+    ['family', h.family],
+  ];
   if (h.launchYear !== undefined) head.push(['launched', String(h.launchYear)]);
   if (h.tdpWatts !== undefined) head.push(['power', `${num(h.tdpWatts)} W`]);
   if (h.priceUsdPerHour !== undefined) head.push(['price', `$${num(h.priceUsdPerHour)} per hour`]);

@@ -9,7 +9,13 @@
  * replica span more than one domain.
  */
 import type { HardwareSpec } from '../hardware/schema.js';
-import type { Efficiency } from '../scenario/normalize.js';
+import type { Efficiency } from '../scenario/types.js';
+
+/** The efficiencies a collective's time depends on. */
+export type CollectiveEfficiency = Pick<
+  Efficiency,
+  'collectiveBandwidthFraction' | 'collectiveLatencySeconds' | 'scaleOutLatencySeconds'
+>;
 
 export type CollectiveKind = 'all-reduce' | 'all-gather' | 'all-to-all' | 'p2p';
 
@@ -25,7 +31,7 @@ export function collectiveSeconds(
   bytes: number,
   group: number,
   hardware: HardwareSpec,
-  eff: Efficiency,
+  eff: CollectiveEfficiency,
 ): number {
   if (group <= 1) return 0;
   const up = hardware.scaleUp;

@@ -5,7 +5,7 @@
  * a handful of multiply-adds.
  */
 import type { Operator, PhaseGraph } from '../graph/operator.js';
-import type { NormalizedScenario } from '../scenario/normalize.js';
+import type { CostContext, DeviceContext } from '../scenario/types.js';
 import type { RateFormat } from '../units/formats.js';
 import { collectiveSeconds } from './collectives.js';
 import { gemmEfficiency } from './efficiency.js';
@@ -27,8 +27,8 @@ export interface CostedPhase {
   readonly operators: readonly CostedOperator[];
 }
 
-function peakFor(ns: NormalizedScenario, rate: RateFormat): number {
-  const peaks = ns.hardware.peakFlopsPerSecond;
+function peakFor(device: DeviceContext, rate: RateFormat): number {
+  const peaks = device.hardware.peakFlopsPerSecond;
   // Elementwise work runs on vector units; only its bytes matter, so any positive rate serves.
   return peaks[rate] ?? peaks.fp32 ?? peaks.bf16 ?? peaks.fp16 ?? 1e12;
 }
@@ -37,21 +37,21 @@ function isLowPrecision(rate: RateFormat): boolean {
   return rate === 'fp8' || rate === 'int8' || rate === 'int4' || rate === 'fp4';
 }
 
-export function costOperator(ns: NormalizedScenario, op: Operator, launchSeconds: number): CostedOperator {
-  const eff = ns.efficiency;
-  const bytesPerSecond = ns.hardware.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction;
+export function costOperator(device: DeviceContext, op: Operator, launchSeconds: number): CostedOperator {
+  const eff = device.efficiency;
+  const bytesPerSecond = device.hardware.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction;
   const launch = launchSeconds * op.kernels;
   if (op.collective !== undefined) {
     const comm = collectiveSeconds(
       op.collective.kind,
       op.collective.bytes,
       op.collective.group,
-      ns.hardware,
+      device.hardware,
       eff,
     );
     return { op, flopsPerSecond: 1, bytesPerSecond, fixedSeconds: comm + launch, communicationSeconds: comm };
   }
-  const peak = peakFor(ns, op.rate);
+  const peak = peakFor(device, op.rate);
   const fraction = isLowPrecision(op.rate) ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction;
   let flopsPerSecond: number;
   switch (op.kind) {
@@ -74,13 +74,13 @@ export function costOperator(ns: NormalizedScenario, op: Operator, launchSeconds
   return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: launch, communicationSeconds: 0 };
 }
 
-export function costPhase(ns: NormalizedScenario, graph: PhaseGraph): CostedPhase {
-  const e = ns.efficiency;
+export function costPhase(ctx: CostContext, graph: PhaseGraph): CostedPhase {
+  const e = ctx.efficiency;
   const launch =
-    graph.phase === 'decode' && ns.engine.cudaGraphDecode
+    graph.phase === 'decode' && ctx.engine.cudaGraphDecode
       ? e.graphKernelLaunchSeconds
       : e.kernelLaunchSeconds;
-  return { graph, operators: graph.operators.map((op) => costOperator(ns, op, launch)) };
+  return { graph, operators: graph.operators.map((op) => costOperator(ctx, op, launch)) };
 }
 
 export interface OperatorTime {

@@ -12,6 +12,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'a100-sxm-40gb',
     name: 'A100 SXM4 40GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-ampere',
     peakFlopsPerSecond: {
       fp64: 9.7e12,
       fp32: 19.5e12,
@@ -36,6 +37,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'a100-sxm-80gb',
     name: 'A100 SXM4 80GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-ampere',
     peakFlopsPerSecond: {
       fp64: 9.7e12,
       fp32: 19.5e12,
@@ -60,6 +62,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'a100-pcie-80gb',
     name: 'A100 PCIe 80GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-ampere',
     peakFlopsPerSecond: {
       fp64: 9.7e12,
       fp32: 19.5e12,
@@ -82,6 +85,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'h100-sxm',
     name: 'H100 SXM5 80GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-hopper',
     peakFlopsPerSecond: {
       fp64: 34e12,
       fp32: 67e12,
@@ -107,6 +111,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'h100-pcie',
     name: 'H100 PCIe 80GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-hopper',
     peakFlopsPerSecond: {
       fp64: 26e12,
       fp32: 51e12,
@@ -132,6 +137,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'h800-sxm',
     name: 'H800 SXM5 80GB (export variant)',
     vendor: 'NVIDIA',
+    family: 'nvidia-hopper',
     peakFlopsPerSecond: { fp64: 1e12, bf16: 989e12, fp16: 989e12, int8: 1979e12 },
     memory: { name: 'HBM3', capacityBytes: 80 * 2 ** 30, bandwidthBytesPerSecond: 3350e9 },
     scaleUp: { link: 'NVLink 4 (reduced link count)', domainSize: 1, bandwidthBytesPerSecond: 200e9 },
@@ -145,6 +151,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'h200-sxm',
     name: 'H200 SXM 141GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-hopper',
     peakFlopsPerSecond: {
       fp64: 34e12,
       fp32: 67e12,
@@ -170,6 +177,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'gh200',
     name: 'GH200 Grace Hopper Superchip (per Hopper GPU)',
     vendor: 'NVIDIA',
+    family: 'nvidia-hopper',
     peakFlopsPerSecond: {
       fp32: 67e12,
       tf32: 494.5e12,
@@ -195,6 +203,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'b200',
     name: 'B200 (HGX/DGX B200, per GPU)',
     vendor: 'NVIDIA',
+    family: 'nvidia-blackwell',
     peakFlopsPerSecond: {
       fp64: 40e12,
       fp32: 80e12,
@@ -220,6 +229,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'gb200',
     name: 'GB200 (NVL72; per Blackwell GPU)',
     vendor: 'NVIDIA',
+    family: 'nvidia-blackwell',
     peakFlopsPerSecond: {
       fp32: 80e12,
       tf32: 1250e12,
@@ -244,6 +254,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'b300',
     name: 'B300 / Blackwell Ultra (HGX B300, per GPU)',
     vendor: 'NVIDIA',
+    family: 'nvidia-blackwell',
     peakFlopsPerSecond: {
       fp32: 80e12,
       tf32: 1125e12,
@@ -266,6 +277,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'l40s',
     name: 'L40S 48GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-ada',
     peakFlopsPerSecond: {
       fp32: 91.6e12,
       tf32: 183e12,
@@ -288,6 +300,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'l4',
     name: 'L4 24GB',
     vendor: 'NVIDIA',
+    family: 'nvidia-ada',
     peakFlopsPerSecond: {
       fp32: 30.29e12,
       tf32: 60e12,
@@ -311,6 +324,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'a10g',
     name: 'A10G 24GB (AWS G5)',
     vendor: 'NVIDIA',
+    family: 'nvidia-ampere',
     peakFlopsPerSecond: { fp16: 70e12, int8: 140e12 },
     memory: { name: 'GDDR6', capacityBytes: 24 * 2 ** 30, bandwidthBytesPerSecond: 600e9 },
     sources: { row: 'cli99/llm-analysis llm_analysis/gpu_configs/a10g-pcie-24gb.json @54b51aabc8b8' },
@@ -321,6 +335,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'rtx-3090',
     name: 'GeForce RTX 3090',
     vendor: 'NVIDIA',
+    family: 'nvidia-geforce',
     peakFlopsPerSecond: { fp64: 0.556e12, fp32: 35.6e12, fp16: 142e12 },
     memory: { name: 'GDDR6X', capacityBytes: 24 * 2 ** 30, bandwidthBytesPerSecond: 936e9 },
     hostLink: { link: 'PCIe Gen4 x16', bandwidthBytesPerSecond: 31.5e9 },
@@ -337,6 +352,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'rtx-4090',
     name: 'GeForce RTX 4090',
     vendor: 'NVIDIA',
+    family: 'nvidia-geforce',
     peakFlopsPerSecond: {
       fp64: 1.29e12,
       fp32: 82.6e12,
@@ -360,6 +376,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'rtx-5090',
     name: 'GeForce RTX 5090',
     vendor: 'NVIDIA',
+    family: 'nvidia-geforce',
     peakFlopsPerSecond: { fp32: 104e12, fp16: 419.2e12, fp8: 838.4e12, fp4: 1676e12 },
     memory: { name: 'GDDR7', capacityBytes: 32 * 2 ** 30, bandwidthBytesPerSecond: 1792e9 },
     hostLink: { link: 'PCIe Gen5 x16', bandwidthBytesPerSecond: 63.0e9 },
@@ -376,6 +393,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'mi250x',
     name: 'Instinct MI250X',
     vendor: 'AMD',
+    family: 'amd-cdna2',
     peakFlopsPerSecond: { fp64: 47.9e12, fp32: 47.9e12, bf16: 383e12, fp16: 383e12, int8: 383e12 },
     memory: { name: 'HBM2e', capacityBytes: 128 * 2 ** 30, bandwidthBytesPerSecond: 3200e9 },
     onChipBytes: 16e6,
@@ -392,6 +410,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'mi300x',
     name: 'Instinct MI300X',
     vendor: 'AMD',
+    family: 'amd-cdna3',
     peakFlopsPerSecond: {
       fp64: 81.7e12,
       fp32: 163.4e12,
@@ -421,6 +440,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'mi325x',
     name: 'Instinct MI325X',
     vendor: 'AMD',
+    family: 'amd-cdna3',
     peakFlopsPerSecond: {
       fp64: 81.7e12,
       fp32: 163.4e12,
@@ -446,6 +466,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'mi355x',
     name: 'Instinct MI355X',
     vendor: 'AMD',
+    family: 'amd-cdna4',
     peakFlopsPerSecond: {
       fp32: 157.3e12,
       bf16: 2500e12,
@@ -470,6 +491,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'tpu-v4',
     name: 'Cloud TPU v4 (per chip)',
     vendor: 'Google',
+    family: 'google-tpu',
     peakFlopsPerSecond: { bf16: 275e12, int8: 275e12 },
     memory: { name: 'HBM2', capacityBytes: 32 * 2 ** 30, bandwidthBytesPerSecond: 1200e9 },
     tdpWatts: 192,
@@ -483,6 +505,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'tpu-v5e',
     name: 'Cloud TPU v5e (per chip)',
     vendor: 'Google',
+    family: 'google-tpu',
     peakFlopsPerSecond: { bf16: 197e12, int8: 393e12 },
     memory: { name: 'HBM2', capacityBytes: 16 * 2 ** 30, bandwidthBytesPerSecond: 819e9 },
     scaleUp: { link: 'ICI (2D torus)', domainSize: 256, bandwidthBytesPerSecond: 200e9 },
@@ -496,6 +519,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'tpu-v5p',
     name: 'Cloud TPU v5p (per chip)',
     vendor: 'Google',
+    family: 'google-tpu',
     peakFlopsPerSecond: { bf16: 459e12, fp8: 459e12, int8: 918e12 },
     memory: { name: 'HBM2e', capacityBytes: 95 * 2 ** 30, bandwidthBytesPerSecond: 2765e9 },
     scaleUp: { link: 'ICI (3D torus, OCS)', domainSize: 8960, bandwidthBytesPerSecond: 600e9 },
@@ -509,6 +533,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'tpu-v6e',
     name: 'Cloud TPU v6e Trillium (per chip)',
     vendor: 'Google',
+    family: 'google-tpu',
     peakFlopsPerSecond: { bf16: 918e12, fp8: 918e12, int8: 1836e12 },
     memory: { name: 'HBM', capacityBytes: 32 * 2 ** 30, bandwidthBytesPerSecond: 1638e9 },
     scaleUp: { link: 'ICI (2D torus)', domainSize: 256, bandwidthBytesPerSecond: 400e9 },
@@ -522,6 +547,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'gaudi2',
     name: 'Gaudi 2 (HL-225)',
     vendor: 'Intel',
+    family: 'intel-gaudi',
     peakFlopsPerSecond: { bf16: 432e12, fp8: 865e12 },
     memory: { name: 'HBM2e', capacityBytes: 96 * 2 ** 30, bandwidthBytesPerSecond: 2460e9 },
     hostLink: { link: 'PCIe Gen4 x16', bandwidthBytesPerSecond: 31.5e9 },
@@ -539,6 +565,7 @@ export const HARDWARE_DATA: readonly HardwareSpecInput[] = [
     id: 'gaudi3',
     name: 'Gaudi 3 (HL-325L OAM)',
     vendor: 'Intel',
+    family: 'intel-gaudi',
     peakFlopsPerSecond: { fp32: 229e12, tf32: 459e12, bf16: 1835e12, fp16: 459e12, fp8: 1835e12 },
     memory: { name: 'HBM2e', capacityBytes: 128 * 2 ** 30, bandwidthBytesPerSecond: 3670e9 },
     hostLink: { link: 'PCIe Gen5 x16', bandwidthBytesPerSecond: 63.0e9 },

@@ -122,6 +122,7 @@ describe('hardware catalog vs datasheets.csv', () => {
       expect(spec.launchYear, id).toBe(scaled(cell(r, 'launch_year'), 0));
       expect(spec.name, id).toBe(cell(r, 'name'));
       expect(spec.vendor, id).toBe(cell(r, 'vendor'));
+      expect(spec.family, id).toBe(cell(r, 'family') || 'generic');
       expect(spec.sources.row, id).toBe(cell(r, 'source'));
       expect(Object.keys(spec.sources), id).toEqual(['row']);
       if (cell(r, 'notes')) expect(spec.notes, id).toContain(cell(r, 'notes'));

@@ -27,10 +27,55 @@ export const MemoryTierSchema = z.object({
   bandwidthBytesPerSecond: positive,
 });
 
+/**
+ * Device families (architecture lines). A family carries default efficiencies and quirks
+ * (hardware/families.ts); 'generic' is for devices of no listed family.
+ */
+export const HARDWARE_FAMILIES = [
+  'nvidia-ampere',
+  'nvidia-hopper',
+  'nvidia-blackwell',
+  'nvidia-ada',
+  'nvidia-geforce',
+  'nvidia-jetson',
+  'amd-cdna2',
+  'amd-cdna3',
+  'amd-cdna4',
+  'google-tpu',
+  'intel-gaudi',
+  'apple-silicon',
+  'generic',
+] as const;
+
+export const HardwareFamilySchema = z.enum(HARDWARE_FAMILIES);
+export type HardwareFamily = z.output<typeof HardwareFamilySchema>;
+
+const fraction = positive.max(1);
+
+/** One device's own efficiencies, over its family's defaults (each with a source). */
+export const DeviceEfficiencySchema = z
+  .object({
+    gemmPeakFraction: fraction.optional(),
+    gemmLowPrecisionPeakFraction: fraction.optional(),
+    gemmWaveSlots: z.number().int().nonnegative().optional(),
+    gemmKHalf: z.number().nonnegative().optional(),
+    memoryBandwidthFraction: fraction.optional(),
+    attentionPeakFraction: fraction.optional(),
+    collectiveBandwidthFraction: fraction.optional(),
+    collectiveLatencySeconds: z.number().nonnegative().optional(),
+    /** Source of each override, keyed by parameter. */
+    sources: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
 export const HardwareSpecSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
   vendor: z.string().default('unknown'),
+  /** Architecture family: default efficiencies and quirks. Default 'generic'. */
+  family: HardwareFamilySchema.default('generic'),
+  /** Efficiencies of this device that differ from its family's defaults. */
+  efficiency: DeviceEfficiencySchema.optional(),
   /** Dense peak FLOP/s (OP/s for integer formats) per format, tensor/matrix units. */
   peakFlopsPerSecond: PeakRatesSchema,
   /** Device memory (HBM/GDDR/unified): capacity in bytes and peak bandwidth in bytes/s. */

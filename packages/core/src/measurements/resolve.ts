@@ -4,10 +4,10 @@
  * resolve directly; the only extra normalization here is dropping parenthesized remarks from a
  * model name ("Llama-2-70B (one layer's ops; ...)" → "Llama-2-70B").
  */
-import { efficiencyFor } from '../cost/efficiency.js';
 import type { Result } from '../diagnostics/diagnostic.js';
 import { validateScenario } from '../estimate.js';
 import { findHardware } from '../hardware/catalog.js';
+import { familyTraits } from '../hardware/families.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { findModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
@@ -42,9 +42,9 @@ export function resolveRowHardware(name: string): HardwareSpec | undefined {
 }
 
 /**
- * The device as the row needs it. Hopper parts run FP8 at their dense INT8 rate; a Hopper catalog
- * entry that lists INT8 but no FP8 (h800-sxm) gets FP8 = INT8 here so FP8 kernels measured on it
- * can be costed (SOURCES.md §13: "H800 has H100-SXM compute but reduced NVLink").
+ * The device as the row needs it. Hopper parts run FP8 at their dense INT8 rate (a family quirk,
+ * hardware/families.ts); a Hopper catalog entry that lists INT8 but no FP8 (h800-sxm) gets
+ * FP8 = INT8 here so FP8 kernels measured on it can be costed (SOURCES.md §13: "H800 has H100-SXM compute but reduced NVLink").
  */
 export function hardwareForRate(hw: HardwareSpec, format: NumericFormat | undefined): RowHardware {
   const peaks = hw.peakFlopsPerSecond;
@@ -52,7 +52,7 @@ export function hardwareForRate(hw: HardwareSpec, format: NumericFormat | undefi
     format === 'fp8' &&
     peaks.fp8 === undefined &&
     peaks.int8 !== undefined &&
-    efficiencyFor(hw).family === 'nvidia-hopper'
+    familyTraits(hw).fp8RateIsInt8Rate
   ) {
     return {
       spec: { ...hw, peakFlopsPerSecond: { ...peaks, fp8: peaks.int8 } },

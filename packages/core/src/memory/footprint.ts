@@ -4,9 +4,9 @@
  * window, KV heads replicated when tp exceeds them), activation workspace of the largest step,
  * and the engine's runtime reserve. The usable capacity follows the engine's memory fraction.
  */
-import { layerGroupsOf } from '../model/schema.js';
-import { countParams, normParams, routerParams } from '../model/stats.js';
-import type { NormalizedScenario } from '../scenario/normalize.js';
+import { layerStackOf } from '../layers/registry.js';
+import { countParams, replicatedLayerParams } from '../model/stats.js';
+import type { GraphContext, MemoryContext } from '../scenario/types.js';
 import { bytesPerElement } from '../units/formats.js';
 
 export interface MemoryFootprint {
@@ -30,71 +30,51 @@ export interface MemoryFootprint {
  * each expert over tp/ep; MLA down-projections, routers and norms are replicated; the embedding
  * and LM head are vocabulary-parallel over tp and, with pp > 1, sit on the first and last stage.
  */
-export function weightsBytesPerDevice(ns: NormalizedScenario): number {
-  const m = ns.model;
+export function weightsBytesPerDevice(ctx: GraphContext): number {
+  const m = ctx.model;
   const params = countParams(m);
-  let replicated = m.numLayers * normParams(m);
-  if (m.attention.kind === 'mla') {
-    const a = m.attention;
-    const down =
-      (a.qLoraRank === null ? 0 : m.hiddenSize * a.qLoraRank) +
-      m.hiddenSize * (a.kvLoraRank + a.qkRopeHeadDim);
-    replicated += m.numLayers * down;
-  }
-  for (const g of layerGroupsOf(m)) if (g.moe) replicated += g.count * routerParams(m);
+  const replicated = replicatedLayerParams(m);
   const vocab = params.embedding + params.lmHead;
   const layerSharded = params.total - replicated - vocab - params.routedExperts - m.hiddenSize;
-  const layers = replicated + layerSharded / ns.attnTp + params.routedExperts / ns.tp;
-  const vocabPerDevice = (ns.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ns.tp;
-  return (layers * ns.layerScale + vocabPerDevice + m.hiddenSize) * bytesPerElement(ns.formats.weights);
+  const layers = replicated + layerSharded / ctx.attnTp + params.routedExperts / ctx.tp;
+  const vocabPerDevice = (ctx.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ctx.tp;
+  return (layers * ctx.layerScale + vocabPerDevice + m.hiddenSize) * bytesPerElement(ctx.formats.weights);
 }
 
 /** A speculative draft model's weights, split like the target's attention over attnTp devices. */
-export function draftWeightsBytesPerDevice(ns: NormalizedScenario): number {
+export function draftWeightsBytesPerDevice(ns: MemoryContext): number {
   const draft = ns.serving.speculative?.draft;
   if (draft === undefined) return 0;
   return (countParams(draft).total / ns.attnTp) * bytesPerElement(ns.formats.weights);
 }
 
-/** KV-cache bytes per device for one sequence holding `tokens` tokens (the busiest stage). */
-export function kvBytesPerSequence(ns: NormalizedScenario, tokens: number): number {
-  const m = ns.model;
-  const a = m.attention;
-  // The MLA latent and XQuant's layer input are replicated on every TP rank.
-  const perLayer =
-    a.kind === 'mla'
-      ? a.kvLoraRank + a.qkRopeHeadDim
-      : ns.formats.cacheLayerInput
-        ? m.hiddenSize
-        : 2 * Math.max(1, a.numKvHeads / ns.attnTp) * a.headDim;
+/**
+ * KV-cache (or recurrent-state) bytes per device for one sequence holding `tokens` tokens (the
+ * busiest stage): each layer kind says what it caches.
+ */
+export function kvBytesPerSequence(ctx: GraphContext, tokens: number): number {
+  const m = ctx.model;
+  const shard = { attnTp: ctx.attnTp, cacheLayerInput: ctx.formats.cacheLayerInput };
   let total = 0;
-  for (const g of layerGroupsOf(m)) {
-    const held = g.attention === 'full' ? tokens : Math.min(tokens, m.slidingWindow ?? tokens);
-    total += g.count * held;
-  }
-  return total * ns.layerScale * perLayer * kvBytesPerElement(ns);
-}
-
-/** Bytes per cached element, block/group scales included (KIVI 2-bit is 'int2'). */
-function kvBytesPerElement(ns: NormalizedScenario): number {
-  return bytesPerElement(ns.formats.kvCache);
+  for (const g of layerStackOf(m))
+    total += g.count * (g.mixer.cacheElements(m, tokens, shard) + g.ffn.cacheElements(m, tokens, shard));
+  // Bytes per cached element, block/group scales included (KIVI 2-bit is 'int2').
+  return total * ctx.layerScale * bytesPerElement(ctx.formats.kvCache);
 }
 
 /** Peak activation workspace of a step processing `tokens` tokens for `sequences` sequences. */
-export function activationBytes(ns: NormalizedScenario, tokens: number, sequences: number): number {
-  const m = ns.model;
-  const stream = ns.formats.activations === 'fp32' ? 4 : 2;
-  const a = m.attention;
-  const qkv =
-    a.kind === 'gqa'
-      ? (a.numHeads / ns.attnTp + 2 * Math.max(1, a.numKvHeads / ns.attnTp)) * a.headDim
-      : (a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim)) / ns.attnTp;
-  const ffnWidth =
-    m.moe !== undefined
-      ? Math.max(m.ffn.intermediateSize, m.moe.topK * m.moe.expertIntermediateSize)
-      : m.ffn.intermediateSize;
-  const perToken = 4 * m.hiddenSize + qkv + (3 * ffnWidth) / ns.attnTp;
-  const logits = sequences * (m.vocabSize / ns.tp) * 4;
+export function activationBytes(ctx: GraphContext, tokens: number, sequences: number): number {
+  const m = ctx.model;
+  const stream = ctx.formats.activations === 'fp32' ? 4 : 2;
+  // The widest token mixer and the widest FFN of the model.
+  let mixer = 0;
+  let ffn = 0;
+  for (const g of layerStackOf(m)) {
+    mixer = Math.max(mixer, g.mixer.activationElementsPerToken(m, ctx.attnTp));
+    ffn = Math.max(ffn, g.ffn.activationElementsPerToken(m, ctx.attnTp));
+  }
+  const perToken = 4 * m.hiddenSize + mixer + ffn;
+  const logits = sequences * (m.vocabSize / ctx.tp) * 4;
   return tokens * perToken * stream + logits;
 }
 
@@ -110,7 +90,7 @@ export interface KvBudget {
   readonly kvRoomBytes: number;
 }
 
-export function kvBudget(ns: NormalizedScenario, peakStepTokens: number, sequences: number): KvBudget {
+export function kvBudget(ns: MemoryContext, peakStepTokens: number, sequences: number): KvBudget {
   const allWeights = weightsBytesPerDevice(ns) + draftWeightsBytesPerDevice(ns);
   const offloadedWeightsBytes = allWeights * (ns.offload?.weightsFraction ?? 0);
   const weightsBytes = allWeights - offloadedWeightsBytes;
@@ -147,7 +127,7 @@ export function kvBudget(ns: NormalizedScenario, peakStepTokens: number, sequenc
  * attention-DP ranks that each hold their own sequences; the offloaded KV share lives elsewhere
  * and stretches the device's room by 1/(1 − share).
  */
-export function kvCapacityTokens(ns: NormalizedScenario, budget: KvBudget, requestTokens = 1): number {
+export function kvCapacityTokens(ns: MemoryContext, budget: KvBudget, requestTokens = 1): number {
   // Sliding-window layers hold at most the window: the bytes per token of a request of this length.
   const perToken = kvBytesPerSequence(ns, requestTokens) / requestTokens;
   if (perToken <= 0) return Number.MAX_SAFE_INTEGER;
@@ -158,7 +138,7 @@ export function kvCapacityTokens(ns: NormalizedScenario, budget: KvBudget, reque
 }
 
 export function memoryFootprint(
-  ns: NormalizedScenario,
+  ns: MemoryContext,
   sequences: number,
   tokensPerSequence: number,
   peakStepTokens: number,

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- owned by structure branch */
 /**
  * Hugging Face `config.json` → Ridgeline ModelSpecInput. Dispatches on `architectures[0]`
  * (falling back to `model_type`), reads the shape fields each architecture uses, and checks the
@@ -712,6 +711,29 @@ function firstArchitecture(config: Json): string | undefined {
   return undefined;
 }
 
+/** Encoder-only and encoder-decoder models are refused with what they are. */
+function unsupportedKind(
+  archName: string | undefined,
+  modelType: string | undefined,
+  shown: string | undefined,
+): Diagnostic | undefined {
+  const encoderDecoder =
+    (archName !== undefined && ENCODER_DECODER.test(archName)) ||
+    (modelType !== undefined && ENCODER_DECODER_TYPES.has(modelType));
+  const encoderOnly =
+    (archName !== undefined && ENCODER_ONLY.test(archName)) ||
+    (modelType !== undefined && ENCODER_ONLY_TYPES.has(modelType));
+  if (!encoderDecoder && !encoderOnly) return undefined;
+  return {
+    code: 'model.encoder-unsupported',
+    severity: 'error',
+    message: encoderDecoder
+      ? `${shown ?? 'this model'} is an encoder-decoder model: encoder-decoder models (T5, BART) are not supported yet, only decoder-only transformers`
+      : `${shown ?? 'this model'} is an encoder-only model: encoder-only models (BERT) are not supported yet, only decoder-only transformers`,
+    path: archName !== undefined ? ['architectures', 0] : ['model_type'],
+  };
+}
+
 /** Converts a Hugging Face config.json object into a ModelSpecInput. */
 export function importHfConfig(config: unknown, opts: HfImportOptions): Result<ModelSpecInput> {
   if (!isObject(config)) {
@@ -724,23 +746,8 @@ export function importHfConfig(config: unknown, opts: HfImportOptions): Result<M
   const archName = firstArchitecture(config);
   const modelType = typeof config['model_type'] === 'string' ? config['model_type'] : undefined;
   const shown = archName ?? (modelType === undefined ? undefined : `model_type ${modelType}`);
-
-  if (
-    (archName !== undefined && (ENCODER_ONLY.test(archName) || ENCODER_DECODER.test(archName))) ||
-    (modelType !== undefined && (ENCODER_ONLY_TYPES.has(modelType) || ENCODER_DECODER_TYPES.has(modelType)))
-  ) {
-    const encoderDecoder =
-      (archName !== undefined && ENCODER_DECODER.test(archName)) ||
-      (modelType !== undefined && ENCODER_DECODER_TYPES.has(modelType));
-    return fail({
-      code: 'model.encoder-unsupported',
-      severity: 'error',
-      message: encoderDecoder
-        ? `${shown ?? 'this model'} is an encoder-decoder model: encoder-decoder models (T5, BART) are not supported yet, only decoder-only transformers`
-        : `${shown ?? 'this model'} is an encoder-only model: encoder-only models (BERT) are not supported yet, only decoder-only transformers`,
-      path: archName !== undefined ? ['architectures', 0] : ['model_type'],
-    });
-  }
+  const unsupported = unsupportedKind(archName, modelType, shown);
+  if (unsupported !== undefined) return fail(unsupported);
 
   const found = findArchitecture(archName, modelType);
   if (found === undefined) {

@@ -7,53 +7,55 @@
  * attention score and value products, 2·heads·(dQK + dV) per token per context position,
  * averaged over a causal sequence (mean context S/2); training = 3 × forward.
  */
+import { denseFfnParams } from '../layers/dense-ffn.js';
+import { expertParams as routedExpertParams, sharedExpertParams as sharedParams } from '../layers/moe.js';
+import { layerStackOf } from '../layers/registry.js';
+import { UNSHARDED } from '../layers/types.js';
 import type { NumericFormat } from '../units/formats.js';
 import { bytesPerElement } from '../units/formats.js';
 import type { ModelSpec } from './schema.js';
-import { layerGroupsOf } from './schema.js';
 
-/** Weights of the attention block of one layer (projections and their biases). */
+export { meanCausalContext } from '../layers/attention.js';
+export { denseFfnParams };
+
+// Model-level shorthands of the per-layer figures, for callers that think of a model as one
+// attention kind and one FFN (the first layer's token mixer). New code iterates layerStackOf.
+
+/** Weights of the first layer's token mixer (attention projections and their biases). */
 export function attentionParams(model: ModelSpec): number {
-  const h = model.hiddenSize;
-  const a = model.attention;
-  if (a.kind === 'gqa') {
-    const q = a.numHeads * a.headDim;
-    const kv = a.numKvHeads * a.headDim;
-    const bias = a.qkvBias ? q + 2 * kv : 0;
-    const outBias = model.linearBias ? h : 0;
-    return h * (q + 2 * kv) + q * h + bias + outBias;
-  }
-  const qkHead = a.qkNopeHeadDim + a.qkRopeHeadDim;
-  const qProj =
-    a.qLoraRank === null ? h * a.numHeads * qkHead : h * a.qLoraRank + a.qLoraRank * a.numHeads * qkHead;
-  const kvDown = h * (a.kvLoraRank + a.qkRopeHeadDim);
-  const kvUp = a.kvLoraRank * a.numHeads * (a.qkNopeHeadDim + a.vHeadDim);
-  const out = a.numHeads * a.vHeadDim * h;
-  const loraNorms = (a.qLoraRank ?? 0) + a.kvLoraRank;
-  return qProj + kvDown + kvUp + out + loraNorms;
+  return firstMixer(model).params(model).total;
 }
 
-export function denseFfnParams(model: ModelSpec): number {
-  const bias = model.linearBias ? model.ffn.intermediateSize + model.hiddenSize : 0;
-  return (model.ffn.gated ? 3 : 2) * model.hiddenSize * model.ffn.intermediateSize + bias;
-}
-
+/** Weights of one routed expert (0 for a dense model). */
 export function expertParams(model: ModelSpec): number {
-  const moe = model.moe;
-  if (moe === undefined) return 0;
-  const bias = model.linearBias ? 2 * moe.expertIntermediateSize + model.hiddenSize : 0;
-  return 3 * model.hiddenSize * moe.expertIntermediateSize + bias;
+  return model.moe === undefined ? 0 : routedExpertParams(model, model.moe);
 }
 
+/** Weights of one layer's shared experts (0 for a dense model). */
 export function sharedExpertParams(model: ModelSpec): number {
-  const moe = model.moe;
-  if (moe === undefined || moe.numSharedExperts === 0) return 0;
-  const width = moe.sharedExpertIntermediateSize ?? moe.expertIntermediateSize;
-  return moe.numSharedExperts * 3 * model.hiddenSize * width;
+  return model.moe === undefined ? 0 : sharedParams(model, model.moe);
 }
 
+/** Weights of one MoE layer's router (0 for a dense model). */
 export function routerParams(model: ModelSpec): number {
   return model.moe === undefined ? 0 : model.hiddenSize * model.moe.numExperts;
+}
+
+/** Elements the first layer's mixer caches per token (K and V heads, or the MLA latent plus RoPE key). */
+export function kvElementsPerTokenPerLayer(model: ModelSpec): number {
+  return firstMixer(model).cacheElements(model, 1, UNSHARDED);
+}
+
+/** Query·key plus attention·value FLOPs per query token per context position, first layer's mixer. */
+export function attentionFlopsPerContextToken(model: ModelSpec): number {
+  // A one-token sequence attends to exactly one position.
+  return firstMixer(model).contextFlopsPerToken(model, 1);
+}
+
+function firstMixer(model: ModelSpec) {
+  const g = layerStackOf(model)[0];
+  if (g === undefined) throw new Error(`model '${model.id}' has no layers`);
+  return g.mixer;
 }
 
 /** Norm weights of one layer (one norm for parallel attention/FFN blocks, two otherwise). */
@@ -73,14 +75,16 @@ export interface ParamCounts {
   readonly routedExperts: number;
 }
 
-const paramCache = new WeakMap<ModelSpec, ParamCounts>();
+/** Keyed by the model's layer stack, which a registry change replaces. */
+const paramCache = new WeakMap<object, ParamCounts>();
 
 /** Parameter counts; cached per model object (sweeps evaluate one model many times). */
 export function countParams(model: ModelSpec): ParamCounts {
-  const cached = paramCache.get(model);
+  const stack = layerStackOf(model);
+  const cached = paramCache.get(stack);
   if (cached !== undefined) return cached;
   const counts = computeParams(model);
-  paramCache.set(model, counts);
+  paramCache.set(stack, counts);
   return counts;
 }
 
@@ -88,27 +92,32 @@ function computeParams(model: ModelSpec): ParamCounts {
   const positions = model.positionEmbedding === 'learned' ? (model.maxPositionEmbeddings ?? 0) : 0;
   const embedding = (model.vocabSize + positions) * model.hiddenSize;
   const lmHead = model.tiedEmbeddings ? 0 : model.vocabSize * model.hiddenSize;
-  const attn = attentionParams(model);
   const norms = normParams(model);
   let total = embedding + lmHead + model.hiddenSize;
   let active = embedding + lmHead + model.hiddenSize;
   let routedExperts = 0;
-  for (const g of layerGroupsOf(model)) {
-    const shared = attn + norms;
-    total += g.count * shared;
-    active += g.count * shared;
-    if (g.moe && model.moe !== undefined) {
-      const routed = model.moe.numExperts * expertParams(model);
-      const fixed = routerParams(model) + sharedExpertParams(model);
-      total += g.count * (routed + fixed);
-      active += g.count * (model.moe.topK * expertParams(model) + fixed);
-      routedExperts += g.count * routed;
-    } else {
-      total += g.count * denseFfnParams(model);
-      active += g.count * denseFfnParams(model);
-    }
+  for (const g of layerStackOf(model)) {
+    const mixer = g.mixer.params(model);
+    const ffn = g.ffn.params(model);
+    total += g.count * (mixer.total + norms) + g.count * ffn.total;
+    active += g.count * (mixer.activePerToken + norms) + g.count * ffn.activePerToken;
+    routedExperts += g.count * (mixer.routedExperts + ffn.routedExperts);
   }
   return { total, activePerToken: active, embedding, lmHead, routedExperts };
+}
+
+const replicatedCache = new WeakMap<object, number>();
+
+/** Weights every tensor-parallel rank holds in full, over all layers: norms, MLA down-projections, routers. */
+export function replicatedLayerParams(model: ModelSpec): number {
+  const stack = layerStackOf(model);
+  const cached = replicatedCache.get(stack);
+  if (cached !== undefined) return cached;
+  let replicated = model.numLayers * normParams(model);
+  for (const g of stack)
+    replicated += g.count * g.mixer.params(model).replicated + g.count * g.ffn.params(model).replicated;
+  replicatedCache.set(stack, replicated);
+  return replicated;
 }
 
 /** Weight bytes at a storage format (norms and biases are counted at the same format). */
@@ -116,30 +125,13 @@ export function weightBytes(model: ModelSpec, format: NumericFormat): number {
   return countParams(model).total * bytesPerElement(format);
 }
 
-/** Elements cached per token per layer: K and V heads, or the MLA latent plus RoPE key. */
-export function kvElementsPerTokenPerLayer(model: ModelSpec): number {
-  const a = model.attention;
-  return a.kind === 'gqa' ? 2 * a.numKvHeads * a.headDim : a.kvLoraRank + a.qkRopeHeadDim;
-}
-
-/** KV-cache bytes per token over all layers, before any sliding-window cap. */
+/** KV-cache (or state) bytes per token over all layers, unsharded, before any sliding-window cap. */
 export function kvCacheBytesPerToken(model: ModelSpec, format: NumericFormat = 'bf16'): number {
-  return kvElementsPerTokenPerLayer(model) * model.numLayers * bytesPerElement(format);
-}
-
-/** Query·key plus attention·value FLOPs per query token per context position, one layer. */
-export function attentionFlopsPerContextToken(model: ModelSpec): number {
-  const a = model.attention;
-  if (a.kind === 'gqa') return 2 * a.numHeads * (2 * a.headDim);
-  return 2 * a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim);
-}
-
-/** Mean attended context of a token in a causal sequence of length S, under a window cap. */
-export function meanCausalContext(sequenceLength: number, window: number | undefined): number {
-  if (window === undefined || window >= sequenceLength) return (sequenceLength + 1) / 2;
-  // Tokens before the window fills attend to i+1 positions, the rest to `window`.
-  const ramp = (window * (window + 1)) / 2;
-  return (ramp + (sequenceLength - window) * window) / sequenceLength;
+  let elements = 0;
+  for (const g of layerStackOf(model))
+    elements +=
+      g.count * (g.mixer.cacheElements(model, 1, UNSHARDED) + g.ffn.cacheElements(model, 1, UNSHARDED));
+  return elements * bytesPerElement(format);
 }
 
 export interface FlopCounts {
@@ -155,11 +147,11 @@ export function flopsPerToken(model: ModelSpec, sequenceLength: number): FlopCou
   const matmulWeights = params.activePerToken - params.embedding - model.hiddenSize;
   const matmul = 2 * matmulWeights;
   let attention = 0;
-  const perCtx = attentionFlopsPerContextToken(model);
-  for (const g of layerGroupsOf(model)) {
-    const window = g.attention === 'full' ? undefined : model.slidingWindow;
-    attention += g.count * perCtx * meanCausalContext(sequenceLength, window);
-  }
+  for (const g of layerStackOf(model))
+    attention +=
+      g.count *
+      (g.mixer.contextFlopsPerToken(model, sequenceLength) +
+        g.ffn.contextFlopsPerToken(model, sequenceLength));
   const forward = matmul + attention;
   return {
     forwardFlopsPerToken: forward,

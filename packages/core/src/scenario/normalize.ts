@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- owned by structure branch */
 /**
  * normalize: a validated scenario becomes plain resolved data — catalog entries looked up,
  * defaults applied, formats chosen, efficiencies resolved — plus diagnostics. Cross-field
@@ -11,104 +10,34 @@ import { messages } from '../diagnostics/messages.js';
 import { findHardware, hardwareIds } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
+import { distinctLayersOf } from '../layers/registry.js';
 import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
-import type { EfficiencyProfile } from '../cost/efficiency.js';
-import type { CostOptions, PowerOptions } from '../energy/schema.js';
-import { efficiencyFor } from '../cost/efficiency.js';
-import type { EngineProfile } from '../serving/engines.js';
+import { efficiencyFor } from '../hardware/families.js';
 import { defaultMemoryFraction, engineProfile } from '../serving/engines.js';
-import type { NumericFormat, RateFormat } from '../units/formats.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
+import type {
+  Efficiency,
+  EngineProfile,
+  Formats,
+  NormalizedScenario,
+  Offload,
+  ServingOptions,
+  Speculation,
+  WorkloadKind,
+} from './types.js';
 
-export interface Formats {
-  readonly weights: NumericFormat;
-  readonly activations: NumericFormat;
-  readonly kvCache: NumericFormat;
-  /** Rate class of the projection GEMMs. */
-  readonly gemmRate: RateFormat;
-  /** Rate class of attention (activations against the cache). */
-  readonly attentionRate: RateFormat;
-  /** XQuant: the cache holds layer inputs, K and V are recomputed each step. */
-  readonly cacheLayerInput: boolean;
-}
-
-export interface Efficiency extends EfficiencyProfile {
-  readonly scaleOutLatencySeconds: number;
-  readonly kernelLaunchSeconds: number;
-  readonly graphKernelLaunchSeconds: number;
-  readonly stepOverheadSeconds: number;
-}
-
-export type WorkloadKind = 'batch' | 'concurrency' | 'requestRate' | 'maxThroughput';
-
-export interface Speculation {
-  readonly method: 'draft' | 'mtp';
-  /** Draft model ('draft'), or undefined for MTP (one extra layer of the target per proposal). */
-  readonly draft: ModelSpec | undefined;
-  readonly tokens: number;
-  readonly acceptanceRate: number;
-}
-
-export interface Disaggregation {
-  readonly prefill: { readonly tp: number; readonly dp: number };
-  readonly decode: { readonly tp: number; readonly dp: number };
-  readonly kvTransferLink: 'scale-up' | 'scale-out';
-}
-
-export interface Offload {
-  readonly weightsFraction: number;
-  readonly kvCacheFraction: number;
-  readonly tier: {
-    readonly name: string;
-    readonly bandwidthBytesPerSecond: number;
-    readonly capacityBytes?: number | undefined;
-  };
-}
-
-export interface ServingOptions {
-  readonly prefixCacheHitRate: number;
-  readonly speculative: Speculation | undefined;
-  readonly disaggregation: Disaggregation | undefined;
-}
-
-export interface NormalizedScenario {
-  readonly model: ModelSpec;
-  readonly hardware: HardwareSpec;
-  readonly engine: EngineProfile;
-  readonly efficiency: Efficiency;
-  readonly gpus: number;
-  readonly tp: number;
-  readonly pp: number;
-  readonly ep: number;
-  readonly dp: number;
-  readonly attentionDp: boolean;
-  /** Devices attention heads and dense layers are split over (tp, or 1 under attention DP). */
-  readonly attnTp: number;
-  /** Attention data-parallel ranks inside one replica (tp under attention DP, else 1). */
-  readonly attnDp: number;
-  /** Tensor parallelism inside each expert (tp / ep). */
-  readonly moeTp: number;
-  /** Share of the layers the slowest pipeline stage holds: ceil(L/pp)/L. */
-  readonly layerScale: number;
-  readonly microBatches: number;
-  readonly formats: Formats;
-  readonly serving: ServingOptions;
-  readonly offload: Offload | undefined;
-  readonly power: PowerOptions | undefined;
-  readonly cost: CostOptions | undefined;
-  readonly workload: {
-    readonly kind: WorkloadKind;
-    readonly inputTokens: number;
-    readonly outputTokens: number;
-    readonly batch: number;
-    readonly concurrency: number;
-    readonly requestRate: number;
-    readonly requests: number;
-    readonly seed: number;
-  };
-}
+export type {
+  Disaggregation,
+  Efficiency,
+  Formats,
+  NormalizedScenario,
+  Offload,
+  ServingOptions,
+  Speculation,
+  WorkloadKind,
+} from './types.js';
 
 function resolveModel(model: Scenario['model']): Result<ModelSpec> {
   if (typeof model !== 'string') return ok(model);
@@ -198,30 +127,7 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
         'microBatches needs pp > 1 (there is no pipeline to fill).',
       ),
     );
-  if (ep > 1) {
-    if (model.moe === undefined)
-      out.push(
-        messages.parallelismInvalid(
-          'ep',
-          `ep=${String(ep)} needs a mixture-of-experts model; ${model.id} is dense.`,
-        ),
-      );
-    else if (model.moe.numExperts % ep !== 0)
-      out.push(
-        messages.parallelismInvalid(
-          'ep',
-          `ep=${String(ep)} does not divide the ${String(model.moe.numExperts)} experts. Choose an ep that divides ${String(model.moe.numExperts)}.`,
-        ),
-      );
-    for (const t of tps)
-      if (t % ep !== 0)
-        out.push(
-          messages.parallelismInvalid(
-            'ep',
-            `ep=${String(ep)} must divide tp=${String(t)}: the expert-parallel group lives inside the tensor-parallel group (experts are split over ep devices, each expert over tp/ep). For vLLM's --data-parallel-size N --enable-expert-parallel write tp: N, attentionDp: true, ep: N.`,
-          ),
-        );
-  }
+  if (ep > 1) out.push(...checkExpertParallelism(model, ep, tps));
   if (attentionDp && tp === 1 && d === undefined)
     out.push(
       messages.parallelismInvalid(
@@ -241,18 +147,39 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   return out;
 }
 
+/** Expert parallelism needs an MoE model whose experts it divides, inside each tp group. */
+function checkExpertParallelism(model: ModelSpec, ep: number, tps: readonly number[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (model.moe === undefined)
+    out.push(
+      messages.parallelismInvalid(
+        'ep',
+        `ep=${String(ep)} needs a mixture-of-experts model; ${model.id} is dense.`,
+      ),
+    );
+  else if (model.moe.numExperts % ep !== 0)
+    out.push(
+      messages.parallelismInvalid(
+        'ep',
+        `ep=${String(ep)} does not divide the ${String(model.moe.numExperts)} experts. Choose an ep that divides ${String(model.moe.numExperts)}.`,
+      ),
+    );
+  for (const t of tps)
+    if (t % ep !== 0)
+      out.push(
+        messages.parallelismInvalid(
+          'ep',
+          `ep=${String(ep)} must divide tp=${String(t)}: the expert-parallel group lives inside the tensor-parallel group (experts are split over ep devices, each expert over tp/ep). For vLLM's --data-parallel-size N --enable-expert-parallel write tp: N, attentionDp: true, ep: N.`,
+        ),
+      );
+  return out;
+}
+
+/** What splitting each layer kind over attnTp (heads) and tp/ep (expert columns) leaves uneven. */
 function checkTp(model: ModelSpec, attnTp: number, tp: number, ep: number): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const heads = model.attention.numHeads;
-  if (heads % attnTp !== 0) out.push(messages.tpDoesNotDivide('attention heads', heads, attnTp));
-  if (model.attention.kind === 'gqa') {
-    const kv = model.attention.numKvHeads;
-    if (attnTp <= kv ? kv % attnTp !== 0 : attnTp % kv !== 0)
-      out.push(messages.tpDoesNotDivide('KV heads', kv, attnTp));
-    else if (attnTp > kv) out.push(messages.kvHeadsReplicated(kv, attnTp));
-  }
-  if (model.moe !== undefined && model.moe.expertIntermediateSize % (tp / ep) !== 0 && tp / ep > 1)
-    out.push(messages.tpDoesNotDivide('expert FFN columns', model.moe.expertIntermediateSize, tp / ep));
+  const split = { attnTp, tp, ep };
+  for (const layer of distinctLayersOf(model)) out.push(...layer.checkSplit(model, split));
   return out;
 }
 
@@ -351,6 +278,77 @@ function devicesOf(s: Scenario): number {
 /** Default number of requests a serving simulation runs (vLLM benchmark_serving's num_prompts). */
 export const DEFAULT_REQUESTS = 1000;
 
+/** Cross-field checks of the workload and cache options against the resolved model. */
+function checkWorkload(s: Scenario, model: ModelSpec, formats: Formats, kind: WorkloadKind): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const maxPos = model.maxPositionEmbeddings;
+  const tokens = s.workload.inputTokens + s.workload.outputTokens;
+  if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
+  if (formats.cacheLayerInput) {
+    const attnTp = s.parallelism.attentionDp ? 1 : s.parallelism.tp;
+    for (const layer of distinctLayersOf(model))
+      diagnostics.push(...layer.checkCacheLayerInput(model, attnTp));
+  }
+  if (kind === 'batch' && s.serving?.disaggregation !== undefined)
+    diagnostics.push(
+      messages.servingInvalid(
+        ['serving', 'disaggregation'],
+        'Disaggregated serving needs a serving workload (concurrency, requestRate or maxThroughput), not a static batch.',
+      ),
+    );
+  return diagnostics;
+}
+
+/** The engine profile with the scenario's serving overrides. */
+function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
+  const { tp, pp } = s.parallelism;
+  const base = engineProfile(s.engine);
+  const sv = s.serving ?? {};
+  return {
+    ...base,
+    memoryFraction:
+      sv.memoryFraction ??
+      defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
+    maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
+    maxSequences: sv.maxSequences ?? base.maxSequences,
+    chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
+  };
+}
+
+/** The device family's efficiencies (hardware/families.ts) under the scenario's overrides, with the engine's overheads. */
+function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EngineProfile): Efficiency {
+  const o = s.efficiency ?? {};
+  const eff = efficiencyFor(hardware);
+  return {
+    ...eff,
+    gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
+    gemmLowPrecisionPeakFraction:
+      o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
+    memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
+    attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
+    collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
+    collectiveBandwidthFraction: o.collectiveBandwidthFraction ?? eff.collectiveBandwidthFraction,
+    scaleOutLatencySeconds: s.topology?.scaleOutLatencySeconds ?? SCALE_OUT_LATENCY_SECONDS,
+    kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
+    graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
+    stepOverheadSeconds: o.stepOverheadSeconds ?? engine.stepOverheadSeconds,
+  };
+}
+
+function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['workload'] {
+  const w = s.workload;
+  return {
+    kind,
+    inputTokens: w.inputTokens,
+    outputTokens: w.outputTokens,
+    batch: w.batch ?? 1,
+    concurrency: w.concurrency ?? 1,
+    requestRate: w.requestRate ?? 0,
+    requests: w.requests ?? (kind === 'batch' ? (w.batch ?? 1) : DEFAULT_REQUESTS),
+    seed: w.seed ?? 0,
+  };
+}
+
 export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const model = resolveModel(s.model);
   const baseHardware = resolveHardware(s.hardware);
@@ -365,63 +363,13 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
     ...checkRates(hardware, formats),
     ...serving.diagnostics,
     ...offload.diagnostics,
+    ...checkWorkload(s, model.value, formats, kind),
   ];
-  const maxPos = model.value.maxPositionEmbeddings;
-  const tokens = s.workload.inputTokens + s.workload.outputTokens;
-  if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
-  if (formats.cacheLayerInput && model.value.attention.kind === 'mla')
-    diagnostics.push(
-      messages.servingInvalid(
-        ['precision', 'cacheLayerInput'],
-        'cacheLayerInput (XQuant) applies to GQA/MHA models; MLA already caches a compressed latent.',
-      ),
-    );
-  const a = model.value.attention;
-  if (formats.cacheLayerInput && a.kind === 'gqa') {
-    const ratio =
-      model.value.hiddenSize /
-      (2 * Math.max(1, a.numKvHeads / (s.parallelism.attentionDp ? 1 : s.parallelism.tp)) * a.headDim);
-    if (ratio > 1) diagnostics.push(messages.xquantLarger(ratio));
-  }
-  if (kind === 'batch' && s.serving?.disaggregation !== undefined)
-    diagnostics.push(
-      messages.servingInvalid(
-        ['serving', 'disaggregation'],
-        'Disaggregated serving needs a serving workload (concurrency, requestRate or maxThroughput), not a static batch.',
-      ),
-    );
   if (!serving.ok || !offload.ok || diagnostics.some((d) => d.severity === 'error'))
     return fail(...diagnostics);
 
   const { tp, pp, ep, dp, attentionDp } = s.parallelism;
-  const base = engineProfile(s.engine);
-  const sv = s.serving ?? {};
-  const engine: EngineProfile = {
-    ...base,
-    memoryFraction:
-      sv.memoryFraction ??
-      defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
-    maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
-    maxSequences: sv.maxSequences ?? base.maxSequences,
-    chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
-  };
-  const o = s.efficiency ?? {};
-  const eff = efficiencyFor(hardware);
-  const efficiency: Efficiency = {
-    ...eff,
-    gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
-    gemmLowPrecisionPeakFraction:
-      o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
-    memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
-    attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
-    collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
-    collectiveBandwidthFraction: o.collectiveBandwidthFraction ?? eff.collectiveBandwidthFraction,
-    scaleOutLatencySeconds: s.topology?.scaleOutLatencySeconds ?? SCALE_OUT_LATENCY_SECONDS,
-    kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
-    graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
-    stepOverheadSeconds: o.stepOverheadSeconds ?? engine.stepOverheadSeconds,
-  };
-  const w = s.workload;
+  const engine = resolveEngine(s, hardware);
   const layers = model.value.numLayers;
   let spec = model.value;
   if (!engine.slidingWindow && (spec.layerTypes?.some((t) => t !== 'full') ?? false)) {
@@ -434,7 +382,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       model: spec,
       hardware,
       engine,
-      efficiency,
+      efficiency: resolveEfficiency(s, hardware, engine),
       gpus: s.gpus ?? devicesOf(s),
       tp,
       pp,
@@ -451,16 +399,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       offload: offload.value,
       power: s.power,
       cost: s.cost,
-      workload: {
-        kind,
-        inputTokens: w.inputTokens,
-        outputTokens: w.outputTokens,
-        batch: w.batch ?? 1,
-        concurrency: w.concurrency ?? 1,
-        requestRate: w.requestRate ?? 0,
-        requests: w.requests ?? (kind === 'batch' ? (w.batch ?? 1) : DEFAULT_REQUESTS),
-        seed: w.seed ?? 0,
-      },
+      workload: resolveWorkload(s, kind),
     },
     diagnostics,
   );

@@ -8,40 +8,9 @@
 import type { EngineId } from '../scenario/schema.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { GIB } from '../units/si.js';
+import type { EngineProfile } from '../scenario/types.js';
 
-export interface EngineProfile {
-  readonly id: EngineId;
-  readonly name: string;
-  /**
-   * What the memory fraction bounds. 'total': everything the engine allocates (vLLM);
-   * 'free-after-weights': the KV cache's share of what weights, activations and the runtime leave
-   * (TensorRT-LLM); 'weights-and-kv': weights plus KV cache (SGLang mem_fraction_static).
-   */
-  readonly kvMemoryBasis: 'total' | 'free-after-weights' | 'weights-and-kv';
-  /** What happens when the KV cache runs out: vLLM recomputes (preempts); TRT-LLM reserves to completion at admission. */
-  readonly kvPolicy: 'preempt' | 'reserve';
-  /** vLLM gpu_memory_utilization, TensorRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static. */
-  readonly memoryFraction: number;
-  /** CUDA context, library workspaces, communication buffers and graphs, bytes per device. */
-  readonly runtimeReserveBytes: number;
-  /** KV block (page) size, tokens. */
-  readonly kvPageTokens: number;
-  /** Host time per engine step not hidden behind GPU work (scheduling, sampling, detokenize), s. */
-  readonly stepOverheadSeconds: number;
-  /** Launch cost per kernel in eager mode (prefill), s. */
-  readonly kernelLaunchSeconds: number;
-  /** Launch cost per kernel when decode replays CUDA graphs, s. */
-  readonly graphKernelLaunchSeconds: number;
-  readonly cudaGraphDecode: boolean;
-  /** Per-step token budget (max_num_batched_tokens / max_num_tokens / chunked_prefill_size). */
-  readonly maxBatchedTokens: number;
-  /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */
-  readonly maxSequences: number;
-  readonly chunkedPrefill: boolean;
-  /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
-  readonly slidingWindow: boolean;
-  readonly sources: Readonly<Record<string, string>>;
-}
+export type { EngineProfile } from '../scenario/types.js';
 
 const DEFAULTS_MD = 'data/engines/defaults.md';
 

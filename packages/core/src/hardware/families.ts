@@ -1,0 +1,196 @@
+/**
+ * Device families as data. A hardware entry names its family (`family` in the catalog CSV and in
+ * user files); the family carries the default efficiencies (how much of a datasheet peak real
+ * kernels reach, each traced to a measurement in data/measurements/reference.csv, ids in
+ * brackets) and the family's quirks. A device may override single efficiencies
+ * (`efficiency` in its entry). Adding a device is adding a row; adding a family is adding an
+ * entry to FAMILY_TRAITS (and the name to HARDWARE_FAMILIES). These are model parameters, not
+ * specs; calibration (issue 4) refits them per hardware and engine.
+ */
+import type { HardwareFamily, HardwareSpec } from './schema.js';
+
+export type { HardwareFamily } from './schema.js';
+
+export interface EfficiencyProfile {
+  /** Family the defaults come from. */
+  readonly family: string;
+  /** Best GEMM throughput as a fraction of the dense peak, 16-bit formats. */
+  readonly gemmPeakFraction: number;
+  /** Same for 8-bit and narrower formats (FP8 GEMMs reach a lower fraction). */
+  readonly gemmLowPrecisionPeakFraction: number;
+  /**
+   * Concurrent GEMM output tiles (one per SM/CU) for wave quantization; 0 disables it. Fitted to
+   * the small-M DeepGEMM rows (Hopper) and the LLMCompass shape sweep (Ampere); the fitted value
+   * lands on the SM count.
+   */
+  readonly gemmWaveSlots: number;
+  /** K at which the GEMM main loop reaches half of its asymptotic rate (prologue/epilogue cost). */
+  readonly gemmKHalf: number;
+  /** Achieved fraction of memory bandwidth for streaming reads. */
+  readonly memoryBandwidthFraction: number;
+  /** FlashAttention-style kernels: achieved fraction of the dense peak in compute-bound prefill. */
+  readonly attentionPeakFraction: number;
+  /** Achieved fraction of the scale-up link bandwidth in collectives (bus bandwidth / link). */
+  readonly collectiveBandwidthFraction: number;
+  /** Fixed time of one collective (launch, synchronization, link latency hops), s. */
+  readonly collectiveLatencySeconds: number;
+  readonly sources: Readonly<Record<string, string>>;
+}
+
+const HOPPER: EfficiencyProfile = {
+  family: 'nvidia-hopper',
+  gemmPeakFraction: 0.82,
+  gemmLowPrecisionPeakFraction: 0.76,
+  gemmWaveSlots: 132,
+  gemmKHalf: 128,
+  memoryBandwidthFraction: 0.85,
+  attentionPeakFraction: 0.6,
+  collectiveBandwidthFraction: 0.75,
+  collectiveLatencySeconds: 8e-6,
+  sources: {
+    gemmPeakFraction:
+      'ml-engineering MAMF: H100 BF16 794.5/989.5 = 0.80 [M1079], GH200 BF16 828.6/989 = 0.84 [M1077]',
+    gemmLowPrecisionPeakFraction:
+      'MAMF FP8: H100 0.71 [M1091], H200 0.73 [M1089], GH200 0.78 [M1086]; DeepGEMM H800 FP8 up to 1520/1979 = 0.77 [M1035]',
+    gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
+    memoryBandwidthFraction:
+      'FlashMLA dense decode up to 3000/3350 GB/s = 0.90 [M1071]; DeepGEMM M=64..128 GEMMs 0.5-0.78 [M1006-M1028]',
+    attentionPeakFraction:
+      'FlashMLA 660/989.5 = 0.67 compute-bound [M1072]; FlashMLA sparse prefill 640 [M1074]',
+    collectiveLatencySeconds:
+      'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134], less the bandwidth term',
+  },
+};
+
+const AMPERE: EfficiencyProfile = {
+  family: 'nvidia-ampere',
+  gemmPeakFraction: 0.92,
+  gemmLowPrecisionPeakFraction: 0.85,
+  gemmWaveSlots: 108,
+  gemmKHalf: 128,
+  memoryBandwidthFraction: 0.85,
+  attentionPeakFraction: 0.55,
+  collectiveBandwidthFraction: 0.75,
+  collectiveLatencySeconds: 15e-6,
+  sources: {
+    gemmPeakFraction: 'LLMCompass A100 FP16 GEMM sweep up to 293/312 = 0.94 [M1110]; MAMF A100 0.87 [M1076]',
+    gemmWaveSlots: 'fitted to LLMCompass A100 shape sweep [M1092-M1111]',
+    memoryBandwidthFraction: 'LLMCompass M=64 GEMM, 302 MB of weights in 0.19 ms [M1092]',
+    collectiveLatencySeconds: 'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134]',
+  },
+};
+
+const BLACKWELL: EfficiencyProfile = {
+  ...HOPPER,
+  family: 'nvidia-blackwell',
+  gemmPeakFraction: 0.78,
+  gemmLowPrecisionPeakFraction: 0.76,
+  gemmWaveSlots: 148,
+  sources: {
+    ...HOPPER.sources,
+    gemmPeakFraction: 'MAMF BF16: B200 0.78 [M1081], B300 0.79 [M1080], GB200 0.73 [M1082]',
+    gemmLowPrecisionPeakFraction: 'MAMF FP8: B200 0.76 [M1087], B300 0.75 [M1088], GB200 0.72 [M1090]',
+  },
+};
+
+const CDNA3: EfficiencyProfile = {
+  ...HOPPER,
+  family: 'amd-cdna3',
+  gemmPeakFraction: 0.56,
+  gemmLowPrecisionPeakFraction: 0.5,
+  gemmWaveSlots: 304,
+  memoryBandwidthFraction: 0.75,
+  attentionPeakFraction: 0.4,
+  sources: {
+    gemmPeakFraction: 'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]',
+    gemmLowPrecisionPeakFraction: 'no FP8 measurement: assumed below the BF16 fraction',
+    memoryBandwidthFraction: 'no measurement in reference.csv: assumed',
+  },
+};
+
+const CDNA4: EfficiencyProfile = {
+  ...CDNA3,
+  family: 'amd-cdna4',
+  gemmPeakFraction: 0.68,
+  gemmLowPrecisionPeakFraction: 0.6,
+  gemmWaveSlots: 256,
+  sources: { ...CDNA3.sources, gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]' },
+};
+
+const GENERIC: EfficiencyProfile = {
+  family: 'generic',
+  gemmPeakFraction: 0.7,
+  gemmLowPrecisionPeakFraction: 0.65,
+  gemmWaveSlots: 0,
+  gemmKHalf: 128,
+  memoryBandwidthFraction: 0.8,
+  attentionPeakFraction: 0.5,
+  collectiveBandwidthFraction: 0.7,
+  collectiveLatencySeconds: 10e-6,
+  sources: { all: 'no measurement for this family: conservative defaults between the measured families' },
+};
+
+export interface FamilyTraits {
+  readonly efficiency: EfficiencyProfile;
+  /**
+   * Tensor cores run FP8 at the dense INT8 rate (Hopper). Used where a catalog entry lists INT8
+   * but no FP8 rate (h800-sxm) and a measurement ran FP8 kernels on it (SOURCES.md §13: "H800
+   * has H100-SXM compute but reduced NVLink").
+   */
+  readonly fp8RateIsInt8Rate: boolean;
+}
+
+const plain = (efficiency: EfficiencyProfile): FamilyTraits => ({ efficiency, fp8RateIsInt8Rate: false });
+
+/**
+ * Traits per family. Families without a measurement in reference.csv (Ada, GeForce, CDNA2, TPU,
+ * Gaudi, Jetson, Apple) use the generic defaults until one is added. GeForce parts accumulate
+ * FP16 products in FP32 at half the datacenter rate, so datacenter fractions do not transfer.
+ */
+export const FAMILY_TRAITS: Readonly<Record<HardwareFamily, FamilyTraits>> = {
+  'nvidia-ampere': plain(AMPERE),
+  'nvidia-hopper': { efficiency: HOPPER, fp8RateIsInt8Rate: true },
+  'nvidia-blackwell': plain(BLACKWELL),
+  'nvidia-ada': plain(GENERIC),
+  'nvidia-geforce': plain(GENERIC),
+  'nvidia-jetson': plain(GENERIC),
+  'amd-cdna2': plain(GENERIC),
+  'amd-cdna3': plain(CDNA3),
+  'amd-cdna4': plain(CDNA4),
+  'google-tpu': plain(GENERIC),
+  'intel-gaudi': plain(GENERIC),
+  'apple-silicon': plain(GENERIC),
+  generic: plain(GENERIC),
+};
+
+export function familyTraits(hardware: Pick<HardwareSpec, 'family'>): FamilyTraits {
+  return FAMILY_TRAITS[hardware.family];
+}
+
+const merged = new WeakMap<HardwareSpec, EfficiencyProfile>();
+
+/**
+ * The efficiency defaults of a device: its family's, with the device's own overrides
+ * (`efficiency` in its entry) on top. Cached per hardware object.
+ */
+export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
+  const base = FAMILY_TRAITS[hardware.family].efficiency;
+  const own = hardware.efficiency;
+  if (own === undefined) return base;
+  const hit = merged.get(hardware);
+  if (hit !== undefined) return hit;
+  const profile: EfficiencyProfile = {
+    family: base.family,
+    gemmPeakFraction: own.gemmPeakFraction ?? base.gemmPeakFraction,
+    gemmLowPrecisionPeakFraction: own.gemmLowPrecisionPeakFraction ?? base.gemmLowPrecisionPeakFraction,
+    gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
+    gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,
+    memoryBandwidthFraction: own.memoryBandwidthFraction ?? base.memoryBandwidthFraction,
+    attentionPeakFraction: own.attentionPeakFraction ?? base.attentionPeakFraction,
+    collectiveBandwidthFraction: own.collectiveBandwidthFraction ?? base.collectiveBandwidthFraction,
+    collectiveLatencySeconds: own.collectiveLatencySeconds ?? base.collectiveLatencySeconds,
+    sources: { ...base.sources, ...own.sources },
+  };
+  merged.set(hardware, profile);
+  return profile;
+}

@@ -1,0 +1,140 @@
+/**
+ * Mixture of experts: a router, top-k routed experts and optional shared experts. T tokens touch
+ * E·(1 − (1 − k/E)^T) distinct experts; routed experts split over ep devices and each expert
+ * over tp/ep; each device reads only the experts its tokens touch. Under attention DP tokens
+ * move to their experts' devices and back by all-to-all (dispatch, combine), which replaces the
+ * block's all-reduce after the FFN.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { messages } from '../diagnostics/messages.js';
+import type { Operator } from '../graph/operator.js';
+import { collective, elementwise, gemm, type StepContext } from '../graph/ops.js';
+import { isMoeLayer, type ModelSpec } from '../model/schema.js';
+import type { GraphContext } from '../scenario/types.js';
+import { NO_DIAGNOSTICS, type Layer, type LayerKind, type LayerParams, type LayerSplit } from './types.js';
+
+type Moe = NonNullable<ModelSpec['moe']>;
+
+/** Expected distinct experts hit when `tokens` tokens each pick `topK` of `experts`. */
+export function expectedExpertsTouched(experts: number, topK: number, tokens: number): number {
+  return experts * (1 - Math.pow(1 - topK / experts, tokens));
+}
+
+/** Weights of one routed expert. */
+export function expertParams(model: ModelSpec, moe: Moe): number {
+  const bias = model.linearBias ? 2 * moe.expertIntermediateSize + model.hiddenSize : 0;
+  return 3 * model.hiddenSize * moe.expertIntermediateSize + bias;
+}
+
+/** Weights of the shared experts of one layer. */
+export function sharedExpertParams(model: ModelSpec, moe: Moe): number {
+  if (moe.numSharedExperts === 0) return 0;
+  const width = moe.sharedExpertIntermediateSize ?? moe.expertIntermediateSize;
+  return moe.numSharedExperts * 3 * model.hiddenSize * width;
+}
+
+/** MoE dispatch or combine under attention DP: each token goes to (and returns from) its top-k experts' devices. */
+function allToAll(c: StepContext, moe: Moe, name: string, count: number, bytesPerElement: number): Operator {
+  const bytes = c.tokens * moe.topK * c.model.hiddenSize * bytesPerElement;
+  return collective(name, count, 'all-to-all', bytes, c.ctx.tp);
+}
+
+class MoeLayer implements Layer {
+  readonly kind = 'moe';
+  readonly key = 'moe';
+  constructor(readonly moe: Moe) {}
+
+  params(model: ModelSpec): LayerParams {
+    const moe = this.moe;
+    const expert = expertParams(model, moe);
+    const routed = moe.numExperts * expert;
+    const router = model.hiddenSize * moe.numExperts;
+    const fixed = router + sharedExpertParams(model, moe);
+    return {
+      total: routed + fixed,
+      activePerToken: moe.topK * expert + fixed,
+      replicated: router,
+      routedExperts: routed,
+    };
+  }
+
+  cacheElements(): number {
+    return 0;
+  }
+
+  contextFlopsPerToken(): number {
+    return 0;
+  }
+
+  activationElementsPerToken(model: ModelSpec, attnTp: number): number {
+    return (
+      (3 * Math.max(model.ffn.intermediateSize, this.moe.topK * this.moe.expertIntermediateSize)) / attnTp
+    );
+  }
+
+  operators(c: StepContext, n: number, out: Operator[]): void {
+    const moe = this.moe;
+    const { tp, tokens: t } = c;
+    const h = c.model.hiddenSize;
+    const ctx = c.ctx;
+    out.push(gemm(c, 'router', n, t, moe.numExperts, h));
+    // Tokens are gathered into expert order (top-k copies) and scattered back with their weights.
+    out.push(elementwise(c, 'moe_permute', n, t * h, t * moe.topK * h));
+    const unpermute = elementwise(c, 'moe_unpermute', n, t * moe.topK * h, t * h, 2 * moe.topK);
+    const dispatch = ctx.attnDp > 1;
+    if (dispatch) out.push(allToAll(c, moe, 'moe_dispatch', n, c.gemmInputBytes));
+    // Routed experts: the group's tokens pick top-k of E; this device holds E/ep of them, each
+    // split over tp/ep devices, and reads only the ones its tokens touch.
+    const tAll = c.moeTokens;
+    const touched = expectedExpertsTouched(moe.numExperts, moe.topK, tAll);
+    const rowsPerExpert = (tAll * moe.topK) / touched;
+    const local = touched / ctx.ep;
+    const width = moe.expertIntermediateSize / ctx.moeTp;
+    const rows = (tAll * moe.topK) / ctx.ep;
+    out.push(gemm(c, 'experts_gate_up', n, rowsPerExpert, 2 * width, h, local));
+    out.push(elementwise(c, 'experts_activation', n, rows * 2 * width, rows * width, 8));
+    out.push(gemm(c, 'experts_down', n, rowsPerExpert, h, width, local));
+    if (dispatch) out.push(allToAll(c, moe, 'moe_combine', n, c.streamBytes));
+    out.push(unpermute);
+    if (moe.numSharedExperts > 0) {
+      const sw =
+        (moe.numSharedExperts * (moe.sharedExpertIntermediateSize ?? moe.expertIntermediateSize)) / tp;
+      out.push(gemm(c, 'shared_gate_up', n, t, 2 * sw, h));
+      out.push(gemm(c, 'shared_down', n, t, h, sw));
+    }
+  }
+
+  /** Each expert's FFN columns split over tp/ep devices. */
+  checkSplit(_model: ModelSpec, split: LayerSplit): readonly Diagnostic[] {
+    const width = this.moe.expertIntermediateSize;
+    const moeTp = split.tp / split.ep;
+    return width % moeTp !== 0 && moeTp > 1
+      ? [messages.tpDoesNotDivide('expert FFN columns', width, moeTp)]
+      : NO_DIAGNOSTICS;
+  }
+
+  checkCacheLayerInput(): readonly Diagnostic[] {
+    return NO_DIAGNOSTICS;
+  }
+
+  skipsBlockAllReduce(ctx: GraphContext): boolean {
+    return ctx.attnDp > 1;
+  }
+}
+
+const layers = new WeakMap<Moe, MoeLayer>();
+
+export const moeFfn: LayerKind = {
+  kind: 'moe',
+  role: 'ffn',
+  select(model, index) {
+    const moe = model.moe;
+    if (moe === undefined || !isMoeLayer(model, index)) return undefined;
+    let layer = layers.get(moe);
+    if (layer === undefined) {
+      layer = new MoeLayer(moe);
+      layers.set(moe, layer);
+    }
+    return layer;
+  },
+};

@@ -1,0 +1,171 @@
+/**
+ * The normalized scenario and the narrow views of it that the engine's stages take. Interfaces
+ * only (no runtime code), low in the dependency order (docs/architecture.md): graph building,
+ * costing and memory import their context types from here, never the normalizer, so a training
+ * step (or a web app) can build a `GraphContext`/`DeviceContext` without an inference scenario.
+ */
+import type { CostOptions, PowerOptions } from '../energy/schema.js';
+import type { EfficiencyProfile } from '../hardware/families.js';
+import type { HardwareSpec } from '../hardware/schema.js';
+import type { ModelSpec } from '../model/schema.js';
+import type { NumericFormat, RateFormat } from '../units/formats.js';
+import type { EngineId } from './schema.js';
+
+export interface Formats {
+  readonly weights: NumericFormat;
+  readonly activations: NumericFormat;
+  readonly kvCache: NumericFormat;
+  /** Rate class of the projection GEMMs. */
+  readonly gemmRate: RateFormat;
+  /** Rate class of attention (activations against the cache). */
+  readonly attentionRate: RateFormat;
+  /** XQuant: the cache holds layer inputs, K and V are recomputed each step. */
+  readonly cacheLayerInput: boolean;
+}
+
+/** A device family's efficiencies with the scenario's overrides and the engine's overheads. */
+export interface Efficiency extends EfficiencyProfile {
+  readonly scaleOutLatencySeconds: number;
+  readonly kernelLaunchSeconds: number;
+  readonly graphKernelLaunchSeconds: number;
+  readonly stepOverheadSeconds: number;
+}
+
+export interface EngineProfile {
+  readonly id: EngineId;
+  readonly name: string;
+  /**
+   * What the memory fraction bounds. 'total': everything the engine allocates (vLLM);
+   * 'free-after-weights': the KV cache's share of what weights, activations and the runtime leave
+   * (TensorRT-LLM); 'weights-and-kv': weights plus KV cache (SGLang mem_fraction_static).
+   */
+  readonly kvMemoryBasis: 'total' | 'free-after-weights' | 'weights-and-kv';
+  /** What happens when the KV cache runs out: vLLM recomputes (preempts); TRT-LLM reserves to completion at admission. */
+  readonly kvPolicy: 'preempt' | 'reserve';
+  /** vLLM gpu_memory_utilization, TensorRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static. */
+  readonly memoryFraction: number;
+  /** CUDA context, library workspaces, communication buffers and graphs, bytes per device. */
+  readonly runtimeReserveBytes: number;
+  /** KV block (page) size, tokens. */
+  readonly kvPageTokens: number;
+  /** Host time per engine step not hidden behind GPU work (scheduling, sampling, detokenize), s. */
+  readonly stepOverheadSeconds: number;
+  /** Launch cost per kernel in eager mode (prefill), s. */
+  readonly kernelLaunchSeconds: number;
+  /** Launch cost per kernel when decode replays CUDA graphs, s. */
+  readonly graphKernelLaunchSeconds: number;
+  readonly cudaGraphDecode: boolean;
+  /** Per-step token budget (max_num_batched_tokens / max_num_tokens / chunked_prefill_size). */
+  readonly maxBatchedTokens: number;
+  /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */
+  readonly maxSequences: number;
+  readonly chunkedPrefill: boolean;
+  /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
+  readonly slidingWindow: boolean;
+  readonly sources: Readonly<Record<string, string>>;
+}
+
+export type WorkloadKind = 'batch' | 'concurrency' | 'requestRate' | 'maxThroughput';
+
+export interface Speculation {
+  readonly method: 'draft' | 'mtp';
+  /** Draft model ('draft'), or undefined for MTP (one extra layer of the target per proposal). */
+  readonly draft: ModelSpec | undefined;
+  readonly tokens: number;
+  readonly acceptanceRate: number;
+}
+
+export interface Disaggregation {
+  readonly prefill: { readonly tp: number; readonly dp: number };
+  readonly decode: { readonly tp: number; readonly dp: number };
+  readonly kvTransferLink: 'scale-up' | 'scale-out';
+}
+
+export interface Offload {
+  readonly weightsFraction: number;
+  readonly kvCacheFraction: number;
+  readonly tier: {
+    readonly name: string;
+    readonly bandwidthBytesPerSecond: number;
+    readonly capacityBytes?: number | undefined;
+  };
+}
+
+export interface ServingOptions {
+  readonly prefixCacheHitRate: number;
+  readonly speculative: Speculation | undefined;
+  readonly disaggregation: Disaggregation | undefined;
+}
+
+/** How one replica's work is split over its devices. */
+export interface ParallelSizes {
+  readonly tp: number;
+  readonly pp: number;
+  readonly ep: number;
+  /** Devices attention heads and dense layers are split over (tp, or 1 under attention DP). */
+  readonly attnTp: number;
+  /** Attention data-parallel ranks inside one replica (tp under attention DP, else 1). */
+  readonly attnDp: number;
+  /** Tensor parallelism inside each expert (tp / ep). */
+  readonly moeTp: number;
+  /** Share of the layers the slowest pipeline stage holds: ceil(L/pp)/L. */
+  readonly layerScale: number;
+}
+
+/** What graph building and the weight/KV/activation sizes of one device need. */
+export interface GraphContext extends ParallelSizes {
+  readonly model: ModelSpec;
+  readonly formats: Formats;
+}
+
+/** What costing an operator needs: the device and how close to its peaks kernels get. */
+export interface DeviceContext {
+  readonly hardware: HardwareSpec;
+  readonly efficiency: Efficiency;
+}
+
+/** Costing a whole phase also needs whether decode replays CUDA graphs. */
+export interface CostContext extends DeviceContext {
+  readonly engine: Pick<EngineProfile, 'cudaGraphDecode'>;
+}
+
+/** The device memory budget: sizes, the device, the engine's memory policy, offload and a draft model. */
+export interface MemoryContext extends GraphContext {
+  readonly hardware: HardwareSpec;
+  readonly engine: Pick<EngineProfile, 'runtimeReserveBytes' | 'memoryFraction' | 'kvMemoryBasis'>;
+  readonly offload: Offload | undefined;
+  readonly serving: Pick<ServingOptions, 'speculative'>;
+}
+
+export interface NormalizedScenario extends GraphContext, CostContext, MemoryContext {
+  readonly model: ModelSpec;
+  readonly hardware: HardwareSpec;
+  readonly engine: EngineProfile;
+  readonly efficiency: Efficiency;
+  readonly gpus: number;
+  readonly tp: number;
+  readonly pp: number;
+  readonly ep: number;
+  readonly dp: number;
+  readonly attentionDp: boolean;
+  readonly attnTp: number;
+  readonly attnDp: number;
+  readonly moeTp: number;
+  readonly layerScale: number;
+  readonly microBatches: number;
+  readonly formats: Formats;
+  readonly serving: ServingOptions;
+  readonly offload: Offload | undefined;
+  readonly power: PowerOptions | undefined;
+  readonly cost: CostOptions | undefined;
+  readonly workload: {
+    readonly kind: WorkloadKind;
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    readonly batch: number;
+    readonly concurrency: number;
+    readonly requestRate: number;
+    readonly requests: number;
+    readonly seed: number;
+  };
+}
