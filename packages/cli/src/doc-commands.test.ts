@@ -69,6 +69,32 @@ describe('extractCommands', () => {
   });
 });
 
+describe('not-run blocks', () => {
+  const md = [
+    '<!-- not run: a Slurm script -->',
+    '```sh',
+    '#SBATCH --array=1-16',
+    'npx ridgeline sweep s.yaml --shard ${SLURM_ARRAY_TASK_ID}/16',
+    '```',
+    '```sh',
+    'npx ridgeline models',
+    '```',
+    '<!-- not run -->',
+    '```sh',
+    'npx ridgeline models',
+    '```',
+  ].join('\n');
+  const commands = extractCommands('x.md', md);
+
+  it('skips the commands of the marked block, with the reason, and only that block', () => {
+    expect(commands.map((c) => [c.line, c.notRun, c.argv, c.problem])).toEqual([
+      [4, 'a Slurm script', undefined, undefined],
+      [7, undefined, ['models'], undefined],
+      [11, undefined, undefined, expect.stringContaining('without a reason') as unknown],
+    ]);
+  });
+});
+
 describe('outputs', () => {
   const md = ['a', '<!-- output: npx ridgeline models -->', 'old', '<!-- /output -->', 'b'].join('\n');
 

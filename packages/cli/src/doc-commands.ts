@@ -10,6 +10,10 @@
  *   `$ npx ridgeline …` count too). A line ending in `\` continues on the next line.
  * - `<!-- exit: N -->` on a line before a fenced block: its commands are expected to exit with N
  *   (default 0). `<!-- slow -->`: its commands are parsed but run only when RIDGELINE_SLOW_DOCS=1.
+ * - `<!-- not run: REASON -->` on a line before a fenced block: its commands are neither parsed
+ *   nor run (a cluster script, say, with `$VARS` and pipes, that cannot run here). The reason is
+ *   required and shows in the test listing; the marker without one makes every command of the
+ *   block a problem.
  * - `<!-- output: npx ridgeline ARGS -->` … `<!-- /output -->`: generated text, a fenced `text`
  *   block with what the command prints (stdout, then stderr). `<!-- output[A; B]: … -->` keeps
  *   only the paragraphs (blank-line separated) whose first line starts with `A` or `B`.
@@ -33,6 +37,8 @@ export interface DocCommand {
   readonly problem?: string;
   readonly expectedExit: number;
   readonly slow: boolean;
+  /** Why the command is not run, from a `<!-- not run: REASON -->` marker before its block. */
+  readonly notRun?: string;
 }
 
 export interface DocOutput {
@@ -115,9 +121,15 @@ export function extractCommands(file: string, markdown: string): DocCommand[] {
   const lines = markdown.split('\n');
   const out: DocCommand[] = [];
   let fence: string | undefined;
-  let expectedExit = 0;
-  let slow = false;
-  let pending: { exit: number; slow: boolean } = { exit: 0, slow: false };
+  interface Marks {
+    exit: number;
+    slow: boolean;
+    /** The reason of a not-run marker ('' when the marker has none). */
+    notRun?: string;
+  }
+  const none: Marks = { exit: 0, slow: false };
+  let block: Marks = none;
+  let pending: Marks = none;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const trimmed = line.trim();
@@ -125,15 +137,16 @@ export function extractCommands(file: string, markdown: string): DocCommand[] {
       const open = /^(`{3,}|~{3,})/.exec(trimmed);
       if (open?.[1] !== undefined) {
         fence = open[1];
-        expectedExit = pending.exit;
-        slow = pending.slow;
-        pending = { exit: 0, slow: false };
+        block = pending;
+        pending = none;
         continue;
       }
       const exit = /^<!-- exit: (\d+) -->$/.exec(trimmed);
+      const notRun = /^<!-- not run(?::(.*))? -->$/.exec(trimmed);
       if (exit?.[1] !== undefined) pending = { ...pending, exit: Number(exit[1]) };
       else if (trimmed === '<!-- slow -->') pending = { ...pending, slow: true };
-      else if (trimmed !== '' && !trimmed.startsWith('<!--')) pending = { exit: 0, slow: false };
+      else if (notRun !== null) pending = { ...pending, notRun: (notRun[1] ?? '').trim() };
+      else if (trimmed !== '' && !trimmed.startsWith('<!--')) pending = none;
       continue;
     }
     if (trimmed.startsWith(fence) && trimmed.slice(fence.length).trim() === '') {
@@ -148,7 +161,14 @@ export function extractCommands(file: string, markdown: string): DocCommand[] {
       i++;
       text = `${text.slice(0, -1).trimEnd()} ${stripComment(lines[i] ?? '').trim()}`.trimEnd();
     }
-    out.push({ file, line: start + 1, text, ...splitCommand(text), expectedExit, slow });
+    const common = { file, line: start + 1, text, expectedExit: block.exit, slow: block.slow };
+    if (block.notRun === undefined) out.push({ ...common, ...splitCommand(text) });
+    else if (block.notRun === '')
+      out.push({
+        ...common,
+        problem: 'is in a block marked <!-- not run --> without a reason (<!-- not run: REASON -->)',
+      });
+    else out.push({ ...common, notRun: block.notRun });
   }
   return out;
 }

@@ -3,7 +3,8 @@
  * root with the exit code the doc states, and every quoted output between
  * `<!-- output: … -->` markers is what the command prints today (`npm run docs` rewrites them).
  * Conventions: doc-commands.ts. Commands in a block marked `<!-- slow -->` are only parsed
- * (command, options and their arity, without running) unless RIDGELINE_SLOW_DOCS=1.
+ * (command, options and their arity, without running) unless RIDGELINE_SLOW_DOCS=1; those in a
+ * block marked `<!-- not run: REASON -->` are listed as skipped, with the reason.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +54,10 @@ describe('doc commands', () => {
   // One test per command, in document order: a command may read a file an earlier one wrote.
   for (const c of commands) {
     const where = `${c.file}:${String(c.line)}`;
+    if (c.notRun !== undefined) {
+      it.skip(`${where} (not run: ${c.notRun}) ${c.text}`, () => undefined);
+      continue;
+    }
     const parseOnly = c.slow && !RUN_SLOW;
     it(
       `${where} ${parseOnly ? '(parsed only) ' : ''}${c.text}`,
