@@ -50,5 +50,14 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
+  {
+    // The web app (apps/web): browser code, its own tsconfig. Svelte files are type-checked by
+    // svelte-check (npm run typecheck), not linted here.
+    files: ['apps/web/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./apps/web/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.browser, ...globals.node },
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

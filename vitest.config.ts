@@ -8,9 +8,16 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     setupFiles: ['./test/setup.ts'],
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'ridgeline', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] },
+      },
+      // The web app (apps/web/vite.config.ts): state tests and the end-to-end tests in Chromium.
+      'apps/web',
+    ],
   },
 });

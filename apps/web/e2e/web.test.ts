@@ -1,0 +1,197 @@
+/**
+ * End-to-end: the built static site in a real Chromium. Set RIDGELINE_SCREENSHOTS=<dir> to save
+ * a screenshot of each view there.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_ROOT, startSession } from './harness';
+import type { Session } from './harness';
+
+const SHOTS = process.env['RIDGELINE_SCREENSHOTS'];
+let session: Session;
+
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session.close();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS === undefined) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function metric(page: Page, key: string): Promise<number> {
+  const text = await page.locator(`.card[data-metric="${key}"] .value`).innerText();
+  return Number(text.split(' ')[0]?.replace(/,/g, ''));
+}
+
+async function editorText(page: Page): Promise<string> {
+  return page.locator('#scenario-text').inputValue();
+}
+
+describe('web app', () => {
+  it('loads, estimates the default scenario and draws the roofline', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    expect(await metric(page, 'tpotMs')).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-chart="roofline"] svg').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="fits"]').innerText()).toMatch(/^fits/);
+    await shot(page, 'estimate');
+    await page.close();
+  });
+
+  it('the form edits the scenario text and the estimate follows within a frame of engine time', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    const before = await metric(page, 'tpotMs');
+    await page.getByLabel('TP', { exact: true }).fill('8');
+    await page.getByLabel('GPUs', { exact: true }).fill('8');
+    await expect.poll(() => editorText(page)).toMatch(/tp: 8/);
+    expect(await editorText(page)).toMatch(/gpus: 8/);
+    await expect.poll(() => metric(page, 'tpotMs')).toBeLessThan(before);
+    // Once the engine is warm (the first estimates compile it), an edit costs well under a frame.
+    const engineMs: number[] = [];
+    for (const output of [300, 301, 302, 303, 304]) {
+      await page.getByLabel('Output tokens').fill(String(output));
+      await expect.poll(() => editorText(page)).toMatch(new RegExp(`outputTokens: ${output}`));
+      await expect
+        .poll(() => page.locator('.card[data-metric="e2eLatencyMs"]').getAttribute('data-output'))
+        .toBe(String(output));
+      const timing = await page.locator('[data-testid="timing"]').innerText();
+      engineMs.push(Number(/engine ([\d.]+) ms/.exec(timing)?.[1]));
+    }
+    const median = [...engineMs].sort((a, b) => a - b)[2] ?? Infinity;
+    expect(median, `engine ms per edit: ${engineMs.join(', ')}`).toBeLessThan(16);
+    await page.close();
+  });
+
+  it('simulates 1,000 serving requests within 200 ms', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    await page.getByLabel('Workload', { exact: true }).selectOption('concurrency');
+    await expect.poll(() => editorText(page)).toMatch(/requests: 1000/);
+    await expect.poll(() => page.locator('text=1000 requests simulated').count()).toBe(1);
+    const timing = await page.locator('[data-testid="timing"]').innerText();
+    expect(Number(/engine ([\d.]+) ms/.exec(timing)?.[1])).toBeLessThan(200);
+    await page.close();
+  });
+
+  it('takes an uploaded config.json as the model', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    const file = join(WEB_ROOT, '..', '..', 'packages', 'core', 'data', 'models', 'hf', 'llama-3.1-8b.json');
+    await page.getByTestId('config-upload').setInputFiles(file);
+    await expect.poll(() => editorText(page)).toMatch(/LlamaForCausalLM/);
+    await expect.poll(() => page.locator('.results h2').innerText()).toMatch(/^config\.json on 4×/);
+    await page.close();
+  });
+
+  it('shows bad input at its line', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    await page
+      .locator('#scenario-text')
+      .fill(
+        'model: llama-3.1-70b\nhardware: h100-sxm\ngpus: -2\nworkload: { inputTokens: 128, outputTokens: 16, batch: 1 }\n',
+      );
+    const issue = page.locator('.issues li.error').first();
+    await expect.poll(() => issue.innerText()).toMatch(/line 3:7/);
+    expect(await issue.innerText()).toMatch(/gpus/);
+    expect(await page.locator('.gutter .bad.error').innerText()).toBe('3');
+    await page.locator('#scenario-text').fill('model: llama-3.1-70b\nhardware: h100-sxm\n  gpus: [\n');
+    await expect
+      .poll(() => page.locator('.issues li.error').first().innerText())
+      .toMatch(/line \d+:\d+.*YAML/);
+    await shot(page, 'error');
+    await page.close();
+  });
+
+  it('round-trips the whole state through a shared link', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    await page.getByLabel('Output tokens').fill('777');
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/777/);
+    await page.getByRole('tab', { name: 'Sweep' }).click();
+    const link = await page.evaluate(() => location.href);
+    const again = await session.context.newPage();
+    await again.goto(link);
+    expect(await again.getByRole('tab', { name: 'Sweep' }).getAttribute('aria-selected')).toBe('true');
+    await again.getByRole('tab', { name: 'Estimate' }).click();
+    await expect.poll(() => editorText(again)).toMatch(/outputTokens: 777/);
+    await page.close();
+    await again.close();
+  });
+
+  it('exports the results as JSON and the roofline as SVG', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    const report = JSON.parse(await streamText(await json.createReadStream())) as { tpotMs: number };
+    expect(report.tpotMs).toBeGreaterThan(0);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /Roofline.* as SVG/ }).click(),
+    ]);
+    expect(await streamText(await svg.createReadStream())).toMatch(/^<svg/);
+    await page.close();
+  });
+
+  for (const [view, chart] of [
+    ['Compare', 'compare'],
+    ['Sweep', 'sweep'],
+    ['Catalogs', 'models'],
+    ['Fidelity', 'fidelity-reference'],
+  ] as const) {
+    it(`${view} renders its chart`, async () => {
+      const page = await session.newPage();
+      await page.getByRole('tab', { name: view }).click();
+      await page.locator(`[data-chart="${chart}"] svg`).last().waitFor({ timeout: 30_000 });
+      if (view === 'Compare') expect(await page.locator('tr.differs').count()).toBeGreaterThan(0);
+      if (view === 'Sweep') {
+        await page.getByLabel('Chart').selectOption('heatmap');
+        await page.locator('[data-chart="sweep"] svg rect').first().waitFor();
+      }
+      if (view === 'Catalogs') {
+        await page.getByRole('radio', { name: 'Hardware' }).click();
+        await page.locator('[data-chart="hardware"] svg').last().waitFor();
+        expect(await page.locator('table.catalog tbody tr').count()).toBeGreaterThan(10);
+      }
+      if (view === 'Fidelity')
+        expect(await page.locator('.fidelity table tbody tr').count()).toBeGreaterThan(3);
+      await shot(page, view.toLowerCase());
+      await page.close();
+    });
+  }
+
+  it('keeps the first load within 300 KB of compressed JavaScript', async () => {
+    const page = await session.context.newPage();
+    const scripts: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js')) scripts.push(r.url());
+    });
+    await page.goto(session.url);
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    const { gzipSync } = await import('node:zlib');
+    const { readFileSync } = await import('node:fs');
+    const total = scripts
+      .map((u) => readFileSync(join(WEB_ROOT, 'dist', new URL(u).pathname)))
+      .reduce((a, b) => a + gzipSync(b, { level: 9 }).length, 0);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(total).toBeLessThan(300 * 1024);
+    await page.close();
+  });
+});
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,131 @@
+/**
+ * The whole page state, and its round trip through the URL (a link reproduces the view). Pure:
+ * no DOM, so it is tested in Node.
+ */
+export const VIEWS = [
+  'estimate',
+  'compare',
+  'sweep',
+  'requirements',
+  'plan',
+  'catalogs',
+  'fidelity',
+] as const;
+export type View = (typeof VIEWS)[number];
+
+export type ChartKind = 'lines' | 'heatmap';
+
+export interface AxisState {
+  /** Dotted scenario path. */
+  path: string;
+  /** Comma-separated values as typed. */
+  values: string;
+}
+
+export interface SweepState {
+  x: AxisState;
+  y?: AxisState | undefined;
+  /** Dotted report path of the output. */
+  metric: string;
+  chart: ChartKind;
+}
+
+export interface AppState {
+  view: View;
+  /** The estimate scenario, as YAML text. */
+  scenario: string;
+  /** Compare: two to four scenarios. */
+  compare: string[];
+  sweep: SweepState;
+  catalog: 'models' | 'hardware';
+}
+
+export const DEFAULT_SCENARIO = `# Llama-3.1-70B on 4×H100 SXM, tensor parallel 4, FP8 weights, activations and KV cache
+model: llama-3.1-70b
+hardware: h100-sxm
+gpus: 4
+parallelism: { tp: 4 }
+precision: { weights: fp8, activations: fp8, kvCache: fp8 }
+engine: vllm
+workload: { inputTokens: 2048, outputTokens: 256, batch: 16 }
+`;
+
+const COMPARE_B = DEFAULT_SCENARIO.replace(
+  '# Llama-3.1-70B on 4×H100 SXM',
+  '# Llama-3.1-70B on 4×H200 SXM',
+).replace('hardware: h100-sxm', 'hardware: h200-sxm');
+
+export const DEFAULT_STATE: AppState = {
+  view: 'estimate',
+  scenario: DEFAULT_SCENARIO,
+  compare: [DEFAULT_SCENARIO, COMPARE_B],
+  sweep: {
+    x: { path: 'workload.batch', values: '1, 2, 4, 8, 16, 32, 64, 128' },
+    y: { path: 'workload.inputTokens', values: '1024, 4096, 16384' },
+    metric: 'tpotMs',
+    chart: 'lines',
+  },
+  catalog: 'models',
+};
+
+function isView(v: string | null): v is View {
+  return v !== null && (VIEWS as readonly string[]).includes(v);
+}
+
+/** The state as a URL hash (only what differs from the defaults). */
+export function encodeState(s: AppState): string {
+  const p = new URLSearchParams();
+  const d = DEFAULT_STATE;
+  if (s.view !== d.view) p.set('view', s.view);
+  if (s.scenario !== d.scenario) p.set('s', s.scenario);
+  if (s.compare.join('\u0000') !== d.compare.join('\u0000'))
+    s.compare.forEach((c, k) => {
+      p.set(`c${k}`, c);
+    });
+  if (s.sweep.x.path !== d.sweep.x.path) p.set('xp', s.sweep.x.path);
+  if (s.sweep.x.values !== d.sweep.x.values) p.set('xv', s.sweep.x.values);
+  if (s.sweep.y === undefined) p.set('y', 'none');
+  else {
+    if (s.sweep.y.path !== d.sweep.y?.path) p.set('yp', s.sweep.y.path);
+    if (s.sweep.y.values !== d.sweep.y?.values) p.set('yv', s.sweep.y.values);
+  }
+  if (s.sweep.metric !== d.sweep.metric) p.set('m', s.sweep.metric);
+  if (s.sweep.chart !== d.sweep.chart) p.set('chart', s.sweep.chart);
+  if (s.catalog !== d.catalog) p.set('cat', s.catalog);
+  const text = p.toString();
+  return text === '' ? '' : `#${text}`;
+}
+
+/** Reads a URL hash; anything missing or unknown falls back to the default. */
+export function decodeState(hash: string): AppState {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const d = DEFAULT_STATE;
+  const view = p.get('view');
+  const compare = [0, 1, 2, 3].map((k) => p.get(`c${k}`)).filter((c): c is string => c !== null);
+  const y: AxisState | undefined =
+    p.get('y') === 'none'
+      ? undefined
+      : { path: p.get('yp') ?? d.sweep.y?.path ?? '', values: p.get('yv') ?? d.sweep.y?.values ?? '' };
+  const chart = p.get('chart');
+  return {
+    view: isView(view) ? view : d.view,
+    scenario: p.get('s') ?? d.scenario,
+    compare: compare.length >= 2 ? compare : d.compare,
+    sweep: {
+      x: { path: p.get('xp') ?? d.sweep.x.path, values: p.get('xv') ?? d.sweep.x.values },
+      ...(y !== undefined ? { y } : {}),
+      metric: p.get('m') ?? d.sweep.metric,
+      chart: chart === 'heatmap' || chart === 'lines' ? chart : d.sweep.chart,
+    },
+    catalog: p.get('cat') === 'hardware' ? 'hardware' : 'models',
+  };
+}
+
+/** Axis values as typed ("1, 2, 4" or "fp8, bf16"): numbers where they parse. */
+export function parseValues(text: string): (number | string)[] {
+  return text
+    .split(/[,\s]+/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map((v) => (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v) ? Number(v) : v));
+}

@@ -1,0 +1,23 @@
+/** Messages between the page and the worker: one request, one reply with the same id. */
+import type { FidelityFile } from './fidelity.js';
+import type { Catalogs, CompareOutcome, EstimateOutcome, SweepAxis, SweepOutcome } from './engine.js';
+
+export interface Requests {
+  catalogs: { args: Record<string, never>; result: Catalogs };
+  estimate: { args: { text: string }; result: EstimateOutcome };
+  compare: { args: { texts: string[] }; result: CompareOutcome };
+  sweep: { args: { text: string; x: SweepAxis; y?: SweepAxis; metric: string }; result: SweepOutcome };
+  fidelity: { args: Record<string, never>; result: FidelityFile[] };
+}
+
+export type RequestType = keyof Requests;
+
+export interface RequestMessage<T extends RequestType = RequestType> {
+  readonly id: number;
+  readonly type: T;
+  readonly args: Requests[T]['args'];
+}
+
+export type ReplyMessage =
+  | { readonly id: number; readonly ok: true; readonly result: unknown; readonly ms: number }
+  | { readonly id: number; readonly ok: false; readonly error: string };

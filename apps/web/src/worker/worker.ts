@@ -1,0 +1,43 @@
+/// <reference lib="webworker" />
+/** The Web Worker: runs the core off the page's thread so typing never freezes it. */
+import { catalogs, compareTexts, estimateText, sweepText } from './engine.js';
+import type { ReplyMessage, RequestMessage, RequestType } from './protocol.js';
+
+async function handle(msg: RequestMessage): Promise<unknown> {
+  const type: RequestType = msg.type;
+  switch (type) {
+    case 'catalogs':
+      return catalogs();
+    case 'estimate':
+      return estimateText((msg as RequestMessage<'estimate'>).args.text);
+    case 'compare':
+      return compareTexts((msg as RequestMessage<'compare'>).args.texts);
+    case 'sweep': {
+      const a = (msg as RequestMessage<'sweep'>).args;
+      return sweepText(a.text, a.x, a.y, a.metric);
+    }
+    case 'fidelity': {
+      const m = await import('./fidelity.js');
+      return m.fidelity();
+    }
+  }
+}
+
+self.onmessage = (e: MessageEvent<RequestMessage>) => {
+  const msg = e.data;
+  const t0 = performance.now();
+  handle(msg).then(
+    (result) => {
+      const reply: ReplyMessage = { id: msg.id, ok: true, result, ms: performance.now() - t0 };
+      self.postMessage(reply);
+    },
+    (err: unknown) => {
+      const reply: ReplyMessage = {
+        id: msg.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      };
+      self.postMessage(reply);
+    },
+  );
+};

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STATE, decodeState, encodeState, parseValues } from '../src/lib/state';
+import type { AppState } from '../src/lib/state';
+
+describe('URL state', () => {
+  it('the default state is the empty hash', () => {
+    expect(encodeState(DEFAULT_STATE)).toBe('');
+    expect(decodeState('')).toEqual(DEFAULT_STATE);
+  });
+
+  it('round-trips every field through the hash', () => {
+    const s: AppState = {
+      view: 'sweep',
+      scenario:
+        'model: llama-3.1-8b\nhardware: h200-sxm # comment & = ?\nworkload: { inputTokens: 1, outputTokens: 2, batch: 3 }\n',
+      compare: ['a: 1\n', 'b: 2\n', 'c: 3\n'],
+      sweep: { x: { path: 'gpus', values: '1, 2' }, metric: 'ttftMs', chart: 'heatmap' },
+      catalog: 'hardware',
+    };
+    const hash = encodeState(s);
+    expect(hash.startsWith('#')).toBe(true);
+    expect(decodeState(hash)).toEqual(s);
+  });
+
+  it('falls back to the defaults for unknown or missing values', () => {
+    const s = decodeState('#view=nope&chart=pie&c0=only-one');
+    expect(s.view).toBe('estimate');
+    expect(s.sweep.chart).toBe(DEFAULT_STATE.sweep.chart);
+    expect(s.compare).toEqual(DEFAULT_STATE.compare);
+  });
+});
+
+describe('axis values', () => {
+  it('reads numbers and names', () => {
+    expect(parseValues('1, 2,4  8e3')).toEqual([1, 2, 4, 8000]);
+    expect(parseValues('fp8, bf16')).toEqual(['fp8', 'bf16']);
+    expect(parseValues(' ')).toEqual([]);
+  });
+});
