@@ -238,8 +238,11 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--dp <n>', 'data parallelism')
     .option('--weights <format>', 'weight format (bf16, fp8, int4, ...)')
     .option('--activations <format>', 'activation format')
-    .option('--kv <format>', 'KV-cache format')
-    .option('--engine <id>', `serving engine profile (${ENGINE_IDS.join(', ')})`)
+    .option('--kv <format>', "KV-cache format (default: the engine's, the model's 16-bit dtype)")
+    .option(
+      '--engine <id>',
+      `serving engine profile (${ENGINE_IDS.join(', ')}; default vllm; ideal is an optimistic bound: kernels only, no engine overheads)`,
+    )
     .option('--input <tokens>', 'prompt tokens per request')
     .option('--output <tokens>', 'generated tokens per request')
     .option('--batch <n>', 'static batch size')

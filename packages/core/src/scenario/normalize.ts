@@ -135,7 +135,8 @@ function workloadKind(w: Scenario['workload']): WorkloadKind {
 function chooseFormats(s: Scenario): Formats {
   const weights = s.precision.weights ?? 'bf16';
   const activations = s.precision.activations ?? (rateClassOf(weights) === 'fp8' ? 'fp8' : 'bf16');
-  const kvCache = s.precision.kvCache ?? (rateClassOf(activations) === 'fp8' ? 'fp8' : 'bf16');
+  // The engine's own KV default (16-bit "auto"), never the weight format: FP8 KV is opt-in.
+  const kvCache = s.precision.kvCache ?? engineProfile(s.engine).kvCacheFormat;
   // Attention multiplies activations (queries) with the cache: FP8 attention needs both in FP8.
   const attentionRate = gemmRateFormat(kvCache === 'int2' ? 'bf16' : kvCache, activations);
   return {

@@ -123,7 +123,10 @@ export const PrecisionSchema = z
     weights: NumericFormatSchema.optional(),
     /** Activation format GEMMs take (fp8 runs FP8 tensor cores). Default: fp8 when weights are fp8, else bf16. */
     activations: NumericFormatSchema.optional(),
-    /** KV-cache format (int2: KIVI-style 2-bit with group scales). Default: fp8 when activations are fp8, else bf16. */
+    /**
+     * KV-cache format (int2: KIVI-style 2-bit with group scales). Default: the engine's own
+     * default, the model's 16-bit dtype (whatever the weights are; FP8 KV is opt-in).
+     */
     kvCache: NumericFormatSchema.optional(),
     /**
      * XQuant: cache each layer's input X (at the kvCache format) instead of K and V, and
@@ -197,8 +200,8 @@ export const ScenarioSchema = z
     gpus: positiveInt.optional(),
     parallelism: ParallelismSchema.default({ tp: 1, pp: 1, ep: 1, dp: 1, attentionDp: false }),
     precision: PrecisionSchema.default({}),
-    /** Serving engine profile. Default ideal (no overheads beyond kernels). */
-    engine: EngineIdSchema.default('ideal'),
+    /** Serving engine profile. Default vllm, the common deployment; 'ideal' is an optimistic bound. */
+    engine: EngineIdSchema.default('vllm'),
     workload: WorkloadSchema,
     serving: ServingSchema.optional(),
     topology: TopologySchema.optional(),
