@@ -3,7 +3,7 @@
  * the parsed data, so a diagnostic path such as ['parallelism', 'tp'] is reported as
  * file:line:column. Model and hardware references that name files are resolved here too.
  */
-import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic, HardwareSpec, ModelSpec } from '@ridgeline/core';
 import { HardwareSpecSchema, ModelSpecSchema, importHfConfig } from '@ridgeline/core';
 import type { Document } from 'yaml';
@@ -217,7 +217,9 @@ export function resolveModelRef(
   ref: string,
   path: Path = ['model'],
 ): Loaded<ModelSpec | string> {
-  const file = findFile(ctx, ref);
+  // A directory holding a config.json (a downloaded Hugging Face repo) names that file.
+  const file =
+    findFile(ctx, ref) ?? (FILE_EXTENSION.test(ref) ? undefined : findFile(ctx, join(ref, 'config.json')));
   if (file === undefined)
     return FILE_EXTENSION.test(ref) ? failed([notFound(ctx, 'model', ref, path)]) : loaded(ref);
   const key = `model:${file}`;

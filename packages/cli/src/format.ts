@@ -128,6 +128,13 @@ function withBands(rows: readonly BandRow[]): [string, string][] {
   });
 }
 
+/** " (emulated: ...)" when the device has no tensor rate for the weight format (its note says so). */
+function emulation(report: EstimateReport): string {
+  const note = report.diagnostics.find((d) => d.code === 'precision.emulated');
+  const rate = note === undefined ? undefined : /at the (\w+) rate/.exec(note.message)?.[1];
+  return rate === undefined ? '' : ` (emulated: dequantized to ${rate} math)`;
+}
+
 export function formatEstimate(report: EstimateReport): string {
   const s = report.scenario;
   const p = s.parallelism;
@@ -142,7 +149,7 @@ export function formatEstimate(report: EstimateReport): string {
       ['parallelism', `tp ${grouped(p.tp)}, pp ${grouped(p.pp)}, ep ${grouped(p.ep)}, dp ${grouped(p.dp)}`],
       [
         'precision',
-        `weights ${s.precision.weights}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
+        `weights ${s.precision.weights}${emulation(report)}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
       ],
       ['engine', s.engine],
       ['workload', workloadText(s.workload)],

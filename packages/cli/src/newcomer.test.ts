@@ -2,7 +2,7 @@
  * The newcomer's path (issue 8 part 3): what a first-time user meets — version, help, defaults,
  * messages, limits — each fix with a test.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,5 +94,96 @@ describe('defaults', () => {
     const r = await cli(['estimate', '--help']);
     expect(r.out).toMatch(/default vllm/);
     expect(r.out).toMatch(/ideal.*optimistic bound/s);
+  });
+});
+
+describe('formats the device lacks', () => {
+  it('FP8 on a device without FP8 math offers weight-only FP8 with 16-bit math', async () => {
+    const args = ['--model', 'llama-3.1-8b', '--hardware', 'a100-sxm-80gb', '--weights', 'fp8'];
+    const load = ['--input', '128', '--output', '16', '--batch', '1'];
+    const r = await cli(['estimate', ...args, ...load]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--activations bf16');
+    expect(r.err).toContain('weight-only FP8');
+    const ok = await cli(['estimate', ...args, ...load, '--activations', 'bf16']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/weights fp8 \(emulated: dequantized to BF16 math\)/);
+  });
+
+  it('int4 emulation is stated on the precision line of the report', async () => {
+    const r = await cli(
+      ['estimate', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--weights', 'int4'].concat([
+        '--input',
+        '128',
+        '--output',
+        '16',
+        '--batch',
+        '1',
+      ]),
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/precision +weights int4 \(emulated: dequantized to BF16 math\)/);
+  });
+});
+
+describe('models', () => {
+  it('a model can be a directory holding config.json', async () => {
+    const dir = join(tmp, 'Llama-3.1-8B');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(REPO, 'packages/core/data/models/hf/llama-3.1-8b.json'), join(dir, 'config.json'));
+    for (const ref of ['Llama-3.1-8B', './Llama-3.1-8B/', dir]) {
+      const r = await cli(['model', ref]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('provenance  hf-config');
+    }
+    const e = await cli(
+      ['estimate', '--model', 'Llama-3.1-8B', '--hardware', 'h100-sxm'].concat([
+        '--input',
+        '128',
+        '--output',
+        '16',
+        '--batch',
+        '1',
+      ]),
+    );
+    expect(e.code).toBe(0);
+  });
+
+  it('an unknown org/name id says that offline use needs the config path', async () => {
+    const r = await cli(['model', 'meta-llama/Llama-9-70B']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('offline');
+    expect(r.err).toContain('config.json');
+    const plain = await cli(['model', 'llama-9']);
+    expect(plain.err).not.toContain('offline');
+  });
+
+  it('model KV bytes per token agree with estimate for sliding-window models, with the full figure', async () => {
+    for (const id of ['gpt-oss-20b', 'gpt-oss-120b']) {
+      const m = await cli(['model', id, '--seq', '4096', '--json']);
+      const stats = JSON.parse(m.out) as {
+        kvCacheBytesPerToken: number;
+        kvCacheBytesPerTokenAtSequence: number;
+      };
+      expect(stats.kvCacheBytesPerTokenAtSequence).toBeLessThan(stats.kvCacheBytesPerToken);
+      const e = await cli(
+        ['estimate', '--model', id, '--hardware', 'b200', '--weights', 'fp8'].concat([
+          '--input',
+          '4000',
+          '--output',
+          '96',
+          '--batch',
+          '1',
+          '--json',
+        ]),
+      );
+      expect(e.code).toBe(0);
+      const memory = (JSON.parse(e.out) as { memory: { kvBytesPerSequence: number } }).memory;
+      expect(memory.kvBytesPerSequence / 4096).toBeCloseTo(stats.kvCacheBytesPerTokenAtSequence, 6);
+      const text = await cli(['model', id]);
+      expect(text.out).toMatch(/at 4,096 tokens of context/);
+      expect(text.out).toMatch(/with full attention on every layer/);
+    }
   });
 });

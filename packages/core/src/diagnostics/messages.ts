@@ -14,9 +14,15 @@ const suggest = (matches: readonly string[]): string =>
 
 export const messages = {
   unknownModel: (id: string, closest: readonly string[]) =>
-    err('model.unknown', `Unknown model '${id}'.${suggest(closest)} Run 'ridgeline models' for the list.`, [
-      'model',
-    ]),
+    err(
+      'model.unknown',
+      `Unknown model '${id}'.${suggest(closest)} Run 'ridgeline models' for the list.` +
+        // An org/name id looks like a Hugging Face repo: Ridgeline runs offline, it reads the config.
+        (id.includes('/')
+          ? ` A Hugging Face repo id is not downloaded (Ridgeline works offline): download the repo's config.json and give its path, or the directory holding it.`
+          : ''),
+      ['model'],
+    ),
   unknownHardware: (id: string, closest: readonly string[]) =>
     err(
       'hardware.unknown',
@@ -125,10 +131,15 @@ export const messages = {
       `Hardware '${hardwareId}' has no scale-up or scale-out bandwidth in its catalog entry, so tensor parallelism across devices cannot be costed. Use tp=1 or give the hardware a scaleUp section.`,
       ['parallelism', 'tp'],
     ),
-  formatUnsupported: (format: string, hardwareId: string, what: string) =>
+  formatUnsupported: (format: string, hardwareId: string, what: string, weightOnly?: string) =>
     err(
       'precision.unsupported-on-hardware',
-      `Hardware '${hardwareId}' has no ${format.toUpperCase()} rate in its catalog entry, so ${what} in ${format} cannot run there. Pick a format it lists, or give the hardware a peakFlopsPerSecond.${format} entry.`,
+      `Hardware '${hardwareId}' has no ${format.toUpperCase()} rate in its catalog entry, so ${what} in ${format} cannot run there. ` +
+        (weightOnly === undefined
+          ? ''
+          : `To keep ${format} weights with ${weightOnly.toUpperCase()} math (weight-only ${format.toUpperCase()}, as engines run ${format} checkpoints on such devices: half the weight bytes, no ${format} speed-up), set precision.activations: ${weightOnly} (--activations ${weightOnly}). Otherwise pick`) +
+        (weightOnly === undefined ? 'Pick' : '') +
+        ` a format it lists, or give the hardware a peakFlopsPerSecond.${format} entry.`,
       ['precision'],
     ),
   weightsDoNotFit: (weights: number, capacity: number, devices: number) =>

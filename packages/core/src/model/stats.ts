@@ -127,6 +127,24 @@ export function kvCacheBytesPerToken(model: ModelSpec, format: NumericFormat = '
   return kvElementsPerTokenPerLayer(model) * model.numLayers * bytesPerElement(format);
 }
 
+/**
+ * KV-cache bytes per token of a sequence of `contextTokens` tokens: sliding-window layers hold at
+ * most the window, so per token they cost less as the context grows (what estimate allocates).
+ */
+export function kvCacheBytesPerTokenAt(
+  model: ModelSpec,
+  format: NumericFormat,
+  contextTokens: number,
+): number {
+  let layerTokens = 0;
+  for (const g of layerGroupsOf(model)) {
+    const held =
+      g.attention === 'full' ? contextTokens : Math.min(contextTokens, model.slidingWindow ?? contextTokens);
+    layerTokens += g.count * held;
+  }
+  return (kvElementsPerTokenPerLayer(model) * layerTokens * bytesPerElement(format)) / contextTokens;
+}
+
 /** Query·key plus attention·value FLOPs per query token per context position, one layer. */
 export function attentionFlopsPerContextToken(model: ModelSpec): number {
   const a = model.attention;
@@ -175,7 +193,10 @@ export interface ModelStats {
   readonly embeddingParams: number;
   readonly weightBytes: number;
   readonly weightFormat: NumericFormat;
+  /** Every layer holding every token (full attention): the figure before any window cap. */
   readonly kvCacheBytesPerToken: number;
+  /** Per token of a sequence of sequenceLength tokens, sliding-window layers capped at the window. */
+  readonly kvCacheBytesPerTokenAtSequence: number;
   readonly kvFormat: NumericFormat;
   readonly sequenceLength: number;
   readonly forwardFlopsPerToken: number;
@@ -198,6 +219,7 @@ export function modelStats(
     weightBytes: params.total * bytesPerElement(weightFormat),
     weightFormat,
     kvCacheBytesPerToken: kvCacheBytesPerToken(model, kvFormat),
+    kvCacheBytesPerTokenAtSequence: kvCacheBytesPerTokenAt(model, kvFormat, sequenceLength),
     kvFormat,
     sequenceLength,
     forwardFlopsPerToken: flops.forwardFlopsPerToken,

@@ -151,9 +151,14 @@ function chooseFormats(s: Scenario): Formats {
 
 function checkRates(hw: HardwareSpec, formats: Formats): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (hw.peakFlopsPerSecond[formats.gemmRate] === undefined)
-    out.push(messages.formatUnsupported(formats.gemmRate, hw.id, 'GEMMs'));
-  else if (hw.peakFlopsPerSecond[formats.attentionRate] === undefined)
+  if (hw.peakFlopsPerSecond[formats.gemmRate] === undefined) {
+    // Narrow weights on a device with 16-bit math: offer weight-only, as the engines run it.
+    const weightOnly =
+      rateClassOf(formats.weights) === formats.gemmRate && hw.peakFlopsPerSecond.bf16 !== undefined
+        ? 'bf16'
+        : undefined;
+    out.push(messages.formatUnsupported(formats.gemmRate, hw.id, 'GEMMs', weightOnly));
+  } else if (hw.peakFlopsPerSecond[formats.attentionRate] === undefined)
     out.push(messages.formatUnsupported(formats.attentionRate, hw.id, 'attention'));
   else {
     // Narrow weights the device cannot multiply in are dequantized: say so, never a silent speed-up.
