@@ -2,7 +2,8 @@
  * The newcomer's path (issue 8 part 3): what a first-time user meets — version, help, defaults,
  * messages, limits — each fix with a test.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,4 +187,97 @@ describe('models', () => {
       expect(text.out).toMatch(/with full attention on every layer/);
     }
   });
+});
+
+const SCENARIO_LINE = JSON.stringify({
+  model: 'llama-3.1-8b',
+  hardware: 'h100-sxm',
+  engine: 'ideal',
+  workload: { inputTokens: 128, outputTokens: 8, batch: 1 },
+});
+
+describe('batch', () => {
+  it('skips blank lines and keeps the file line numbers', async () => {
+    const file = join(tmp, 'blank.jsonl');
+    writeFileSync(file, `\n${SCENARIO_LINE}\n\n   \nnot json\n${SCENARIO_LINE}\n\n`);
+    const r = await cli(['batch', file]);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({ error: { line: 5 } });
+    expect(r.code).toBe(2);
+  });
+
+  it('waits for the reader (back-pressure) before computing more output', async () => {
+    const file = join(tmp, 'many.jsonl');
+    writeFileSync(file, `${SCENARIO_LINE}\n`.repeat(400));
+    const io = captureIo(tmp);
+    let writes = 0;
+    let release: () => void = () => undefined;
+    let held = 0;
+    const slow = {
+      ...io,
+      stdout: (text: string) => {
+        writes++;
+        io.stdout(text);
+      },
+      drain: () => {
+        held++;
+        return new Promise<void>((done) => {
+          release = done;
+        });
+      },
+    };
+    const running = run(['batch', file], slow);
+    await new Promise((done) => setTimeout(done, 200));
+    // One chunk written, then it waits for the reader: no further chunk until drained.
+    expect(writes).toBe(1);
+    expect(held).toBe(1);
+    // The reader catches up: the rest follows.
+    slow.drain = () => Promise.resolve();
+    release();
+    expect(await running).toBe(0);
+    expect(io.out().trim().split('\n')).toHaveLength(400);
+  });
+
+  it('reads an endless input to a line-size cap, not forever', async () => {
+    const r = await cli(['batch', '/dev/zero']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot read \/dev\/zero: a line is longer than the limit/);
+  });
+});
+
+describe('batch through a pipe (spawned)', () => {
+  const MAIN = join(REPO, 'packages/cli/dist/main.js');
+  const file = join(tmp, 'piped.jsonl');
+  const LINES = 1500;
+
+  it('a slow reader gets every line', async () => {
+    writeFileSync(file, `${SCENARIO_LINE}\n`.repeat(LINES));
+    const child = spawn(process.execPath, [MAIN, 'batch', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Read nothing for a while (the pipe fills), then read slowly.
+    await new Promise((done) => setTimeout(done, 300));
+    let newlines = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      for (const b of d) if (b === 10) newlines++;
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 1);
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(newlines).toBe(LINES);
+  }, 60_000);
+
+  it('a reader that closes early (head) ends it quietly with exit 0', async () => {
+    writeFileSync(file, `${SCENARIO_LINE}\n`.repeat(LINES));
+    const child = spawn(process.execPath, [MAIN, 'batch', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
 });
