@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from './io.js';
+import { MAX_CSV_DIAGNOSTICS, MAX_REQUESTS } from '@ridgeline/core';
 import { EXAMPLES, VERSION, run } from './main.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -280,4 +281,66 @@ describe('batch through a pipe (spawned)', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
   }, 60_000);
+});
+
+describe('limits instead of hangs', () => {
+  it('a request count above the cap is an error naming the cap', async () => {
+    const r = await cli(
+      ['estimate', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--input', '128'].concat([
+        '--output',
+        '16',
+        '--request-rate',
+        '5',
+        '--requests',
+        '1000000000',
+      ]),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('workload.requests');
+    expect(r.err).toContain(`at most ${MAX_REQUESTS.toLocaleString('en-US')} requests`);
+  });
+
+  it('validate on millions of malformed lines gives a summary, not a stack overflow', async () => {
+    const file = join(tmp, 'garbage.csv');
+    const csv = readFileSync(join(REPO, 'packages/core/data/measurements/reference.csv'), 'utf8');
+    const header = csv.slice(0, csv.indexOf('\n') + 1);
+    writeFileSync(file, header + 'a,"b"c\n'.repeat(400_000) + 'x,y\n'.repeat(400_000));
+    const r = await cli(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).not.toContain('call stack');
+    const lines = r.err.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(MAX_CSV_DIAGNOSTICS + 1);
+    expect(lines[lines.length - 1]).toMatch(/and [\d]+ more problem/);
+  });
+});
+
+describe('Poisson load', () => {
+  const rate = (r: string, n: string): string[] =>
+    ['estimate', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--weights', 'fp8'].concat([
+      '--input',
+      '2048',
+      '--output',
+      '512',
+      '--request-rate',
+      r,
+      '--requests',
+      n,
+      '--json',
+    ]);
+  const saturated = async (args: string[]): Promise<string[]> => {
+    const r = await cli(args);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { diagnostics: { code: string; message: string }[] };
+    return report.diagnostics.filter((d) => d.code === 'serving.saturated').map((d) => d.message);
+  };
+
+  it('a rate the deployment keeps up with is not flagged because of the drain at the end', async () => {
+    // 200 requests at 9/s: requests over the whole run is 8.2/s (the drain counts), TTFT stays flat.
+    expect(await saturated(rate('9', '200'))).toEqual([]);
+  });
+
+  it('a rate above the service rate is flagged, with the rate served while requests arrive', async () => {
+    const [message] = await saturated(rate('20', '1000'));
+    expect(message).toMatch(/arrive at 20\.0\/s but the deployment serves about [\d.]+\/s while they arrive/);
+  });
 });

@@ -26,7 +26,7 @@ export { HARDWARE_CATALOG, findHardware, hardwareIds, normalizeHardwareName } fr
 export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
 
 export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
-export { ScenarioSchema, ENGINE_IDS } from './scenario/schema.js';
+export { ScenarioSchema, ENGINE_IDS, MAX_REQUESTS } from './scenario/schema.js';
 export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
 export { normalizeScenario } from './scenario/normalize.js';
 
@@ -57,6 +57,7 @@ export type {
   ValidationReport,
 } from './calibrate/index.js';
 export {
+  MAX_CSV_DIAGNOSTICS,
   MEASUREMENT_COLUMNS,
   parseMeasurementCsv,
   predictRow,

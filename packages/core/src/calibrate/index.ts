@@ -1,6 +1,6 @@
 /** Calibration: reading measurement CSVs and checking Ridgeline's predictions against them. */
 export type { MeasurementRow, MeasurementColumn } from './csv.js';
-export { MEASUREMENT_COLUMNS, parseMeasurementCsv } from './csv.js';
+export { MAX_CSV_DIAGNOSTICS, MEASUREMENT_COLUMNS, parseMeasurementCsv } from './csv.js';
 export type { Prediction, PredictOptions } from './predict.js';
 export { predictRow, TRAINING_METRICS, ALL_TO_ALL_METRICS } from './predict.js';
 export type { GemmCase } from './kernels.js';

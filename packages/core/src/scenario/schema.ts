@@ -11,6 +11,9 @@ import { NUMERIC_FORMATS } from '../units/formats.js';
 
 const positiveInt = z.number().int().positive();
 
+/** Most requests one serving simulation runs: each is kept, so memory grows with the count. */
+export const MAX_REQUESTS = 1_000_000;
+
 export const NumericFormatSchema = z.enum(NUMERIC_FORMATS);
 
 export const ENGINE_IDS = ['ideal', 'vllm', 'trtllm', 'sglang'] as const;
@@ -149,8 +152,15 @@ export const WorkloadSchema = z
     concurrency: positiveInt.optional(),
     /** Open loop: Poisson arrivals, requests per second. */
     requestRate: z.number().positive().optional(),
-    /** Requests to simulate (concurrency, requestRate, maxThroughput). Default 1000, as vLLM's benchmark. */
-    requests: positiveInt.optional(),
+    /**
+     * Requests to simulate (concurrency, requestRate, maxThroughput). Default 1000, as vLLM's
+     * benchmark; at most MAX_REQUESTS (the simulation keeps every request).
+     */
+    requests: positiveInt
+      .max(MAX_REQUESTS, {
+        message: `at most ${MAX_REQUESTS.toLocaleString('en-US')} requests are simulated (the cap, docs/serving.md); statistics settle long before`,
+      })
+      .optional(),
     /** Random seed for arrivals. Default 0. */
     seed: z.number().int().optional(),
     /** Offline: every request queued at once. */
