@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from './io.js';
-import { MAX_CSV_DIAGNOSTICS, MAX_REQUESTS } from '@ridgeline/core';
+import { MAX_CSV_DIAGNOSTICS, MAX_REQUESTS, ScenarioSchema } from '@ridgeline/core';
+import { FLAG_FIELDS } from './commands/estimate.js';
 import { EXAMPLES, VERSION, run } from './main.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -95,7 +96,7 @@ describe('defaults', () => {
   it('estimate --help names ideal as the optimistic bound and vllm as the default', async () => {
     const r = await cli(['estimate', '--help']);
     expect(r.out).toMatch(/default vllm/);
-    expect(r.out).toMatch(/ideal.*optimistic bound/s);
+    expect(r.out).toMatch(/ideal[\s\S]*optimistic\s+bound/);
   });
 });
 
@@ -342,5 +343,56 @@ describe('Poisson load', () => {
   it('a rate above the service rate is flagged, with the rate served while requests arrive', async () => {
     const [message] = await saturated(rate('20', '1000'));
     expect(message).toMatch(/arrive at 20\.0\/s but the deployment serves about [\d.]+\/s while they arrive/);
+  });
+});
+
+/** The zod schema at a dotted path, through optional/default wrappers; undefined when absent. */
+function schemaAt(schema: unknown, path: readonly string[]): unknown {
+  let s: unknown = schema;
+  for (const key of path) {
+    for (;;) {
+      const def = (s as { _zod?: { def?: { innerType?: unknown; in?: unknown } } })._zod?.def;
+      const inner = def?.innerType ?? def?.in;
+      if (inner === undefined) break;
+      s = inner;
+    }
+    const shape = (s as { shape?: Record<string, unknown> }).shape;
+    if (shape === undefined || !(key in shape)) return undefined;
+    s = shape[key];
+  }
+  return s;
+}
+
+describe('flags and scenario-file fields', () => {
+  it('every estimate flag maps to an existing scenario-schema path', () => {
+    expect(schemaAt(ScenarioSchema, ['workload', 'nope'])).toBeUndefined();
+    for (const [flag, field] of FLAG_FIELDS) {
+      expect(schemaAt(ScenarioSchema, field.split('.')), `${flag} → ${field}`).toBeDefined();
+    }
+  });
+
+  it('every estimate option is in the table (or is no scenario field), and help and docs show it', async () => {
+    const help = (await cli(['estimate', '--help'])).out;
+    const options = [...help.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
+    const mapped = new Set(FLAG_FIELDS.map(([flag]) => flag));
+    const notFields = ['--calibration', '--json', '--help'];
+    expect(options.filter((o) => o !== undefined && !mapped.has(o) && !notFields.includes(o))).toEqual([]);
+    const docs = readFileSync(join(REPO, 'docs/serving.md'), 'utf8');
+    for (const [flag, field] of FLAG_FIELDS) {
+      expect(help).toMatch(new RegExp(`${flag} +${field.replace(/\./g, '\\.')}`));
+      expect(docs).toContain(`| \`${flag}\` | \`${field}\``);
+    }
+  });
+
+  it('the bandwidth flag says bytes, not bits, and its old name still works', async () => {
+    const help = (await cli(['estimate', '--help'])).out;
+    expect(help).toMatch(/--scale-out-bandwidth <GB\/s>[\s\S]*bytes,\s+not\s+bits/);
+    const disagg = ['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--input', '64', '--output', '8'];
+    const run1 = await cli(['estimate', ...disagg, '--batch', '1', '--scale-out-bandwidth', '50']);
+    const run2 = await cli(['estimate', ...disagg, '--batch', '1', '--scale-out-gbps', '50']);
+    expect(run1.code).toBe(0);
+    expect(run2.out).toBe(run1.out);
+    const bad = await cli(['estimate', ...disagg, '--batch', '1', '--scale-out-bandwidth', '0']);
+    expect(bad.err).toContain('--scale-out-bandwidth must be a positive number');
   });
 });
