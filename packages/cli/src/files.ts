@@ -61,7 +61,7 @@ export class SourceFile {
    * Line and column (1-based) of the node at `path`, or of the deepest ancestor present;
    * `depth` is how many path segments were found.
    */
-  locate(path: Path): { line: number; column: number; depth: number } {
+  locate(path: Path, atKey = false): { line: number; column: number; depth: number } {
     let node: unknown = this.doc.contents;
     let offset = rangeStart(node) ?? 0;
     let depth = 0;
@@ -71,8 +71,9 @@ export class SourceFile {
         if (pair === undefined) break;
         const keyOffset = rangeStart(pair.key);
         node = pair.value;
-        // Scalars point at the value itself; collections at their key (the line that names them).
-        offset = (isScalar(node) ? rangeStart(node) : undefined) ?? keyOffset ?? offset;
+        // Scalars point at the value itself; collections at their key (the line that names them);
+        // `atKey` points at the key (an unknown field).
+        offset = (isScalar(node) && !atKey ? rangeStart(node) : undefined) ?? keyOffset ?? offset;
       } else if (isSeq(node) && typeof segment === 'number') {
         const item: unknown = node.items[segment];
         if (item === undefined || item === null) break;
@@ -94,7 +95,7 @@ export class SourceFile {
   attach(d: Diagnostic, prefix: Path = []): CliDiagnostic {
     const path = d.path ?? [];
     const inner = startsWith(path, prefix) ? path.slice(prefix.length) : path;
-    const at = this.locate(inner);
+    const at = this.locate(inner, d.code === 'schema.unknown-field');
     if (inner.length > 0 && at.depth === 0) return { ...d, file: this.displayPath };
     return { ...d, file: this.displayPath, line: at.line, column: at.column };
   }

@@ -396,3 +396,32 @@ describe('flags and scenario-file fields', () => {
     expect(bad.err).toContain('--scale-out-bandwidth must be a positive number');
   });
 });
+
+describe('unknown keys in a scenario file', () => {
+  it('each gets file:line:column at the key and a did-you-mean', async () => {
+    const file = join(tmp, 'typos.yaml');
+    writeFileSync(
+      file,
+      [
+        'model: llama-3.1-8b',
+        'hardware: h100-sxm',
+        'parallelism:',
+        '  tp: 1',
+        '  ppp: 2',
+        'workload:',
+        '  inputTokens: 12',
+        '  outputTokens: 4',
+        '  batch: 1',
+        'engin: vllm',
+        'colour: blue',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['estimate', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("typos.yaml:5:3: parallelism.ppp: unknown field. Did you mean 'pp'?");
+    expect(r.err).toContain("typos.yaml:10:1: engin: unknown field. Did you mean 'engine'?");
+    // Nothing close: no guess, the fields that exist instead.
+    expect(r.err).toMatch(/typos\.yaml:11:1: colour: unknown field\. Fields here: model, hardware/);
+  });
+});

@@ -1,6 +1,6 @@
 /** Closest-match suggestions for unknown ids (Levenshtein distance on lower-cased names). */
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -29,6 +29,13 @@ export const messages = {
       `Unknown hardware '${id}'.${suggest(closest)} Run 'ridgeline hardware' for the list.`,
       ['hardware'],
     ),
+  unknownField: (path: readonly (string | number)[], closest: readonly string[], known: readonly string[]) =>
+    err(
+      'schema.unknown-field',
+      `${path.join('.')}: unknown field.${suggest(closest)}` +
+        (known.length > 0 ? ` Fields here: ${known.join(', ')}.` : ''),
+      path,
+    ),
   schema: (path: readonly (string | number)[], message: string) =>
     err('schema.invalid', `${path.length > 0 ? path.join('.') : '(root)'}: ${message}`, path),
   parallelismInvalid: (field: string, message: string) =>
