@@ -425,3 +425,45 @@ describe('unknown keys in a scenario file', () => {
     expect(r.err).toMatch(/typos\.yaml:11:1: colour: unknown field\. Fields here: model, hardware/);
   });
 });
+
+describe('reports', () => {
+  const DISAGG = [
+    'model: llama-3.1-70b',
+    'hardware: h100-sxm',
+    'gpus: 8',
+    'precision: { weights: fp8 }',
+    'serving:',
+    '  disaggregation: { prefill: { tp: 2, dp: 1 }, decode: { tp: 2, dp: 3 } }',
+    'topology: { scaleOutBandwidthBytesPerSecond: 50e9 }',
+    'workload: { inputTokens: 2048, outputTokens: 128, requestRate: 2, requests: 200 }',
+    'cost: { usdPerDeviceHour: 2.5 }',
+    '',
+  ].join('\n');
+
+  it('a disaggregated run shows both pools’ parallelism (text and JSON)', async () => {
+    const file = join(tmp, 'disagg.yaml');
+    writeFileSync(file, DISAGG);
+    const r = await cli(['estimate', file]);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/parallelism +prefill pool: tp 2, pp 1, ep 1, dp 1 \(2 devices\)/);
+    expect(r.out).toMatch(/\n +decode pool: tp 2, pp 1, ep 1, dp 3 \(6 devices\)/);
+    const json = await cli(['estimate', file, '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({
+      scenario: { disaggregation: { prefill: { tp: 2, dp: 1 }, decode: { tp: 2, dp: 3 } } },
+    });
+  });
+
+  it('each max batch line says which limit it is, and costs say what they include', async () => {
+    const file = join(tmp, 'disagg.yaml');
+    writeFileSync(file, DISAGG);
+    const r = await cli(['estimate', file]);
+    expect(r.out).toMatch(
+      /max batch +\d+ sequences running at once in one replica \(the peak seen in the run, not a limit\)/,
+    );
+    expect(r.out).toMatch(/max batch +[\d,]+ sequences of 2,176 tokens \(KV-cache limit/);
+    expect(r.out).toMatch(/input +\$[\d.]+ per million input tokens \(the prefill share of device time\)/);
+    expect(r.out).toMatch(/output +\$[\d.]+ per million output tokens \(the decode share of device time\)/);
+    expect(r.out).toMatch(/blended +\$[\d.]+ per million tokens \(all device time of the run/);
+    expect(r.out).toMatch(/per request +\$[\d.]+ \(all device time over requests\)/);
+  });
+});
