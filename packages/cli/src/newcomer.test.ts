@@ -301,6 +301,12 @@ describe('limits instead of hangs', () => {
     expect(r.err).toContain(`at most ${MAX_REQUESTS.toLocaleString('en-US')} requests`);
   });
 
+  it('a scenario file that never ends (/dev/zero) fails at the input size cap', async () => {
+    const r = await cli(['estimate', '/dev/zero']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cannot read /dev/zero: it is larger than the 256 MiB limit for input files');
+  });
+
   it('validate on millions of malformed lines gives a summary, not a stack overflow', async () => {
     const file = join(tmp, 'garbage.csv');
     const csv = readFileSync(join(REPO, 'packages/core/data/measurements/reference.csv'), 'utf8');
