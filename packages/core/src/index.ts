@@ -26,7 +26,7 @@ export { HARDWARE_CATALOG, findHardware, hardwareIds, normalizeHardwareName } fr
 export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
 
 export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
-export { ScenarioSchema, ENGINE_IDS, MAX_REQUESTS } from './scenario/schema.js';
+export { ScenarioSchema, ENGINE_IDS, DEFAULT_ENGINE, MAX_REQUESTS } from './scenario/schema.js';
 export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
 export { normalizeScenario } from './scenario/normalize.js';
 

@@ -19,6 +19,8 @@ export const NumericFormatSchema = z.enum(NUMERIC_FORMATS);
 export const ENGINE_IDS = ['ideal', 'vllm', 'trtllm', 'sglang'] as const;
 export const EngineIdSchema = z.enum(ENGINE_IDS);
 export type EngineId = z.infer<typeof EngineIdSchema>;
+/** The engine a scenario without `engine` runs: vLLM, the common deployment. */
+export const DEFAULT_ENGINE: EngineId = 'vllm';
 
 export const ParallelismSchema = z
   .object({
@@ -211,7 +213,7 @@ export const ScenarioSchema = z
     parallelism: ParallelismSchema.default({ tp: 1, pp: 1, ep: 1, dp: 1, attentionDp: false }),
     precision: PrecisionSchema.default({}),
     /** Serving engine profile. Default vllm, the common deployment; 'ideal' is an optimistic bound. */
-    engine: EngineIdSchema.default('vllm'),
+    engine: EngineIdSchema.default(DEFAULT_ENGINE),
     workload: WorkloadSchema,
     serving: ServingSchema.optional(),
     topology: TopologySchema.optional(),
