@@ -2,7 +2,7 @@
  * End-to-end: the built static site in a real Chromium. Set RIDGELINE_SCREENSHOTS=<dir> to save
  * a screenshot of each view there.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,18 @@ describe('web app', () => {
     await expect.poll(() => editorText(page)).toMatch(/LlamaForCausalLM/);
     await expect.poll(() => page.locator('.results h2').innerText()).toMatch(/^config\.json on 4×/);
     await page.close();
+    // Dropped on the drop zone, the same file does the same.
+    const dropped = await session.newPage();
+    await dropped.locator('.card[data-metric="tpotMs"]').waitFor();
+    const text = readFileSync(file, 'utf8');
+    const transfer = await dropped.evaluateHandle((t) => {
+      const d = new DataTransfer();
+      d.items.add(new File([t], 'config.json', { type: 'application/json' }));
+      return d;
+    }, text);
+    await dropped.locator('.drop').dispatchEvent('drop', { dataTransfer: transfer });
+    await expect.poll(() => dropped.locator('.results h2').innerText()).toMatch(/^config\.json on 4×/);
+    await dropped.close();
   });
 
   it('shows bad input at its line', async () => {
@@ -170,6 +182,23 @@ describe('web app', () => {
       await page.close();
     });
   }
+
+  it('works on a phone, in the dark theme, from the keyboard', async () => {
+    const page = await session.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(session.url);
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.getByRole('button', { name: /Switch to dark theme/ }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await page.getByRole('tab', { name: 'Estimate' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
+    await page.locator('[data-chart="compare"] svg').last().waitFor();
+    await shot(page, 'phone-dark');
+    await page.close();
+  });
 
   it('keeps the first load within 300 KB of compressed JavaScript', async () => {
     const page = await session.context.newPage();
