@@ -233,7 +233,7 @@ export function registerPlan(program: Command, io: Io): void {
       'scale-out bandwidth per device, GB/s (lets tp·pp exceed the scale-up domain)',
     )
     .option('--usd-per-hour <prices>', 'prices per device-hour, ID=USD,… (cost per million tokens)')
-    .option('--requests <n>', 'requests per simulation (default 300)')
+    .option('--requests <n>', 'requests per simulation (default 300; open loop: 2.5 request lifetimes)')
     .option('--max-simulations <n>', 'most candidate simulations (default 160)')
     .option('--json', 'the plan as JSON (frontier points, choices with scenarios and launch commands)')
     .addHelpText(

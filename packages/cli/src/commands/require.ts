@@ -6,7 +6,15 @@
  */
 import type { Command } from 'commander';
 import type { EngineId, Requirement, Requirements, Targets, UseCase } from '@ridgeline/core';
-import { ENGINE_IDS, USE_CASES, USE_CASE_IDS, findModel, isUseCaseId, requirements } from '@ridgeline/core';
+import {
+  ENGINE_IDS,
+  RESOURCES,
+  USE_CASES,
+  USE_CASE_IDS,
+  findModel,
+  isUseCaseId,
+  requirements,
+} from '@ridgeline/core';
 import type { CliDiagnostic } from '../files.js';
 import { gib, num, percent, rate, table } from '../format.js';
 import type { Io } from '../io.js';
@@ -82,6 +90,7 @@ interface RequireOptions {
   maxGpus?: string;
   usdPerHour?: string;
   requests?: string;
+  resources?: string;
   json?: boolean;
 }
 
@@ -132,34 +141,36 @@ const ms = (v: number | null): string => (v === null ? '–' : `${num(v)} ms`);
 export function formatRequirements(r: Requirements, header: string): string {
   let out = header;
   out += `Base device ${r.baseHardware}: ${r.base.meets ? 'meets' : 'does not meet'} the targets (p90 TTFT ${ms(r.base.ttftP90Ms)}, p90 TPOT ${ms(r.base.tpotP90Ms)})\n\n`;
-  out += 'Least value of each resource meeting the targets, the others at the base device:\n';
-  out += table(
-    [
-      { header: 'resource' },
-      { header: 'base', align: 'right' },
-      { header: 'minimum', align: 'right' },
-      { header: '×base', align: 'right' },
-      { header: 'note' },
-    ],
-    r.requirements.map((q) => [
-      LABELS[q.resource] + (q.resource === r.binding ? ' *' : ''),
-      valueText(q.resource, q.baseValue),
-      q.status === 'unreachable'
-        ? '–'
-        : (q.status === 'not-binding' ? '≤ ' : '') + valueText(q.resource, q.minimum),
-      q.ratio === null ? '–' : num(q.ratio),
-      STATUS[q.status],
-    ]),
-  );
-  const compute = r.requirements.find((q) => q.resource === 'compute');
-  if (compute?.perFormat !== undefined)
-    out +=
-      '  compute per format: ' +
-      Object.entries(compute.perFormat)
-        .map(([f, v]) => `${f} ${num(v / 1e12)}`)
-        .join(', ') +
-      ' TFLOP/s\n';
-  out += `  * binding: ${r.binding === null ? 'none' : LABELS[r.binding]} (base meets: the minimum nearest the base; base fails: the least increase that meets)\n\n`;
+  if (r.requirements.length > 0) {
+    out += 'Least value of each resource meeting the targets, the others at the base device:\n';
+    out += table(
+      [
+        { header: 'resource' },
+        { header: 'base', align: 'right' },
+        { header: 'minimum', align: 'right' },
+        { header: '×base', align: 'right' },
+        { header: 'note' },
+      ],
+      r.requirements.map((q) => [
+        LABELS[q.resource] + (q.resource === r.binding ? ' *' : ''),
+        valueText(q.resource, q.baseValue),
+        q.status === 'unreachable'
+          ? '–'
+          : (q.status === 'not-binding' ? '≤ ' : '') + valueText(q.resource, q.minimum),
+        q.ratio === null ? '–' : num(q.ratio),
+        STATUS[q.status],
+      ]),
+    );
+    const compute = r.requirements.find((q) => q.resource === 'compute');
+    if (compute?.perFormat !== undefined)
+      out +=
+        '  compute per format: ' +
+        Object.entries(compute.perFormat)
+          .map(([f, v]) => `${f} ${num(v / 1e12)}`)
+          .join(', ') +
+        ' TFLOP/s\n';
+    out += `  * binding: ${r.binding === null ? 'none' : LABELS[r.binding]} (base meets: the minimum nearest the base; base fails: the least increase that meets)\n\n`;
+  }
   if (r.sensitivities.length > 0) {
     out += 'Sensitivity: change of p90 latency when one resource doubles\n';
     out += table(
@@ -223,7 +234,7 @@ function runRequire(io: Io, o: RequireOptions): void {
   setTarget('tpotMs', '--tpot-ms', o.tpotMs);
   setTarget('requestsPerSec', '--requests-per-sec', o.requestsPerSec);
   setTarget('outputTokensPerSec', '--output-tokens-per-sec', o.outputTokensPerSec);
-  if (Object.keys(targets).length === 0 && errors.length === 0)
+  if ([o.ttftMs, o.tpotMs, o.requestsPerSec, o.outputTokensPerSec].every((v) => v === undefined))
     errors.push(
       flagError(
         '--tpot-ms',
@@ -244,6 +255,10 @@ function runRequire(io: Io, o: RequireOptions): void {
   const requests = flags.positiveInt('--requests', o.requests);
   const usdPerHour = pricesOf(flags, o.usdPerHour);
   const devices = o.devices === 'none' ? [] : list(o.devices);
+  const resources =
+    o.resources === 'none'
+      ? []
+      : list(o.resources)?.map((r) => flags.oneOf('--resources', r, RESOURCES) ?? 'compute');
   if (errors.length > 0 || lengths === undefined) failWith(io, errors, json);
   const base: Record<string, unknown> = {
     model: o.model,
@@ -264,6 +279,7 @@ function runRequire(io: Io, o: RequireOptions): void {
     targets,
     ...(requests !== undefined ? { requests } : {}),
     ...(devices !== undefined ? { devices } : {}),
+    ...(resources !== undefined ? { resources } : {}),
     ...(maxGpus !== undefined ? { maxGpus } : {}),
     ...(usdPerHour !== undefined ? { usdPerHour } : {}),
   });
@@ -321,7 +337,14 @@ export function registerRequire(program: Command, io: Io): void {
       '--usd-per-hour <prices>',
       'prices per device-hour, ID=USD,… (the listing is then cheapest first)',
     )
-    .option('--requests <n>', 'requests per simulation (default 300)')
+    .option(
+      '--resources <list>',
+      `resources searched: ${RESOURCES.join(', ')} (default all; 'none': devices only)`,
+    )
+    .option(
+      '--requests <n>',
+      'requests per simulation (default: 2.5 request lifetimes of arrivals, 300 to 4000)',
+    )
     .option('--json', 'the requirements, search samples (for plots) and devices as JSON')
     .addHelpText(
       'after',

@@ -68,7 +68,7 @@ export interface PlanInput {
   readonly topology?: Readonly<Record<string, unknown>>;
   /** Price per device-hour by hardware id, USD. */
   readonly usdPerHour?: Readonly<Record<string, number>>;
-  /** Requests per simulation. Default 300. */
+  /** Requests per simulation. Default: 300 closed-loop; open-loop, enough for 2.5 request lifetimes. */
   readonly requests?: number;
   /** Most continuous-batching simulations of candidates. Default 160. */
   readonly maxSimulations?: number;
@@ -458,6 +458,14 @@ function choice(
   };
 }
 
+/**
+ * Requests of an open-loop deployment run: arrivals span 2.5 mean request lifetimes (so that a
+ * rate the replicas cannot sustain shows as a growing queue), from 300 to 4000.
+ */
+function openLoopRequests(rate: number, lifetimeMs: number): number {
+  return Math.max(300, Math.min(4000, Math.ceil((2.5 * rate * lifetimeMs) / 1000)));
+}
+
 /** Candidates meeting an SLO tried per SLO before giving up. */
 const TRIES_PER_SLO = 8;
 
@@ -486,7 +494,7 @@ function choose(input: PlanInput, slo: Slo, sims: readonly Simulated[], count: {
         inputTokens: input.inputTokens,
         outputTokens: input.outputTokens,
         requestRate: rate,
-        requests: input.requests ?? 300,
+        requests: input.requests ?? openLoopRequests(rate, m.report.latency.e2e.mean),
       };
       const scenario = scenarioOf(input, m.hw, c, workload, m.point.concurrency, replicas);
       const r = estimate(scenario);

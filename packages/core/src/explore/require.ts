@@ -53,8 +53,14 @@ export interface RequireInput {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly targets: Targets;
-  /** Requests simulated per evaluation when the targets ask for a rate. Default 300. */
+  /**
+   * Requests simulated per evaluation when the targets ask for a rate. Default: enough for the
+   * arrivals to span 2.5 mean request lifetimes at the base device (so that a rate the device
+   * cannot sustain shows as a growing queue), from 300 to 4000.
+   */
   readonly requests?: number;
+  /** Resources searched. Default all; an empty list gives the device listing alone. */
+  readonly resources?: readonly Resource[];
   /** Catalog devices to list (ids); default every catalog device. An empty list skips the listing. */
   readonly devices?: readonly string[];
   /** Largest device count tried per catalog device. Default 64. */
@@ -143,7 +149,11 @@ export interface Requirements {
 }
 
 const LOG2_RANGE = 6;
-const BISECTIONS = 10;
+const MIN_REQUESTS = 300;
+const MAX_REQUESTS = 4000;
+/** Arrivals span this many mean request lifetimes (see RequireInput.requests). */
+const SPAN_LIFETIMES = 2.5;
+const BISECTIONS = 8;
 
 type Topology = Record<string, unknown>;
 
@@ -320,6 +330,14 @@ export function layoutsFor(
   ];
 }
 
+/** Device counts tried: powers of two up to the scale-up domain, then whole domains. */
+export function deviceCounts(domain: number, maxGpus: number): number[] {
+  const out: number[] = [];
+  for (let n = 1; n <= Math.min(domain, maxGpus); n *= 2) out.push(n);
+  for (let k = 2; k * domain <= maxGpus; k++) out.push(k * domain);
+  return out;
+}
+
 function deviceFits(c: Ctx, input: RequireInput): { fits: DeviceFit[]; missing: string[] } {
   const ids = input.devices ?? hardwareIds();
   const maxGpus = input.maxGpus ?? MAX_GPUS;
@@ -330,8 +348,10 @@ function deviceFits(c: Ctx, input: RequireInput): { fits: DeviceFit[]; missing: 
     const hw = findHardware(id);
     if (hw === undefined) continue;
     let found: DeviceFit | undefined;
-    for (let n = 1; n <= maxGpus && found === undefined; n *= 2) {
-      for (const p of layoutsFor(n, hw.scaleUp?.domainSize ?? 1, moe)) {
+    const domain = hw.scaleUp?.domainSize ?? 1;
+    for (const n of deviceCounts(domain, maxGpus)) {
+      if (found !== undefined) break;
+      for (const p of layoutsFor(n, domain, moe)) {
         const s: Record<string, unknown> = {
           ...c.base,
           hardware: hw.id,
@@ -412,18 +432,34 @@ export function requirements(input: RequireInput): Result<Requirements> {
   if (!hwr.ok) return hwr;
   const hw = hwr.value;
   const rate = targetRate(input.targets, input.outputTokens);
-  const workload = requireWorkload(input.inputTokens, input.outputTokens, rate, input.requests ?? 300);
   const topology = (input.base['topology'] ?? {}) as Topology;
-  const c: Ctx = { base: input.base, hw, topology, workload, targets: input.targets, rate };
-  const base = run(c, scaled(c, undefined, 1));
+  const ctx = (requests: number): Ctx => ({
+    base: input.base,
+    hw,
+    topology,
+    workload: requireWorkload(input.inputTokens, input.outputTokens, rate, requests),
+    targets: input.targets,
+    rate,
+  });
+  let c = ctx(input.requests ?? MIN_REQUESTS);
+  let base = run(c, scaled(c, undefined, 1));
+  const lifetime = base.report?.latency.e2e.mean;
+  if (rate !== undefined && input.requests === undefined && lifetime !== undefined) {
+    const n = Math.min(MAX_REQUESTS, Math.ceil((SPAN_LIFETIMES * rate * lifetime) / 1000));
+    if (n > MIN_REQUESTS) {
+      c = ctx(n);
+      base = run(c, scaled(c, undefined, 1));
+    }
+  }
   // A base that fails for a reason other than memory is a scenario error: report it.
   if (base.report === undefined && !base.diagnostics.some((d) => d.code.startsWith('memory.')))
     return fail(...base.diagnostics.filter((d) => d.severity === 'error'));
-  const reqs = RESOURCES.map((r) => searchResource(c, r, base));
+  const searched = input.resources ?? RESOURCES;
+  const reqs = RESOURCES.filter((r) => searched.includes(r)).map((r) => searchResource(c, r, base));
   const binding = bindingOf(reqs, base.meets);
   const sensitivities: Sensitivity[] = [];
   for (const r of ['memoryBandwidth', 'compute', 'scaleUpBandwidth', 'scaleOutBandwidth'] as const) {
-    if (baseValue(c, r) === undefined) continue;
+    if (baseValue(c, r) === undefined || !searched.includes(r)) continue;
     const twice = run(c, scaled(c, r, 2));
     sensitivities.push({
       resource: r,
@@ -436,7 +472,7 @@ export function requirements(input: RequireInput): Result<Requirements> {
   fits.sort((a, b) => (priced ? (a.usdPerHour ?? 0) - (b.usdPerHour ?? 0) : 0) || a.gpus - b.gpus);
   return ok({
     baseHardware: hw.id,
-    workload,
+    workload: c.workload,
     targets: input.targets,
     base: {
       meets: base.meets,
