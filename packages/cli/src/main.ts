@@ -15,6 +15,8 @@ import { registerHardware } from './commands/hardware.js';
 import { registerImport } from './commands/import.js';
 import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRequire } from './commands/require.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
@@ -63,6 +65,8 @@ export async function run(argv: readonly string[], io: Io, options: RunOptions =
   registerBatch(program, io);
   registerSweep(program, io);
   registerCompare(program, io);
+  registerRequire(program, io);
+  registerPlan(program, io);
   registerModel(program, io);
   registerModels(program, io);
   registerHardware(program, io);
