@@ -161,6 +161,8 @@ describe('web app', () => {
     ['Sweep', 'sweep'],
     ['Catalogs', 'models'],
     ['Fidelity', 'fidelity-reference'],
+    ['Requirements', 'requirements'],
+    ['Plan', 'plan'],
   ] as const) {
     it(`${view} renders its chart`, async () => {
       const page = await session.newPage();
@@ -178,6 +180,17 @@ describe('web app', () => {
       }
       if (view === 'Fidelity')
         expect(await page.locator('.fidelity table tbody tr').count()).toBeGreaterThan(3);
+      if (view === 'Requirements') expect(await page.getByTestId('binding').innerText()).not.toBe('');
+      if (view === 'Plan') {
+        // A click on a frontier point shows its configuration and launch command.
+        const dot = page.locator('[data-chart="plan"] svg circle').first();
+        await dot.hover({ force: true });
+        await dot.click({ force: true });
+        await expect.poll(() => page.getByTestId('launch').count()).toBe(1);
+        expect(await page.getByTestId('launch').innerText()).toMatch(/Llama-3\.1-70B/);
+        await page.getByRole('button', { name: 'Show configuration 1', exact: true }).click();
+        expect(await page.getByTestId('selected').innerText()).toMatch(/tok\/s per user/);
+      }
       await shot(page, view.toLowerCase());
       await page.close();
     });

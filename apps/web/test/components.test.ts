@@ -1,7 +1,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
+import Chart from '../src/components/Chart.svelte';
 import Issues from '../src/components/Issues.svelte';
-import Pending from '../src/views/Pending.svelte';
 
 describe('components', () => {
   it('Issues lists each issue with its line and field', () => {
@@ -16,7 +16,13 @@ describe('components', () => {
     expect(render(Issues, { props: { issues: [] } }).body).not.toContain('<li');
   });
 
-  it('Pending names the API it waits for', () => {
-    expect(render(Pending, { props: { which: 'plan' } }).body).toContain('plan');
+  it('Chart labels its figure and its export buttons', () => {
+    const { body } = render(Chart, {
+      props: { name: 'roofline', label: 'Roofline', render: () => ({}) as Element },
+    });
+    expect(body).toContain('aria-label="Roofline"');
+    expect(body).toContain('Download Roofline as SVG');
+    expect(body).toContain('Download Roofline as PNG');
+    expect(body).toContain('data-chart="roofline"');
   });
 });

@@ -79,3 +79,44 @@ describe('worker engine', () => {
     expect(c.hardware.every((h) => Object.keys(h.sources).length > 0)).toBe(true);
   });
 });
+
+describe('requirements and plan', () => {
+  it('finds the binding resource of the default scenario', async () => {
+    const { requireText } = await import('../src/worker/explore');
+    const out = requireText({
+      text: DEFAULT_SCENARIO,
+      targets: { tpotMs: 30, requestsPerSec: 1 },
+      devices: [],
+    });
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.value.requirements.map((r) => r.resource)).toContain('memoryBandwidth');
+    expect(out.value.binding).not.toBeNull();
+  });
+
+  it('plans a frontier with a launch command per point', async () => {
+    const { planText } = await import('../src/worker/explore');
+    const out = planText({
+      text: DEFAULT_SCENARIO,
+      hardware: ['h100-sxm'],
+      maxGpus: 4,
+      requestRate: 1,
+      tpotMs: 50,
+    });
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.value.frontier.length).toBeGreaterThan(0);
+    expect(out.launches).toHaveLength(out.value.frontier.length);
+    expect(out.launches[0]?.command).toMatch(/Llama-3\.1-70B/);
+  });
+
+  it('reports a scenario without request lengths', async () => {
+    const { planText } = await import('../src/worker/explore');
+    const out = planText({
+      text: 'model: llama-3.1-8b\nhardware: h100-sxm\n',
+      hardware: ['h100-sxm'],
+      maxGpus: 1,
+    });
+    expect(out.ok).toBe(false);
+  });
+});

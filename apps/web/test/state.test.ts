@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STATE, decodeState, encodeState, parseValues } from '../src/lib/state';
+import {
+  DEFAULT_STATE,
+  decodeState,
+  encodeState,
+  idList,
+  optionalNumber,
+  parseValues,
+} from '../src/lib/state';
 import type { AppState } from '../src/lib/state';
 
 describe('URL state', () => {
@@ -16,6 +23,8 @@ describe('URL state', () => {
       compare: ['a: 1\n', 'b: 2\n', 'c: 3\n'],
       sweep: { x: { path: 'gpus', values: '1, 2' }, metric: 'ttftMs', chart: 'heatmap' },
       catalog: 'hardware',
+      require: { ttftMs: '', tpotMs: '25', requestsPerSec: '3.5', devices: 'b200' },
+      plan: { hardware: 'mi300x', maxGpus: 16, requestRate: '', ttftMs: '2000', tpotMs: '' },
     };
     const hash = encodeState(s);
     expect(hash.startsWith('#')).toBe(true);
@@ -23,10 +32,12 @@ describe('URL state', () => {
   });
 
   it('falls back to the defaults for unknown or missing values', () => {
-    const s = decodeState('#view=nope&chart=pie&c0=only-one');
+    const s = decodeState('#view=nope&chart=pie&c0=only-one&rq={"tpotMs":5,"devices":"x"}&pl=[');
     expect(s.view).toBe('estimate');
     expect(s.sweep.chart).toBe(DEFAULT_STATE.sweep.chart);
     expect(s.compare).toEqual(DEFAULT_STATE.compare);
+    expect(s.require).toEqual({ ...DEFAULT_STATE.require, devices: 'x' });
+    expect(s.plan).toEqual(DEFAULT_STATE.plan);
   });
 });
 
@@ -35,5 +46,15 @@ describe('axis values', () => {
     expect(parseValues('1, 2,4  8e3')).toEqual([1, 2, 4, 8000]);
     expect(parseValues('fp8, bf16')).toEqual(['fp8', 'bf16']);
     expect(parseValues(' ')).toEqual([]);
+  });
+});
+
+describe('targets as typed', () => {
+  it('reads optional positive numbers and id lists', () => {
+    expect(optionalNumber(' 40 ')).toBe(40);
+    expect(optionalNumber('')).toBeUndefined();
+    expect(optionalNumber('-1')).toBeUndefined();
+    expect(optionalNumber('abc')).toBeUndefined();
+    expect(idList('h100-sxm, h200-sxm  b200')).toEqual(['h100-sxm', 'h200-sxm', 'b200']);
   });
 });

@@ -229,3 +229,115 @@ export function modelScatter(
     ],
   });
 }
+
+/** Required against available, per resource: minimum ÷ the base device's value (log scale, 1 = the device). */
+export function requirementBars(
+  rows: readonly { resource: string; ratio: number; status: string }[],
+  width: number,
+): Element {
+  return Plot.plot({
+    width,
+    height: 40 + 34 * Math.max(1, rows.length),
+    marginLeft: 130,
+    x: { type: 'log', label: 'Required ÷ available on the base device →', grid: true },
+    y: { label: null },
+    color: { domain: ['short', 'spare'], range: ['#e15759', '#59a14f'], legend: true },
+    marks: [
+      Plot.barX(rows, {
+        x1: 1,
+        x2: 'ratio',
+        y: 'resource',
+        fill: (d: { ratio: number }) => (d.ratio > 1 ? 'short' : 'spare'),
+        tip: true,
+      }),
+      Plot.ruleX([1], { stroke: 'currentColor' }),
+      Plot.text(rows, {
+        x: 'ratio',
+        y: 'resource',
+        text: (d: { ratio: number; status: string }) =>
+          `×${d.ratio.toPrecision(2)}${d.status === 'found' ? '' : ` (${d.status})`}`,
+        dx: 6,
+        textAnchor: 'start',
+      }),
+    ],
+  });
+}
+
+/** p90 TPOT against each resource scaled from the base device, with the target. */
+export function requirementCurves(
+  rows: readonly { resource: string; factor: number; tpotP90Ms: number }[],
+  targetMs: number | undefined,
+  width: number,
+): Element {
+  return Plot.plot({
+    width,
+    height: 320,
+    marginLeft: 60,
+    x: { type: 'log', label: 'Resource ÷ base device →' },
+    y: { type: 'log', label: '↑ p90 TPOT (ms)', grid: true },
+    color: { legend: true },
+    marks: [
+      Plot.line(rows, { x: 'factor', y: 'tpotP90Ms', stroke: 'resource', marker: 'circle', sort: 'factor' }),
+      ...(targetMs !== undefined
+        ? [Plot.ruleY([targetMs], { stroke: 'currentColor', strokeDasharray: '4 3' })]
+        : []),
+      Plot.tip(
+        rows,
+        Plot.pointer({
+          x: 'factor',
+          y: 'tpotP90Ms',
+          title: (d: { resource: string; factor: number; tpotP90Ms: number }) =>
+            `${d.resource} ×${d.factor.toPrecision(3)}: ${d.tpotP90Ms.toPrecision(3)} ms`,
+        }),
+      ),
+    ],
+  });
+}
+
+export interface FrontierDatum {
+  readonly key: number;
+  readonly tokensPerSecPerUser: number;
+  readonly outputTokensPerSecPerGpu: number;
+  readonly label: string;
+  readonly chosen: boolean;
+}
+
+/** The Pareto frontier; `onPick` gets the key of a clicked point. */
+export function frontier(
+  points: readonly FrontierDatum[],
+  width: number,
+  onPick: (key: number) => void,
+): Element {
+  const chart = Plot.plot({
+    width,
+    height: Math.round(Math.min(420, width * 0.6)),
+    marginLeft: 60,
+    x: { label: 'Tokens per second per user →', grid: true },
+    y: { label: '↑ Output tokens per second per GPU', grid: true },
+    marks: [
+      Plot.line(points, {
+        x: 'tokensPerSecPerUser',
+        y: 'outputTokensPerSecPerGpu',
+        sort: 'tokensPerSecPerUser',
+        strokeOpacity: 0.5,
+      }),
+      Plot.dot(points, {
+        x: 'tokensPerSecPerUser',
+        y: 'outputTokensPerSecPerGpu',
+        r: (d: FrontierDatum) => (d.chosen ? 7 : 4.5),
+        fill: (d: FrontierDatum) => (d.chosen ? '#e15759' : '#4e79a7'),
+        stroke: 'currentColor',
+        strokeWidth: 0.5,
+      }),
+      Plot.tip(
+        points,
+        Plot.pointer({ x: 'tokensPerSecPerUser', y: 'outputTokensPerSecPerGpu', title: 'label' }),
+      ),
+    ],
+  });
+  chart.addEventListener('click', () => {
+    const v = (chart as Element & { value?: FrontierDatum | null }).value;
+    if (v) onPick(v.key);
+  });
+  return chart;
+}

@@ -30,6 +30,24 @@ export interface SweepState {
   chart: ChartKind;
 }
 
+export interface RequireState {
+  /** Targets as typed; empty for none. */
+  ttftMs: string;
+  tpotMs: string;
+  requestsPerSec: string;
+  /** Catalog devices to list, comma-separated. */
+  devices: string;
+}
+
+export interface PlanState {
+  /** Candidate devices, comma-separated catalog ids. */
+  hardware: string;
+  maxGpus: number;
+  requestRate: string;
+  ttftMs: string;
+  tpotMs: string;
+}
+
 export interface AppState {
   view: View;
   /** The estimate scenario, as YAML text. */
@@ -38,6 +56,8 @@ export interface AppState {
   compare: string[];
   sweep: SweepState;
   catalog: 'models' | 'hardware';
+  require: RequireState;
+  plan: PlanState;
 }
 
 export const DEFAULT_SCENARIO = `# Llama-3.1-70B on 4×H100 SXM, tensor parallel 4, FP8 weights, activations and KV cache
@@ -66,6 +86,8 @@ export const DEFAULT_STATE: AppState = {
     chart: 'lines',
   },
   catalog: 'models',
+  require: { ttftMs: '1000', tpotMs: '30', requestsPerSec: '2', devices: 'h100-sxm, h200-sxm, b200, mi300x' },
+  plan: { hardware: 'h100-sxm, h200-sxm', maxGpus: 8, requestRate: '4', ttftMs: '1000', tpotMs: '40' },
 };
 
 function isView(v: string | null): v is View {
@@ -92,6 +114,8 @@ export function encodeState(s: AppState): string {
   if (s.sweep.metric !== d.sweep.metric) p.set('m', s.sweep.metric);
   if (s.sweep.chart !== d.sweep.chart) p.set('chart', s.sweep.chart);
   if (s.catalog !== d.catalog) p.set('cat', s.catalog);
+  if (JSON.stringify(s.require) !== JSON.stringify(d.require)) p.set('rq', JSON.stringify(s.require));
+  if (JSON.stringify(s.plan) !== JSON.stringify(d.plan)) p.set('pl', JSON.stringify(s.plan));
   const text = p.toString();
   return text === '' ? '' : `#${text}`;
 }
@@ -118,7 +142,39 @@ export function decodeState(hash: string): AppState {
       chart: chart === 'heatmap' || chart === 'lines' ? chart : d.sweep.chart,
     },
     catalog: p.get('cat') === 'hardware' ? 'hardware' : 'models',
+    require: { ...d.require, ...jsonParam(p.get('rq'), d.require) },
+    plan: { ...d.plan, ...jsonParam(p.get('pl'), d.plan) },
   };
+}
+
+/** A JSON object parameter, keeping only the keys of `shape` whose values have the same type. */
+function jsonParam<T extends object>(text: string | null, shape: T): Partial<T> {
+  if (text === null) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof v !== 'object' || v === null) return {};
+  const src = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, dv] of Object.entries(shape)) if (typeof src[k] === typeof dv) out[k] = src[k];
+  return out as Partial<T>;
+}
+
+/** A number as typed, or undefined when empty or not a positive number. */
+export function optionalNumber(text: string): number | undefined {
+  const v = Number(text.trim());
+  return text.trim() === '' || !Number.isFinite(v) || v <= 0 ? undefined : v;
+}
+
+/** Comma- or space-separated ids. */
+export function idList(text: string): string[] {
+  return text
+    .split(/[,\s]+/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** Axis values as typed ("1, 2, 4" or "fp8, bf16"): numbers where they parse. */

@@ -83,6 +83,20 @@ export function estimateObject(raw: unknown, doc?: ParsedDocument): EstimateOutc
   return result.ok ? { ok: true, report: result.value, issues } : { ok: false, issues };
 }
 
+/** Parses scenario text and imports a pasted config.json; the scenario object, or the issues. */
+export function prepare(
+  text: string,
+): { ok: true; scenario: Record<string, unknown> } | { ok: false; issues: Issue[] } {
+  const doc = parseDocument(text, 'yaml', { name: 'the scenario' });
+  if (doc.issues.length > 0 || !isRecord(doc.value)) {
+    const out = estimateText(text);
+    return { ok: false, issues: [...out.issues] };
+  }
+  const resolved = resolveModel(doc.value, doc);
+  if (resolved.failed) return { ok: false, issues: resolved.issues };
+  return { ok: true, scenario: resolved.scenario };
+}
+
 /** Parses scenario text (YAML or JSON) and estimates it. */
 export function estimateText(text: string, kind: DocKind = 'yaml'): EstimateOutcome {
   const doc = parseDocument(text, kind, { name: 'the scenario' });

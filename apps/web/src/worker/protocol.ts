@@ -1,5 +1,6 @@
 /** Messages between the page and the worker: one request, one reply with the same id. */
 import type { FidelityFile } from './fidelity.js';
+import type { PlanArgs, PlanOutcome, RequireArgs, RequireOutcome } from './explore.js';
 import type { Catalogs, CompareOutcome, EstimateOutcome, SweepAxis, SweepOutcome } from './engine.js';
 
 export interface Requests {
@@ -8,6 +9,8 @@ export interface Requests {
   compare: { args: { texts: string[] }; result: CompareOutcome };
   sweep: { args: { text: string; x: SweepAxis; y?: SweepAxis; metric: string }; result: SweepOutcome };
   fidelity: { args: Record<string, never>; result: FidelityFile[] };
+  require: { args: RequireArgs; result: RequireOutcome };
+  plan: { args: PlanArgs; result: PlanOutcome };
 }
 
 export type RequestType = keyof Requests;

@@ -16,6 +16,14 @@ async function handle(msg: RequestMessage): Promise<unknown> {
       const a = (msg as RequestMessage<'sweep'>).args;
       return sweepText(a.text, a.x, a.y, a.metric);
     }
+    case 'require': {
+      const m = await import('./explore.js');
+      return m.requireText((msg as RequestMessage<'require'>).args);
+    }
+    case 'plan': {
+      const m = await import('./explore.js');
+      return m.planText((msg as RequestMessage<'plan'>).args);
+    }
     case 'fidelity': {
       const m = await import('./fidelity.js');
       return m.fidelity();
