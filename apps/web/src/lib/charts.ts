@@ -208,7 +208,6 @@ export function hardwareScatter(
     color: { legend: true },
     marks: [
       Plot.dot(rows, { x: 'bandwidthTBps', y: 'bf16Tflops', fill: 'vendor', r: 4, tip: true, title: 'name' }),
-      Plot.text(rows, { x: 'bandwidthTBps', y: 'bf16Tflops', text: 'name', dy: -8, fontSize: 9 }),
     ],
   });
 }
