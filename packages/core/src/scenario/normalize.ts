@@ -55,7 +55,15 @@ function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
     : fail(messages.unknownHardware(hardware, closestMatches(hardware, hardwareIds())));
 }
 
-function workloadKind(w: Scenario['workload']): WorkloadKind {
+/**
+ * The kind of workload a workload object describes (validated or not: the sweep keys its groups
+ * by the kind of raw points).
+ */
+export function workloadKind(w: {
+  readonly batch?: unknown;
+  readonly concurrency?: unknown;
+  readonly requestRate?: unknown;
+}): WorkloadKind {
   if (w.batch !== undefined) return 'batch';
   if (w.concurrency !== undefined) return 'concurrency';
   if (w.requestRate !== undefined) return 'requestRate';
@@ -341,8 +349,11 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
   };
 }
 
-function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['workload'] {
-  const w = s.workload;
+/** A validated workload with its defaults applied (the one builder: the sweep's fast path uses it too). */
+export function normalizeWorkload(
+  w: Scenario['workload'],
+  kind: WorkloadKind = workloadKind(w),
+): NormalizedScenario['workload'] {
   return {
     kind,
     inputTokens: w.inputTokens,
@@ -405,7 +416,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       offload: offload.value,
       power: s.power,
       cost: s.cost,
-      workload: resolveWorkload(s, kind),
+      workload: normalizeWorkload(s.workload, kind),
     },
     diagnostics,
   );

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * Validation against data/measurements/training.csv: each row is mapped to a training scenario
  * (hardware and model names resolved to catalog ids, or an architecture built from the row's
@@ -183,6 +182,57 @@ function modelOf(row: TrainingRow, seq: number): ModelSpec | string | { skip: st
   return { skip: 'model architecture not in the catalog or the row' };
 }
 
+/** The row's sequence length, or the default its notes state. */
+function sequenceLengthOf(row: TrainingRow): number | undefined {
+  const seq = int(row.seq_len);
+  if (seq !== undefined) return seq;
+  const m = /default (?:seq_len=)?(\d+)|\((\d+), selective/.exec(row.notes);
+  return m === null ? undefined : Number(m[1] ?? m[2]);
+}
+
+/** The ZeRO stage a row's zero_or_fsdp column (lower-cased: z) describes. */
+function zeroStageOf(row: TrainingRow, z: string): 0 | 1 | 2 | 3 {
+  // Megatron's "FSDP=0" runs DDP with its distributed optimizer (ZeRO-1), the Megatron-Bridge
+  // recipe default; "not stated" on NVIDIA rows is read the same way.
+  const megatron = /megatron|nemo/i.test(row.framework + row.source);
+  if (z.includes('shard_grad_op')) return 2;
+  if (z.includes('fsdp=0') || z.includes('not stated')) return megatron ? 1 : 0;
+  if (z.includes('fsdp') || z.includes('full_shard')) return 3;
+  if (z.startsWith('none')) return megatron && !z.includes('optimizer_sharding=false') ? 1 : 0;
+  return 1;
+}
+
+/** GEMM precision and FP8 scaling recipe from the row's precision text (lower-cased). */
+function precisionOf(precisionText: string): {
+  precision: 'mxfp8' | 'fp8' | 'fp16' | 'bf16';
+  fp8Recipe: 'rowwise' | 'tensorwise' | 'delayed';
+} {
+  const fp8 = precisionText.includes('fp8') || precisionText.includes('float8');
+  const precision = precisionText.includes('mxfp8')
+    ? 'mxfp8'
+    : fp8
+      ? 'fp8'
+      : precisionText.includes('fp16')
+        ? 'fp16'
+        : 'bf16';
+  const fp8Recipe = precisionText.includes('rowwise')
+    ? 'rowwise'
+    : precisionText.includes('torchao') || precisionText.includes('float8')
+      ? 'tensorwise'
+      : 'delayed';
+  return { precision, fp8Recipe };
+}
+
+/**
+ * Counting conventions as each source's own figures show: llm-foundry's README formula;
+ * NeMo 24.07 and Megatron-LM the full-S Megatron formula; Megatron-Bridge the causal count
+ * (their TFLOP/s ÷ tokens/s matches Ridgeline's causal FLOPs per token within 1 %).
+ */
+function conventionOf(source: string): MfuConvention {
+  if (source.includes('llm-foundry')) return 'mosaicml';
+  return source.includes('Megatron-Bridge') ? 'causal' : 'megatron';
+}
+
 /** Maps one row to a training scenario; a reason when it cannot be expressed. */
 export function trainingScenarioOf(row: TrainingRow): Mapped {
   const hw = hardwareId(row.hardware);
@@ -190,11 +240,7 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
   const precisionText = row.precision.toLowerCase();
   if (precisionText.includes('nvfp4')) return { ok: false, reason: 'NVFP4 training not modeled' };
   if (precisionText.includes('not stated')) return { ok: false, reason: 'precision not stated' };
-  let seq = int(row.seq_len);
-  if (seq === undefined) {
-    const m = /default (?:seq_len=)?(\d+)|\((\d+), selective/.exec(row.notes);
-    seq = m === null ? undefined : Number(m[1] ?? m[2]);
-  }
+  const seq = sequenceLengthOf(row);
   if (seq === undefined) return { ok: false, reason: 'sequence length not stated' };
   const model = modelOf(row, seq);
   if (typeof model === 'object' && 'skip' in model) return { ok: false, reason: model.skip };
@@ -216,30 +262,10 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
     return { ok: false, reason: 'global batch not a multiple of dp × micro-batch' };
   const z = row.zero_or_fsdp.toLowerCase();
   if (z.includes('deepspeed')) return { ok: false, reason: 'DeepSpeed ZeRO stage not stated' };
-  // Megatron's "FSDP=0" runs DDP with its distributed optimizer (ZeRO-1), the Megatron-Bridge
-  // recipe default; "not stated" on NVIDIA rows is read the same way.
-  const megatron = /megatron|nemo/i.test(row.framework + row.source);
-  let zero: 0 | 1 | 2 | 3;
-  if (z.includes('shard_grad_op')) zero = 2;
-  else if (z.includes('fsdp=0') || z.includes('not stated')) zero = megatron ? 1 : 0;
-  else if (z.includes('fsdp') || z.includes('full_shard')) zero = 3;
-  else if (z.startsWith('none')) zero = megatron && !z.includes('optimizer_sharding=false') ? 1 : 0;
-  else zero = 1;
+  const zero = zeroStageOf(row, z);
   const rc = row.recompute.toLowerCase();
   const recompute = rc.startsWith('full') ? 'full' : rc.startsWith('selective') ? 'selective' : 'none';
-  const fp8 = precisionText.includes('fp8') || precisionText.includes('float8');
-  const precision = precisionText.includes('mxfp8')
-    ? 'mxfp8'
-    : fp8
-      ? 'fp8'
-      : precisionText.includes('fp16')
-        ? 'fp16'
-        : 'bf16';
-  const fp8Recipe = precisionText.includes('rowwise')
-    ? 'rowwise'
-    : precisionText.includes('torchao') || precisionText.includes('float8')
-      ? 'tensorwise'
-      : 'delayed';
+  const { precision, fp8Recipe } = precisionOf(precisionText);
   const tag = /\[([^\]]*)\]/.exec(row.model)?.[1]?.toLowerCase() ?? '';
   if (tag.includes('baseline') && !tag.includes('packed'))
     return { ok: false, reason: 'unpacked data: sequence lengths vary' };
@@ -285,15 +311,7 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
     finetune: { method, rank: 8, targets: 'all-linear' },
     network: scaleOutGbpsPerGpu === undefined ? {} : { scaleOutGbpsPerGpu },
   };
-  // Counting conventions as each source's own figures show: llm-foundry's README formula;
-  // NeMo 24.07 and Megatron-LM the full-S Megatron formula; Megatron-Bridge the causal count
-  // (their TFLOP/s ÷ tokens/s matches Ridgeline's causal FLOPs per token within 1 %).
-  const convention: MfuConvention = source.includes('llm-foundry')
-    ? 'mosaicml'
-    : source.includes('Megatron-Bridge')
-      ? 'causal'
-      : 'megatron';
-  return { ok: true, input, convention };
+  return { ok: true, input, convention: conventionOf(source) };
 }
 
 export interface TrainingRowRecord {
