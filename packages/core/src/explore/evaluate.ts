@@ -12,15 +12,14 @@ import { boundOf, costPhase } from '../cost/roofline.js';
 import { buildGraph } from '../graph/build.js';
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
-import { estimateNormalized, validateScenario } from '../estimate.js';
+import { estimateNormalized, staticBatchFootprint, validateScenario } from '../estimate.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
-import { memoryFootprint } from '../memory/footprint.js';
 import type { EstimateReport, PhaseReport } from '../report/assemble.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { normalizeScenario, normalizeWorkload, workloadKind } from '../scenario/normalize.js';
 import { WorkloadSchema } from '../scenario/schema.js';
 import type { PhaseCoster, StaticBatchTiming } from '../serving/static-batch.js';
-import { peakStepTokens, simulateStaticBatch } from '../serving/static-batch.js';
+import { simulateStaticBatch } from '../serving/static-batch.js';
 import type { SweepPoints } from './points.js';
 import { setPath } from './points.js';
 
@@ -192,13 +191,7 @@ export function compactStatic(
 ): Result<CompactResult> | undefined {
   if (ns.offload !== undefined || ns.workload.kind !== 'batch') return undefined;
   const w = ns.workload;
-  const sequences = Math.ceil(w.batch / ns.dp);
-  const memory = memoryFootprint(
-    ns,
-    sequences,
-    w.inputTokens + w.outputTokens,
-    peakStepTokens(ns, sequences),
-  );
+  const memory = staticBatchFootprint(ns);
   const capacity = ns.hardware.memory.capacityBytes;
   if (memory.weightsBytes + memory.reservedBytes > capacity)
     return { ok: false, diagnostics: [messages.weightsDoNotFit(memory.weightsBytes, capacity, ns.gpus)] };

@@ -39,7 +39,8 @@ export type {
   WorkloadKind,
 } from './types.js';
 
-function resolveModel(model: Scenario['model']): Result<ModelSpec> {
+/** A model id looked up in the catalog (with close matches when unknown), or the model given. */
+export function resolveModel(model: Scenario['model']): Result<ModelSpec> {
   if (typeof model !== 'string') return ok(model);
   const found = findModel(model);
   return found !== undefined
@@ -47,7 +48,8 @@ function resolveModel(model: Scenario['model']): Result<ModelSpec> {
     : fail(messages.unknownModel(model, closestMatches(model, modelIds())));
 }
 
-function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
+/** A hardware id looked up in the catalog (with close matches when unknown), or the device given. */
+export function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
   if (typeof hardware !== 'string') return ok(HardwareSpecSchema.parse(hardware));
   const found = findHardware(hardware);
   return found !== undefined

@@ -5,16 +5,12 @@
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
-import { closestMatches } from '../diagnostics/closest.js';
 import { messages } from '../diagnostics/messages.js';
 import { efficiencyFor } from '../cost/efficiency.js';
-import { findHardware, hardwareIds } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/schema.js';
-import { HardwareSpecSchema } from '../hardware/schema.js';
-import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { Efficiency } from '../scenario/normalize.js';
-import { SCALE_OUT_LATENCY_SECONDS } from '../scenario/normalize.js';
+import { SCALE_OUT_LATENCY_SECONDS, resolveHardware, resolveModel } from '../scenario/normalize.js';
 import { trainingMessages as tm } from './messages.js';
 import type {
   FinetuneMethod,
@@ -126,22 +122,6 @@ export function validateTraining(input: unknown): Result<TrainingScenario> {
       ),
     ),
   );
-}
-
-function resolveModel(model: TrainingScenario['model']): Result<ModelSpec> {
-  if (typeof model !== 'string') return ok(model);
-  const found = findModel(model);
-  return found !== undefined
-    ? ok(found)
-    : fail(messages.unknownModel(model, closestMatches(model, modelIds())));
-}
-
-function resolveHardware(hardware: TrainingScenario['hardware']): Result<HardwareSpec> {
-  if (typeof hardware !== 'string') return ok(HardwareSpecSchema.parse(hardware));
-  const found = findHardware(hardware);
-  return found !== undefined
-    ? ok(found)
-    : fail(messages.unknownHardware(hardware, closestMatches(hardware, hardwareIds())));
 }
 
 /** Devices that run microscaled (MX) formats in their tensor cores list an FP4 rate (Blackwell, CDNA4). */

@@ -1,21 +1,17 @@
 /**
- * Validation against data/measurements/training.csv: each row is mapped to a training scenario
- * (hardware and model names resolved to catalog ids, or an architecture built from the row's
- * stated dimensions), predicted, and compared per source and metric. Nothing is fitted: every
- * row is predicted from the catalog, the efficiency defaults and the mechanisms of step.ts and
- * memory.ts, so a leave-one-source-out figure equals the plain per-source figure.
- * Rows that cannot be expressed are kept with a skip reason.
+ * Reading data/measurements/training.csv: the columns, the row parser, and the resolution of a
+ * row to a training scenario (hardware and model names resolved to catalog ids, or an
+ * architecture built from the row's stated dimensions; the ZeRO stage, precision and MFU
+ * convention read from the row's text). Rows that cannot be expressed get a reason. Predicting
+ * the rows is validate/training-rows.ts; fitting the training efficiencies is
+ * calibrate/training-fit.ts.
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
-import { splitCsvRecords } from '../measurements/csv.js';
-import { percentile } from '../util/percentile.js';
 import type { ModelSpec, ModelSpecInput } from '../model/schema.js';
 import { ModelSpecSchema } from '../model/schema.js';
-import { estimateTrainingNormalized } from './estimate.js';
-import type { NormalizedTraining, TrainingEfficiency } from './normalize.js';
-import { TRAINING_EFFICIENCY_DEFAULTS, normalizeTraining, validateTraining } from './normalize.js';
-import type { MfuConvention, TrainingScenarioInput } from './schema.js';
+import type { MfuConvention, TrainingScenarioInput } from '../training/schema.js';
+import { splitCsvRecords } from './csv.js';
 
 export const TRAINING_COLUMNS = [
   'id',
@@ -153,7 +149,8 @@ const CATALOG_MODELS: readonly [RegExp, string][] = [
   [/qwen3[-_ ]235b/i, 'qwen3-235b-a22b'],
 ];
 
-type Mapped =
+/** A row as a training scenario with its MFU convention, or why it cannot be expressed. */
+export type TrainingRowScenario =
   { ok: true; input: TrainingScenarioInput; convention: MfuConvention } | { ok: false; reason: string };
 
 function modelOf(row: TrainingRow, seq: number): ModelSpec | string | { skip: string } {
@@ -234,7 +231,7 @@ function conventionOf(source: string): MfuConvention {
 }
 
 /** Maps one row to a training scenario; a reason when it cannot be expressed. */
-export function trainingScenarioOf(row: TrainingRow): Mapped {
+export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
   const hw = hardwareId(row.hardware);
   if (hw === undefined) return { ok: false, reason: `hardware '${row.hardware}' not in the catalog` };
   const precisionText = row.precision.toLowerCase();
@@ -312,280 +309,4 @@ export function trainingScenarioOf(row: TrainingRow): Mapped {
     network: scaleOutGbpsPerGpu === undefined ? {} : { scaleOutGbpsPerGpu },
   };
   return { ok: true, input, convention: conventionOf(source) };
-}
-
-export interface TrainingRowRecord {
-  readonly id: string;
-  readonly source: string;
-  readonly metric: string;
-  readonly measured: number;
-  readonly predicted: number;
-  /** |predicted − measured| / measured, %. */
-  readonly errorPct: number;
-  /** predicted / measured − 1, % (sign shows the direction). */
-  readonly signedErrorPct: number;
-}
-
-export interface TrainingSkip {
-  readonly id: string;
-  readonly source: string;
-  readonly metric: string;
-  readonly reason: string;
-}
-
-export interface TrainingGroup {
-  readonly source: string;
-  readonly metric: string;
-  readonly used: number;
-  readonly skipped: number;
-  readonly skippedByReason: Readonly<Record<string, number>>;
-  readonly medianErrorPct: number | null;
-  readonly p90ErrorPct: number | null;
-  readonly medianSignedErrorPct: number | null;
-}
-
-export interface TrainingValidationReport {
-  readonly totals: {
-    readonly rows: number;
-    readonly used: number;
-    readonly skipped: number;
-    /** Median over sources of each source's median error (sources weigh equally). */
-    readonly medianOfSourceMediansPct: number | null;
-  };
-  readonly groups: readonly TrainingGroup[];
-  readonly rows: readonly TrainingRowRecord[];
-  readonly skipped: readonly TrainingSkip[];
-}
-
-const METRICS = [
-  'train_tok_s_per_gpu',
-  'mfu_pct',
-  'hfu_pct',
-  'model_tflops_per_gpu',
-  'memory_gib',
-  'step_time_s',
-];
-
-function median(xs: number[]): number | null {
-  return (
-    percentile(
-      [...xs].sort((a, b) => a - b),
-      0.5,
-    ) ?? null
-  );
-}
-
-interface PreparedRow {
-  readonly row: TrainingRow;
-  readonly source: string;
-  readonly measured: number;
-  readonly job?: NormalizedTraining;
-  readonly convention: MfuConvention;
-  readonly reason?: string;
-}
-
-function prepare(row: TrainingRow): PreparedRow {
-  const source = trainingSourceLabel(row.source);
-  const measured = Number(row.value);
-  const base = { row, source, measured, convention: 'megatron' as const };
-  if (!METRICS.includes(row.metric)) return { ...base, reason: `metric '${row.metric}' not predicted` };
-  const mapped = trainingScenarioOf(row);
-  if (!mapped.ok) return { ...base, reason: mapped.reason };
-  const v = validateTraining(mapped.input);
-  if (!v.ok) return { ...base, reason: `not expressible: ${v.diagnostics[0]?.message ?? ''}` };
-  const n = normalizeTraining(v.value);
-  if (!n.ok) return { ...base, reason: `not expressible: ${n.diagnostics[0]?.message ?? ''}` };
-  return { row, source, measured, job: n.value, convention: mapped.convention };
-}
-
-function predictPrepared(p: PreparedRow, efficiency?: TrainingEfficiency): number {
-  if (p.job === undefined) return Number.NaN;
-  const job = efficiency === undefined ? p.job : { ...p.job, trainingEfficiency: efficiency };
-  const r = estimateTrainingNormalized(job, { largestMicroBatch: false });
-  const f = r.mfu[p.convention];
-  switch (p.row.metric) {
-    case 'train_tok_s_per_gpu':
-      return r.tokensPerSecondPerGpu;
-    case 'mfu_pct':
-      return 100 * f.mfu;
-    case 'hfu_pct':
-      return 100 * f.hfu;
-    case 'model_tflops_per_gpu':
-      return f.modelFlopsPerSecondPerGpu / 1e12;
-    case 'memory_gib':
-      return r.memory.totalBytes / 2 ** 30;
-    default:
-      return r.step.stepSeconds;
-  }
-}
-
-/** Prediction of one row with the default efficiency, or why it cannot be predicted. */
-export function predictTrainingRow(row: TrainingRow): { value: number } | { reason: string } {
-  const p = prepare(row);
-  return p.reason !== undefined ? { reason: p.reason } : { value: predictPrepared(p) };
-}
-
-export function validateTrainingRows(
-  rows: readonly TrainingRow[],
-  efficiency?: TrainingEfficiency,
-): TrainingValidationReport {
-  return report(rows.map(prepare), efficiency);
-}
-
-function report(
-  prepared: readonly PreparedRow[],
-  efficiency?: TrainingEfficiency,
-  heldOut?: ReadonlyMap<string, TrainingEfficiency>,
-): TrainingValidationReport {
-  const records: TrainingRowRecord[] = [];
-  const skipped: TrainingSkip[] = [];
-  for (const p of prepared) {
-    const { row, source, measured } = p;
-    const value =
-      p.reason === undefined ? predictPrepared(p, heldOut?.get(source) ?? efficiency) : Number.NaN;
-    if (p.reason !== undefined || !Number.isFinite(value) || measured <= 0) {
-      skipped.push({ id: row.id, source, metric: row.metric, reason: p.reason ?? 'prediction not finite' });
-      continue;
-    }
-    const signed = (value / measured - 1) * 100;
-    records.push({
-      id: row.id,
-      source,
-      metric: row.metric,
-      measured,
-      predicted: value,
-      errorPct: Math.abs(signed),
-      signedErrorPct: signed,
-    });
-  }
-  const keys = new Map<string, { source: string; metric: string }>();
-  for (const p of prepared)
-    keys.set(`${p.source}\u0000${p.row.metric}`, { source: p.source, metric: p.row.metric });
-  const groups: TrainingGroup[] = [...keys.values()].map(({ source, metric }) => {
-    const used = records.filter((r) => r.source === source && r.metric === metric);
-    const skips = skipped.filter((r) => r.source === source && r.metric === metric);
-    const byReason: Record<string, number> = {};
-    for (const s of skips) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
-    const errs = used.map((r) => r.errorPct).sort((a, b) => a - b);
-    return {
-      source,
-      metric,
-      used: used.length,
-      skipped: skips.length,
-      skippedByReason: byReason,
-      medianErrorPct: median(errs),
-      p90ErrorPct: percentile(errs, 0.9) ?? null,
-      medianSignedErrorPct: median(used.map((r) => r.signedErrorPct)),
-    };
-  });
-  const sources = [...new Set(records.map((r) => r.source))];
-  const perSource = sources.flatMap((s) => {
-    const m = median(records.filter((r) => r.source === s).map((r) => r.errorPct));
-    return m === null ? [] : [m];
-  });
-  return {
-    totals: {
-      rows: prepared.length,
-      used: records.length,
-      skipped: skipped.length,
-      medianOfSourceMediansPct: median(perSource),
-    },
-    groups,
-    rows: records,
-    skipped,
-  };
-}
-
-/** Metrics that depend on the efficiency parameters (memory does not). */
-const TIME_METRICS = new Set([
-  'train_tok_s_per_gpu',
-  'mfu_pct',
-  'hfu_pct',
-  'model_tflops_per_gpu',
-  'step_time_s',
-]);
-
-/**
- * Loss of a parameter set on some rows: the median over sources of each source's median
- * |log(predicted / measured)| on time metrics, so every source weighs the same however many
- * rows it has (training-SOURCES.md weighting warning).
- */
-function loss(rows: readonly PreparedRow[], e: TrainingEfficiency): number {
-  const bySource = new Map<string, number[]>();
-  for (const p of rows) {
-    const v = predictPrepared(p, e);
-    if (!Number.isFinite(v) || v <= 0) continue;
-    const list = bySource.get(p.source) ?? [];
-    list.push(Math.abs(Math.log(v / p.measured)));
-    bySource.set(p.source, list);
-  }
-  const medians = [...bySource.values()].map((l) => median(l) ?? 0);
-  return median(medians) ?? Number.POSITIVE_INFINITY;
-}
-
-const GRID: Readonly<Record<keyof TrainingEfficiency, readonly number[]>> = {
-  gemmScale: [0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1],
-  attentionScale: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
-  overlapSlowdown: [0, 0.1, 0.2, 0.3, 0.5],
-};
-
-/** Coordinate search over the grid, three sweeps from the defaults. */
-export function fitTrainingEfficiency(
-  rows: readonly PreparedRow[],
-  start: TrainingEfficiency = TRAINING_EFFICIENCY_DEFAULTS,
-): TrainingEfficiency {
-  let best = start;
-  let bestLoss = loss(rows, best);
-  for (let sweep = 0; sweep < 3; sweep++) {
-    let moved = false;
-    for (const key of Object.keys(GRID) as (keyof TrainingEfficiency)[]) {
-      for (const v of GRID[key]) {
-        const candidate = { ...best, [key]: v };
-        const l = loss(rows, candidate);
-        if (l < bestLoss - 1e-9) {
-          best = candidate;
-          bestLoss = l;
-          moved = true;
-        }
-      }
-    }
-    if (!moved) break;
-  }
-  return best;
-}
-
-export interface TrainingCrossValidation {
-  /** Parameters fitted on every source. */
-  readonly fitted: TrainingEfficiency;
-  /** Parameters fitted without each source. */
-  readonly heldOutParameters: Readonly<Record<string, TrainingEfficiency>>;
-  /** Defaults (as shipped), in-sample refit, and leave-one-source-out reports. */
-  readonly defaults: TrainingValidationReport;
-  readonly inSample: TrainingValidationReport;
-  readonly heldOut: TrainingValidationReport;
-}
-
-/** Leave-one-source-out: refit the efficiency parameters without each source and predict it. */
-export function crossValidateTraining(rows: readonly TrainingRow[]): TrainingCrossValidation {
-  const prepared = rows.map(prepare);
-  const usable = prepared.filter(
-    (p) => p.reason === undefined && TIME_METRICS.has(p.row.metric) && p.measured > 0,
-  );
-  const fitted = fitTrainingEfficiency(usable);
-  const held = new Map<string, TrainingEfficiency>();
-  for (const source of new Set(usable.map((p) => p.source)))
-    held.set(
-      source,
-      fitTrainingEfficiency(
-        usable.filter((p) => p.source !== source),
-        fitted,
-      ),
-    );
-  return {
-    fitted,
-    heldOutParameters: Object.fromEntries(held),
-    defaults: report(prepared),
-    inSample: report(prepared, fitted),
-    heldOut: report(prepared, fitted, held),
-  };
 }
