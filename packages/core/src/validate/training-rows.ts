@@ -12,6 +12,7 @@ import type { NormalizedTraining, TrainingEfficiency } from '../training/normali
 import { normalizeTraining, validateTraining } from '../training/normalize.js';
 import type { MfuConvention } from '../training/schema.js';
 import { percentile } from '../util/percentile.js';
+import type { GroupSummary, SkippedRecord } from './validate.js';
 
 export interface TrainingRowRecord {
   readonly id: string;
@@ -25,21 +26,11 @@ export interface TrainingRowRecord {
   readonly signedErrorPct: number;
 }
 
-export interface TrainingSkip {
-  readonly id: string;
-  readonly source: string;
-  readonly metric: string;
-  readonly reason: string;
-}
+/** A row that could not be predicted, as the serving validation reports it. */
+export type TrainingSkip = SkippedRecord;
 
-export interface TrainingGroup {
-  readonly source: string;
-  readonly metric: string;
-  readonly used: number;
-  readonly skipped: number;
-  readonly skippedByReason: Readonly<Record<string, number>>;
-  readonly medianErrorPct: number | null;
-  readonly p90ErrorPct: number | null;
+/** A source and metric's errors, as the serving validation's, with the median signed error. */
+export interface TrainingGroup extends GroupSummary {
   readonly medianSignedErrorPct: number | null;
 }
 
