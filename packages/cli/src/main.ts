@@ -69,6 +69,14 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'ridgeline train --model llama-3.1-8b --hardware rtx-4090 --gpus 1 --seq 2048 --global-batch 2 --micro-batch 2 --finetune qlora --recompute full',
     'ridgeline train --model llama-3.1-70b --hardware h100-sxm --gpus 1024 --seq 8192 --global-batch 1024 --search --top 5',
   ],
+  require: [
+    'ridgeline require --model llama-4-maverick-17b-128e --hardware h200-sxm --tp 8 --weights fp8 --use-case chat --tpot-ms 20 --requests-per-sec 10 --resources memoryBandwidth,compute --devices none',
+    'ridgeline require --model deepseek-v3 --hardware h200-sxm --tp 8 --weights fp8 --engine sglang --use-case chat --requests-per-sec 20 --ttft-ms 1000 --resources none --devices h200-sxm,b200,mi300x --json',
+  ],
+  plan: [
+    'ridgeline plan --model llama-3.1-70b --hardware h100-sxm --max-gpus 8 --use-case chat --request-rate 4 --slo ttft=1000,tpot=40 --engines vllm --formats fp8',
+    'ridgeline plan --model deepseek-v3 --hardware h200-sxm,b200,mi300x --max-gpus 64 --use-case chat --request-rate 20 --slo interactive:ttft=1000,tpot=20 --usd-per-hour h200-sxm=3.5,b200=5.5,mi300x=2.5 --json',
+  ],
   schema: ['ridgeline schema > scenario.schema.json'],
 };
 
