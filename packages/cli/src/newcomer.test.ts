@@ -3,7 +3,15 @@
  * messages, limits — each fix with a test.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from './io.js';
 import { MAX_CSV_DIAGNOSTICS, MAX_REQUESTS, ScenarioSchema } from '@ridgeline/core';
 import { FLAG_FIELDS } from './commands/estimate.js';
-import { EXAMPLES, VERSION, run } from './main.js';
+import { EXAMPLES, VERSION, allCommands, buildProgram, run } from './main.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'ridgeline-newcomer-'));
@@ -45,14 +53,34 @@ describe('first contact', () => {
     for (const c of COMMANDS) expect(r.out).toContain(c);
   });
 
-  it('every subcommand --help ends with an example of that command', async () => {
-    expect(Object.keys(EXAMPLES).sort()).toEqual([...COMMANDS].sort());
-    for (const c of COMMANDS) {
-      const r = await cli([c, '--help']);
+  it('every registered command and subcommand --help ends with an example of that command', async () => {
+    const paths = allCommands(buildProgram(captureIo(tmp))).map(function path(c): string {
+      const p = c.parent;
+      return p === null || p.parent === null ? c.name() : `${path(p)} ${c.name()}`;
+    });
+    expect(paths).toContain('sweep merge');
+    expect(Object.keys(EXAMPLES).sort()).toEqual([...paths].sort());
+    for (const c of paths) {
+      const r = await cli([...c.split(' '), '--help']);
       expect(r.code).toBe(0);
       expect(r.out).toContain('Examples:');
       expect(r.out).toContain(`$ ridgeline ${c} `);
     }
+  });
+
+  it('every example parses and names only files the repository ships (or writes under out/)', async () => {
+    for (const [c, examples] of Object.entries(EXAMPLES))
+      for (const e of examples) {
+        const argv = e.split(' > ')[0]?.trim().split(/\s+/).slice(1) ?? [];
+        expect(argv.slice(0, c.split(' ').length).join(' '), e).toBe(c);
+        for (const [k, a] of argv.entries()) {
+          const written = argv[k - 1] === '-o' || a.startsWith('out/');
+          if (/\.(ya?ml|jsonl?|csv|txt)$/.test(a) && !written)
+            expect(existsSync(join(REPO, a)), `${e}: ${a}`).toBe(true);
+        }
+        const io = captureIo(REPO);
+        expect(await run(argv, io, { parseOnly: true }), `${e}\n${io.err()}`).toBe(0);
+      }
   });
 });
 

@@ -9,6 +9,7 @@ import { memoryMessages } from './memory/messages.js';
 import { scenarioMessages } from './scenario/messages.js';
 import { uncertaintyMessages } from './uncertainty/messages.js';
 import { closestMatches, editDistance } from './diagnostics/closest.js';
+import type { MemoryFootprint } from './memory/footprint.js';
 import { memoryFootprint } from './memory/footprint.js';
 import type { EstimateReport } from './report/assemble.js';
 import { assembleReport, assembleServingReport } from './report/assemble.js';
@@ -101,15 +102,15 @@ function uncertaintyOf(ns: NormalizedScenario, batchPerReplica: number, all: Dia
   return bands;
 }
 
-function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic[]): Result<EstimateReport> {
+/** Memory of one replica running its share of a static batch (the sweep's fast path uses it too). */
+export function staticBatchFootprint(ns: NormalizedScenario): MemoryFootprint {
   const w = ns.workload;
   const sequences = Math.ceil(w.batch / ns.dp);
-  const memory = memoryFootprint(
-    ns,
-    sequences,
-    w.inputTokens + w.outputTokens,
-    peakStepTokens(ns, sequences),
-  );
+  return memoryFootprint(ns, sequences, w.inputTokens + w.outputTokens, peakStepTokens(ns, sequences));
+}
+
+function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic[]): Result<EstimateReport> {
+  const memory = staticBatchFootprint(ns);
   const all = [...diagnostics];
   if (memory.weightsBytes + memory.reservedBytes > ns.hardware.memory.capacityBytes) {
     return fail(

@@ -236,16 +236,6 @@ export function registerPlan(program: Command, io: Io): void {
     .option('--requests <n>', 'requests per simulation (default 300; open loop: 2.5 request lifetimes)')
     .option('--max-simulations <n>', 'most candidate simulations (default 160)')
     .option('--json', 'the plan as JSON (frontier points, choices with scenarios and launch commands)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ ridgeline plan --model deepseek-v3 --hardware h200-sxm,b200,mi300x --max-gpus 64 \\
-      --use-case chat --request-rate 20 --slo interactive:ttft=1000,tpot=20 --slo batch:ttft=5000,tpot=100
-  $ ridgeline plan --model llama-3.1-70b --hardware h100-sxm --max-gpus 8 --use-case code \\
-      --slo ttft=500,tpot=30 --engines vllm --usd-per-hour h100-sxm=2.5 --json
-`,
-    )
     .action((options: PlanOptions) => {
       runPlan(io, options);
     });

@@ -351,12 +351,6 @@ export function registerRequire(program: Command, io: Io): void {
       `
 Each resource is searched as a factor from 1/64 to 64 on the base device (bisection); with a
 rate target each evaluation simulates continuous batching, otherwise one request alone.
-
-Examples:
-  $ ridgeline require --model deepseek-v3 --hardware h200-sxm --gpus 8 --tp 8 --weights fp8 \\
-      --use-case chat --tpot-ms 50 --ttft-ms 1000 --requests-per-sec 5 --devices h200-sxm,b200
-  $ ridgeline require --model llama-4-maverick-17b-128e --hardware h200-sxm --tp 8 --weights fp8 \\
-      --input-tokens 1024 --output-tokens 256 --tpot-ms 20 --devices none --json
 `,
     )
     .action((options: RequireOptions) => {

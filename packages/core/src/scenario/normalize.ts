@@ -39,7 +39,8 @@ export type {
   WorkloadKind,
 } from './types.js';
 
-function resolveModel(model: Scenario['model']): Result<ModelSpec> {
+/** A model id looked up in the catalog (with close matches when unknown), or the model given. */
+export function resolveModel(model: Scenario['model']): Result<ModelSpec> {
   if (typeof model !== 'string') return ok(model);
   const found = findModel(model);
   return found !== undefined
@@ -47,7 +48,8 @@ function resolveModel(model: Scenario['model']): Result<ModelSpec> {
     : fail(messages.unknownModel(model, closestMatches(model, modelIds())));
 }
 
-function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
+/** A hardware id looked up in the catalog (with close matches when unknown), or the device given. */
+export function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
   if (typeof hardware !== 'string') return ok(HardwareSpecSchema.parse(hardware));
   const found = findHardware(hardware);
   return found !== undefined
@@ -55,7 +57,15 @@ function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
     : fail(messages.unknownHardware(hardware, closestMatches(hardware, hardwareIds())));
 }
 
-function workloadKind(w: Scenario['workload']): WorkloadKind {
+/**
+ * The kind of workload a workload object describes (validated or not: the sweep keys its groups
+ * by the kind of raw points).
+ */
+export function workloadKind(w: {
+  readonly batch?: unknown;
+  readonly concurrency?: unknown;
+  readonly requestRate?: unknown;
+}): WorkloadKind {
   if (w.batch !== undefined) return 'batch';
   if (w.concurrency !== undefined) return 'concurrency';
   if (w.requestRate !== undefined) return 'requestRate';
@@ -341,8 +351,11 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
   };
 }
 
-function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['workload'] {
-  const w = s.workload;
+/** A validated workload with its defaults applied (the one builder: the sweep's fast path uses it too). */
+export function normalizeWorkload(
+  w: Scenario['workload'],
+  kind: WorkloadKind = workloadKind(w),
+): NormalizedScenario['workload'] {
   return {
     kind,
     inputTokens: w.inputTokens,
@@ -405,7 +418,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       offload: offload.value,
       power: s.power,
       cost: s.cost,
-      workload: resolveWorkload(s, kind),
+      workload: normalizeWorkload(s.workload, kind),
     },
     diagnostics,
   );
