@@ -3,10 +3,11 @@
  * (packages/core/data/measurements, the same files `ridgeline validate` reads). Loaded lazily:
  * the CSV text is only fetched when the Fidelity view opens.
  */
-import { parseMeasurementCsv, validateRows } from '@ridgeline/core';
+import { parseMeasurementCsv, parseTrainingCsv, validateRows, validateTrainingRows } from '@ridgeline/core';
 import type { GroupSummary, RowRecord } from '@ridgeline/core';
 import reference from '../../../../packages/core/data/measurements/reference.csv?raw';
 import servingModern from '../../../../packages/core/data/measurements/serving-modern.csv?raw';
+import training from '../../../../packages/core/data/measurements/training.csv?raw';
 
 export interface FidelityFile {
   readonly file: string;
@@ -26,7 +27,56 @@ const FILES: readonly (readonly [string, string])[] = [
   ['serving-modern.csv', servingModern],
 ];
 
+function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (at - lo);
+}
+
+/** training.csv, through the training validation (`ridgeline validate` on that file). */
+function trainingFidelity(): FidelityFile {
+  const file = 'training.csv';
+  const parsed = parseTrainingCsv(training);
+  if (!parsed.ok) {
+    const error = parsed.diagnostics.map((d) => d.message).join('; ');
+    return {
+      file,
+      rows: 0,
+      used: 0,
+      skipped: 0,
+      medianErrorPct: null,
+      p90ErrorPct: null,
+      groups: [],
+      skippedByReason: {},
+      points: [],
+      error,
+    };
+  }
+  const r = validateTrainingRows(parsed.value);
+  const errors = r.rows.map((x) => x.errorPct);
+  const skippedByReason: Record<string, number> = {};
+  for (const k of r.skipped) skippedByReason[k.reason] = (skippedByReason[k.reason] ?? 0) + 1;
+  return {
+    file,
+    rows: r.totals.rows,
+    used: r.totals.used,
+    skipped: r.totals.skipped,
+    medianErrorPct: quantile(errors, 0.5),
+    p90ErrorPct: quantile(errors, 0.9),
+    groups: r.groups,
+    skippedByReason,
+    points: r.rows,
+  };
+}
+
 export function fidelity(): FidelityFile[] {
+  return [...servingFidelity(), trainingFidelity()];
+}
+
+function servingFidelity(): FidelityFile[] {
   return FILES.map(([file, text]) => {
     const parsed = parseMeasurementCsv(text);
     if (!parsed.ok) {
