@@ -58,8 +58,8 @@ export function costOperator(device: DeviceContext, op: Operator, launchSeconds:
     case 'gemm':
     case 'grouped-gemm': {
       const s = op.shape;
-      flopsPerSecond =
-        s === undefined ? peak * fraction : peak * gemmEfficiency(s.m, s.n, s.k, fraction, eff, s.groups);
+      const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction : fraction;
+      flopsPerSecond = s === undefined ? peak * f : peak * gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
       break;
     }
     case 'attention':

@@ -24,6 +24,12 @@ export interface EfficiencyProfile {
    * lands on the SM count.
    */
   readonly gemmWaveSlots: number;
+  /**
+   * Grouped (MoE) GEMMs reach this fraction of a plain GEMM of the same per-group shape: the
+   * kernel maps tiles to experts, sets up each expert's operands and, in the masked layout,
+   * issues tiles for rows it then skips.
+   */
+  readonly groupedGemmFraction: number;
   /** K at which the GEMM main loop reaches half of its asymptotic rate (prologue/epilogue cost). */
   readonly gemmKHalf: number;
   /** Achieved fraction of memory bandwidth for streaming reads. */
@@ -42,6 +48,7 @@ const HOPPER: EfficiencyProfile = {
   gemmPeakFraction: 0.82,
   gemmLowPrecisionPeakFraction: 0.76,
   gemmWaveSlots: 132,
+  groupedGemmFraction: 0.87,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.6,
@@ -53,6 +60,8 @@ const HOPPER: EfficiencyProfile = {
     gemmLowPrecisionPeakFraction:
       'MAMF FP8: H100 0.71 [M1091], H200 0.73 [M1089], GH200 0.78 [M1086]; DeepGEMM H800 FP8 up to 1520/1979 = 0.77 [M1035]',
     gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
+    groupedGemmFraction:
+      'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts): median measured / plain-GEMM prediction 0.87, range 0.78-0.93 [M1041-M1050]',
     memoryBandwidthFraction:
       'FlashMLA dense decode up to 3000/3350 GB/s = 0.90 [M1071]; DeepGEMM M=64..128 GEMMs 0.5-0.78 [M1006-M1028]',
     attentionPeakFraction:
@@ -67,6 +76,7 @@ const AMPERE: EfficiencyProfile = {
   gemmPeakFraction: 0.92,
   gemmLowPrecisionPeakFraction: 0.85,
   gemmWaveSlots: 108,
+  groupedGemmFraction: 0.87,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.55,
@@ -75,6 +85,8 @@ const AMPERE: EfficiencyProfile = {
   sources: {
     gemmPeakFraction: 'LLMCompass A100 FP16 GEMM sweep up to 293/312 = 0.94 [M1110]; MAMF A100 0.87 [M1076]',
     gemmWaveSlots: 'fitted to LLMCompass A100 shape sweep [M1092-M1111]',
+    groupedGemmFraction:
+      'no grouped-GEMM measurement on Ampere: assumed equal to Hopper (DeepGEMM [M1041-M1050]), a kernel-structure overhead',
     memoryBandwidthFraction: 'LLMCompass M=64 GEMM, 302 MB of weights in 0.19 ms [M1092]',
     collectiveLatencySeconds: 'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134]',
   },
@@ -122,6 +134,7 @@ const GENERIC: EfficiencyProfile = {
   gemmPeakFraction: 0.7,
   gemmLowPrecisionPeakFraction: 0.65,
   gemmWaveSlots: 0,
+  groupedGemmFraction: 0.87,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.8,
   attentionPeakFraction: 0.5,
@@ -184,6 +197,7 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     gemmPeakFraction: own.gemmPeakFraction ?? base.gemmPeakFraction,
     gemmLowPrecisionPeakFraction: own.gemmLowPrecisionPeakFraction ?? base.gemmLowPrecisionPeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
+    groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
     gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,
     memoryBandwidthFraction: own.memoryBandwidthFraction ?? base.memoryBandwidthFraction,
     attentionPeakFraction: own.attentionPeakFraction ?? base.attentionPeakFraction,

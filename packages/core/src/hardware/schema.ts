@@ -58,6 +58,7 @@ export const DeviceEfficiencySchema = z
     gemmPeakFraction: fraction.optional(),
     gemmLowPrecisionPeakFraction: fraction.optional(),
     gemmWaveSlots: z.number().int().nonnegative().optional(),
+    groupedGemmFraction: fraction.optional(),
     gemmKHalf: z.number().nonnegative().optional(),
     memoryBandwidthFraction: fraction.optional(),
     attentionPeakFraction: fraction.optional(),
