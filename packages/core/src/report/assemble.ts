@@ -223,7 +223,8 @@ interface StaticParts {
 
 function staticParts(ns: NormalizedScenario, timing: StaticBatchTiming): StaticParts {
   const w = ns.workload;
-  const overhead = ns.efficiency.stepOverheadSeconds;
+  const e = ns.efficiency;
+  const overhead = e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * timing.sequences;
   const prefill = phaseBreakdown(timing.prefill, timing.prefillOperatorSeconds, 1, w.inputTokens, overhead);
   const meanContext = w.inputTokens + w.outputTokens / 2;
   const decode = phaseBreakdown(

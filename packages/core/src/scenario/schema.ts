@@ -182,6 +182,10 @@ export const EfficiencyOverridesSchema = z
     attentionPeakFraction: z.number().positive().max(1).optional(),
     kernelLaunchSeconds: z.number().nonnegative().optional(),
     stepOverheadSeconds: z.number().nonnegative().optional(),
+    /** Host time per step per sequence in the step, s. */
+    stepOverheadPerSequenceSeconds: z.number().nonnegative().optional(),
+    /** Per-request API server, tokenization and detokenization time, added to TTFT (online workloads), s. */
+    requestOverheadSeconds: z.number().nonnegative().optional(),
     collectiveLatencySeconds: z.number().nonnegative().optional(),
     collectiveBandwidthFraction: z.number().positive().max(1).optional(),
   })

@@ -273,6 +273,8 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
     kernelLaunchSeconds: 0,
     graphKernelLaunchSeconds: 0,
     stepOverheadSeconds: 0,
+    stepOverheadPerSequenceSeconds: 0,
+    requestOverheadSeconds: 0,
   };
   return ok(
     {
