@@ -19,6 +19,11 @@ export interface EfficiencyProfile {
   /** Same for 8-bit and narrower formats (FP8 GEMMs reach a lower fraction). */
   readonly gemmLowPrecisionPeakFraction: number;
   /**
+   * Same for block-scaled FP4 GEMMs (NVFP4, MXFP4) at the FP4 rate; undefined: the 8-bit
+   * fraction. No family has an FP4 kernel measurement in reference.csv yet, so none sets it.
+   */
+  readonly gemmFp4PeakFraction?: number | undefined;
+  /**
    * Concurrent GEMM output tiles (one per SM/CU) for wave quantization; 0 disables it. Fitted to
    * the small-M DeepGEMM rows (Hopper) and the LLMCompass shape sweep (Ampere); the fitted value
    * lands on the SM count.
@@ -102,6 +107,17 @@ const BLACKWELL: EfficiencyProfile = {
     ...HOPPER.sources,
     gemmPeakFraction: 'MAMF BF16: B200 0.78 [M1081], B300 0.79 [M1080], GB200 0.73 [M1082]',
     gemmLowPrecisionPeakFraction: 'MAMF FP8: B200 0.76 [M1087], B300 0.75 [M1088], GB200 0.72 [M1090]',
+    gemmFp4PeakFraction:
+      'no FP4 kernel measurement in reference.csv: FP4 GEMMs use the FP8 fraction until the NVFP4 serving rows (serving-modern.csv) validate and calibrate it',
+    gemmKHalf: 'no Blackwell measurement: Hopper value, assumed',
+    memoryBandwidthFraction:
+      'no Blackwell bandwidth measurement in reference.csv: Hopper value (0.85), assumed',
+    attentionPeakFraction:
+      'no Blackwell attention measurement in reference.csv: Hopper value (0.60), assumed',
+    collectiveBandwidthFraction: 'no Blackwell collective measurement: Hopper value, assumed',
+    collectiveLatencySeconds: 'no Blackwell collective measurement: Hopper value, assumed',
+    groupedGemmFraction:
+      'no Blackwell grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
   },
 };
 
@@ -117,6 +133,11 @@ const CDNA3: EfficiencyProfile = {
     gemmPeakFraction: 'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]',
     gemmLowPrecisionPeakFraction: 'no FP8 measurement: assumed below the BF16 fraction',
     memoryBandwidthFraction: 'no measurement in reference.csv: assumed',
+    attentionPeakFraction: 'no measurement in reference.csv: assumed',
+    collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
+    collectiveLatencySeconds: 'no CDNA collective measurement: Hopper value, assumed',
+    groupedGemmFraction: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    gemmKHalf: 'no CDNA measurement: Hopper value, assumed',
   },
 };
 
@@ -126,7 +147,13 @@ const CDNA4: EfficiencyProfile = {
   gemmPeakFraction: 0.68,
   gemmLowPrecisionPeakFraction: 0.6,
   gemmWaveSlots: 256,
-  sources: { ...CDNA3.sources, gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]' },
+  sources: {
+    ...CDNA3.sources,
+    gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]',
+    gemmLowPrecisionPeakFraction: 'no FP8 measurement on MI355X: assumed below the BF16 fraction',
+    gemmFp4PeakFraction:
+      'no MXFP4 kernel measurement in reference.csv: FP4 GEMMs use the 8-bit fraction until the MXFP4 serving rows validate and calibrate it',
+  },
 };
 
 const GENERIC: EfficiencyProfile = {
@@ -196,6 +223,7 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     family: base.family,
     gemmPeakFraction: own.gemmPeakFraction ?? base.gemmPeakFraction,
     gemmLowPrecisionPeakFraction: own.gemmLowPrecisionPeakFraction ?? base.gemmLowPrecisionPeakFraction,
+    gemmFp4PeakFraction: own.gemmFp4PeakFraction ?? base.gemmFp4PeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
     groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
     gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,

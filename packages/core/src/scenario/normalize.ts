@@ -331,6 +331,7 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
     gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
     gemmLowPrecisionPeakFraction:
       o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
+    gemmFp4PeakFraction: o.gemmFp4PeakFraction ?? eff.gemmFp4PeakFraction,
     memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
     attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
     collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,

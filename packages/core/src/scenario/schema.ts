@@ -178,6 +178,8 @@ export const EfficiencyOverridesSchema = z
     gemmPeakFraction: z.number().positive().max(1).optional(),
     /** 8-bit and narrower GEMMs. Default: gemmPeakFraction when that is set, else the family's. */
     gemmLowPrecisionPeakFraction: z.number().positive().max(1).optional(),
+    /** Block-scaled FP4 GEMMs. Default: the family's FP4 fraction, else the 8-bit one. */
+    gemmFp4PeakFraction: z.number().positive().max(1).optional(),
     memoryBandwidthFraction: z.number().positive().max(1).optional(),
     attentionPeakFraction: z.number().positive().max(1).optional(),
     kernelLaunchSeconds: z.number().nonnegative().optional(),
