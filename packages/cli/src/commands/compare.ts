@@ -105,14 +105,6 @@ export function registerCompare(program: Command, io: Io): void {
     .argument('<scenarios...>', 'scenario files (YAML or JSON), two or more')
     .option('--fields <paths>', 'metric dot paths to compare instead of the headline set')
     .option('--json', 'the comparison as JSON')
-    .addHelpText(
-      'after',
-      `
-Example:
-  $ ridgeline compare tp8.yaml tp4-dp2.yaml
-  $ ridgeline compare tp8.yaml tp4-dp2.yaml --fields ttftMs,latency.ttft.p99,serving.preemptions --json
-`,
-    )
     .action((files: string[], options: CompareOptions) => {
       runCompare(io, files, options);
     });

@@ -11,9 +11,6 @@ export function registerSchema(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Example:
-  ridgeline schema > scenario.schema.json
-
 Then, as the first line of a scenario YAML file, for editors with the YAML language server:
   # yaml-language-server: $schema=./scenario.schema.json`,
     )

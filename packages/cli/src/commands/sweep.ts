@@ -463,13 +463,6 @@ function runMerge(io: Io, files: readonly string[], o: { output?: string }): voi
 }
 
 const HELP = `
-Examples:
-  $ ridgeline sweep examples/sweep.yaml --format table
-  $ ridgeline sweep examples/sweep.yaml -o sweep.csv --format csv --fields ttftMs,tpotMs,memory.fits
-  $ ridgeline sweep examples/sweep.yaml -o sweep.jsonl --resume      # continue a killed run
-  $ ridgeline sweep examples/sweep.yaml --shard 3/8 -o part-3.jsonl  # one slice of eight
-  $ ridgeline sweep merge part-*.jsonl -o sweep.jsonl                # join the slices in order
-
 Spec (docs/explore.md):
   base: { model: llama-3.1-70b, hardware: h100-sxm, gpus: 8, parallelism: { tp: 8 },
           workload: { inputTokens: 2048, outputTokens: 256, batch: 1 } }

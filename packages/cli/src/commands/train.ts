@@ -344,15 +344,6 @@ function runTrain(io: Io, file: string | undefined, o: TrainOptions): void {
   }
 }
 
-const EXAMPLES = `
-Examples:
-  ridgeline train --model llama-3.1-8b --hardware h100-sxm --gpus 8 --seq 8192 --global-batch 32 --zero 3 --recompute selective
-  ridgeline train --model llama-3.1-70b --hardware h100-sxm --gpus 64 --seq 8192 --global-batch 128 --tp 4 --pp 4 --virtual-stages 5 --schedule interleaved --precision fp8 --recompute selective --tokens 1e12
-  ridgeline train --model llama-3.1-8b --hardware rtx-4090 --gpus 1 --seq 2048 --global-batch 2 --micro-batch 2 --finetune qlora --recompute full
-  ridgeline train --model llama-3.1-70b --hardware h100-sxm --gpus 1024 --seq 8192 --global-batch 1024 --search --top 5
-  ridgeline train job.yaml --json
-`;
-
 export function registerTrain(program: Command, io: Io): void {
   program
     .command('train')
@@ -399,7 +390,6 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--search', 'search parallel layouts for the job on its GPUs')
     .option('--top <n>', 'layouts listed by --search (default 10)')
     .option('--json', 'print as JSON')
-    .addHelpText('after', EXAMPLES)
     .action((file: string | undefined, options: TrainOptions) => {
       runTrain(io, file, options);
     });

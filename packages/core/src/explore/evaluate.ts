@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * Evaluating sweep points fast. Validation and normalization run once per distinct setting of
  * the axes outside `workload` (model, hardware, parallelism, engine…), not once per point: a
@@ -13,15 +12,14 @@ import { boundOf, costPhase } from '../cost/roofline.js';
 import { buildGraph } from '../graph/build.js';
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
-import { estimateNormalized, validateScenario } from '../estimate.js';
+import { estimateNormalized, staticBatchFootprint, validateScenario } from '../estimate.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
-import { memoryFootprint } from '../memory/footprint.js';
 import type { EstimateReport, PhaseReport } from '../report/assemble.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
-import { DEFAULT_REQUESTS, normalizeScenario } from '../scenario/normalize.js';
+import { normalizeScenario, normalizeWorkload, workloadKind } from '../scenario/normalize.js';
 import { WorkloadSchema } from '../scenario/schema.js';
 import type { PhaseCoster, StaticBatchTiming } from '../serving/static-batch.js';
-import { peakStepTokens, simulateStaticBatch } from '../serving/static-batch.js';
+import { simulateStaticBatch, staticHostSeconds } from '../serving/static-batch.js';
 import type { SweepPoints } from './points.js';
 import { setPath } from './points.js';
 
@@ -117,16 +115,9 @@ const isWorkloadPath = (p: string): boolean => p === 'workload' || p.startsWith(
 
 type WorkloadIn = Record<string, unknown>;
 
-function kindOf(w: WorkloadIn): string {
-  if (w['batch'] !== undefined) return 'batch';
-  if (w['concurrency'] !== undefined) return 'concurrency';
-  if (w['requestRate'] !== undefined) return 'requestRate';
-  return 'maxThroughput';
-}
-
-/** The normalized workload (as normalize.ts builds it), or undefined when it is not valid. */
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
+/** The normalized workload (normalize.ts's builder), or undefined when it is not valid. */
 function normalizedWorkload(w: WorkloadIn): NormalizedScenario['workload'] | undefined {
   // The common static batch {inputTokens, outputTokens, batch} is checked by hand; anything
   // else goes through the schema.
@@ -134,37 +125,9 @@ function normalizedWorkload(w: WorkloadIn): NormalizedScenario['workload'] | und
   for (const k in w) if (k !== 'inputTokens' && k !== 'outputTokens' && k !== 'batch') plain = false;
   const { inputTokens, outputTokens, batch } = w;
   if (plain && isCount(inputTokens) && isCount(outputTokens) && isCount(batch))
-    return {
-      kind: 'batch',
-      inputTokens,
-      outputTokens,
-      batch,
-      concurrency: 1,
-      requestRate: 0,
-      requests: batch,
-      seed: 0,
-    };
+    return normalizeWorkload({ inputTokens, outputTokens, batch }, 'batch');
   const r = WorkloadSchema.safeParse(w);
-  if (!r.success) return undefined;
-  const v = r.data;
-  const kind =
-    v.batch !== undefined
-      ? 'batch'
-      : v.concurrency !== undefined
-        ? 'concurrency'
-        : v.requestRate !== undefined
-          ? 'requestRate'
-          : 'maxThroughput';
-  return {
-    kind,
-    inputTokens: v.inputTokens,
-    outputTokens: v.outputTokens,
-    batch: v.batch ?? 1,
-    concurrency: v.concurrency ?? 1,
-    requestRate: v.requestRate ?? 0,
-    requests: v.requests ?? (kind === 'batch' ? (v.batch ?? 1) : DEFAULT_REQUESTS),
-    seed: v.seed ?? 0,
-  };
+  return r.success ? normalizeWorkload(r.data) : undefined;
 }
 
 function addPhase(
@@ -199,7 +162,7 @@ function dominant(acc: Readonly<Record<Bound, number>>): { bound: Bound; boundSh
 function staticBound(ns: NormalizedScenario, t: StaticBatchTiming): { bound: Bound; boundShare: number } {
   const acc: Record<Bound, number> = { compute: 0, memory: 0, communication: 0, overhead: 0 };
   const w = ns.workload;
-  const overhead = ns.efficiency.stepOverheadSeconds;
+  const { overhead } = staticHostSeconds(ns, t.sequences);
   addPhase(acc, t.prefill, t.prefillOperatorSeconds, w.inputTokens);
   acc.overhead += overhead;
   if (t.decodeSteps > 0) {
@@ -228,13 +191,7 @@ export function compactStatic(
 ): Result<CompactResult> | undefined {
   if (ns.offload !== undefined || ns.workload.kind !== 'batch') return undefined;
   const w = ns.workload;
-  const sequences = Math.ceil(w.batch / ns.dp);
-  const memory = memoryFootprint(
-    ns,
-    sequences,
-    w.inputTokens + w.outputTokens,
-    peakStepTokens(ns, sequences),
-  );
+  const memory = staticBatchFootprint(ns);
   const capacity = ns.hardware.memory.capacityBytes;
   if (memory.weightsBytes + memory.reservedBytes > capacity)
     return { ok: false, diagnostics: [messages.weightsDoNotFit(memory.weightsBytes, capacity, ns.gpus)] };
@@ -280,6 +237,78 @@ export function withBound(report: EstimateReport): EstimateReport & { bound: Bou
   return { ...report, ...reportBound(report.phases) };
 }
 
+/** A getter of a dot path ('memory.fits') into a result. */
+function fieldGetter(field: string): (o: unknown) => unknown {
+  const segments = field.split('.');
+  return (o) => {
+    let node = o;
+    for (const s of segments) {
+      if (typeof node !== 'object' || node === null) return undefined;
+      node = (node as Record<string, unknown>)[s];
+    }
+    return node;
+  };
+}
+
+/** Validates and normalizes a point's whole scenario (prepared first when a prepare step is given). */
+function normalizeWhole(
+  scenario: Record<string, unknown>,
+  prepare: SweepOptions['prepare'],
+): Result<NormalizedScenario> {
+  let input = scenario;
+  if (prepare !== undefined) {
+    const p = prepare(scenario);
+    if (!p.ok) return p;
+    input = p.value;
+  }
+  const v = validateScenario(input);
+  if (!v.ok) return v;
+  return normalizeScenario(v.value);
+}
+
+/**
+ * The point's workload: the base's, with the workload axes set (copied before the first write,
+ * never mutating the base). Pushes the point's axis values onto `values`.
+ */
+function pointWorkload(
+  points: SweepPoints,
+  digits: readonly number[],
+  baseWorkload: unknown,
+  values: unknown[],
+): unknown {
+  const dims = points.dimensions;
+  let workload: unknown = baseWorkload;
+  let copied = false;
+  for (let k = 0; k < dims.length; k++) {
+    const d = dims[k];
+    if (d === undefined) continue;
+    const vs = d.valuesAt(digits[k] ?? 0);
+    for (let n = 0; n < vs.length; n++) {
+      const p = d.paths[n] ?? '';
+      const v = vs[n];
+      values.push(v);
+      if (p === 'workload') {
+        workload = v;
+        copied = false;
+      } else if (p.startsWith('workload.')) {
+        const rest = p.slice(9);
+        const obj = (typeof workload === 'object' && workload !== null ? workload : {}) as WorkloadIn;
+        if (rest.includes('.')) {
+          workload = setPath(obj, rest, v);
+          copied = true;
+        } else {
+          if (!copied) {
+            workload = { ...obj };
+            copied = true;
+          }
+          (workload as WorkloadIn)[rest] = v;
+        }
+      }
+    }
+  }
+  return workload;
+}
+
 /** An evaluator of a sweep's points; it keeps per-group work (validation, normalization) between calls. */
 export function sweepEvaluator(points: SweepPoints, options: SweepOptions = {}): SweepEvaluator {
   const fields = options.fields ?? DEFAULT_FIELDS;
@@ -292,17 +321,7 @@ export function sweepEvaluator(points: SweepPoints, options: SweepOptions = {}):
   const groups = new Map<string, Group>();
   const digits = new Array<number>(dims.length).fill(0);
 
-  const getters = fields.map((f) => {
-    const segments = f.split('.');
-    return (o: unknown): unknown => {
-      let node = o;
-      for (const s of segments) {
-        if (typeof node !== 'object' || node === null) return undefined;
-        node = (node as Record<string, unknown>)[s];
-      }
-      return node;
-    };
-  });
+  const getters = fields.map(fieldGetter);
   const project = (result: unknown): SweepRow => ({ ok: true, fields: getters.map((g) => g(result)) });
 
   const fromNormalized = (
@@ -318,61 +337,19 @@ export function sweepEvaluator(points: SweepPoints, options: SweepOptions = {}):
     return r.ok ? project(withBound(r.value)) : { ok: false, error: errorText(r.diagnostics) };
   };
 
-  /** Validates and normalizes a point's whole scenario. */
-  const normalizeWhole = (scenario: Record<string, unknown>): Result<NormalizedScenario> => {
-    let input = scenario;
-    if (options.prepare !== undefined) {
-      const p = options.prepare(scenario);
-      if (!p.ok) return p;
-      input = p.value;
-    }
-    const v = validateScenario(input);
-    if (!v.ok) return v;
-    return normalizeScenario(v.value);
-  };
-
   const evaluate = (i: number): SweepPoint => {
     points.digitsOf(i, digits);
     let key = '';
     for (const k of groupDims) key += `${digits[k] ?? 0},`;
-    // The point's axis values and workload: the base's, with the workload axes set.
     const values: unknown[] = [];
-    let workload: unknown = baseWorkload;
-    let copied = false;
-    for (let k = 0; k < dims.length; k++) {
-      const d = dims[k];
-      if (d === undefined) continue;
-      const vs = d.valuesAt(digits[k] ?? 0);
-      for (let n = 0; n < vs.length; n++) {
-        const p = d.paths[n] ?? '';
-        const v = vs[n];
-        values.push(v);
-        if (p === 'workload') {
-          workload = v;
-          copied = false;
-        } else if (p.startsWith('workload.')) {
-          const rest = p.slice(9);
-          const obj = (typeof workload === 'object' && workload !== null ? workload : {}) as WorkloadIn;
-          if (rest.includes('.')) {
-            workload = setPath(obj, rest, v);
-            copied = true;
-          } else {
-            if (!copied) {
-              workload = { ...obj };
-              copied = true;
-            }
-            (workload as WorkloadIn)[rest] = v;
-          }
-        }
-      }
-    }
+    const workload = pointWorkload(points, digits, baseWorkload, values);
     return { values, row: rowOf(i, workload, key) };
   };
 
   const rowOf = (i: number, workload: unknown, groupKey: string): SweepRow => {
     let key = groupKey;
     const wl = (typeof workload === 'object' && workload !== null ? workload : {}) as WorkloadIn;
-    key += kindOf(wl);
+    key += workloadKind(wl);
     const group = groups.get(key);
     if (group !== undefined) {
       if (!group.ok) return { ok: false, error: group.error };
@@ -382,7 +359,7 @@ export function sweepEvaluator(points: SweepPoints, options: SweepOptions = {}):
         return fromNormalized({ ...group.ns, workload: nw }, group.diagnostics, group.coster);
     }
     // First point of its group, or a workload the fast path does not take: the whole pipeline.
-    const r = normalizeWhole(points.scenarioOf(i));
+    const r = normalizeWhole(points.scenarioOf(i), options.prepare);
     if (!r.ok) {
       const error = errorText(r.diagnostics);
       // A failure outside the workload fails the whole group.

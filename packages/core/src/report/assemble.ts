@@ -10,6 +10,7 @@ import type { OperatorKind, PhaseKind } from '../graph/operator.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { StaticBatchTiming } from '../serving/static-batch.js';
+import { staticHostSeconds } from '../serving/static-batch.js';
 import type { LatencyStats, ServingTiming } from '../serving/serve.js';
 import type { CostReport, EnergyReport } from '../energy/model.js';
 import { energyAndCost } from '../energy/model.js';
@@ -87,6 +88,11 @@ export interface EstimateReport {
       readonly pp: number;
       readonly ep: number;
       readonly dp: number;
+    };
+    /** Disaggregated serving only: each pool's tensor parallelism and replicas (pp and ep above apply to both). */
+    readonly disaggregation?: {
+      readonly prefill: { readonly tp: number; readonly dp: number };
+      readonly decode: { readonly tp: number; readonly dp: number };
     };
     readonly precision: { readonly weights: string; readonly activations: string; readonly kvCache: string };
     readonly engine: string;
@@ -192,11 +198,20 @@ function phaseBreakdown(
 
 function scenarioOf(ns: NormalizedScenario, batch: number): EstimateReport['scenario'] {
   const w = ns.workload;
+  const d = ns.serving.disaggregation;
   return {
     model: ns.model.id,
     hardware: ns.hardware.id,
     gpus: ns.gpus,
     parallelism: { tp: ns.tp, pp: ns.pp, ep: ns.ep, dp: ns.dp },
+    ...(d === undefined
+      ? {}
+      : {
+          disaggregation: {
+            prefill: { tp: d.prefill.tp, dp: d.prefill.dp },
+            decode: { tp: d.decode.tp, dp: d.decode.dp },
+          },
+        }),
     precision: {
       weights: ns.formats.weights,
       activations: ns.formats.activations,
@@ -223,8 +238,7 @@ interface StaticParts {
 
 function staticParts(ns: NormalizedScenario, timing: StaticBatchTiming): StaticParts {
   const w = ns.workload;
-  const e = ns.efficiency;
-  const overhead = e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * timing.sequences;
+  const { overhead } = staticHostSeconds(ns, timing.sequences);
   const prefill = phaseBreakdown(timing.prefill, timing.prefillOperatorSeconds, 1, w.inputTokens, overhead);
   const meanContext = w.inputTokens + w.outputTokens / 2;
   const decode = phaseBreakdown(

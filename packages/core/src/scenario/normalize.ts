@@ -39,7 +39,8 @@ export type {
   WorkloadKind,
 } from './types.js';
 
-function resolveModel(model: Scenario['model']): Result<ModelSpec> {
+/** A model id looked up in the catalog (with close matches when unknown), or the model given. */
+export function resolveModel(model: Scenario['model']): Result<ModelSpec> {
   if (typeof model !== 'string') return ok(model);
   const found = findModel(model);
   return found !== undefined
@@ -47,7 +48,8 @@ function resolveModel(model: Scenario['model']): Result<ModelSpec> {
     : fail(messages.unknownModel(model, closestMatches(model, modelIds())));
 }
 
-function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
+/** A hardware id looked up in the catalog (with close matches when unknown), or the device given. */
+export function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
   if (typeof hardware !== 'string') return ok(HardwareSpecSchema.parse(hardware));
   const found = findHardware(hardware);
   return found !== undefined
@@ -55,7 +57,15 @@ function resolveHardware(hardware: Scenario['hardware']): Result<HardwareSpec> {
     : fail(messages.unknownHardware(hardware, closestMatches(hardware, hardwareIds())));
 }
 
-function workloadKind(w: Scenario['workload']): WorkloadKind {
+/**
+ * The kind of workload a workload object describes (validated or not: the sweep keys its groups
+ * by the kind of raw points).
+ */
+export function workloadKind(w: {
+  readonly batch?: unknown;
+  readonly concurrency?: unknown;
+  readonly requestRate?: unknown;
+}): WorkloadKind {
   if (w.batch !== undefined) return 'batch';
   if (w.concurrency !== undefined) return 'concurrency';
   if (w.requestRate !== undefined) return 'requestRate';
@@ -65,7 +75,8 @@ function workloadKind(w: Scenario['workload']): WorkloadKind {
 function chooseFormats(s: Scenario): Formats {
   const weights = s.precision.weights ?? 'bf16';
   const activations = s.precision.activations ?? (rateClassOf(weights) === 'fp8' ? 'fp8' : 'bf16');
-  const kvCache = s.precision.kvCache ?? (rateClassOf(activations) === 'fp8' ? 'fp8' : 'bf16');
+  // The engine's own KV default (16-bit "auto"), never the weight format: FP8 KV is opt-in.
+  const kvCache = s.precision.kvCache ?? engineProfile(s.engine).kvCacheFormat;
   // Attention multiplies activations (queries) with the cache: FP8 attention needs both in FP8.
   const attentionRate = gemmRateFormat(kvCache === 'int2' ? 'bf16' : kvCache, activations);
   return {
@@ -80,9 +91,14 @@ function chooseFormats(s: Scenario): Formats {
 
 function checkRates(hw: HardwareSpec, formats: Formats): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (hw.peakFlopsPerSecond[formats.gemmRate] === undefined)
-    out.push(messages.formatUnsupported(formats.gemmRate, hw.id, 'GEMMs'));
-  else if (hw.peakFlopsPerSecond[formats.attentionRate] === undefined)
+  if (hw.peakFlopsPerSecond[formats.gemmRate] === undefined) {
+    // Narrow weights on a device with 16-bit math: offer weight-only, as the engines run it.
+    const weightOnly =
+      rateClassOf(formats.weights) === formats.gemmRate && hw.peakFlopsPerSecond.bf16 !== undefined
+        ? 'bf16'
+        : undefined;
+    out.push(messages.formatUnsupported(formats.gemmRate, hw.id, 'GEMMs', weightOnly));
+  } else if (hw.peakFlopsPerSecond[formats.attentionRate] === undefined)
     out.push(messages.formatUnsupported(formats.attentionRate, hw.id, 'attention'));
   else {
     // Narrow weights the device cannot multiply in are dequantized: say so, never a silent speed-up.
@@ -345,8 +361,11 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
   };
 }
 
-function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['workload'] {
-  const w = s.workload;
+/** A validated workload with its defaults applied (the one builder: the sweep's fast path uses it too). */
+export function normalizeWorkload(
+  w: Scenario['workload'],
+  kind: WorkloadKind = workloadKind(w),
+): NormalizedScenario['workload'] {
   return {
     kind,
     inputTokens: w.inputTokens,
@@ -409,7 +428,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       offload: offload.value,
       power: s.power,
       cost: s.cost,
-      workload: resolveWorkload(s, kind),
+      workload: normalizeWorkload(s.workload, kind),
     },
     diagnostics,
   );

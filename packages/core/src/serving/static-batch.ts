@@ -37,7 +37,7 @@ export interface StaticBatchTiming {
  * Host time: a fixed part per step plus a part per sequence in the step. A decode step holds every
  * sequence (`overhead` per step); the prefill's steps hold each sequence once, a step at least one.
  */
-function hostSeconds(
+export function staticHostSeconds(
   ns: NormalizedScenario,
   sequences: number,
 ): { overhead: number; prefillOverhead: number } {
@@ -99,7 +99,7 @@ export function simulateStaticBatch(
     priorContext: prefix,
   });
   const decode = coster(ns, { phase: 'decode', sequences: perMicro, tokensPerSequence: 1 + k });
-  const { overhead, prefillOverhead } = hostSeconds(ns, sequences);
+  const { overhead, prefillOverhead } = staticHostSeconds(ns, sequences);
   const prefillPasses = ns.pp > 1 ? m + ns.pp - 1 : 1;
   const decodePasses = ns.pp > 1 ? Math.max(ns.pp, m) : 1;
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseTrainingCsv, validateTrainingRows } from './validate.js';
+import { parseTrainingCsv } from '../measurements/training-csv.js';
+import { validateTrainingRows } from '../validate/training-rows.js';
 
 interface Baseline {
   readonly tolerancePoints: number;

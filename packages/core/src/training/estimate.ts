@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * The training report: memory per GPU, step time with its breakdown, throughput, MFU and HFU
  * under stated conventions, time, cost and energy to train N tokens, checkpoint size and save time.
@@ -85,6 +84,88 @@ export function layoutLabel(j: NormalizedTraining): string {
   return parts.join(' ');
 }
 
+/** The peak dense rate utilization divides by: the GEMM precision's. */
+function peakFor(j: NormalizedTraining): number {
+  const r = j.hardware.peakFlopsPerSecond;
+  if (isLowPrecision(j)) return r.fp8 ?? 1;
+  return (j.precision === 'fp16' ? (r.fp16 ?? r.bf16) : (r.bf16 ?? r.fp16)) ?? 1;
+}
+
+const isLowPrecision = (j: NormalizedTraining): boolean => j.precision === 'fp8' || j.precision === 'mxfp8';
+
+function mfuFigures(
+  j: NormalizedTraining,
+  convention: MfuConvention,
+  tokensPerSecondPerGpu: number,
+  peak: number,
+): MfuFigures {
+  // LoRA/QLoRA: frozen base weights get no weight gradient, so the model does forward + input
+  // gradient = 2/3 of the full-training FLOPs (NeMo/Megatron-Bridge count LoRA the same way).
+  const f =
+    modelFlopsPerToken(j.model, j.sequenceLength, convention) * (j.finetune.method === 'full' ? 1 : 2 / 3);
+  const achieved = f * tokensPerSecondPerGpu;
+  return {
+    modelFlopsPerToken: f,
+    modelFlopsPerSecondPerGpu: achieved,
+    mfu: achieved / peak,
+    hfu: ((f + recomputeFlopsPerToken(j, convention)) * tokensPerSecondPerGpu) / peak,
+  };
+}
+
+function checkpointOf(
+  j: NormalizedTraining,
+  totalParams: number,
+  trainable: number,
+): TrainingReport['checkpoint'] {
+  // Checkpoint: BF16 weights plus the FP32 master copy and optimizer states of the trainable ones.
+  const bytes =
+    totalParams * 2 +
+    trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer, j.optimizerStateScale));
+  return j.checkpointWriteBytesPerSecond === undefined
+    ? { bytes }
+    : { bytes, saveSeconds: bytes / (j.checkpointWriteBytesPerSecond * j.gpus) };
+}
+
+function runOf(j: NormalizedTraining, tokensPerStep: number, stepSeconds: number): TrainingReport['run'] {
+  if (j.tokens === undefined) return undefined;
+  const steps = Math.ceil(j.tokens / tokensPerStep);
+  const seconds = steps * stepSeconds;
+  const gpuHours = (seconds * j.gpus) / 3600;
+  return {
+    tokens: j.tokens,
+    steps,
+    seconds,
+    gpuHours,
+    ...(j.priceUsdPerGpuHour === undefined ? {} : { costUsd: gpuHours * j.priceUsdPerGpuHour }),
+    ...(j.hardware.tdpWatts === undefined
+      ? {}
+      : { energyJoulesAtTdp: seconds * j.gpus * j.hardware.tdpWatts }),
+  };
+}
+
+function jobOf(j: NormalizedTraining, totalParams: number, trainableParams: number): TrainingReport['job'] {
+  const method = j.finetune.method;
+  return {
+    model: j.model.id,
+    hardware: j.hardware.id,
+    gpus: j.gpus,
+    layout: layoutLabel(j),
+    sequenceLength: j.sequenceLength,
+    globalBatch: j.globalBatch,
+    microBatch: j.microBatch,
+    microBatches: j.microBatches,
+    precision: j.precision + (isLowPrecision(j) ? ` (${j.fp8Recipe})` : ''),
+    optimizer: j.optimizer + (j.masterWeights ? ' + fp32 master' : ''),
+    recompute: j.recompute,
+    finetune:
+      method === 'full'
+        ? 'full'
+        : `${method} rank ${String(j.finetune.rank)} (${j.finetune.attentionOnly ? 'attention' : 'all linear'})`,
+    totalParams,
+    trainableParams,
+  };
+}
+
 export function estimateTrainingNormalized(
   j: NormalizedTraining,
   options: { readonly largestMicroBatch?: boolean } = {},
@@ -95,71 +176,16 @@ export function estimateTrainingNormalized(
   const stepSeconds = st.breakdown.stepSeconds;
   const tokensPerSecond = tokensPerStep / stepSeconds;
   const tokensPerSecondPerGpu = tokensPerSecond / j.gpus;
-  const r = j.hardware.peakFlopsPerSecond;
-  const lowPrecision = j.precision === 'fp8' || j.precision === 'mxfp8';
-  const peak = (lowPrecision ? r.fp8 : j.precision === 'fp16' ? (r.fp16 ?? r.bf16) : (r.bf16 ?? r.fp16)) ?? 1;
-  const figures = (convention: MfuConvention): MfuFigures => {
-    // LoRA/QLoRA: frozen base weights get no weight gradient, so the model does forward + input
-    // gradient = 2/3 of the full-training FLOPs (NeMo/Megatron-Bridge count LoRA the same way).
-    const f =
-      modelFlopsPerToken(j.model, j.sequenceLength, convention) * (j.finetune.method === 'full' ? 1 : 2 / 3);
-    const achieved = f * tokensPerSecondPerGpu;
-    return {
-      modelFlopsPerToken: f,
-      modelFlopsPerSecondPerGpu: achieved,
-      mfu: achieved / peak,
-      hfu: ((f + recomputeFlopsPerToken(j, convention)) * tokensPerSecondPerGpu) / peak,
-    };
-  };
+  const peak = peakFor(j);
+  const figures = (convention: MfuConvention): MfuFigures =>
+    mfuFigures(j, convention, tokensPerSecondPerGpu, peak);
   const mfu = { megatron: figures('megatron'), mosaicml: figures('mosaicml'), causal: figures('causal') };
   const c = countParams(j.model);
   const trainable =
     j.finetune.method === 'full' ? c.total : loraParams(j.model, j.finetune.rank, j.finetune.attentionOnly);
-  // Checkpoint: BF16 weights plus the FP32 master copy and optimizer states of the trainable ones.
-  const ckptBytes =
-    c.total * 2 +
-    trainable * ((j.masterWeights ? 4 : 0) + optimizerStateBytes(j.optimizer, j.optimizerStateScale));
-  const checkpoint =
-    j.checkpointWriteBytesPerSecond === undefined
-      ? { bytes: ckptBytes }
-      : { bytes: ckptBytes, saveSeconds: ckptBytes / (j.checkpointWriteBytesPerSecond * j.gpus) };
-  let run: TrainingReport['run'];
-  if (j.tokens !== undefined) {
-    const steps = Math.ceil(j.tokens / tokensPerStep);
-    const seconds = steps * stepSeconds;
-    const gpuHours = (seconds * j.gpus) / 3600;
-    run = {
-      tokens: j.tokens,
-      steps,
-      seconds,
-      gpuHours,
-      ...(j.priceUsdPerGpuHour === undefined ? {} : { costUsd: gpuHours * j.priceUsdPerGpuHour }),
-      ...(j.hardware.tdpWatts === undefined
-        ? {}
-        : { energyJoulesAtTdp: seconds * j.gpus * j.hardware.tdpWatts }),
-    };
-  }
-  const method = j.finetune.method;
+  const run = runOf(j, tokensPerStep, stepSeconds);
   return {
-    job: {
-      model: j.model.id,
-      hardware: j.hardware.id,
-      gpus: j.gpus,
-      layout: layoutLabel(j),
-      sequenceLength: j.sequenceLength,
-      globalBatch: j.globalBatch,
-      microBatch: j.microBatch,
-      microBatches: j.microBatches,
-      precision: j.precision + (lowPrecision ? ` (${j.fp8Recipe})` : ''),
-      optimizer: j.optimizer + (j.masterWeights ? ' + fp32 master' : ''),
-      recompute: j.recompute,
-      finetune:
-        method === 'full'
-          ? 'full'
-          : `${method} rank ${String(j.finetune.rank)} (${j.finetune.attentionOnly ? 'attention' : 'all linear'})`,
-      totalParams: c.total,
-      trainableParams: trainable,
-    },
+    job: jobOf(j, c.total, trainable),
     memory: { ...memory, largestMicroBatch: options.largestMicroBatch === false ? 0 : largestMicroBatch(j) },
     step: st.breakdown,
     operators: st.operators,
@@ -171,7 +197,7 @@ export function estimateTrainingNormalized(
     mfu,
     headline: { convention: j.mfuConvention, mfu: mfu[j.mfuConvention].mfu, hfu: mfu[j.mfuConvention].hfu },
     ...(run === undefined ? {} : { run }),
-    checkpoint,
+    checkpoint: checkpointOf(j, c.total, trainable),
   };
 }
 

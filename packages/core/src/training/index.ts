@@ -9,25 +9,25 @@ export { stepTime } from './step.js';
 export { modelFlopsPerToken, loraParams } from './shapes.js';
 export type { TrainingReport, MfuFigures } from './estimate.js';
 export { estimateTraining, estimateTrainingNormalized, layoutLabel } from './estimate.js';
-export type {
-  TrainingRow,
-  TrainingRowRecord,
-  TrainingSkip,
-  TrainingGroup,
-  TrainingValidationReport,
-} from './validate.js';
+// Reading, predicting and fitting training.csv live with the other measurements (issue 8).
+export type { TrainingRow, TrainingRowScenario } from '../measurements/training-csv.js';
 export {
   TRAINING_COLUMNS,
   isTrainingHeader,
   parseTrainingCsv,
   trainingScenarioOf,
-  predictTrainingRow,
-  validateTrainingRows,
   trainingSourceLabel,
-} from './validate.js';
+} from '../measurements/training-csv.js';
+export type {
+  TrainingRowRecord,
+  TrainingSkip,
+  TrainingGroup,
+  TrainingValidationReport,
+} from '../validate/training-rows.js';
+export { predictTrainingRow, validateTrainingRows } from '../validate/training-rows.js';
 export type { LayoutResult, SearchOptions, SearchResult } from './search.js';
 export { searchLayouts } from './search.js';
-export type { TrainingCrossValidation } from './validate.js';
-export { crossValidateTraining } from './validate.js';
+export type { TrainingCrossValidation } from '../calibrate/training-fit.js';
+export { crossValidateTraining } from '../calibrate/training-fit.js';
 export type { TrainingEfficiency } from './normalize.js';
 export { TRAINING_EFFICIENCY_DEFAULTS } from './normalize.js';

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * Training scenario → normalized job: resolves the model and hardware ids, derives the
  * data-parallel degree and the micro-batch count, adds the scale-out network, and checks that
@@ -6,16 +5,12 @@
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
-import { closestMatches } from '../diagnostics/closest.js';
 import { messages } from '../diagnostics/messages.js';
 import { efficiencyFor } from '../cost/efficiency.js';
-import { findHardware, hardwareIds } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/schema.js';
-import { HardwareSpecSchema } from '../hardware/schema.js';
-import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { Efficiency } from '../scenario/normalize.js';
-import { SCALE_OUT_LATENCY_SECONDS } from '../scenario/normalize.js';
+import { SCALE_OUT_LATENCY_SECONDS, resolveHardware, resolveModel } from '../scenario/normalize.js';
 import { trainingMessages as tm } from './messages.js';
 import type {
   FinetuneMethod,
@@ -129,47 +124,28 @@ export function validateTraining(input: unknown): Result<TrainingScenario> {
   );
 }
 
-function resolveModel(model: TrainingScenario['model']): Result<ModelSpec> {
-  if (typeof model !== 'string') return ok(model);
-  const found = findModel(model);
-  return found !== undefined
-    ? ok(found)
-    : fail(messages.unknownModel(model, closestMatches(model, modelIds())));
-}
-
-function resolveHardware(hardware: TrainingScenario['hardware']): Result<HardwareSpec> {
-  if (typeof hardware !== 'string') return ok(HardwareSpecSchema.parse(hardware));
-  const found = findHardware(hardware);
-  return found !== undefined
-    ? ok(found)
-    : fail(messages.unknownHardware(hardware, closestMatches(hardware, hardwareIds())));
-}
-
 /** Devices that run microscaled (MX) formats in their tensor cores list an FP4 rate (Blackwell, CDNA4). */
 function hasMicroscaling(hw: HardwareSpec): boolean {
   return hw.peakFlopsPerSecond.fp4 !== undefined;
 }
 
-export function normalizeTraining(s: TrainingScenario): Result<NormalizedTraining> {
-  const model = resolveModel(s.model);
-  const base = resolveHardware(s.hardware);
-  if (!model.ok || !base.ok) return fail(...model.diagnostics, ...base.diagnostics);
-  const m = model.value;
-  const hardware: HardwareSpec = {
-    ...base.value,
+/** The device with the job's scale-out bandwidth per GPU (given, catalogued, or the default). */
+function withScaleOut(s: TrainingScenario, base: HardwareSpec): HardwareSpec {
+  return {
+    ...base,
     scaleOut: {
       bandwidthBytesPerSecond:
         s.network.scaleOutGbpsPerGpu !== undefined
           ? (s.network.scaleOutGbpsPerGpu * 1e9) / 8
-          : (base.value.scaleOut?.bandwidthBytesPerSecond ?? (defaultScaleOutGbps(base.value) * 1e9) / 8),
+          : (base.scaleOut?.bandwidthBytesPerSecond ?? (defaultScaleOutGbps(base) * 1e9) / 8),
     },
   };
+}
+
+/** Parallel sizes against the model: heads, layers, sequence, experts. */
+function checkLayout(s: TrainingScenario, m: ModelSpec, dp: number): Diagnostic[] {
   const p = s.parallelism;
   const d: Diagnostic[] = [];
-  const dp = p.dp ?? Math.floor(s.gpus / (p.tp * p.pp * p.cp));
-  if (dp < 1 || p.tp * p.pp * p.cp * dp !== s.gpus) d.push(tm.gpusMismatch(s.gpus, p.tp, p.pp, p.cp, dp));
-  else if (s.globalBatch % (dp * s.microBatch) !== 0)
-    d.push(tm.batchNotDivisible(s.globalBatch, dp, s.microBatch));
   const heads = m.attention.numHeads;
   if (heads % p.tp !== 0)
     d.push(
@@ -217,8 +193,13 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
         ),
       );
   }
-  // ZeRO shards over dp·cp: context-parallel ranks hold the same weights (Megatron, torchtitan).
-  const shardGroup = p.shardGroup ?? dp * p.cp;
+  return d;
+}
+
+/** shardGroup's constraints (ZeRO-3, divides dp·cp). */
+function checkShardGroup(s: TrainingScenario, dp: number): Diagnostic[] {
+  const p = s.parallelism;
+  const d: Diagnostic[] = [];
   if (p.shardGroup !== undefined && (p.zero !== 3 || (dp * p.cp) % p.shardGroup !== 0))
     d.push(
       tm.invalid(
@@ -226,7 +207,13 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
         `shardGroup (${String(p.shardGroup)}) needs zero 3 and must divide dp·cp (${String(dp * p.cp)}).`,
       ),
     );
-  const hw = hardware;
+  return d;
+}
+
+/** Precision against the device's rates; offload, optimizer-in-backward and tokens. */
+function checkPrecisionAndOffload(s: TrainingScenario, hw: HardwareSpec, dp: number): Diagnostic[] {
+  const p = s.parallelism;
+  const d: Diagnostic[] = [];
   if ((s.precision === 'fp8' || s.precision === 'mxfp8') && hw.peakFlopsPerSecond.fp8 === undefined)
     d.push(tm.invalid(['precision'], `${hw.name} has no FP8 tensor rate; use bf16.`));
   if (s.precision === 'mxfp8' && !hasMicroscaling(hw))
@@ -264,8 +251,37 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
     d.push(tm.invalid(['activationOffload'], `${hw.name} has no host link in the catalog to offload over.`));
   if (s.tokens !== undefined && !Number.isFinite(s.tokens))
     d.push(tm.invalid(['tokens'], 'tokens must be finite.'));
-  if (d.some((x) => x.severity === 'error')) return fail(...d);
+  return d;
+}
 
+export function normalizeTraining(s: TrainingScenario): Result<NormalizedTraining> {
+  const model = resolveModel(s.model);
+  const base = resolveHardware(s.hardware);
+  if (!model.ok || !base.ok) return fail(...model.diagnostics, ...base.diagnostics);
+  const m = model.value;
+  const hw = withScaleOut(s, base.value);
+  const p = s.parallelism;
+  const d: Diagnostic[] = [];
+  const dp = p.dp ?? Math.floor(s.gpus / (p.tp * p.pp * p.cp));
+  if (dp < 1 || p.tp * p.pp * p.cp * dp !== s.gpus) d.push(tm.gpusMismatch(s.gpus, p.tp, p.pp, p.cp, dp));
+  else if (s.globalBatch % (dp * s.microBatch) !== 0)
+    d.push(tm.batchNotDivisible(s.globalBatch, dp, s.microBatch));
+  d.push(...checkLayout(s, m, dp), ...checkShardGroup(s, dp), ...checkPrecisionAndOffload(s, hw, dp));
+  if (d.some((x) => x.severity === 'error')) return fail(...d);
+  // ZeRO shards over dp·cp: context-parallel ranks hold the same weights (Megatron, torchtitan).
+  const shardGroup = p.shardGroup ?? dp * p.cp;
+  return ok(normalizedOf(s, m, hw, dp, shardGroup), d);
+}
+
+function normalizedOf(
+  s: TrainingScenario,
+  m: ModelSpec,
+  hw: HardwareSpec,
+  dp: number,
+  shardGroup: number,
+): NormalizedTraining {
+  const p = s.parallelism;
+  const nvme = s.offload.nvmeGBps;
   const eff = efficiencyFor(hw);
   const efficiency: Efficiency = {
     ...eff,
@@ -276,57 +292,54 @@ export function normalizeTraining(s: TrainingScenario): Result<NormalizedTrainin
     stepOverheadPerSequenceSeconds: 0,
     requestOverheadSeconds: 0,
   };
-  return ok(
-    {
-      model: m,
-      hardware: hw,
-      efficiency,
-      gpus: s.gpus,
-      sequenceLength: s.sequenceLength,
-      globalBatch: s.globalBatch,
-      microBatch: s.microBatch,
-      microBatches: s.globalBatch / (dp * s.microBatch),
-      tp: p.tp,
-      sequenceParallel: p.sequenceParallel ?? p.tp > 1,
-      pp: p.pp,
-      schedule: p.pipelineSchedule,
-      virtualStages: p.virtualStages,
-      cp: p.cp,
-      ep: p.ep,
-      dp,
-      zero: p.zero,
-      shardGroup,
-      precision: s.precision,
-      fp8Recipe: s.fp8Recipe,
-      optimizer: s.optimizer,
-      masterWeights: s.masterWeights,
-      gradientBytes: s.gradientFormat === 'fp32' ? 4 : 2,
-      optimizerStateScale: s.optimizerStateFormat === 'fp32' ? 1 : 0.5,
-      recompute: s.recompute,
-      chunkedLoss: s.chunkedLoss,
-      optimizerInBackward: s.optimizerInBackward,
-      activationOffload: s.activationOffload,
-      overlapDp: s.overlap.dp,
-      overlapTp: s.overlap.tp,
-      offloadOptimizer: s.offload.optimizer,
-      offloadParameters: s.offload.parameters,
-      nvmeBytesPerSecond: nvme === undefined ? undefined : nvme * 1e9,
-      finetune: {
-        method: s.finetune.method,
-        rank: s.finetune.rank,
-        attentionOnly: s.finetune.targets === 'attention',
-      },
-      tokens: s.tokens,
-      priceUsdPerGpuHour: s.priceUsdPerGpuHour ?? hw.priceUsdPerHour,
-      checkpointWriteBytesPerSecond:
-        s.checkpointWriteGBps === undefined ? undefined : s.checkpointWriteGBps * 1e9,
-      mfuConvention: s.mfuConvention,
-      trainingEfficiency: {
-        gemmScale: s.efficiency.gemmScale ?? TRAINING_EFFICIENCY_DEFAULTS.gemmScale,
-        attentionScale: s.efficiency.attentionScale ?? TRAINING_EFFICIENCY_DEFAULTS.attentionScale,
-        overlapSlowdown: s.efficiency.overlapSlowdown ?? TRAINING_EFFICIENCY_DEFAULTS.overlapSlowdown,
-      },
+  return {
+    model: m,
+    hardware: hw,
+    efficiency,
+    gpus: s.gpus,
+    sequenceLength: s.sequenceLength,
+    globalBatch: s.globalBatch,
+    microBatch: s.microBatch,
+    microBatches: s.globalBatch / (dp * s.microBatch),
+    tp: p.tp,
+    sequenceParallel: p.sequenceParallel ?? p.tp > 1,
+    pp: p.pp,
+    schedule: p.pipelineSchedule,
+    virtualStages: p.virtualStages,
+    cp: p.cp,
+    ep: p.ep,
+    dp,
+    zero: p.zero,
+    shardGroup,
+    precision: s.precision,
+    fp8Recipe: s.fp8Recipe,
+    optimizer: s.optimizer,
+    masterWeights: s.masterWeights,
+    gradientBytes: s.gradientFormat === 'fp32' ? 4 : 2,
+    optimizerStateScale: s.optimizerStateFormat === 'fp32' ? 1 : 0.5,
+    recompute: s.recompute,
+    chunkedLoss: s.chunkedLoss,
+    optimizerInBackward: s.optimizerInBackward,
+    activationOffload: s.activationOffload,
+    overlapDp: s.overlap.dp,
+    overlapTp: s.overlap.tp,
+    offloadOptimizer: s.offload.optimizer,
+    offloadParameters: s.offload.parameters,
+    nvmeBytesPerSecond: nvme === undefined ? undefined : nvme * 1e9,
+    finetune: {
+      method: s.finetune.method,
+      rank: s.finetune.rank,
+      attentionOnly: s.finetune.targets === 'attention',
     },
-    d,
-  );
+    tokens: s.tokens,
+    priceUsdPerGpuHour: s.priceUsdPerGpuHour ?? hw.priceUsdPerHour,
+    checkpointWriteBytesPerSecond:
+      s.checkpointWriteGBps === undefined ? undefined : s.checkpointWriteGBps * 1e9,
+    mfuConvention: s.mfuConvention,
+    trainingEfficiency: {
+      gemmScale: s.efficiency.gemmScale ?? TRAINING_EFFICIENCY_DEFAULTS.gemmScale,
+      attentionScale: s.efficiency.attentionScale ?? TRAINING_EFFICIENCY_DEFAULTS.attentionScale,
+      overlapSlowdown: s.efficiency.overlapSlowdown ?? TRAINING_EFFICIENCY_DEFAULTS.overlapSlowdown,
+    },
+  };
 }

@@ -1,4 +1,3 @@
-/* eslint-disable max-lines-per-function -- to be split after the merge */
 /**
  * Step time of a training job, built from the operators one GPU runs per micro-batch:
  * - GEMMs on the roofline with the measured efficiency curve (cost/efficiency.ts gemmEfficiency):
@@ -73,142 +72,224 @@ function strided(hw: HardwareSpec, stride: number): HardwareSpec {
   return { ...hw, scaleUp: { ...hw.scaleUp, domainSize: perDomain } };
 }
 
-export function stepTime(j: NormalizedTraining): StepResult {
+/** What every term of the step needs: rates, shapes of one micro-batch, the job's switches. */
+interface StepContext {
+  readonly j: NormalizedTraining;
+  /** Achievable HBM bandwidth, B/s. */
+  readonly memBw: number;
+  readonly lowPrecision: boolean;
+  readonly gemmPeak: number;
+  readonly gemmFrac: number;
+  readonly peak16: number;
+  readonly frac16: number;
+  /** Bytes per GEMM input element. */
+  readonly inBytes: number;
+  /** Tokens of one micro-batch on one GPU (after the CP split). */
+  readonly tokens: number;
+  /** Sequence-parallel split of the hidden state (tp with SP, else 1). */
+  readonly sp: number;
+  readonly lora: boolean;
+  readonly qlora: boolean;
+  readonly layersPerStage: number;
+  readonly stageScale: number;
+}
+
+function stepContext(j: NormalizedTraining): StepContext {
+  const hw = j.hardware;
+  const eff = j.efficiency;
+  const lowPrecision = j.precision === 'fp8' || j.precision === 'mxfp8';
+  const gemmFmt = lowPrecision ? 'fp8' : j.precision === 'fp16' ? 'fp16' : 'bf16';
+  const te = j.trainingEfficiency;
+  const layersPerStage = Math.ceil(j.model.numLayers / j.pp);
+  return {
+    j,
+    memBw: hw.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction,
+    lowPrecision,
+    gemmPeak: peakOf(hw, gemmFmt),
+    gemmFrac: (lowPrecision ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction) * te.gemmScale,
+    peak16: peakOf(hw, j.precision === 'fp16' ? 'fp16' : 'bf16'),
+    frac16: eff.gemmPeakFraction * te.gemmScale,
+    inBytes: lowPrecision ? 1 : 2,
+    tokens: (j.microBatch * j.sequenceLength) / j.cp,
+    sp: j.sequenceParallel ? j.tp : 1,
+    lora: j.finetune.method !== 'full',
+    qlora: j.finetune.method === 'qlora',
+    layersPerStage,
+    stageScale: layersPerStage / j.model.numLayers,
+  };
+}
+
+function gemm(
+  c: StepContext,
+  mRows: number,
+  n: number,
+  k: number,
+  groups: number,
+  peak: number,
+  frac: number,
+  bytes: number,
+): number {
+  const rows = Math.max(1, mRows);
+  const flops = 2 * rows * n * k * groups;
+  const compute = flops / (peak * gemmEfficiency(rows, n, k, frac, c.j.efficiency, groups));
+  const traffic = ((rows * k + k * n) * bytes + rows * n * 2) * groups;
+  return Math.max(compute, traffic / c.memBw);
+}
+
+/** Compute of one micro-batch on the bottleneck stage, summed as the layers are walked. */
+interface Compute {
+  readonly ops: Map<string, { f: number; b: number }>;
+  /** Forward compute of the stage's layers, one micro-batch. */
+  layerF: number;
+  layerB: number;
+  gemmF: number;
+  attnF: number;
+  quant: number;
+  selective: number;
+  moeLayers: number;
+  headF: number;
+  headB: number;
+}
+
+function addOp(acc: Compute, name: string, f: number, b: number): void {
+  const o = acc.ops.get(name) ?? { f: 0, b: 0 };
+  acc.ops.set(name, { f: o.f + f, b: o.b + b });
+}
+
+type Linear = ReturnType<typeof layerShapes>[number]['linears'][number];
+
+/** One linear layer of a shape occurring n times on the stage: GEMMs, LoRA adapters, casts. */
+function addLinear(c: StepContext, acc: Compute, l: Linear, n: number): void {
+  const j = c.j;
+  const rows = c.tokens * l.tokenShare;
+  const f = gemm(c, rows, l.n, l.k, l.groups, c.gemmPeak, c.gemmFrac, c.inBytes);
+  let b = (c.lora ? 1 : 2) * f;
+  let fl = f;
+  if (c.lora && l.name !== 'router' && (!j.finetune.attentionOnly || l.attention)) {
+    const r = j.finetune.rank;
+    const a =
+      gemm(c, rows, r, l.k, l.groups, c.peak16, c.frac16, 2) +
+      gemm(c, rows, l.n, r, l.groups, c.peak16, c.frac16, 2);
+    fl += a;
+    b += 2 * a;
+  }
+  if (c.qlora) {
+    // Dequantize the NF4 weight to BF16 before each use (forward, backward input gradient).
+    const dq = (l.k * l.n * l.groups * (0.5 + 2)) / c.memBw;
+    acc.quant += n * 2 * dq;
+  }
+  if (c.lowPrecision) {
+    // Casts to FP8 of the GEMM inputs (activation, weight; gradient in backward): read 2 bytes,
+    // write 1; per-tensor scaling adds an amax pass (one more read) per tensor.
+    const amax = j.fp8Recipe === 'tensorwise' ? 2 : 0;
+    const elems = rows * l.k * l.groups + l.k * l.n * l.groups;
+    const gradElems = rows * l.n * l.groups;
+    acc.quant += (n * ((elems + gradElems) * (3 + amax))) / c.memBw;
+  }
+  addOp(acc, l.name, n * fl, n * b);
+  acc.layerF += n * fl;
+  acc.layerB += n * b;
+  acc.gemmF += n * fl;
+}
+
+type Shape = ReturnType<typeof layerShapes>[number];
+
+/** Attention core, elementwise traffic and MoE permutation of a shape occurring n times. */
+function addNonGemm(c: StepContext, acc: Compute, s: Shape, n: number): void {
+  const j = c.j;
+  const m = j.model;
+  const h = m.hiddenSize;
+  // Attention core (BF16 FlashAttention).
+  const ctx = meanCausalContext(j.sequenceLength, s.window);
+  const attnFlops = (c.tokens * attentionFlopsPerContextToken(m) * ctx) / j.tp;
+  const at =
+    attnFlops / (c.peak16 * j.efficiency.attentionPeakFraction * j.trainingEfficiency.attentionScale);
+  addOp(acc, 'attention', n * at, n * 2.5 * at);
+  acc.attnF += n * at;
+  acc.layerF += n * at;
+  acc.layerB += n * 2.5 * at;
+  // Elementwise traffic (BF16): norms and residual adds on the (SP-split) hidden state, the
+  // activation function on the FFN width, RoPE on Q and K. Backward moves about twice as much.
+  const a = m.attention;
+  const qk =
+    a.kind === 'gqa'
+      ? (a.numHeads + a.numKvHeads) * a.headDim
+      : a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim) * 2;
+  const elemBytes = c.tokens * 2 * ((14 * h) / c.sp + s.ffnWidth + (2 * qk) / j.tp);
+  const et = elemBytes / c.memBw;
+  addOp(acc, 'elementwise', n * et, n * 2 * et);
+  acc.layerF += n * et;
+  acc.layerB += n * 2 * et;
+  if (s.moe && m.moe !== undefined) {
+    // Token permutation around the experts: each routed copy of a token (BF16) is gathered
+    // into expert order and scattered back (read + write both ways), and the combine weighs
+    // and sums the copies; backward mirrors it.
+    const copies = (c.tokens * m.moe.topK) / j.tp;
+    const pt = (copies * h * 2 * 6) / c.memBw;
+    addOp(acc, 'moe-permute', n * pt, n * 2 * pt);
+    acc.layerF += n * pt;
+    acc.layerB += n * 2 * pt;
+  }
+  acc.selective += (n * (c.tokens * 2 * ((4 * h) / c.sp + s.ffnWidth))) / c.memBw;
+}
+
+/** The stage's layers and the LM head, one micro-batch. */
+function microBatchCompute(c: StepContext): Compute {
+  const j = c.j;
+  const m = j.model;
+  const acc: Compute = {
+    ops: new Map(),
+    layerF: 0,
+    layerB: 0,
+    gemmF: 0,
+    attnF: 0,
+    quant: 0,
+    selective: 0,
+    moeLayers: 0,
+    headF: 0,
+    headB: 0,
+  };
+  for (const s of layerShapes(m, { tp: j.tp, ep: j.ep })) {
+    const n = s.count * c.stageScale;
+    if (s.moe) acc.moeLayers += n;
+    for (const l of s.linears) addLinear(c, acc, l, n);
+    addNonGemm(c, acc, s, n);
+  }
+  // LM head and loss on the last stage (FP32 logits: write, softmax read/write, gradient).
+  const head = gemm(c, c.tokens, m.vocabSize / j.tp, m.hiddenSize, 1, c.peak16, c.frac16, 2);
+  const loss = (c.tokens * (m.vocabSize / j.tp) * 4 * 4) / c.memBw;
+  addOp(acc, 'lm-head', head + loss, (c.lora ? 1 : 2) * head + loss);
+  acc.headF = head + loss;
+  acc.headB = (c.lora ? 1 : 2) * head + loss;
+  return acc;
+}
+
+/** Exposed TP, CP and EP communication of one micro-batch, and TP's total per pass. */
+interface ModelParallelComm {
+  readonly tpF: number;
+  readonly tpPasses: number;
+  readonly tpExposed: number;
+  readonly cpExposed: number;
+  readonly epExposed: number;
+}
+
+function modelParallelComm(c: StepContext, acc: Compute): ModelParallelComm {
+  const j = c.j;
   const m = j.model;
   const hw = j.hardware;
   const eff = j.efficiency;
-  const memBw = hw.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction;
-  const lowPrecision = j.precision === 'fp8' || j.precision === 'mxfp8';
-  const gemmFmt = lowPrecision ? 'fp8' : j.precision === 'fp16' ? 'fp16' : 'bf16';
-  const gemmPeak = peakOf(hw, gemmFmt);
-  const te = j.trainingEfficiency;
-  const frac16 = eff.gemmPeakFraction * te.gemmScale;
-  const gemmFrac = (lowPrecision ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction) * te.gemmScale;
-  const peak16 = peakOf(hw, j.precision === 'fp16' ? 'fp16' : 'bf16');
-  const inBytes = lowPrecision ? 1 : 2;
-  const tokens = (j.microBatch * j.sequenceLength) / j.cp;
   const h = m.hiddenSize;
-  const sp = j.sequenceParallel ? j.tp : 1;
-  const lora = j.finetune.method !== 'full';
-  const qlora = j.finetune.method === 'qlora';
-
-  function gemm(
-    mRows: number,
-    n: number,
-    k: number,
-    groups: number,
-    peak: number,
-    frac: number,
-    bytes: number,
-  ): number {
-    const rows = Math.max(1, mRows);
-    const flops = 2 * rows * n * k * groups;
-    const compute = flops / (peak * gemmEfficiency(rows, n, k, frac, eff, groups));
-    const traffic = ((rows * k + k * n) * bytes + rows * n * 2) * groups;
-    return Math.max(compute, traffic / memBw);
-  }
-
-  const shapes = layerShapes(m, { tp: j.tp, ep: j.ep });
-  const layersPerStage = Math.ceil(m.numLayers / j.pp);
-  const stageScale = layersPerStage / m.numLayers;
-  const ops = new Map<string, { f: number; b: number }>();
-  const add = (name: string, f: number, b: number) => {
-    const o = ops.get(name) ?? { f: 0, b: 0 };
-    ops.set(name, { f: o.f + f, b: o.b + b });
-  };
-  let layerF = 0; // forward compute of the stage's layers, one micro-batch
-  let layerB = 0;
-  let gemmF = 0;
-  let attnF = 0;
-  let quant = 0;
-  let selective = 0;
-  let moeLayers = 0;
-  for (const s of shapes) {
-    const n = s.count * stageScale;
-    if (s.moe) moeLayers += n;
-    for (const l of s.linears) {
-      const rows = tokens * l.tokenShare;
-      const f = gemm(rows, l.n, l.k, l.groups, gemmPeak, gemmFrac, inBytes);
-      let b = (lora ? 1 : 2) * f;
-      let fl = f;
-      if (lora && l.name !== 'router' && (!j.finetune.attentionOnly || l.attention)) {
-        const r = j.finetune.rank;
-        const a =
-          gemm(rows, r, l.k, l.groups, peak16, frac16, 2) + gemm(rows, l.n, r, l.groups, peak16, frac16, 2);
-        fl += a;
-        b += 2 * a;
-      }
-      if (qlora) {
-        // Dequantize the NF4 weight to BF16 before each use (forward, backward input gradient).
-        const dq = (l.k * l.n * l.groups * (0.5 + 2)) / memBw;
-        quant += n * 2 * dq;
-      }
-      if (lowPrecision) {
-        // Casts to FP8 of the GEMM inputs (activation, weight; gradient in backward): read 2 bytes,
-        // write 1; per-tensor scaling adds an amax pass (one more read) per tensor.
-        const amax = j.fp8Recipe === 'tensorwise' ? 2 : 0;
-        const elems = rows * l.k * l.groups + l.k * l.n * l.groups;
-        const gradElems = rows * l.n * l.groups;
-        quant += (n * ((elems + gradElems) * (3 + amax))) / memBw;
-      }
-      add(l.name, n * fl, n * b);
-      layerF += n * fl;
-      layerB += n * b;
-      gemmF += n * fl;
-    }
-    // Attention core (BF16 FlashAttention).
-    const ctx = meanCausalContext(j.sequenceLength, s.window);
-    const attnFlops = (tokens * attentionFlopsPerContextToken(m) * ctx) / j.tp;
-    const at = attnFlops / (peak16 * eff.attentionPeakFraction * te.attentionScale);
-    add('attention', n * at, n * 2.5 * at);
-    attnF += n * at;
-    layerF += n * at;
-    layerB += n * 2.5 * at;
-    // Elementwise traffic (BF16): norms and residual adds on the (SP-split) hidden state, the
-    // activation function on the FFN width, RoPE on Q and K. Backward moves about twice as much.
-    const a = m.attention;
-    const qk =
-      a.kind === 'gqa'
-        ? (a.numHeads + a.numKvHeads) * a.headDim
-        : a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim) * 2;
-    const elemBytes = tokens * 2 * ((14 * h) / sp + s.ffnWidth + (2 * qk) / j.tp);
-    const et = elemBytes / memBw;
-    add('elementwise', n * et, n * 2 * et);
-    layerF += n * et;
-    layerB += n * 2 * et;
-    if (s.moe && m.moe !== undefined) {
-      // Token permutation around the experts: each routed copy of a token (BF16) is gathered
-      // into expert order and scattered back (read + write both ways), and the combine weighs
-      // and sums the copies; backward mirrors it.
-      const copies = (tokens * m.moe.topK) / j.tp;
-      const pt = (copies * h * 2 * 6) / memBw;
-      add('moe-permute', n * pt, n * 2 * pt);
-      layerF += n * pt;
-      layerB += n * 2 * pt;
-    }
-    selective += (n * (tokens * 2 * ((4 * h) / sp + s.ffnWidth))) / memBw;
-  }
-  // LM head and loss on the last stage (FP32 logits: write, softmax read/write, gradient).
-  const head = gemm(tokens, m.vocabSize / j.tp, h, 1, peak16, frac16, 2);
-  const loss = (tokens * (m.vocabSize / j.tp) * 4 * 4) / memBw;
-  add('lm-head', head + loss, (lora ? 1 : 2) * head + loss);
-  const headF = head + loss;
-  const headB = (lora ? 1 : 2) * head + loss;
-
-  // Recomputation (per micro-batch).
-  const recompute = j.recompute === 'full' ? layerF : j.recompute === 'selective' ? selective : 0;
-
   // TP collectives per layer: with SP, all-gather + reduce-scatter around attention and FFN
   // (4 per layer forward); without SP, 2 all-reduces. Backward mirrors the forward.
-  const actBytes = tokens * h * 2;
+  const actBytes = c.tokens * h * 2;
   let tpF = 0;
   if (j.tp > 1) {
     const kind: CollectiveKind = j.sequenceParallel ? 'all-gather' : 'all-reduce';
     const count = j.sequenceParallel ? 4 : 2;
-    tpF = layersPerStage * count * collectiveSeconds(kind, actBytes, j.tp, hw, eff);
+    tpF = c.layersPerStage * count * collectiveSeconds(kind, actBytes, j.tp, hw, eff);
   }
   const tpPasses = 2 + (j.recompute === 'full' ? 1 : 0);
-  const tpExposed = j.overlapTp ? Math.max(0, tpF - gemmF) * tpPasses : tpF * tpPasses;
+  const tpExposed = j.overlapTp ? Math.max(0, tpF - acc.gemmF) * tpPasses : tpF * tpPasses;
 
   // CP ring attention: cp−1 KV-chunk exchanges per layer forward (K and V gradients too in backward),
   // overlapped with the attention blocks they feed.
@@ -219,49 +300,69 @@ export function stepTime(j: NormalizedTraining): StepResult {
       a.kind === 'gqa'
         ? 2 * a.numKvHeads * a.headDim
         : a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim);
-    const hop = collectiveSeconds('p2p', (tokens * kvDim * 2) / j.tp, j.tp * j.cp, hw, eff);
-    const fwd = layersPerStage * (j.cp - 1) * hop;
+    const hop = collectiveSeconds('p2p', (c.tokens * kvDim * 2) / j.tp, j.tp * j.cp, hw, eff);
+    const fwd = c.layersPerStage * (j.cp - 1) * hop;
     const passes = 1 + (j.recompute === 'full' ? 1 : 0);
-    cpExposed = passes * Math.max(0, fwd - attnF) + Math.max(0, 2 * fwd - 2.5 * attnF);
+    cpExposed = passes * Math.max(0, fwd - acc.attnF) + Math.max(0, 2 * fwd - 2.5 * acc.attnF);
   }
 
   // EP all-to-all: dispatch and combine per MoE layer, forward and backward (not overlapped).
   let epF = 0;
   if (j.ep > 1 && m.moe !== undefined) {
-    const bytes = (tokens / j.tp) * m.moe.topK * h * (lowPrecision ? 1 : 2);
-    epF = moeLayers * 2 * collectiveSeconds('all-to-all', bytes, j.ep, strided(hw, j.tp), eff);
+    const bytes = (c.tokens / j.tp) * m.moe.topK * h * (c.lowPrecision ? 1 : 2);
+    epF = acc.moeLayers * 2 * collectiveSeconds('all-to-all', bytes, j.ep, strided(hw, j.tp), eff);
   }
   const epExposed = epF * (2 + (j.recompute === 'full' ? 1 : 0));
+  return { tpF, tpPasses, tpExposed, cpExposed, epExposed };
+}
 
-  const mbCompute = layerF + layerB + headF + headB + recompute;
-  const microBatchSeconds = mbCompute + quant + tpExposed + cpExposed + epExposed;
-
+/** Pipeline bubble of the schedule and the stage-to-stage sends of a step. */
+function pipelineSeconds(
+  c: StepContext,
+  acc: Compute,
+  recompute: number,
+  comm: ModelParallelComm,
+  microBatchSeconds: number,
+): { bubble: number; ppComm: number } {
+  const j = c.j;
+  if (j.pp <= 1) return { bubble: 0, ppComm: 0 };
   // Pipeline: steady state m micro-batches on the bottleneck stage plus the schedule's bubble.
-  const mb = j.microBatches;
-  let bubble = 0;
-  if (j.pp > 1) {
-    const t = microBatchSeconds;
-    if (j.schedule === 'interleaved') bubble = ((j.pp - 1) / j.virtualStages) * t;
-    else if (j.schedule === 'zero-bubble')
-      // ZB-H1 (Qi et al. 2023, arXiv 2401.10241): bubble (p−1)(T_F + T_B − T_W), with the
-      // backward split evenly into input (T_B) and weight (T_W) gradients: (p−1)·T_F.
-      bubble = (j.pp - 1) * (layerF + headF + recompute + (tpExposed + cpExposed + epExposed) / 3);
-    else bubble = (j.pp - 1) * t;
-  }
-  let ppComm = 0;
-  if (j.pp > 1) {
-    const bytes = (tokens * h * 2) / sp;
-    const span = j.tp * j.cp * j.dp * 2;
-    const hop = collectiveSeconds('p2p', bytes, span, hw, eff);
-    // Forward activation and backward gradient per micro-batch; interleaving sends v times as
-    // often but Megatron overlaps those sends with compute, leaving one pair per micro-batch.
-    ppComm = (mb + j.pp - 1) * 2 * hop;
-  }
+  const t = microBatchSeconds;
+  let bubble: number;
+  if (j.schedule === 'interleaved') bubble = ((j.pp - 1) / j.virtualStages) * t;
+  else if (j.schedule === 'zero-bubble')
+    // ZB-H1 (Qi et al. 2023, arXiv 2401.10241): bubble (p−1)(T_F + T_B − T_W), with the
+    // backward split evenly into input (T_B) and weight (T_W) gradients: (p−1)·T_F.
+    bubble =
+      (j.pp - 1) *
+      (acc.layerF + acc.headF + recompute + (comm.tpExposed + comm.cpExposed + comm.epExposed) / 3);
+  else bubble = (j.pp - 1) * t;
+  const bytes = (c.tokens * j.model.hiddenSize * 2) / c.sp;
+  const span = j.tp * j.cp * j.dp * 2;
+  const hop = collectiveSeconds('p2p', bytes, span, j.hardware, j.efficiency);
+  // Forward activation and backward gradient per micro-batch; interleaving sends v times as
+  // often but Megatron overlaps those sends with compute, leaving one pair per micro-batch.
+  return { bubble, ppComm: (j.microBatches + j.pp - 1) * 2 * hop };
+}
 
+/** Data-parallel traffic of a step, its exposed part, and the sharding it was computed for. */
+interface DataParallel {
+  readonly dpTotal: number;
+  readonly dpExposed: number;
+  /** Ranks that shard the states (ZeRO-3 shard group, else every replica). */
+  readonly group: number;
+  readonly trainable: number;
+  readonly weightBytes16: number;
+}
+
+function dataParallel(c: StepContext, acc: Compute, mbCompute: number): DataParallel {
+  const j = c.j;
+  const hw = j.hardware;
+  const eff = j.efficiency;
   // Data parallelism over the dp·cp ranks that hold the same weights, strided by tp in the rank
   // order (tp innermost, then cp, then dp).
   const dpHw = strided(hw, j.tp);
-  const params = paramsPerGpu(m, j.tp, j.pp, j.ep);
+  const params = paramsPerGpu(j.model, j.tp, j.pp, j.ep);
   const trainable = trainableParamsPerGpu(j);
   const gradBytes = trainable * j.gradientBytes;
   const weightBytes16 = params * 2;
@@ -289,29 +390,37 @@ export function stepTime(j: NormalizedTraining): StepResult {
       perStepFwd = ag(trainable * 2);
     } else perStepBwd = collectiveSeconds('all-reduce', gradBytes, replicated, dpHw, eff);
   }
+  const mb = j.microBatches;
   const dpTotal = perMicro * mb + perStepBwd + perStepFwd;
-  let dpExposed: number;
-  if (!j.overlapDp) dpExposed = dpTotal;
-  else {
-    // Per-micro-batch traffic hides behind that micro-batch's compute; per-step gradient traffic
-    // behind the last micro-batch's backward, the parameter all-gather behind the first forward.
-    // The last layer's bucket can never overlap.
-    const tail = dpTotal / Math.max(1, layersPerStage);
-    dpExposed =
-      mb * Math.max(0, perMicro - mbCompute) +
-      Math.max(0, perStepBwd - (layerB + headB)) +
-      Math.max(0, perStepFwd - (layerF + headF)) +
-      Math.min(tail, dpTotal);
-  }
+  if (!j.overlapDp) return { dpTotal, dpExposed: dpTotal, group, trainable, weightBytes16 };
+  // Per-micro-batch traffic hides behind that micro-batch's compute; per-step gradient traffic
+  // behind the last micro-batch's backward, the parameter all-gather behind the first forward.
+  // The last layer's bucket can never overlap.
+  const tail = dpTotal / Math.max(1, c.layersPerStage);
+  const dpExposed =
+    mb * Math.max(0, perMicro - mbCompute) +
+    Math.max(0, perStepBwd - (acc.layerB + acc.headB)) +
+    Math.max(0, perStepFwd - (acc.layerF + acc.headF)) +
+    Math.min(tail, dpTotal);
+  return { dpTotal, dpExposed, group, trainable, weightBytes16 };
+}
 
+/** Optimizer step as HBM traffic, and offload traffic left exposed. */
+function optimizerAndOffload(
+  c: StepContext,
+  dp: DataParallel,
+  mbCompute: number,
+): { optimizer: number; offload: number } {
+  const j = c.j;
+  const mb = j.microBatches;
   // Optimizer step: HBM traffic over the local shard of trainable parameters.
-  const optParams = trainable / (j.zero >= 1 ? group : 1);
+  const optParams = dp.trainable / (j.zero >= 1 ? dp.group : 1);
   const master = j.masterWeights ? 4 : 0;
   const s = optimizerStateBytes(j.optimizer, j.optimizerStateScale);
   const optBytes = optParams * (2 + j.gradientBytes + 2 * (master + s) + 2);
-  let optimizer = optBytes / memBw;
+  let optimizer = optBytes / c.memBw;
   let offload = 0;
-  const host = hw.hostLink?.bandwidthBytesPerSecond;
+  const host = j.hardware.hostLink?.bandwidthBytesPerSecond;
   if (j.offloadOptimizer !== 'none') {
     // ZeRO-Offload: BF16 gradients down, BF16 parameters up over the host link; the CPU Adam step
     // itself is not modeled (assumed hidden behind the transfers). ZeRO-Infinity also streams the
@@ -329,63 +438,85 @@ export function stepTime(j: NormalizedTraining): StepResult {
   if (j.offloadParameters !== 'none') {
     // Parameters fetched for the forward and the backward of every micro-batch, prefetched under compute.
     const bw = j.offloadParameters === 'nvme' ? (j.nvmeBytesPerSecond ?? 1) : (host ?? 1);
-    const fetch = (2 * (weightBytes16 / group)) / bw;
+    const fetch = (2 * (dp.weightBytes16 / dp.group)) / bw;
     offload += mb * Math.max(0, fetch - mbCompute);
   }
+  return { optimizer, offload };
+}
 
-  const forward = mb * (layerF + headF);
-  const backward = mb * (layerB + headB);
-  const breakdown: { -readonly [K in keyof StepBreakdown]: StepBreakdown[K] } = {
+/** The largest term of the step, named. */
+function bottleneckOf(b: StepBreakdown): string {
+  const terms: [string, number][] = [
+    [
+      'compute',
+      b.forwardSeconds + b.backwardSeconds + b.recomputeSeconds + b.quantizationSeconds + b.contentionSeconds,
+    ],
+    ['tensor-parallel communication', b.tpCommSeconds],
+    ['context-parallel communication', b.cpCommSeconds],
+    ['expert-parallel all-to-all', b.epCommSeconds],
+    ['pipeline bubble', b.bubbleSeconds + b.ppCommSeconds],
+    ['data-parallel communication', b.dpExposedSeconds],
+    ['optimizer step', b.optimizerSeconds],
+    ['offload traffic', b.offloadSeconds],
+  ];
+  return terms.reduce((x, y) => (y[1] > x[1] ? y : x))[0];
+}
+
+export function stepTime(j: NormalizedTraining): StepResult {
+  const c = stepContext(j);
+  const acc = microBatchCompute(c);
+  // Recomputation (per micro-batch).
+  const recompute = j.recompute === 'full' ? acc.layerF : j.recompute === 'selective' ? acc.selective : 0;
+  const comm = modelParallelComm(c, acc);
+  const mbCompute = acc.layerF + acc.layerB + acc.headF + acc.headB + recompute;
+  const microBatchSeconds = mbCompute + acc.quant + comm.tpExposed + comm.cpExposed + comm.epExposed;
+  const { bubble, ppComm } = pipelineSeconds(c, acc, recompute, comm, microBatchSeconds);
+  const dp = dataParallel(c, acc, mbCompute);
+  const { optimizer, offload } = optimizerAndOffload(c, dp, mbCompute);
+  const mb = j.microBatches;
+  const forward = mb * (acc.layerF + acc.headF);
+  const backward = mb * (acc.layerB + acc.headB);
+  // Communication overlapped with compute still slows it: NCCL kernels hold SMs and HBM bandwidth.
+  const overlapped =
+    dp.dpTotal -
+    Math.min(dp.dpTotal, dp.dpExposed) +
+    (j.overlapTp ? mb * Math.max(0, comm.tpF * comm.tpPasses - comm.tpExposed) : 0);
+  const contention = j.trainingEfficiency.overlapSlowdown * overlapped;
+  const b = {
     forwardSeconds: forward,
     backwardSeconds: backward,
     recomputeSeconds: mb * recompute,
-    quantizationSeconds: mb * quant,
-    tpCommSeconds: mb * tpExposed,
-    cpCommSeconds: mb * cpExposed,
-    epCommSeconds: mb * epExposed,
+    quantizationSeconds: mb * acc.quant,
+    tpCommSeconds: mb * comm.tpExposed,
+    cpCommSeconds: mb * comm.cpExposed,
+    epCommSeconds: mb * comm.epExposed,
     ppCommSeconds: ppComm,
     bubbleSeconds: bubble,
-    dpExposedSeconds: dpExposed,
-    dpTotalSeconds: dpTotal,
+    dpExposedSeconds: dp.dpExposed,
+    dpTotalSeconds: dp.dpTotal,
     optimizerSeconds: optimizer,
     offloadSeconds: offload,
-    contentionSeconds: 0,
-    stepSeconds: 0,
+    contentionSeconds: contention,
   };
-  // Communication overlapped with compute still slows it: NCCL kernels hold SMs and HBM bandwidth.
-  const overlapped =
-    dpTotal - Math.min(dpTotal, dpExposed) + (j.overlapTp ? mb * Math.max(0, tpF * tpPasses - tpExposed) : 0);
-  const contention = te.overlapSlowdown * overlapped;
-  breakdown.contentionSeconds = contention;
   const stepSeconds =
     contention +
     forward +
     backward +
-    breakdown.recomputeSeconds +
-    breakdown.quantizationSeconds +
-    breakdown.tpCommSeconds +
-    breakdown.cpCommSeconds +
-    breakdown.epCommSeconds +
+    b.recomputeSeconds +
+    b.quantizationSeconds +
+    b.tpCommSeconds +
+    b.cpCommSeconds +
+    b.epCommSeconds +
     ppComm +
     bubble +
-    dpExposed +
+    dp.dpExposed +
     optimizer +
     offload;
-  const terms: [string, number][] = [
-    ['compute', forward + backward + breakdown.recomputeSeconds + breakdown.quantizationSeconds + contention],
-    ['tensor-parallel communication', breakdown.tpCommSeconds],
-    ['context-parallel communication', breakdown.cpCommSeconds],
-    ['expert-parallel all-to-all', breakdown.epCommSeconds],
-    ['pipeline bubble', bubble + ppComm],
-    ['data-parallel communication', dpExposed],
-    ['optimizer step', optimizer],
-    ['offload traffic', offload],
-  ];
-  const bottleneck = terms.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
-  const operators = [...ops.entries()].map(([name, o]) => ({
+  const breakdown: StepBreakdown = { ...b, stepSeconds };
+  const operators = [...acc.ops.entries()].map(([name, o]) => ({
     name,
     forwardSeconds: o.f * mb,
     backwardSeconds: o.b * mb,
   }));
-  return { breakdown: { ...breakdown, stepSeconds }, operators, microBatchSeconds, bottleneck };
+  return { breakdown, operators, microBatchSeconds, bottleneck: bottleneckOf(breakdown) };
 }
