@@ -37,6 +37,12 @@ function isLowPrecision(rate: RateFormat): boolean {
   return rate === 'fp8' || rate === 'int8' || rate === 'int4' || rate === 'fp4';
 }
 
+/** The asymptotic GEMM fraction of a rate class: 16-bit, 8-bit, or block-scaled FP4. */
+function gemmFraction(eff: DeviceContext['efficiency'], rate: RateFormat): number {
+  if (rate === 'fp4') return eff.gemmFp4PeakFraction ?? eff.gemmLowPrecisionPeakFraction;
+  return isLowPrecision(rate) ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction;
+}
+
 export function costOperator(device: DeviceContext, op: Operator, launchSeconds: number): CostedOperator {
   const eff = device.efficiency;
   const bytesPerSecond = device.hardware.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction;
@@ -52,14 +58,14 @@ export function costOperator(device: DeviceContext, op: Operator, launchSeconds:
     return { op, flopsPerSecond: 1, bytesPerSecond, fixedSeconds: comm + launch, communicationSeconds: comm };
   }
   const peak = peakFor(device, op.rate);
-  const fraction = isLowPrecision(op.rate) ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction;
+  const fraction = gemmFraction(eff, op.rate);
   let flopsPerSecond: number;
   switch (op.kind) {
     case 'gemm':
     case 'grouped-gemm': {
       const s = op.shape;
-      flopsPerSecond =
-        s === undefined ? peak * fraction : peak * gemmEfficiency(s.m, s.n, s.k, fraction, eff, s.groups);
+      const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction : fraction;
+      flopsPerSecond = s === undefined ? peak * f : peak * gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
       break;
     }
     case 'attention':

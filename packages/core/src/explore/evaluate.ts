@@ -19,7 +19,7 @@ import type { NormalizedScenario } from '../scenario/normalize.js';
 import { normalizeScenario, normalizeWorkload, workloadKind } from '../scenario/normalize.js';
 import { WorkloadSchema } from '../scenario/schema.js';
 import type { PhaseCoster, StaticBatchTiming } from '../serving/static-batch.js';
-import { simulateStaticBatch } from '../serving/static-batch.js';
+import { simulateStaticBatch, staticHostSeconds } from '../serving/static-batch.js';
 import type { SweepPoints } from './points.js';
 import { setPath } from './points.js';
 
@@ -162,7 +162,7 @@ function dominant(acc: Readonly<Record<Bound, number>>): { bound: Bound; boundSh
 function staticBound(ns: NormalizedScenario, t: StaticBatchTiming): { bound: Bound; boundShare: number } {
   const acc: Record<Bound, number> = { compute: 0, memory: 0, communication: 0, overhead: 0 };
   const w = ns.workload;
-  const overhead = ns.efficiency.stepOverheadSeconds;
+  const { overhead } = staticHostSeconds(ns, t.sequences);
   addPhase(acc, t.prefill, t.prefillOperatorSeconds, w.inputTokens);
   acc.overhead += overhead;
   if (t.decodeSteps > 0) {

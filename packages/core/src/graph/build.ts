@@ -36,16 +36,25 @@ function allReduce(c: StepContext, name: string, count: number, out: Operator[])
   out.push(collective(name, count, 'all-reduce', c.tokens * c.model.hiddenSize * c.streamBytes, c.tp));
 }
 
+/** Sequences on the busiest of `dp` attention ranks: ceil(B/dp) for whole sequences, B/dp for a fractional share. */
+export function busiestRankSequences(sequences: number, dp: number): number {
+  if (dp <= 1) return sequences;
+  return Number.isInteger(sequences) ? Math.ceil(sequences / dp) : sequences / dp;
+}
+
 function stepContext(ctx: GraphContext, step: StepShape): StepContext {
   const f = ctx.formats;
   const allTokens = step.sequences * step.tokensPerSequence;
+  // Attention-DP imbalance: whole sequences go to ranks, so the busiest rank holds
+  // ceil(B/dp) of them and every rank waits for it at the MoE all-to-all.
+  const busiest = busiestRankSequences(step.sequences, ctx.attnDp);
   return {
     ctx,
     model: ctx.model,
     tp: ctx.attnTp,
-    tokens: allTokens / ctx.attnDp,
+    tokens: busiest * step.tokensPerSequence,
     moeTokens: allTokens,
-    sequences: step.sequences / ctx.attnDp,
+    sequences: busiest,
     tokensPerSequence: step.tokensPerSequence,
     phase: step.phase,
     priorContext: step.priorContext ?? 0,

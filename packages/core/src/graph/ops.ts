@@ -62,7 +62,10 @@ export function op(f: OperatorFields): Operator {
   };
 }
 
-/** A GEMM [m × k]·[k × n] (× groups) with weights at the scenario's weight format. */
+/**
+ * A GEMM [m × k]·[k × n] (× groups) with weights at the scenario's weight format; `grouped` marks
+ * a grouped (MoE) kernel even when the device runs one group or fewer on average.
+ */
 export function gemm(
   c: StepContext,
   name: string,
@@ -72,10 +75,11 @@ export function gemm(
   k: number,
   groups = 1,
   part: Operator['part'] = 'shared',
+  grouped = false,
 ): Operator {
   return op({
     name,
-    kind: groups > 1 ? 'grouped-gemm' : 'gemm',
+    kind: groups > 1 || grouped ? 'grouped-gemm' : 'gemm',
     count,
     flops: 2 * m * n * k * groups,
     bytes: groups * (k * n * c.weightBytes + m * k * c.gemmInputBytes + m * n * c.streamBytes),

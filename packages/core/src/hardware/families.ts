@@ -19,11 +19,22 @@ export interface EfficiencyProfile {
   /** Same for 8-bit and narrower formats (FP8 GEMMs reach a lower fraction). */
   readonly gemmLowPrecisionPeakFraction: number;
   /**
+   * Same for block-scaled FP4 GEMMs (NVFP4, MXFP4) at the FP4 rate; undefined: the 8-bit
+   * fraction. No family has an FP4 kernel measurement in reference.csv yet, so none sets it.
+   */
+  readonly gemmFp4PeakFraction?: number | undefined;
+  /**
    * Concurrent GEMM output tiles (one per SM/CU) for wave quantization; 0 disables it. Fitted to
    * the small-M DeepGEMM rows (Hopper) and the LLMCompass shape sweep (Ampere); the fitted value
    * lands on the SM count.
    */
   readonly gemmWaveSlots: number;
+  /**
+   * Grouped (MoE) GEMMs reach this fraction of a plain GEMM of the same per-group shape: the
+   * kernel maps tiles to experts, sets up each expert's operands and, in the masked layout,
+   * issues tiles for rows it then skips.
+   */
+  readonly groupedGemmFraction: number;
   /** K at which the GEMM main loop reaches half of its asymptotic rate (prologue/epilogue cost). */
   readonly gemmKHalf: number;
   /** Achieved fraction of memory bandwidth for streaming reads. */
@@ -42,6 +53,7 @@ const HOPPER: EfficiencyProfile = {
   gemmPeakFraction: 0.82,
   gemmLowPrecisionPeakFraction: 0.76,
   gemmWaveSlots: 132,
+  groupedGemmFraction: 0.87,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.6,
@@ -53,6 +65,8 @@ const HOPPER: EfficiencyProfile = {
     gemmLowPrecisionPeakFraction:
       'MAMF FP8: H100 0.71 [M1091], H200 0.73 [M1089], GH200 0.78 [M1086]; DeepGEMM H800 FP8 up to 1520/1979 = 0.77 [M1035]',
     gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
+    groupedGemmFraction:
+      'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts): median measured / plain-GEMM prediction 0.87, range 0.78-0.93 [M1041-M1050]',
     memoryBandwidthFraction:
       'FlashMLA dense decode up to 3000/3350 GB/s = 0.90 [M1071]; DeepGEMM M=64..128 GEMMs 0.5-0.78 [M1006-M1028]',
     attentionPeakFraction:
@@ -67,6 +81,7 @@ const AMPERE: EfficiencyProfile = {
   gemmPeakFraction: 0.92,
   gemmLowPrecisionPeakFraction: 0.85,
   gemmWaveSlots: 108,
+  groupedGemmFraction: 0.87,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.55,
@@ -75,6 +90,8 @@ const AMPERE: EfficiencyProfile = {
   sources: {
     gemmPeakFraction: 'LLMCompass A100 FP16 GEMM sweep up to 293/312 = 0.94 [M1110]; MAMF A100 0.87 [M1076]',
     gemmWaveSlots: 'fitted to LLMCompass A100 shape sweep [M1092-M1111]',
+    groupedGemmFraction:
+      'no grouped-GEMM measurement on Ampere: assumed equal to Hopper (DeepGEMM [M1041-M1050]), a kernel-structure overhead',
     memoryBandwidthFraction: 'LLMCompass M=64 GEMM, 302 MB of weights in 0.19 ms [M1092]',
     collectiveLatencySeconds: 'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134]',
   },
@@ -90,6 +107,17 @@ const BLACKWELL: EfficiencyProfile = {
     ...HOPPER.sources,
     gemmPeakFraction: 'MAMF BF16: B200 0.78 [M1081], B300 0.79 [M1080], GB200 0.73 [M1082]',
     gemmLowPrecisionPeakFraction: 'MAMF FP8: B200 0.76 [M1087], B300 0.75 [M1088], GB200 0.72 [M1090]',
+    gemmFp4PeakFraction:
+      'no FP4 kernel measurement in reference.csv: FP4 GEMMs use the FP8 fraction until the NVFP4 serving rows (serving-modern.csv) validate and calibrate it',
+    gemmKHalf: 'no Blackwell measurement: Hopper value, assumed',
+    memoryBandwidthFraction:
+      'no Blackwell bandwidth measurement in reference.csv: Hopper value (0.85), assumed',
+    attentionPeakFraction:
+      'no Blackwell attention measurement in reference.csv: Hopper value (0.60), assumed',
+    collectiveBandwidthFraction: 'no Blackwell collective measurement: Hopper value, assumed',
+    collectiveLatencySeconds: 'no Blackwell collective measurement: Hopper value, assumed',
+    groupedGemmFraction:
+      'no Blackwell grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
   },
 };
 
@@ -105,6 +133,11 @@ const CDNA3: EfficiencyProfile = {
     gemmPeakFraction: 'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]',
     gemmLowPrecisionPeakFraction: 'no FP8 measurement: assumed below the BF16 fraction',
     memoryBandwidthFraction: 'no measurement in reference.csv: assumed',
+    attentionPeakFraction: 'no measurement in reference.csv: assumed',
+    collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
+    collectiveLatencySeconds: 'no CDNA collective measurement: Hopper value, assumed',
+    groupedGemmFraction: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    gemmKHalf: 'no CDNA measurement: Hopper value, assumed',
   },
 };
 
@@ -114,7 +147,13 @@ const CDNA4: EfficiencyProfile = {
   gemmPeakFraction: 0.68,
   gemmLowPrecisionPeakFraction: 0.6,
   gemmWaveSlots: 256,
-  sources: { ...CDNA3.sources, gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]' },
+  sources: {
+    ...CDNA3.sources,
+    gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]',
+    gemmLowPrecisionPeakFraction: 'no FP8 measurement on MI355X: assumed below the BF16 fraction',
+    gemmFp4PeakFraction:
+      'no MXFP4 kernel measurement in reference.csv: FP4 GEMMs use the 8-bit fraction until the MXFP4 serving rows validate and calibrate it',
+  },
 };
 
 const GENERIC: EfficiencyProfile = {
@@ -122,6 +161,7 @@ const GENERIC: EfficiencyProfile = {
   gemmPeakFraction: 0.7,
   gemmLowPrecisionPeakFraction: 0.65,
   gemmWaveSlots: 0,
+  groupedGemmFraction: 0.87,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.8,
   attentionPeakFraction: 0.5,
@@ -183,7 +223,9 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     family: base.family,
     gemmPeakFraction: own.gemmPeakFraction ?? base.gemmPeakFraction,
     gemmLowPrecisionPeakFraction: own.gemmLowPrecisionPeakFraction ?? base.gemmLowPrecisionPeakFraction,
+    gemmFp4PeakFraction: own.gemmFp4PeakFraction ?? base.gemmFp4PeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
+    groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
     gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,
     memoryBandwidthFraction: own.memoryBandwidthFraction ?? base.memoryBandwidthFraction,
     attentionPeakFraction: own.attentionPeakFraction ?? base.attentionPeakFraction,

@@ -57,7 +57,9 @@ export const DeviceEfficiencySchema = z
   .object({
     gemmPeakFraction: fraction.optional(),
     gemmLowPrecisionPeakFraction: fraction.optional(),
+    gemmFp4PeakFraction: fraction.optional(),
     gemmWaveSlots: z.number().int().nonnegative().optional(),
+    groupedGemmFraction: fraction.optional(),
     gemmKHalf: z.number().nonnegative().optional(),
     memoryBandwidthFraction: fraction.optional(),
     attentionPeakFraction: fraction.optional(),

@@ -20,6 +20,35 @@ export function expectedExpertsTouched(experts: number, topK: number, tokens: nu
   return experts * (1 - Math.pow(1 - topK / experts, tokens));
 }
 
+/**
+ * Standard normal quantile for p in (0.5, 1): Abramowitz & Stegun 26.2.23 (|error| < 4.5e-4).
+ */
+function normalQuantile(p: number): number {
+  const t = Math.sqrt(-2 * Math.log(1 - p));
+  return (
+    t -
+    (2.515517 + 0.802853 * t + 0.010328 * t * t) /
+      (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
+  );
+}
+
+/**
+ * Load imbalance over expert-parallel ranks: the expected busiest rank's share of `assignments`
+ * (token, expert) picks spread over `ranks` ranks, relative to the mean. Each rank's count is
+ * binomial(assignments, 1/ranks); the expected maximum of `ranks` such counts is taken from the
+ * normal approximation with Blom's plotting position, Φ⁻¹((n − 0.375)/(n + 0.25)), capped by
+ * every pick landing on one rank. Uniform random routing is an assumption: it is the least
+ * imbalance a real router shows (learned routers are skewed), so this is a lower bound.
+ */
+export function expectedMaxLoadFactor(assignments: number, ranks: number): number {
+  if (ranks <= 1 || assignments <= 0) return 1;
+  const p = 1 / ranks;
+  const mean = assignments * p;
+  const sd = Math.sqrt(assignments * p * (1 - p));
+  const z = normalQuantile((ranks - 0.375) / (ranks + 0.25));
+  return Math.min(assignments, mean + z * sd) / mean;
+}
+
 /** Weights of one routed expert. */
 export function expertParams(model: ModelSpec, moe: Moe): number {
   const bias = model.linearBias ? 2 * moe.expertIntermediateSize + model.hiddenSize : 0;
@@ -78,6 +107,9 @@ class MoeLayer implements Layer {
     const h = c.model.hiddenSize;
     const ctx = c.ctx;
     out.push(gemm(c, 'router', n, t, moe.numExperts, h));
+    // Softmax (or sigmoid) over the E router logits and the top-k selection: one fused kernel
+    // (vLLM topk_softmax, SGLang biased_grouped_topk) reading T·E logits, writing T·k ids and weights.
+    out.push(elementwise(c, 'moe_topk', n, t * moe.numExperts, 2 * t * moe.topK, 4));
     // Tokens are gathered into expert order (top-k copies) and scattered back with their weights.
     out.push(elementwise(c, 'moe_permute', n, t * h, t * moe.topK * h));
     const unpermute = elementwise(c, 'moe_unpermute', n, t * moe.topK * h, t * h, 2 * moe.topK);
@@ -85,15 +117,19 @@ class MoeLayer implements Layer {
     if (dispatch) out.push(allToAll(c, moe, 'moe_dispatch', n, c.gemmInputBytes));
     // Routed experts: the group's tokens pick top-k of E; this device holds E/ep of them, each
     // split over tp/ep devices, and reads only the ones its tokens touch.
+    // The step waits for the busiest EP rank: its rows exceed the mean by the expected maximum
+    // load over ranks (expectedMaxLoadFactor). Rows per expert then set the grouped GEMM's tile
+    // padding and wave quantization (gemmEfficiency): few tokens per expert pad the M tiles.
     const tAll = c.moeTokens;
     const touched = expectedExpertsTouched(moe.numExperts, moe.topK, tAll);
-    const rowsPerExpert = (tAll * moe.topK) / touched;
+    const imbalance = expectedMaxLoadFactor(tAll * moe.topK, ctx.ep);
+    const rowsPerExpert = ((tAll * moe.topK) / touched) * imbalance;
     const local = touched / ctx.ep;
     const width = moe.expertIntermediateSize / ctx.moeTp;
-    const rows = (tAll * moe.topK) / ctx.ep;
-    out.push(gemm(c, 'experts_gate_up', n, rowsPerExpert, 2 * width, h, local));
+    const rows = ((tAll * moe.topK) / ctx.ep) * imbalance;
+    out.push(gemm(c, 'experts_gate_up', n, rowsPerExpert, 2 * width, h, local, 'shared', true));
     out.push(elementwise(c, 'experts_activation', n, rows * 2 * width, rows * width, 8));
-    out.push(gemm(c, 'experts_down', n, rowsPerExpert, h, width, local));
+    out.push(gemm(c, 'experts_down', n, rowsPerExpert, h, width, local, 'shared', true));
     if (dispatch) out.push(allToAll(c, moe, 'moe_combine', n, c.streamBytes));
     out.push(unpermute);
     if (moe.numSharedExperts > 0) {

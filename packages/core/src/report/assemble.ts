@@ -10,6 +10,7 @@ import type { OperatorKind, PhaseKind } from '../graph/operator.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { StaticBatchTiming } from '../serving/static-batch.js';
+import { staticHostSeconds } from '../serving/static-batch.js';
 import type { LatencyStats, ServingTiming } from '../serving/serve.js';
 import type { CostReport, EnergyReport } from '../energy/model.js';
 import { energyAndCost } from '../energy/model.js';
@@ -237,7 +238,7 @@ interface StaticParts {
 
 function staticParts(ns: NormalizedScenario, timing: StaticBatchTiming): StaticParts {
   const w = ns.workload;
-  const overhead = ns.efficiency.stepOverheadSeconds;
+  const { overhead } = staticHostSeconds(ns, timing.sequences);
   const prefill = phaseBreakdown(timing.prefill, timing.prefillOperatorSeconds, 1, w.inputTokens, overhead);
   const meanContext = w.inputTokens + w.outputTokens / 2;
   const decode = phaseBreakdown(

@@ -14,7 +14,7 @@ import { distinctLayersOf } from '../layers/registry.js';
 import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import { efficiencyFor } from '../hardware/families.js';
-import { defaultMemoryFraction, engineProfile } from '../serving/engines.js';
+import { cudaGraphBatchSizes, defaultMemoryFraction, engineProfile } from '../serving/engines.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
 import type {
@@ -327,6 +327,13 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
       defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
     maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
     maxSequences: sv.maxSequences ?? base.maxSequences,
+    cudaGraphBatchSizes: cudaGraphBatchSizes(
+      base,
+      hardware,
+      tp,
+      sv.maxSequences ?? base.maxSequences,
+      sv.maxBatchedTokens ?? base.maxBatchedTokens,
+    ),
     chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
   };
 }
@@ -340,6 +347,7 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
     gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
     gemmLowPrecisionPeakFraction:
       o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
+    gemmFp4PeakFraction: o.gemmFp4PeakFraction ?? eff.gemmFp4PeakFraction,
     memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
     attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
     collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
@@ -348,6 +356,8 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
     kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
     graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
     stepOverheadSeconds: o.stepOverheadSeconds ?? engine.stepOverheadSeconds,
+    stepOverheadPerSequenceSeconds: o.stepOverheadPerSequenceSeconds ?? engine.stepOverheadPerSequenceSeconds,
+    requestOverheadSeconds: o.requestOverheadSeconds ?? engine.requestOverheadSeconds,
   };
 }
 

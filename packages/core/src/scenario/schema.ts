@@ -193,10 +193,16 @@ export const EfficiencyOverridesSchema = z
     gemmPeakFraction: z.number().positive().max(1).optional(),
     /** 8-bit and narrower GEMMs. Default: gemmPeakFraction when that is set, else the family's. */
     gemmLowPrecisionPeakFraction: z.number().positive().max(1).optional(),
+    /** Block-scaled FP4 GEMMs. Default: the family's FP4 fraction, else the 8-bit one. */
+    gemmFp4PeakFraction: z.number().positive().max(1).optional(),
     memoryBandwidthFraction: z.number().positive().max(1).optional(),
     attentionPeakFraction: z.number().positive().max(1).optional(),
     kernelLaunchSeconds: z.number().nonnegative().optional(),
     stepOverheadSeconds: z.number().nonnegative().optional(),
+    /** Host time per step per sequence in the step, s. */
+    stepOverheadPerSequenceSeconds: z.number().nonnegative().optional(),
+    /** Per-request API server, tokenization and detokenization time, added to TTFT (online workloads), s. */
+    requestOverheadSeconds: z.number().nonnegative().optional(),
     collectiveLatencySeconds: z.number().nonnegative().optional(),
     collectiveBandwidthFraction: z.number().positive().max(1).optional(),
   })

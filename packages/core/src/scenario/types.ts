@@ -29,6 +29,10 @@ export interface Efficiency extends EfficiencyProfile {
   readonly kernelLaunchSeconds: number;
   readonly graphKernelLaunchSeconds: number;
   readonly stepOverheadSeconds: number;
+  /** Host time per step per sequence in the step (scheduling, input preparation, sampling bookkeeping), s. */
+  readonly stepOverheadPerSequenceSeconds: number;
+  /** Per-request time outside the step loop (API server, tokenization, detokenization), added to TTFT, s. */
+  readonly requestOverheadSeconds: number;
 }
 
 export interface EngineProfile {
@@ -55,6 +59,15 @@ export interface EngineProfile {
   /** Launch cost per kernel when decode replays CUDA graphs, s. */
   readonly graphKernelLaunchSeconds: number;
   readonly cudaGraphDecode: boolean;
+  /**
+   * Decode batch sizes with a captured CUDA graph, ascending: a decode step is padded up to the
+   * next size; above the largest it runs eagerly. Empty: no padding modeled.
+   */
+  readonly cudaGraphBatchSizes: readonly number[];
+  /** Host time per step per sequence in the step, s (see Efficiency). */
+  readonly stepOverheadPerSequenceSeconds: number;
+  /** Per-request time outside the step loop (API server, tokenization, detokenization), s. */
+  readonly requestOverheadSeconds: number;
   /** Per-step token budget (max_num_batched_tokens / max_num_tokens / chunked_prefill_size). */
   readonly maxBatchedTokens: number;
   /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */

@@ -27,6 +27,9 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     kernelLaunchSeconds: 0,
     graphKernelLaunchSeconds: 0,
     cudaGraphDecode: true,
+    cudaGraphBatchSizes: [],
+    stepOverheadPerSequenceSeconds: 0,
+    requestOverheadSeconds: 0,
     maxBatchedTokens: 8192,
     maxSequences: Number.MAX_SAFE_INTEGER,
     chunkedPrefill: true,
@@ -50,6 +53,9 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     kernelLaunchSeconds: 5e-6,
     graphKernelLaunchSeconds: 1.5e-6,
     cudaGraphDecode: true,
+    cudaGraphBatchSizes: vllmGraphSizes(1024, 8192),
+    stepOverheadPerSequenceSeconds: 10e-6,
+    requestOverheadSeconds: 2e-3,
     maxBatchedTokens: 8192,
     maxSequences: 1024,
     chunkedPrefill: true,
@@ -67,6 +73,11 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       stepOverheadSeconds:
         'assumed 1 ms: V1 blog says GPU time is ~5 ms per step for Llama-8B on H100 and that V1 was built to hide host work; no published ms figure',
       runtimeReserveBytes: 'assumed: CUDA context, NCCL and cuBLAS workspaces; not published',
+      cudaGraphBatchSizes: `${DEFAULTS_MD} §1a: capture sizes [1,2,4] + range(8, 256, 8) + range(256, max+1, 16), max = min(max_num_seqs*2, 512, max_num_batched_tokens) (vllm/config/vllm.py@09f030ea)`,
+      stepOverheadPerSequenceSeconds:
+        'assumed 10 us per sequence per step (Python scheduler and input preparation per request); no published figure, refit by calibration',
+      requestOverheadSeconds:
+        'assumed 2 ms per request (HTTP server, tokenization, detokenization); §4: the API server took 33% of execution time in v0.5.3, with no per-request ms figure',
     },
   },
   trtllm: {
@@ -81,6 +92,9 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     kernelLaunchSeconds: 3e-6,
     graphKernelLaunchSeconds: 1.5e-6,
     cudaGraphDecode: true,
+    cudaGraphBatchSizes: [],
+    stepOverheadPerSequenceSeconds: 2e-6,
+    requestOverheadSeconds: 2e-3,
     maxBatchedTokens: 8192,
     maxSequences: 2048,
     chunkedPrefill: false,
@@ -100,6 +114,11 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
       runtimeReserveBytes:
         'assumed: CUDA context, workspaces, 200 MB per CUDA graph (§4); not published as a total',
+      cudaGraphBatchSizes: `${DEFAULTS_MD} §2b, §5 point 4: the current CudaGraphConfig defaults were not read, so no padding is modeled`,
+      stepOverheadPerSequenceSeconds:
+        'assumed 2 us per sequence per step (C++ batch manager); no published figure',
+      requestOverheadSeconds:
+        'assumed 2 ms per request (trtllm-serve HTTP, tokenization, detokenization); no published figure',
     },
   },
   sglang: {
@@ -114,6 +133,9 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     kernelLaunchSeconds: 5e-6,
     graphKernelLaunchSeconds: 1.5e-6,
     cudaGraphDecode: true,
+    cudaGraphBatchSizes: sglangGraphSizes(256),
+    stepOverheadPerSequenceSeconds: 5e-6,
+    requestOverheadSeconds: 2e-3,
     maxBatchedTokens: 8192,
     maxSequences: 4096,
     chunkedPrefill: true,
@@ -125,9 +147,76 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       kvPolicy: `${DEFAULTS_MD} §3a: retraction when the KV cache is full during decode`,
       maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs`,
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
+      cudaGraphBatchSizes: `${DEFAULTS_MD} §3a: decode capture sizes [1,2,4,8,12] + range(16,257,8) + range(272,512,16) + range(512, max_bs+1, 32), max_bs by GPU memory and TP`,
+      stepOverheadPerSequenceSeconds:
+        'assumed 5 us per sequence per step (overlap scheduler hides most host work); no published figure',
+      requestOverheadSeconds:
+        'assumed 2 ms per request (HTTP server, tokenization, detokenization); no published figure',
     },
   },
 };
+
+/** vLLM's decode capture sizes (defaults.md §1a, VllmConfig._set_cudagraph_sizes). */
+export function vllmGraphSizes(maxSequences: number, maxBatchedTokens: number): number[] {
+  const max = Math.min(maxSequences * 2, 512, maxBatchedTokens);
+  const sizes = [1, 2, 4].filter((x) => x <= max);
+  for (let x = 8; x < Math.min(max + 1, 256); x += 8) sizes.push(x);
+  if (max >= 256) for (let x = 256; x <= max; x += 16) sizes.push(x);
+  return sizes;
+}
+
+/** SGLang's decode capture sizes up to max_bs (defaults.md §3a, _generate_decode_cuda_graph_batch_sizes). */
+export function sglangGraphSizes(maxBs: number): number[] {
+  const sizes = [1, 2, 4, 8, 12];
+  for (let x = 16; x <= 256; x += 8) sizes.push(x);
+  for (let x = 272; x < 512; x += 16) sizes.push(x);
+  for (let x = 512; x <= maxBs; x += 32) sizes.push(x);
+  const kept = sizes.filter((x) => x <= maxBs);
+  if (kept[kept.length - 1] !== maxBs) kept.push(maxBs);
+  return kept;
+}
+
+/** SGLang's decode CUDA-graph max_bs by GPU memory (GiB) and TP (defaults.md §3a). */
+function sglangMaxBs(gpuGiB: number, tp: number): number {
+  const wide = tp >= 4;
+  if (gpuGiB < 20) return 8;
+  if (gpuGiB < 35) return wide ? 80 : 24;
+  if (gpuGiB < 60) return wide ? 160 : 32;
+  if (gpuGiB < 160) return wide ? 512 : 256;
+  return 512;
+}
+
+/**
+ * The decode batch sizes an engine captures CUDA graphs for on this device and configuration:
+ * vLLM's follow max_num_seqs and the token budget, SGLang's the GPU memory and TP; others keep
+ * their profile's list.
+ */
+export function cudaGraphBatchSizes(
+  profile: EngineProfile,
+  hardware: HardwareSpec,
+  tp: number,
+  maxSequences: number,
+  maxBatchedTokens: number,
+): readonly number[] {
+  if (!profile.cudaGraphDecode) return [];
+  if (profile.id === 'vllm') return vllmGraphSizes(maxSequences, maxBatchedTokens);
+  if (profile.id === 'sglang') return sglangGraphSizes(sglangMaxBs(hardware.memory.capacityBytes / GIB, tp));
+  return profile.cudaGraphBatchSizes;
+}
+
+/** The captured size a decode batch of `sequences` is padded to, or undefined above the largest (eager). */
+export function paddedGraphBatch(sizes: readonly number[], sequences: number): number | undefined {
+  if (sizes.length === 0) return sequences;
+  let lo = 0;
+  let hi = sizes.length - 1;
+  if (sequences > (sizes[hi] ?? 0)) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sizes[mid] ?? 0) >= sequences) hi = mid;
+    else lo = mid + 1;
+  }
+  return sizes[lo];
+}
 
 export function engineProfile(id: EngineId): EngineProfile {
   return ENGINE_PROFILES[id];

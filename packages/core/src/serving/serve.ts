@@ -253,6 +253,13 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
   const runs = d === undefined ? runColocated(ns) : runDisaggregated(ns, d);
   if (!runs.ok) return runs;
   const { main, prefillPool, kvTransferSeconds, replicas, ttft, e2e } = runs.value;
+  // Online requests pass the API server, tokenization and detokenization outside the step loop.
+  const perRequest = w.kind === 'maxThroughput' ? 0 : ns.efficiency.requestOverheadSeconds;
+  if (perRequest > 0)
+    for (let i = 0; i < e2e.length; i++) {
+      ttft[i] = (ttft[i] ?? 0) + perRequest;
+      e2e[i] = (e2e[i] ?? 0) + perRequest;
+    }
   const r = main.result;
   const o = w.outputTokens;
   const tpot = new Float64Array(e2e.length);

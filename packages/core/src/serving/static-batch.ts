@@ -33,6 +33,23 @@ export interface StaticBatchTiming {
   readonly offloadShare: number;
 }
 
+/**
+ * Host time: a fixed part per step plus a part per sequence in the step. A decode step holds every
+ * sequence (`overhead` per step); the prefill's steps hold each sequence once, a step at least one.
+ */
+export function staticHostSeconds(
+  ns: NormalizedScenario,
+  sequences: number,
+): { overhead: number; prefillOverhead: number } {
+  const e = ns.efficiency;
+  const steps = prefillSteps(ns, sequences);
+  return {
+    overhead: e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * sequences,
+    prefillOverhead:
+      steps * e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * Math.max(steps, sequences),
+  };
+}
+
 /** Steps the prefill of `sequences` prompts takes under the engine's per-step token budget. */
 export function prefillSteps(ns: NormalizedScenario, sequences: number): number {
   return Math.max(1, Math.ceil((sequences * prefillTokensPerSequence(ns)) / ns.engine.maxBatchedTokens));
@@ -82,7 +99,7 @@ export function simulateStaticBatch(
     priorContext: prefix,
   });
   const decode = coster(ns, { phase: 'decode', sequences: perMicro, tokensPerSequence: 1 + k });
-  const overhead = ns.efficiency.stepOverheadSeconds;
+  const { overhead, prefillOverhead } = staticHostSeconds(ns, sequences);
   const prefillPasses = ns.pp > 1 ? m + ns.pp - 1 : 1;
   const decodePasses = ns.pp > 1 ? Math.max(ns.pp, m) : 1;
 
@@ -90,7 +107,7 @@ export function simulateStaticBatch(
     (c) => prefillPasses * c.op.count * operatorSeconds(c, s),
   );
   // The engine's per-step token budget splits a large batched prefill into several steps.
-  let ttftSeconds = prefillSteps(ns, sequences) * overhead;
+  let ttftSeconds = prefillOverhead;
   for (const t of prefillOperatorSeconds) ttftSeconds += t;
 
   const perStep = expectedAcceptedTokens(k, spec?.acceptanceRate ?? 0);
@@ -128,7 +145,7 @@ export function simulateStaticBatch(
     const prefillLoad = emptyLoad();
     prefillLoad.prefillPriorContext = sequences * prefix;
     const prefillStream = coster.offloadSeconds(prefillLoad);
-    const prefillDevice = ttftSeconds - prefillSteps(ns, sequences) * overhead;
+    const prefillDevice = ttftSeconds - prefillOverhead;
     if (prefillStream > prefillDevice) ttftSeconds += prefillStream - prefillDevice;
     offloadShare = perStepDevice > 0 || stream > 0 ? stream / Math.max(stream, perStepDevice) : 0;
   }

@@ -19,6 +19,7 @@ import type { Operator } from '../graph/operator.js';
 import { buildGraph } from '../graph/build.js';
 import { weightsBytesPerDevice } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
+import { paddedGraphBatch } from './engines.js';
 
 /** What one step processes, over one replica. */
 export interface StepLoad {
@@ -194,12 +195,19 @@ export class StepCoster {
   private stageSeconds(load: StepLoad, decodeOnlyStep: boolean): number {
     const ns = this.ns;
     const perSeq = 1 + this.speculativeTokens;
-    const decodeTokens = load.decodeSequences * perSeq;
+    // A pure decode step replays the CUDA graph captured for the next size up: the padded rows
+    // run through every token-wise operator (attention reads only the real sequences). Above the
+    // largest captured size the step runs eagerly.
+    let graphed = decodeOnlyStep && ns.engine.cudaGraphDecode;
+    let decodeRows = load.decodeSequences;
+    if (graphed) {
+      const padded = paddedGraphBatch(ns.engine.cudaGraphBatchSizes, Math.ceil(load.decodeSequences));
+      if (padded === undefined) graphed = false;
+      else decodeRows = padded;
+    }
+    const decodeTokens = decodeRows * perSeq;
     const tokens = Math.ceil(decodeTokens + load.prefillTokens);
-    const launch =
-      decodeOnlyStep && ns.engine.cudaGraphDecode
-        ? ns.efficiency.graphKernelLaunchSeconds
-        : ns.efficiency.kernelLaunchSeconds;
+    const launch = graphed ? ns.efficiency.graphKernelLaunchSeconds : ns.efficiency.kernelLaunchSeconds;
     let seconds = 0;
     let kernels = 0;
     if (tokens > 0) {
@@ -207,7 +215,9 @@ export class StepCoster {
       kernels += this.kernels.shared;
     }
     // A verify step needs logits at every proposed position.
-    const emitting = Math.ceil(load.emitting + load.decodeSequences * this.speculativeTokens);
+    const emitting = Math.ceil(
+      load.emitting + (decodeRows - load.decodeSequences) + decodeRows * this.speculativeTokens,
+    );
     if (emitting > 0) {
       seconds += this.part(this.head, emitting, 'head').work;
       kernels += this.kernels.head;
@@ -300,9 +310,18 @@ export class StepCoster {
     return rows > 0 ? this.part(this.head, Math.ceil(rows), 'head').work : 0;
   }
 
+  /** Host time of one engine step: a fixed part plus a part per sequence in the step. */
+  hostSeconds(load: StepLoad): number {
+    const e = this.ns.efficiency;
+    return (
+      e.stepOverheadSeconds +
+      e.stepOverheadPerSequenceSeconds * (load.decodeSequences + load.prefillSequences)
+    );
+  }
+
   /** Seconds of one engine step including the engine's host overhead. */
   stepSeconds(load: StepLoad): number {
-    return this.deviceSeconds(load) + this.ns.efficiency.stepOverheadSeconds;
+    return this.deviceSeconds(load) + this.hostSeconds(load);
   }
 }
 

@@ -289,6 +289,8 @@ function normalizedOf(
     kernelLaunchSeconds: 0,
     graphKernelLaunchSeconds: 0,
     stepOverheadSeconds: 0,
+    stepOverheadPerSequenceSeconds: 0,
+    requestOverheadSeconds: 0,
   };
   return {
     model: m,

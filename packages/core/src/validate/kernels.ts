@@ -23,6 +23,8 @@ export interface GemmCase {
   readonly n: number;
   readonly k: number;
   readonly groups: number;
+  /** Run by a grouped (MoE) kernel, even with one group (DeepGEMM's masked layout). */
+  readonly grouped?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export function gemmShapeFromNotes(notes: string): GemmCase | undefined {
   if (grouped !== null) {
     const [, g, m, n, k] = grouped.map(Number);
     if (g !== undefined && m !== undefined && n !== undefined && k !== undefined)
-      return { m, n, k, groups: g };
+      return { m, n, k, groups: g, grouped: true };
   }
   const best = /MxNxK=(\d+)x(\d+)x(\d+)/.exec(notes);
   const plain = best ?? /\bM=(\d+)\s+N=(\d+)\s+K=(\d+)/.exec(notes);
@@ -48,10 +50,11 @@ export function gemmShapeFromNotes(notes: string): GemmCase | undefined {
 /** A GEMM operator: FP8 inputs are 1 byte with a 16-bit output, other formats 2 bytes throughout. */
 export function gemmOperator(shape: GemmCase, inputBytes: number, rate: Operator['rate']): Operator {
   const { m, n, k, groups } = shape;
+  const grouped = shape.grouped === true || groups > 1;
   const outputBytes = 2;
   return {
     name: 'gemm',
-    kind: groups > 1 ? 'grouped-gemm' : 'gemm',
+    kind: grouped ? 'grouped-gemm' : 'gemm',
     count: 1,
     flops: 2 * m * n * k * groups,
     bytes: groups * (k * n * inputBytes + m * k * inputBytes + m * n * outputBytes),

@@ -97,6 +97,7 @@ describe('gemmShapeFromNotes', () => {
       n: 4096,
       k: 7168,
       groups: 4,
+      grouped: true,
     });
     expect(gemmShapeFromNotes('at best shape MxNxK=1024x10240x5120; theory')).toEqual({
       m: 1024,
