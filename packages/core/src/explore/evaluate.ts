@@ -8,6 +8,7 @@
  * Anything else (serving workloads, offload, other fields) runs the full estimate and projects
  * the report. Both paths give the same numbers (explore.test.ts checks them against estimate).
  */
+import { DATASET_LENGTHS } from '../scenario/lengths.js';
 import type { Bound, CostedPhase } from '../cost/roofline.js';
 import { boundOf, costPhase } from '../cost/roofline.js';
 import { buildGraph } from '../graph/build.js';
@@ -143,10 +144,13 @@ function normalizedWorkload(w: WorkloadIn): NormalizedScenario['workload'] | und
       requestRate: 0,
       requests: batch,
       seed: 0,
+      inputLengths: undefined,
+      outputLengths: undefined,
     };
   const r = WorkloadSchema.safeParse(w);
   if (!r.success) return undefined;
   const v = r.data;
+  const preset = v.dataset === undefined ? undefined : DATASET_LENGTHS[v.dataset];
   const kind =
     v.batch !== undefined
       ? 'batch'
@@ -164,6 +168,8 @@ function normalizedWorkload(w: WorkloadIn): NormalizedScenario['workload'] | und
     requestRate: v.requestRate ?? 0,
     requests: v.requests ?? (kind === 'batch' ? (v.batch ?? 1) : DEFAULT_REQUESTS),
     seed: v.seed ?? 0,
+    inputLengths: kind === 'batch' ? undefined : (v.inputLengths ?? preset?.input),
+    outputLengths: kind === 'batch' ? undefined : (v.outputLengths ?? preset?.output),
   };
 }
 

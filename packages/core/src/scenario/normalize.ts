@@ -17,6 +17,7 @@ import { efficiencyFor } from '../hardware/families.js';
 import { defaultMemoryFraction, engineProfile } from '../serving/engines.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
+import { DATASET_LENGTHS, lengthMax } from './lengths.js';
 import type {
   Efficiency,
   EngineProfile,
@@ -282,7 +283,15 @@ export const DEFAULT_REQUESTS = 1000;
 function checkWorkload(s: Scenario, model: ModelSpec, formats: Formats, kind: WorkloadKind): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const maxPos = model.maxPositionEmbeddings;
-  const tokens = s.workload.inputTokens + s.workload.outputTokens;
+  const w = s.workload;
+  const preset = w.dataset === undefined ? undefined : DATASET_LENGTHS[w.dataset];
+  const inputDist = w.inputLengths ?? preset?.input;
+  const outputDist = w.outputLengths ?? preset?.output;
+  const tokens =
+    kind === 'batch'
+      ? w.inputTokens + w.outputTokens
+      : Math.max(w.inputTokens, inputDist === undefined ? 0 : lengthMax(inputDist)) +
+        Math.max(w.outputTokens, outputDist === undefined ? 0 : lengthMax(outputDist));
   if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
   if (formats.cacheLayerInput) {
     const attnTp = s.parallelism.attentionDp ? 1 : s.parallelism.tp;
@@ -337,6 +346,7 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
 
 function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['workload'] {
   const w = s.workload;
+  const preset = w.dataset === undefined ? undefined : DATASET_LENGTHS[w.dataset];
   return {
     kind,
     inputTokens: w.inputTokens,
@@ -346,6 +356,8 @@ function resolveWorkload(s: Scenario, kind: WorkloadKind): NormalizedScenario['w
     requestRate: w.requestRate ?? 0,
     requests: w.requests ?? (kind === 'batch' ? (w.batch ?? 1) : DEFAULT_REQUESTS),
     seed: w.seed ?? 0,
+    inputLengths: kind === 'batch' ? undefined : (w.inputLengths ?? preset?.input),
+    outputLengths: kind === 'batch' ? undefined : (w.outputLengths ?? preset?.output),
   };
 }
 

@@ -9,7 +9,7 @@ import type { EfficiencyProfile } from '../hardware/families.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { NumericFormat, RateFormat } from '../units/formats.js';
-import type { EngineId } from './schema.js';
+import type { EngineId, LengthDistribution } from './schema.js';
 
 export interface Formats {
   readonly weights: NumericFormat;
@@ -167,5 +167,8 @@ export interface NormalizedScenario extends GraphContext, CostContext, MemoryCon
     readonly requestRate: number;
     readonly requests: number;
     readonly seed: number;
+    /** Per-request length distributions (serving workloads); undefined: every request is inputTokens/outputTokens long. */
+    readonly inputLengths: LengthDistribution | undefined;
+    readonly outputLengths: LengthDistribution | undefined;
   };
 }
