@@ -141,7 +141,9 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   const domain = s.topology?.scaleUpDomainSize ?? hw.scaleUp?.domainSize ?? 1;
   const hasUp = hw.scaleUp !== undefined || s.topology?.scaleUpBandwidthBytesPerSecond !== undefined;
   const hasOut = hw.scaleOut !== undefined || s.topology?.scaleOutBandwidthBytesPerSecond !== undefined;
-  if (groupSpan > 1 && !hasUp && !hasOut) out.push(messages.noInterconnect(hw.id));
+  if (groupSpan > 1 && !hasUp && !hasOut && hw.hostLink !== undefined)
+    out.push(messages.pcieTensorParallel(hw.id, hw.hostLink.link, hw.hostLink.peerToPeer ?? true, groupSpan));
+  else if (groupSpan > 1 && !hasUp && !hasOut) out.push(messages.noInterconnect(hw.id));
   else if (groupSpan > domain && !hasOut)
     out.push(messages.needsScaleOut(`tp × pp = ${String(groupSpan)}`, groupSpan, domain));
   else if (maxTp > domain) out.push(messages.tpSpansDomain(maxTp, domain));
@@ -234,6 +236,29 @@ function resolveOffload(s: Scenario, hw: HardwareSpec): Result<Offload | undefin
       ),
     );
   return ok({ weightsFraction: o.weightsFraction, kvCacheFraction: o.kvCacheFraction, tier });
+}
+
+/**
+ * A device without a scale-up link runs its tp × pp group over its host link (PCIe), all in one
+ * host: peer-to-peer at the link's bandwidth, or through host memory at half of it where the
+ * device cannot (hostLink.peerToPeer false).
+ */
+function withPcieGroup(hw: HardwareSpec, s: Scenario): HardwareSpec {
+  const host = hw.hostLink;
+  if (hw.scaleUp !== undefined || hw.scaleOut !== undefined || host === undefined) return hw;
+  const { tp, pp } = s.parallelism;
+  const d = s.serving?.disaggregation;
+  const span = Math.max(tp, d?.prefill.tp ?? 1, d?.decode.tp ?? 1) * pp;
+  if (span <= 1) return hw;
+  const p2p = host.peerToPeer ?? true;
+  return {
+    ...hw,
+    scaleUp: {
+      link: `${host.link} (${p2p ? 'peer-to-peer' : 'through host memory'})`,
+      domainSize: span,
+      bandwidthBytesPerSecond: p2p ? host.bandwidthBytesPerSecond : host.bandwidthBytesPerSecond / 2,
+    },
+  };
 }
 
 /** The hardware as the scenario's topology sees it. */
@@ -365,13 +390,14 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const model = resolveModel(s.model);
   const baseHardware = resolveHardware(s.hardware);
   if (!model.ok || !baseHardware.ok) return fail(...model.diagnostics, ...baseHardware.diagnostics);
-  const hardware = withTopology(baseHardware.value, s.topology);
+  const linked = withTopology(baseHardware.value, s.topology);
+  const hardware = withPcieGroup(linked, s);
   const kind = workloadKind(s.workload);
   const formats = chooseFormats(s);
   const serving = resolveServing(s);
   const offload = resolveOffload(s, hardware);
   const diagnostics = [
-    ...checkParallelism(s, model.value, hardware),
+    ...checkParallelism(s, model.value, linked),
     ...checkRates(hardware, formats),
     ...serving.diagnostics,
     ...offload.diagnostics,
