@@ -156,7 +156,7 @@ describe('--calibration', () => {
     expect(await run([...a100, '--output', '10', '--batch', '1', '--calibration', 'h100.yaml'], other)).toBe(
       2,
     );
-    expect(other.err()).toContain('no calibration profile holds for a100-sxm-80gb with engine ideal');
+    expect(other.err()).toContain('no calibration profile holds for a100-sxm-80gb with engine vllm');
   });
 
   it('batch applies a profile to the lines on its device only; a scenario may name one', async () => {

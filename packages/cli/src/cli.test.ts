@@ -275,13 +275,14 @@ describe('batch', () => {
     const file = join(tmp, 'ok.jsonl');
     writeFileSync(file, `${good}\n${good}\n`);
     expect((await cli(['batch', file])).code).toBe(0);
-    writeFileSync(file, `${good}\n\n${good}`);
+    // Blank lines are skipped; an error names the line of the file.
+    writeFileSync(file, `${good}\n\n${good}\n\n{`);
     const r = await cli(['batch', file]);
     expect(r.code).toBe(2);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[1] ?? '')).toMatchObject({
-      error: { line: 2, diagnostics: [{ code: 'batch.empty-line' }] },
+    expect(JSON.parse(lines[2] ?? '')).toMatchObject({
+      error: { line: 5, diagnostics: [{ code: 'batch.invalid-json' }] },
     });
   });
 });

@@ -3,7 +3,7 @@
  * source positions beside the parsed data, so a diagnostic path such as ['parallelism', 'tp'] is reported as
  * file:line:column. Model and hardware references that name files are resolved here too.
  */
-import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic, DiagnosticCode, HardwareSpec, ModelSpec, ParsedDocument } from '@ridgeline/core';
 import {
   HardwareSpecSchema,
@@ -64,8 +64,8 @@ export class SourceFile {
    * Line and column (1-based) of the node at `path`, or of the deepest ancestor present;
    * `depth` is how many path segments were found.
    */
-  locate(path: Path): { line: number; column: number; depth: number } {
-    return this.doc.locate(path);
+  locate(path: Path, atKey = false): { line: number; column: number; depth: number } {
+    return this.doc.locate(path, atKey);
   }
 
   /**
@@ -75,7 +75,7 @@ export class SourceFile {
   attach(d: Diagnostic, prefix: Path = []): CliDiagnostic {
     const path = d.path ?? [];
     const inner = startsWith(path, prefix) ? path.slice(prefix.length) : path;
-    const at = this.locate(inner);
+    const at = this.locate(inner, d.code === 'schema.unknown-field');
     if (inner.length > 0 && at.depth === 0) return { ...d, file: this.displayPath };
     return { ...d, file: this.displayPath, line: at.line, column: at.column };
   }
@@ -158,7 +158,9 @@ export function resolveModelRef(
   ref: string,
   path: Path = ['model'],
 ): Loaded<ModelSpec | string> {
-  const file = findFile(ctx, ref);
+  // A directory holding a config.json (a downloaded Hugging Face repo) names that file.
+  const file =
+    findFile(ctx, ref) ?? (FILE_EXTENSION.test(ref) ? undefined : findFile(ctx, join(ref, 'config.json')));
   if (file === undefined)
     return FILE_EXTENSION.test(ref) ? failed([notFound(ctx, 'model', ref, path)]) : loaded(ref);
   const key = `model:${file}`;

@@ -128,9 +128,31 @@ function withBands(rows: readonly BandRow[]): [string, string][] {
   });
 }
 
+/** One line of parallelism, or one per pool when prefill and decode are disaggregated. */
+function parallelismRows(s: EstimateReport['scenario']): [string, string][] {
+  const p = s.parallelism;
+  const d = s.disaggregation;
+  if (d === undefined)
+    return [
+      ['parallelism', `tp ${grouped(p.tp)}, pp ${grouped(p.pp)}, ep ${grouped(p.ep)}, dp ${grouped(p.dp)}`],
+    ];
+  const pool = (name: string, q: { tp: number; dp: number }): string =>
+    `${name} pool: tp ${grouped(q.tp)}, pp ${grouped(p.pp)}, ep ${grouped(p.ep)}, dp ${grouped(q.dp)} (${grouped(q.tp * p.pp * q.dp)} devices)`;
+  return [
+    ['parallelism', pool('prefill', d.prefill)],
+    ['', pool('decode', d.decode)],
+  ];
+}
+
+/** " (emulated: ...)" when the device has no tensor rate for the weight format (its note says so). */
+function emulation(report: EstimateReport): string {
+  const note = report.diagnostics.find((d) => d.code === 'precision.emulated');
+  const rate = note === undefined ? undefined : /at the (\w+) rate/.exec(note.message)?.[1];
+  return rate === undefined ? '' : ` (emulated: dequantized to ${rate} math)`;
+}
+
 export function formatEstimate(report: EstimateReport): string {
   const s = report.scenario;
-  const p = s.parallelism;
   const m = report.memory;
   const out: string[] = [];
   out.push(`${s.model} on ${grouped(s.gpus)} × ${s.hardware}\n`);
@@ -139,10 +161,10 @@ export function formatEstimate(report: EstimateReport): string {
       ['model', s.model],
       ['hardware', s.hardware],
       ['gpus', grouped(s.gpus)],
-      ['parallelism', `tp ${grouped(p.tp)}, pp ${grouped(p.pp)}, ep ${grouped(p.ep)}, dp ${grouped(p.dp)}`],
+      ...parallelismRows(s),
       [
         'precision',
-        `weights ${s.precision.weights}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
+        `weights ${s.precision.weights}${emulation(report)}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
       ],
       ['engine', s.engine],
       ['workload', workloadText(s.workload)],
@@ -189,7 +211,10 @@ export function formatEstimate(report: EstimateReport): string {
       ['requests', grouped(sv.requests)],
       ['duration', `${num(sv.durationSeconds)} s`],
       ['engine steps', grouped(sv.steps)],
-      ['max batch', grouped(sv.maxBatch)],
+      [
+        'max batch',
+        `${grouped(sv.maxBatch)} sequences running at once in one replica (the peak seen in the run, not a limit)`,
+      ],
       ['preemptions', grouped(sv.preemptions)],
       ['KV capacity', `${grouped(sv.kvCapacityTokens)} tokens per replica`],
     ];
@@ -216,10 +241,24 @@ export function formatEstimate(report: EstimateReport): string {
     }
     if (c !== undefined) {
       rows.push(['price', `$${num(c.usdPerDeviceHour)} per device-hour (${c.source})`]);
+      const byPhase = c.split === 'phase-time';
       if (c.usdPerMillionInputTokens !== undefined)
-        rows.push(['input', `$${num(c.usdPerMillionInputTokens)} per million tokens`]);
+        rows.push([
+          'input',
+          `$${num(c.usdPerMillionInputTokens)} per million input tokens (${byPhase ? 'the prefill share of device time' : 'device time shared per token'})`,
+        ]);
       if (c.usdPerMillionOutputTokens !== undefined)
-        rows.push(['output', `$${num(c.usdPerMillionOutputTokens)} per million tokens`]);
+        rows.push([
+          'output',
+          `$${num(c.usdPerMillionOutputTokens)} per million output tokens (${byPhase ? 'the decode share of device time' : 'device time shared per token'})`,
+        ]);
+      if (c.usdPerMillionTokens !== undefined)
+        rows.push([
+          'blended',
+          `$${num(c.usdPerMillionTokens)} per million tokens (all device time of the run, idle included, over input + output tokens)`,
+        ]);
+      if (c.usdPerRequest !== undefined)
+        rows.push(['per request', `$${num(c.usdPerRequest)} (all device time over requests)`]);
     }
     out.push(fields(rows));
   }
@@ -233,7 +272,10 @@ export function formatEstimate(report: EstimateReport): string {
       ['reserve', gib(m.reservedBytes)],
       ['total', `${gib(m.totalBytes)} of ${gib(m.capacityBytes)}${used}`],
       ['fits', m.fits ? 'yes' : 'no'],
-      ['max batch', grouped(m.maxBatch)],
+      [
+        'max batch',
+        `${grouped(m.maxBatch)} sequences of ${grouped(s.workload.inputTokens + s.workload.outputTokens)} tokens (KV-cache limit: what the memory left for KV holds)`,
+      ],
     ]),
   );
   out.push('\nPhases\n');

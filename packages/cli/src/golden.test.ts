@@ -45,6 +45,8 @@ const SCENARIOS: Readonly<Record<string, readonly string[]>> = {
     '2048',
     '--output',
     '256',
+    '--engine',
+    'ideal',
   ],
   'deepseek-v3-h200-tp8-fp8-b16': [
     '--model',
@@ -63,6 +65,27 @@ const SCENARIOS: Readonly<Record<string, readonly string[]>> = {
     '1024',
     '--output',
     '128',
+    '--engine',
+    'ideal',
+    '--kv',
+    'fp8',
+  ],
+  // The default engine (vllm) and its default KV format (16-bit, though the weights are FP8).
+  'llama-3.1-8b-h100-fp8-c32-default-engine': [
+    '--model',
+    'llama-3.1-8b',
+    '--hardware',
+    'h100-sxm',
+    '--weights',
+    'fp8',
+    '--concurrency',
+    '32',
+    '--requests',
+    '200',
+    '--input',
+    '1024',
+    '--output',
+    '256',
   ],
 };
 

@@ -15,12 +15,32 @@ import { registerHardware } from './commands/hardware.js';
 import { registerImport } from './commands/import.js';
 import { registerModel } from './commands/model.js';
 import { registerModels } from './commands/models.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRequire } from './commands/require.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
 import { registerValidate } from './commands/validate.js';
 import type { Io } from './io.js';
 import { nodeIo } from './io.js';
+
+/** The CLI's version: packages/cli/package.json's (a test keeps the two equal). */
+export const VERSION = '0.1.0';
+
+/** One example per command, shown at the end of its --help. */
+export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  estimate: [
+    'ridgeline estimate --model llama-3.1-8b --hardware h100-sxm --input 1024 --output 256 --batch 8',
+    'ridgeline estimate scenario.yaml --engine trtllm --json',
+  ],
+  batch: ['ridgeline batch scenarios.jsonl > results.jsonl'],
+  model: ['ridgeline model gpt-oss-120b --kv fp8 --seq 8192', 'ridgeline model ./Llama-3.1-8B/'],
+  models: ['ridgeline models --json'],
+  hardware: ['ridgeline hardware', 'ridgeline hardware h100-sxm'],
+  validate: ['ridgeline validate packages/core/data/measurements/reference.csv'],
+  import: ['ridgeline import results.json profile_export_genai_perf.json'],
+  calibrate: ['ridgeline calibrate results.jsonl --hardware h100-sxm -o h100.yaml'],
+};
 
 /** parseOnly: check the arguments (command, options, their arity) and stop before running. */
 export interface RunOptions {
@@ -30,6 +50,7 @@ export interface RunOptions {
 export async function run(argv: readonly string[], io: Io, options: RunOptions = {}): Promise<number> {
   const program = new Command('ridgeline')
     .description('Analytical, operator-level performance model of LLM inference')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => {
@@ -44,6 +65,8 @@ export async function run(argv: readonly string[], io: Io, options: RunOptions =
   registerBatch(program, io);
   registerSweep(program, io);
   registerCompare(program, io);
+  registerRequire(program, io);
+  registerPlan(program, io);
   registerModel(program, io);
   registerModels(program, io);
   registerHardware(program, io);
@@ -56,6 +79,16 @@ export async function run(argv: readonly string[], io: Io, options: RunOptions =
     program.hook('preAction', () => {
       throw new CommanderError(0, 'ridgeline.parse-only', '');
     });
+  }
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()];
+    if (examples !== undefined)
+      command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  }
+  if (argv.length === 0) {
+    // Bare `ridgeline`: the overview, as a request for help (exit 0).
+    io.stdout(program.helpInformation());
+    return 0;
   }
 
   // A command may also report failure through process.exitCode; it is read and restored here.

@@ -8,6 +8,7 @@ import { fail, ok } from './diagnostics/diagnostic.js';
 import { memoryMessages } from './memory/messages.js';
 import { scenarioMessages } from './scenario/messages.js';
 import { uncertaintyMessages } from './uncertainty/messages.js';
+import { closestMatches, editDistance } from './diagnostics/closest.js';
 import { memoryFootprint } from './memory/footprint.js';
 import type { EstimateReport } from './report/assemble.js';
 import { assembleReport, assembleServingReport } from './report/assemble.js';
@@ -27,13 +28,50 @@ export function validateScenario(input: unknown): Result<Scenario> {
   const parsed = ScenarioSchema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
   return fail(
-    ...parsed.error.issues.map((i) =>
-      scenarioMessages.schema(
-        i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-        i.message,
-      ),
-    ),
+    ...parsed.error.issues.flatMap((i) => {
+      const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      if (i.code !== 'unrecognized_keys') return [scenarioMessages.schema(path, i.message)];
+      // One diagnostic per unknown key, at the key, with the closest known field.
+      const known = knownKeysAt(path);
+      return i.keys.map((key) =>
+        scenarioMessages.unknownField(
+          [...path, key],
+          closestMatches(key, known, 1).filter((c) => closeEnough(key, c)),
+          known,
+        ),
+      );
+    }),
   );
+}
+
+/** The schema inside optional/default/pipe wrappers. */
+function unwrapSchema(schema: unknown): unknown {
+  let s = schema;
+  for (let i = 0; i < 10; i++) {
+    const def = (s as { _zod?: { def?: { innerType?: unknown; in?: unknown } } } | undefined)?._zod?.def;
+    const inner = def?.innerType ?? def?.in;
+    if (inner === undefined) return s;
+    s = inner;
+  }
+  return s;
+}
+
+/** Field names the scenario schema accepts at `path` (an object's keys), [] elsewhere. */
+function knownKeysAt(path: readonly (string | number)[]): string[] {
+  let s: unknown = ScenarioSchema;
+  for (const key of path) {
+    const shape = (unwrapSchema(s) as { shape?: Record<string, unknown> } | undefined)?.shape;
+    if (shape === undefined) return [];
+    s = shape[String(key)];
+  }
+  return Object.keys((unwrapSchema(s) as { shape?: Record<string, unknown> } | undefined)?.shape ?? {});
+}
+
+/** A suggestion worth making: one name inside the other, or a few edits apart (about a third). */
+function closeEnough(key: string, candidate: string): boolean {
+  const a = key.toLowerCase();
+  const b = candidate.toLowerCase();
+  return a.includes(b) || b.includes(a) || editDistance(a, b) <= Math.max(2, Math.ceil(b.length / 3));
 }
 
 /** Estimates a normalized scenario (the hot path of sweeps and benchmarks). */

@@ -49,7 +49,7 @@ export { HARDWARE_CATALOG, findHardware, hardwareIds, normalizeHardwareName } fr
 export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
 
 export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
-export { ScenarioSchema, ENGINE_IDS } from './scenario/schema.js';
+export { ScenarioSchema, ENGINE_IDS, DEFAULT_ENGINE, MAX_REQUESTS } from './scenario/schema.js';
 export { scenarioJsonSchema, staleScenarioDescriptions } from './scenario/json-schema.js';
 export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
 export type {
@@ -80,7 +80,7 @@ export { assembleReport } from './report/assemble.js';
 export { estimate, estimateNormalized, validateScenario } from './estimate.js';
 
 export type { MeasurementRow, MeasurementColumn } from './measurements/csv.js';
-export { MEASUREMENT_COLUMNS, parseMeasurementCsv } from './measurements/csv.js';
+export { MAX_CSV_DIAGNOSTICS, MEASUREMENT_COLUMNS, parseMeasurementCsv } from './measurements/csv.js';
 export type {
   Prediction,
   PredictOptions,

@@ -15,6 +15,8 @@ const base: ScenarioInput = {
   hardware: 'h100-sxm',
   gpus: 8,
   parallelism: { tp: 8 },
+  // The kernels-only bound: these tests are about operators, not engine overheads.
+  engine: 'ideal',
   workload: { inputTokens: 2048, outputTokens: 256, batch: 64 },
 };
 
@@ -109,7 +111,8 @@ describe('estimate: static batch', () => {
       hardware: 'h200-sxm',
       gpus: 8,
       parallelism: { tp: 8 },
-      precision: { weights: 'fp8' },
+      precision: { weights: 'fp8', kvCache: 'fp8' },
+      engine: 'ideal',
       workload: { inputTokens: 4096, outputTokens: 16, batch: 32 },
     });
     const gqa = run({ ...base, workload: { inputTokens: 4096, outputTokens: 16, batch: 32 } });

@@ -12,7 +12,7 @@ import { simulateServing } from '../src/serving/serve.js';
 const base = {
   model: 'llama-3.1-8b',
   hardware: 'h100-sxm',
-  precision: { weights: 'fp8' },
+  precision: { weights: 'fp8', kvCache: 'fp8' },
   engine: 'vllm',
   workload: { inputTokens: 512, outputTokens: 128, requestRate: 8, requests: 60 },
 };
@@ -20,7 +20,7 @@ const base = {
 const tight = {
   model: 'llama-3.1-70b',
   hardware: 'h100-sxm',
-  precision: { weights: 'fp8' },
+  precision: { weights: 'fp8', kvCache: 'fp8' },
   workload: { inputTokens: 1024, outputTokens: 1024, maxThroughput: true, requests: 40 },
 };
 

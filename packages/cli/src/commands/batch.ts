@@ -1,7 +1,8 @@
 /**
  * `ridgeline batch <file.jsonl>`: one scenario per line in, one JSON result per line out, in the
  * same order: the EstimateReport, or {"error": {"line": N, "diagnostics": [...]}}. Every line
- * runs; the exit code is 2 when any failed. Files named by model/hardware are read once.
+ * runs (blank lines are skipped); the exit code is 2 when any failed. The file is read as a
+ * stream and output waits for a slow reader, so memory stays flat at any size. Files named by model/hardware are read once.
  * `--calibration` profiles apply to the lines on their device (and engine); other lines run as is.
  */
 import { resolve } from 'node:path';
@@ -12,6 +13,7 @@ import type { ProfileSet } from '@ridgeline/core';
 import { getPath, withBound } from '@ridgeline/core';
 import type { EstimateReport } from '@ridgeline/core';
 import type { Io } from '../io.js';
+import { linesOf } from '../io.js';
 import { estimateScenario } from '../scenario.js';
 import { applyCalibration, collect, loadProfiles } from './calibrate.js';
 import { FlagReader, USER_ERROR, exitWith, failWith } from './common.js';
@@ -34,10 +36,6 @@ function batchLine(
   fields?: readonly string[],
 ): { out: string; status: LineStatus } {
   const line = text.trim();
-  if (line === '') {
-    const message = `line ${String(n)} is empty: expected one JSON scenario per line`;
-    return { out: lineError(n, [{ code: 'batch.empty-line', severity: 'error', message }]), status: 'error' };
-  }
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -80,39 +78,45 @@ interface BatchOptions {
   readonly fields?: string;
 }
 
-function runBatch(io: Io, file: string, o: BatchOptions): void {
+async function runBatch(io: Io, file: string, o: BatchOptions): Promise<void> {
   const flags = new FlagReader();
   const fields = parseFields(flags, o.fields);
   if (flags.errors.length > 0) failWith(io, flags.errors, false);
   const profiles = loadProfiles(io, o.calibration ?? []);
   if (!profiles.ok) failWith(io, profiles.diagnostics, false);
   const abs = resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = io.readFile(abs);
-  } catch (e) {
-    const message = `cannot read ${displayPath(io, abs)}: ${fileErrorReason(e)}`;
-    failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], false);
-  }
-  const lines = text.split('\n');
-  // A final newline ends the last line; it does not start another.
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-
   const ctx = contextBeside(io, abs);
   let failures = 0;
   let internal = false;
   let buffer = '';
-  for (let i = 0; i < lines.length; i++) {
-    const { out, status } = batchLine(ctx, i + 1, lines[i] ?? '', profiles.value, fields);
-    if (status !== 'ok') failures++;
-    if (status === 'internal') internal = true;
-    buffer += out + '\n';
-    if (buffer.length >= CHUNK) {
-      io.stdout(buffer);
-      buffer = '';
+  const flush = async (): Promise<void> => {
+    if (buffer === '') return;
+    io.stdout(buffer);
+    buffer = '';
+    // Back-pressure: wait while a slow reader catches up, so nothing piles up in memory.
+    if (io.drain !== undefined) await io.drain();
+  };
+  let n = 0;
+  try {
+    // Read as a stream, one line at a time: no whole-file limit, memory stays flat.
+    const lines = io.readLines !== undefined ? io.readLines(abs) : linesOf([io.readFile(abs)]);
+    for await (const text of lines) {
+      n++;
+      // Blank lines (a trailing one, or spacing) are skipped; numbers stay those of the file.
+      if (text.trim() === '') continue;
+      const { out, status } = batchLine(ctx, n, text, profiles.value, fields);
+      if (status !== 'ok') failures++;
+      if (status === 'internal') internal = true;
+      buffer += out + '\n';
+      if (buffer.length >= CHUNK) await flush();
     }
+  } catch (e) {
+    await flush();
+    const where = n === 0 ? '' : ` after line ${String(n)}`;
+    const message = `cannot read ${displayPath(io, abs)}${where}: ${fileErrorReason(e)}`;
+    failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], false);
   }
-  if (buffer !== '') io.stdout(buffer);
+  await flush();
   if (internal) exitWith(1);
   if (failures > 0) exitWith(USER_ERROR);
 }
@@ -133,7 +137,7 @@ export function registerBatch(program: Command, io: Io): void {
       '--fields <paths>',
       'comma-separated dot paths: print only these (e.g. ttftMs,tpotMs,memory.fits,bound)',
     )
-    .action((file: string, options: BatchOptions) => {
-      runBatch(io, file, options);
+    .action(async (file: string, options: BatchOptions) => {
+      await runBatch(io, file, options);
     });
 }

@@ -23,6 +23,7 @@ import type {
 } from '@ridgeline/core';
 import {
   CalibrationProfileSchema,
+  DEFAULT_ENGINE,
   ENGINE_IDS,
   MIN_CALIBRATION_ROWS,
   SHIPPED_PROFILES,
@@ -168,7 +169,8 @@ export function applyCalibration(
   }
   if (profiles.length === 0) return loaded(out);
   const hardware = scenarioHardwareId(raw, ctx);
-  const engine = (typeof raw['engine'] === 'string' ? raw['engine'] : 'ideal') as EngineId;
+  // The engine the scenario runs: its own, else the default one.
+  const engine = (typeof raw['engine'] === 'string' ? raw['engine'] : DEFAULT_ENGINE) as EngineId;
   const parameters = hardware === undefined ? undefined : profileParametersFor(profiles, hardware, engine);
   if (parameters === undefined) {
     if (!required || hardware === undefined) return loaded(out);

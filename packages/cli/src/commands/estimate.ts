@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { ENGINE_IDS } from '@ridgeline/core';
 import type { CliDiagnostic, Path, ResolveContext } from '../files.js';
 import { contextBeside, isRecord, readDataFile, resolveContext } from '../files.js';
@@ -45,6 +46,7 @@ interface EstimateOptions {
   readonly specTokens?: string;
   readonly specAccept?: string;
   readonly xquant?: boolean;
+  readonly scaleOutBandwidth?: string;
   readonly scaleOutGbps?: string;
   readonly offloadWeights?: string;
   readonly offloadKv?: string;
@@ -55,6 +57,68 @@ interface EstimateOptions {
 }
 
 const WORKLOAD_KINDS = ['batch', 'concurrency', 'requestRate', 'maxThroughput'] as const;
+
+/**
+ * The scenario-file field each flag sets (flags keep short names; this is the mapping, shown in
+ * `estimate --help` and docs/serving.md). A unit is given where the flag's differs from the field's.
+ */
+export const FLAG_FIELDS: readonly (readonly [flag: string, field: string, unit?: string])[] = [
+  ['--model', 'model'],
+  ['--hardware', 'hardware'],
+  ['--gpus', 'gpus'],
+  ['--tp', 'parallelism.tp'],
+  ['--pp', 'parallelism.pp'],
+  ['--ep', 'parallelism.ep'],
+  ['--dp', 'parallelism.dp'],
+  ['--attention-dp', 'parallelism.attentionDp'],
+  ['--micro-batches', 'parallelism.microBatches'],
+  ['--weights', 'precision.weights'],
+  ['--activations', 'precision.activations'],
+  ['--kv', 'precision.kvCache'],
+  ['--xquant', 'precision.cacheLayerInput'],
+  ['--engine', 'engine'],
+  ['--input', 'workload.inputTokens'],
+  ['--output', 'workload.outputTokens'],
+  ['--batch', 'workload.batch'],
+  ['--concurrency', 'workload.concurrency'],
+  ['--request-rate', 'workload.requestRate'],
+  ['--requests', 'workload.requests'],
+  ['--seed', 'workload.seed'],
+  ['--max-throughput', 'workload.maxThroughput'],
+  ['--max-batched-tokens', 'serving.maxBatchedTokens'],
+  ['--max-seqs', 'serving.maxSequences'],
+  ['--memory-fraction', 'serving.memoryFraction'],
+  ['--prefix-hit-rate', 'serving.prefixCacheHitRate'],
+  ['--spec-method', 'serving.speculative.method'],
+  ['--spec-draft', 'serving.speculative.draftModel'],
+  ['--spec-tokens', 'serving.speculative.tokens'],
+  ['--spec-accept', 'serving.speculative.acceptanceRate'],
+  [
+    '--scale-out-bandwidth',
+    'topology.scaleOutBandwidthBytesPerSecond',
+    'flag in GB/s: 1e9 bytes/s, not bits; a 400 Gb/s NIC is 50',
+  ],
+  ['--offload-weights', 'offload.weightsFraction'],
+  ['--offload-kv', 'offload.kvCacheFraction'],
+  ['--offload-tier', 'offload.tier'],
+  ['--usd-per-hour', 'cost.usdPerDeviceHour'],
+];
+
+/** The scenario path a flag sets (FLAG_FIELDS). */
+function fieldOf(flag: string): Override['path'] {
+  const row = FLAG_FIELDS.find(([f]) => f === flag);
+  if (row === undefined) throw new Error(`no scenario field for ${flag}`);
+  const [head, ...rest] = row[1].split('.');
+  return [head ?? '', ...rest];
+}
+
+function flagTable(): string {
+  const width = Math.max(...FLAG_FIELDS.map(([f]) => f.length));
+  const rows = FLAG_FIELDS.map(
+    ([flag, field, unit]) => `  ${flag.padEnd(width)}  ${field}${unit === undefined ? '' : `  (${unit})`}`,
+  );
+  return `\nScenario-file field of each flag (flags override the file):\n${rows.join('\n')}\n`;
+}
 
 /** A scenario field set from a flag. */
 interface Override {
@@ -68,45 +132,46 @@ function readOverrides(o: EstimateOptions): { overrides: Override[]; errors: Cli
   const set = (path: Override['path'], value: unknown): void => {
     if (value !== undefined) overrides.push({ path, value });
   };
-  set(['model'], o.model);
-  set(['hardware'], o.hardware);
-  set(['gpus'], f.positiveInt('--gpus', o.gpus));
-  set(['parallelism', 'tp'], f.positiveInt('--tp', o.tp));
-  set(['parallelism', 'pp'], f.positiveInt('--pp', o.pp));
-  set(['parallelism', 'ep'], f.positiveInt('--ep', o.ep));
-  set(['parallelism', 'dp'], f.positiveInt('--dp', o.dp));
-  set(['precision', 'weights'], f.format('--weights', o.weights));
-  set(['precision', 'activations'], f.format('--activations', o.activations));
-  set(['precision', 'kvCache'], f.format('--kv', o.kv));
-  set(['engine'], f.oneOf('--engine', o.engine, ENGINE_IDS));
-  set(['workload', 'inputTokens'], f.positiveInt('--input', o.input));
-  set(['workload', 'outputTokens'], f.positiveInt('--output', o.output));
-  set(['workload', 'batch'], f.positiveInt('--batch', o.batch));
-  set(['workload', 'concurrency'], f.positiveInt('--concurrency', o.concurrency));
-  set(['workload', 'requestRate'], f.positiveNumber('--request-rate', o.requestRate));
-  set(['workload', 'requests'], f.positiveInt('--requests', o.requests));
-  set(['workload', 'seed'], f.int('--seed', o.seed));
-  if (o.maxThroughput === true) set(['workload', 'maxThroughput'], true);
-  if (o.attentionDp === true) set(['parallelism', 'attentionDp'], true);
-  set(['parallelism', 'microBatches'], f.positiveInt('--micro-batches', o.microBatches));
-  set(['serving', 'maxBatchedTokens'], f.positiveInt('--max-batched-tokens', o.maxBatchedTokens));
-  set(['serving', 'maxSequences'], f.positiveInt('--max-seqs', o.maxSeqs));
-  set(['serving', 'memoryFraction'], f.fraction('--memory-fraction', o.memoryFraction));
-  set(['serving', 'prefixCacheHitRate'], f.fraction('--prefix-hit-rate', o.prefixHitRate));
-  set(
-    ['serving', 'speculative', 'method'],
-    f.oneOf('--spec-method', o.specMethod, ['draft', 'mtp'] as const),
-  );
-  set(['serving', 'speculative', 'draftModel'], o.specDraft);
-  set(['serving', 'speculative', 'tokens'], f.positiveInt('--spec-tokens', o.specTokens));
-  set(['serving', 'speculative', 'acceptanceRate'], f.fraction('--spec-accept', o.specAccept));
-  if (o.xquant === true) set(['precision', 'cacheLayerInput'], true);
-  const gbps = f.positiveNumber('--scale-out-gbps', o.scaleOutGbps);
-  set(['topology', 'scaleOutBandwidthBytesPerSecond'], gbps === undefined ? undefined : gbps * 1e9);
-  set(['offload', 'weightsFraction'], f.fraction('--offload-weights', o.offloadWeights));
-  set(['offload', 'kvCacheFraction'], f.fraction('--offload-kv', o.offloadKv));
-  set(['offload', 'tier'], o.offloadTier);
-  set(['cost', 'usdPerDeviceHour'], f.positiveNumber('--usd-per-hour', o.usdPerHour));
+  set(fieldOf('--model'), o.model);
+  set(fieldOf('--hardware'), o.hardware);
+  set(fieldOf('--gpus'), f.positiveInt('--gpus', o.gpus));
+  set(fieldOf('--tp'), f.positiveInt('--tp', o.tp));
+  set(fieldOf('--pp'), f.positiveInt('--pp', o.pp));
+  set(fieldOf('--ep'), f.positiveInt('--ep', o.ep));
+  set(fieldOf('--dp'), f.positiveInt('--dp', o.dp));
+  set(fieldOf('--weights'), f.format('--weights', o.weights));
+  set(fieldOf('--activations'), f.format('--activations', o.activations));
+  set(fieldOf('--kv'), f.format('--kv', o.kv));
+  set(fieldOf('--engine'), f.oneOf('--engine', o.engine, ENGINE_IDS));
+  set(fieldOf('--input'), f.positiveInt('--input', o.input));
+  set(fieldOf('--output'), f.positiveInt('--output', o.output));
+  set(fieldOf('--batch'), f.positiveInt('--batch', o.batch));
+  set(fieldOf('--concurrency'), f.positiveInt('--concurrency', o.concurrency));
+  set(fieldOf('--request-rate'), f.positiveNumber('--request-rate', o.requestRate));
+  set(fieldOf('--requests'), f.positiveInt('--requests', o.requests));
+  set(fieldOf('--seed'), f.int('--seed', o.seed));
+  if (o.maxThroughput === true) set(fieldOf('--max-throughput'), true);
+  if (o.attentionDp === true) set(fieldOf('--attention-dp'), true);
+  set(fieldOf('--micro-batches'), f.positiveInt('--micro-batches', o.microBatches));
+  set(fieldOf('--max-batched-tokens'), f.positiveInt('--max-batched-tokens', o.maxBatchedTokens));
+  set(fieldOf('--max-seqs'), f.positiveInt('--max-seqs', o.maxSeqs));
+  set(fieldOf('--memory-fraction'), f.fraction('--memory-fraction', o.memoryFraction));
+  set(fieldOf('--prefix-hit-rate'), f.fraction('--prefix-hit-rate', o.prefixHitRate));
+  set(fieldOf('--spec-method'), f.oneOf('--spec-method', o.specMethod, ['draft', 'mtp'] as const));
+  set(fieldOf('--spec-draft'), o.specDraft);
+  set(fieldOf('--spec-tokens'), f.positiveInt('--spec-tokens', o.specTokens));
+  set(fieldOf('--spec-accept'), f.fraction('--spec-accept', o.specAccept));
+  if (o.xquant === true) set(fieldOf('--xquant'), true);
+  // GB/s (bytes); --scale-out-gbps is the former name, kept as an alias.
+  const gbPerSecond =
+    o.scaleOutBandwidth !== undefined
+      ? f.positiveNumber('--scale-out-bandwidth', o.scaleOutBandwidth)
+      : f.positiveNumber('--scale-out-gbps', o.scaleOutGbps);
+  set(fieldOf('--scale-out-bandwidth'), gbPerSecond === undefined ? undefined : gbPerSecond * 1e9);
+  set(fieldOf('--offload-weights'), f.fraction('--offload-weights', o.offloadWeights));
+  set(fieldOf('--offload-kv'), f.fraction('--offload-kv', o.offloadKv));
+  set(fieldOf('--offload-tier'), o.offloadTier);
+  set(fieldOf('--usd-per-hour'), f.positiveNumber('--usd-per-hour', o.usdPerHour));
   return { overrides, errors: f.errors };
 }
 
@@ -238,8 +303,11 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--dp <n>', 'data parallelism')
     .option('--weights <format>', 'weight format (bf16, fp8, int4, ...)')
     .option('--activations <format>', 'activation format')
-    .option('--kv <format>', 'KV-cache format')
-    .option('--engine <id>', `serving engine profile (${ENGINE_IDS.join(', ')})`)
+    .option('--kv <format>', "KV-cache format (default: the engine's, the model's 16-bit dtype)")
+    .option(
+      '--engine <id>',
+      `serving engine profile (${ENGINE_IDS.join(', ')}; default vllm; ideal is an optimistic bound: kernels only, no engine overheads)`,
+    )
     .option('--input <tokens>', 'prompt tokens per request')
     .option('--output <tokens>', 'generated tokens per request')
     .option('--batch <n>', 'static batch size')
@@ -259,7 +327,11 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--spec-tokens <k>', 'tokens proposed per step')
     .option('--spec-accept <a>', 'per-token acceptance rate, 0..1')
     .option('--xquant', 'cache layer inputs instead of K and V (XQuant), recompute K and V each step')
-    .option('--scale-out-gbps <GB/s>', 'scale-out (NIC) bandwidth per device, one direction')
+    .option(
+      '--scale-out-bandwidth <GB/s>',
+      'scale-out (NIC) bandwidth per device, one direction, in gigabytes per second (bytes, not bits: a 400 Gb/s NIC is 50)',
+    )
+    .addOption(new Option('--scale-out-gbps <GB/s>').hideHelp())
     .option('--offload-weights <f>', 'share of the weights held off-device')
     .option('--offload-kv <f>', 'share of the KV cache held off-device')
     .option('--offload-tier <name>', "offload tier (e.g. 'host': PCIe or NVLink-C2C host memory)")
@@ -270,6 +342,7 @@ export function registerEstimate(program: Command, io: Io): void {
       collect,
     )
     .option('--json', 'print the report as JSON')
+    .addHelpText('after', flagTable())
     .action((file: string | undefined, options: EstimateOptions) => {
       runEstimate(io, file, options);
     });

@@ -67,6 +67,20 @@ function groupText(g: LayerGroup): string {
   return `${grouped(g.count)} × ${g.attention} attention, ${g.moe ? 'MoE' : 'dense'} FFN`;
 }
 
+/** KV bytes per token at the stated context (what estimate allocates), and the full-attention figure. */
+function kvRows(m: ModelSpec, s: ModelStats): [string, string][] {
+  const bytes = (b: number): string => `${count(b)} bytes per token (${num(b / 1024)} KiB)`;
+  if (s.kvCacheBytesPerTokenAtSequence === s.kvCacheBytesPerToken)
+    return [[`KV cache (${s.kvFormat})`, `${bytes(s.kvCacheBytesPerToken)}, any context`]];
+  return [
+    [
+      `KV cache (${s.kvFormat})`,
+      `${bytes(s.kvCacheBytesPerTokenAtSequence)} at ${grouped(s.sequenceLength)} tokens of context (sliding-window layers hold at most ${grouped(m.slidingWindow ?? 0)})`,
+    ],
+    ['', `${bytes(s.kvCacheBytesPerToken)} with full attention on every layer`],
+  ];
+}
+
 export function formatModel(m: ModelSpec, s: ModelStats): string {
   const out: string[] = [];
   out.push(`${m.name} (${m.id})\n`);
@@ -84,10 +98,7 @@ export function formatModel(m: ModelSpec, s: ModelStats): string {
       ['active parameters', `${billions(s.activeParams)} per token`],
       ['embedding parameters', billions(s.embeddingParams)],
       [`weights (${s.weightFormat})`, `${gb(s.weightBytes)} (${gib(s.weightBytes)})`],
-      [
-        `KV cache (${s.kvFormat})`,
-        `${count(s.kvCacheBytesPerToken)} bytes per token (${num(s.kvCacheBytesPerToken / 1024)} KiB)`,
-      ],
+      ...kvRows(m, s),
       [
         `forward FLOPs`,
         `${num(s.forwardFlopsPerToken / 1e9)} GFLOPs per token at ${grouped(s.sequenceLength)} tokens`,
@@ -168,7 +179,7 @@ export function registerModel(program: Command, io: Io): void {
     .argument('<id|path>', 'catalog id, alias, or file')
     .option('--weights <format>', 'weight format for the weight bytes', 'bf16')
     .option('--kv <format>', 'KV-cache format for the bytes per token', 'bf16')
-    .option('--seq <tokens>', 'sequence length for the FLOPs per token', '4096')
+    .option('--seq <tokens>', 'context (sequence length) for the KV bytes and FLOPs per token', '4096')
     .option('--json', 'print as JSON')
     .action((ref: string, options: ModelOptions) => {
       runModel(io, ref, options);

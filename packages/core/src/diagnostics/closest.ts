@@ -1,6 +1,6 @@
 /** Closest-match suggestions for unknown ids (Levenshtein distance on lower-cased names). */
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -28,4 +28,9 @@ export function closestMatches(query: string, candidates: readonly string[], lim
     .sort((x, y) => x.score - y.score || x.c.localeCompare(y.c))
     .slice(0, limit)
     .map((x) => x.c);
+}
+
+/** " Did you mean 'a', 'b'?" for a message, or nothing when there are no matches. */
+export function didYouMean(matches: readonly string[]): string {
+  return matches.length > 0 ? ` Did you mean ${matches.map((m) => `'${m}'`).join(', ')}?` : '';
 }

@@ -16,3 +16,27 @@ export type { RowFormat, RowWriter } from './rows.js';
 export { rowWriter } from './rows.js';
 export type { CompareValue, Comparison, ComparisonRow } from './compare.js';
 export { COMPARE_INPUTS, COMPARE_METRICS, compareReports } from './compare.js';
+export type { Targets, UseCase, UseCaseId } from './usecases.js';
+export {
+  USE_CASES,
+  USE_CASE_IDS,
+  UNSTABLE_TTFT_MS,
+  isUseCaseId,
+  meetsTargets,
+  targetRate,
+} from './usecases.js';
+export type {
+  DeviceFit,
+  Requirement,
+  RequirementStatus,
+  Requirements,
+  RequireInput,
+  RequireSample,
+  Resource,
+  Sensitivity,
+} from './require.js';
+export { RESOURCES, RESOURCE_UNITS, requirements } from './require.js';
+export type { LaunchCommand, LaunchConfig, LaunchEngine } from './launch.js';
+export { launchCommand } from './launch.js';
+export type { Plan, PlanChoice, PlanConfig, PlanInput, PlanPoint, PlanSearch, Slo } from './plan.js';
+export { paretoFrontier, plan } from './plan.js';

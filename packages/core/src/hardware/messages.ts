@@ -1,20 +1,19 @@
 /** Messages about hardware: catalog look-ups and what a device lacks. Wording lives here. */
 import type { DataPath } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/closest.js';
 
 export type HardwareCode =
   'hardware.invalid-spec' | 'hardware.no-interconnect' | 'hardware.pcie-tensor-parallel' | 'hardware.unknown';
 
 const err = (code: HardwareCode, message: string, path?: DataPath) =>
   diagnostic('error', code, message, path);
-const suggest = (matches: readonly string[]): string =>
-  matches.length > 0 ? ` Did you mean ${matches.map((m) => `'${m}'`).join(', ')}?` : '';
 
 export const hardwareMessages = {
   unknownHardware: (id: string, closest: readonly string[]) =>
     err(
       'hardware.unknown',
-      `Unknown hardware '${id}'.${suggest(closest)} Run 'ridgeline hardware' for the list.`,
+      `Unknown hardware '${id}'.${didYouMean(closest)} Run 'ridgeline hardware' for the list.`,
       ['hardware'],
     ),
   pcieTensorParallel: (hardwareId: string, link: string, peerToPeer: boolean, devices: number) =>

@@ -34,8 +34,11 @@ export interface ParsedDocument {
   readonly issues: readonly ReadIssue[];
   /** Where the node at `path` is written; undefined when the path does not reach into the text. */
   positionOf(path: DataPath): Position | undefined;
-  /** Position of the node at `path`, or of its deepest ancestor present (the root at worst). */
-  locate(path: DataPath): Location;
+  /**
+   * Position of the node at `path`, or of its deepest ancestor present (the root at worst).
+   * `atKey`: point at the key that names the node (an unknown field), not at its value.
+   */
+  locate(path: DataPath, atKey?: boolean): Location;
 }
 
 export interface ReadOptions {
@@ -50,7 +53,7 @@ function rangeStart(node: unknown): number | undefined {
 }
 
 /** Offset of the node at `path` (or its deepest ancestor present) and the segments found. */
-function offsetOf(doc: Document, path: DataPath): { offset: number; depth: number } {
+function offsetOf(doc: Document, path: DataPath, atKey: boolean): { offset: number; depth: number } {
   let node: unknown = doc.contents;
   let offset = rangeStart(node) ?? 0;
   let depth = 0;
@@ -60,8 +63,9 @@ function offsetOf(doc: Document, path: DataPath): { offset: number; depth: numbe
       if (pair === undefined) break;
       const keyOffset = rangeStart(pair.key);
       node = pair.value;
-      // Scalars point at the value itself; collections at their key (the line that names them).
-      offset = (isScalar(node) ? rangeStart(node) : undefined) ?? keyOffset ?? offset;
+      // Scalars point at the value itself; collections at their key (the line that names them);
+      // `atKey` points at the key (an unknown field).
+      offset = (isScalar(node) && !atKey ? rangeStart(node) : undefined) ?? keyOffset ?? offset;
     } else if (isSeq(node) && typeof segment === 'number') {
       const item: unknown = node.items[segment];
       if (item === undefined || item === null) break;
@@ -93,8 +97,8 @@ export function parseDocument(text: string, kind: DocumentKind, options: ReadOpt
     schema: kind === 'json' ? 'json' : 'core',
     uniqueKeys: true,
   });
-  const locate = (path: DataPath): Location => {
-    const at = offsetOf(doc, path);
+  const locate = (path: DataPath, atKey = false): Location => {
+    const at = offsetOf(doc, path, atKey);
     const pos = lines.linePos(at.offset);
     return { line: pos.line, column: pos.col, depth: at.depth };
   };

@@ -148,7 +148,7 @@ export function parseMeasurementCsv(text: string): Result<MeasurementRow[]> {
   const { records, diagnostics } = splitCsvRecords(text);
   const header = records[0];
   if (header === undefined) {
-    return fail(...(diagnostics.length > 0 ? diagnostics : [csvMessages.empty()]));
+    return failSummarized(diagnostics.length > 0 ? diagnostics : [csvMessages.empty()]);
   }
   const names = header.fields.map((f) => f.trim());
   const index = new Map<string, number>();
@@ -159,7 +159,7 @@ export function parseMeasurementCsv(text: string): Result<MeasurementRow[]> {
   });
   const missing = MEASUREMENT_COLUMNS.filter((c) => !index.has(c));
   if (missing.length > 0) problems.push(csvMessages.missingColumns(header.line, missing));
-  if (problems.length > 0) return fail(...problems, ...diagnostics);
+  if (problems.length > 0) return failSummarized([...problems, ...diagnostics]);
 
   const col = (fields: readonly string[], name: MeasurementColumn): string =>
     fields[index.get(name) ?? -1] ?? '';
@@ -203,5 +203,16 @@ export function parseMeasurementCsv(text: string): Result<MeasurementRow[]> {
     });
   }
   errors.sort((a, b) => Number(a.path?.[0] ?? 0) - Number(b.path?.[0] ?? 0));
-  return errors.length > 0 ? fail(...errors) : ok(rows);
+  return errors.length > 0 ? failSummarized(errors) : ok(rows);
+}
+
+/** Problems listed one by one at most; a malformed file of millions of lines gets a summary. */
+export const MAX_CSV_DIAGNOSTICS = 50;
+
+function failSummarized<T>(diagnostics: readonly Diagnostic[]): Result<T> {
+  if (diagnostics.length <= MAX_CSV_DIAGNOSTICS) return fail(...diagnostics);
+  const shown = diagnostics.slice(0, MAX_CSV_DIAGNOSTICS);
+  const last = diagnostics[diagnostics.length - 1];
+  const lastLine = typeof last?.path?.[0] === 'number' ? last.path[0] : 1;
+  return fail(...shown, csvMessages.more(diagnostics.length - shown.length, shown.length, lastLine));
 }

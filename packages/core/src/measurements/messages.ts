@@ -155,6 +155,11 @@ export const csvMessages = {
     csvError(line, 'text after a closing quote: a quoted field must end at a comma or the line end'),
   badValue: (line: number, value: string) => csvError(line, `value '${value}' is not a finite number`),
   emptyId: (line: number) => csvError(line, 'the id field is empty'),
+  more: (count: number, shown: number, lastLine: number) =>
+    csvError(
+      lastLine,
+      `and ${count} more problem(s) after the first ${shown} (the file is likely not a measurement CSV)`,
+    ),
 };
 
 /** Why a benchmark record's scenario cannot be built. */

@@ -1,6 +1,7 @@
 /** Messages about models: catalog look-ups (and the codes of the Hugging Face importer, model/hf-import.ts). Wording lives here. */
 import type { DataPath } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/closest.js';
 
 export type ModelCode =
   | 'model.approximated-field'
@@ -15,12 +16,16 @@ export type ModelCode =
   | 'model.unsupported-feature';
 
 const err = (code: ModelCode, message: string, path?: DataPath) => diagnostic('error', code, message, path);
-const suggest = (matches: readonly string[]): string =>
-  matches.length > 0 ? ` Did you mean ${matches.map((m) => `'${m}'`).join(', ')}?` : '';
 
 export const modelMessages = {
   unknownModel: (id: string, closest: readonly string[]) =>
-    err('model.unknown', `Unknown model '${id}'.${suggest(closest)} Run 'ridgeline models' for the list.`, [
-      'model',
-    ]),
+    err(
+      'model.unknown',
+      `Unknown model '${id}'.${didYouMean(closest)} Run 'ridgeline models' for the list.` +
+        // An org/name id looks like a Hugging Face repo: Ridgeline runs offline, it reads the config.
+        (id.includes('/')
+          ? ` A Hugging Face repo id is not downloaded (Ridgeline works offline): download the repo's config.json and give its path, or the directory holding it.`
+          : ''),
+      ['model'],
+    ),
 };

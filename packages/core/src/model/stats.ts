@@ -134,6 +134,25 @@ export function kvCacheBytesPerToken(model: ModelSpec, format: NumericFormat = '
   return elements * bytesPerElement(format);
 }
 
+/**
+ * KV-cache (or state) bytes per token of a sequence of `contextTokens` tokens: sliding-window
+ * layers hold at most the window, so per token they cost less as the context grows (what
+ * estimate allocates).
+ */
+export function kvCacheBytesPerTokenAt(
+  model: ModelSpec,
+  format: NumericFormat,
+  contextTokens: number,
+): number {
+  let elements = 0;
+  for (const g of layerStackOf(model))
+    elements +=
+      g.count *
+      (g.mixer.cacheElements(model, contextTokens, UNSHARDED) +
+        g.ffn.cacheElements(model, contextTokens, UNSHARDED));
+  return (elements * bytesPerElement(format)) / contextTokens;
+}
+
 export interface FlopCounts {
   readonly forwardFlopsPerToken: number;
   readonly trainingFlopsPerToken: number;
@@ -167,7 +186,10 @@ export interface ModelStats {
   readonly embeddingParams: number;
   readonly weightBytes: number;
   readonly weightFormat: NumericFormat;
+  /** Every layer holding every token (full attention): the figure before any window cap. */
   readonly kvCacheBytesPerToken: number;
+  /** Per token of a sequence of sequenceLength tokens, sliding-window layers capped at the window. */
+  readonly kvCacheBytesPerTokenAtSequence: number;
   readonly kvFormat: NumericFormat;
   readonly sequenceLength: number;
   readonly forwardFlopsPerToken: number;
@@ -190,6 +212,7 @@ export function modelStats(
     weightBytes: params.total * bytesPerElement(weightFormat),
     weightFormat,
     kvCacheBytesPerToken: kvCacheBytesPerToken(model, kvFormat),
+    kvCacheBytesPerTokenAtSequence: kvCacheBytesPerTokenAt(model, kvFormat, sequenceLength),
     kvFormat,
     sequenceLength,
     forwardFlopsPerToken: flops.forwardFlopsPerToken,

@@ -88,6 +88,11 @@ export interface EstimateReport {
       readonly ep: number;
       readonly dp: number;
     };
+    /** Disaggregated serving only: each pool's tensor parallelism and replicas (pp and ep above apply to both). */
+    readonly disaggregation?: {
+      readonly prefill: { readonly tp: number; readonly dp: number };
+      readonly decode: { readonly tp: number; readonly dp: number };
+    };
     readonly precision: { readonly weights: string; readonly activations: string; readonly kvCache: string };
     readonly engine: string;
     readonly workload: {
@@ -192,11 +197,20 @@ function phaseBreakdown(
 
 function scenarioOf(ns: NormalizedScenario, batch: number): EstimateReport['scenario'] {
   const w = ns.workload;
+  const d = ns.serving.disaggregation;
   return {
     model: ns.model.id,
     hardware: ns.hardware.id,
     gpus: ns.gpus,
     parallelism: { tp: ns.tp, pp: ns.pp, ep: ns.ep, dp: ns.dp },
+    ...(d === undefined
+      ? {}
+      : {
+          disaggregation: {
+            prefill: { tp: d.prefill.tp, dp: d.prefill.dp },
+            decode: { tp: d.decode.tp, dp: d.decode.dp },
+          },
+        }),
     precision: {
       weights: ns.formats.weights,
       activations: ns.formats.activations,

@@ -1,6 +1,7 @@
 /** Messages about a scenario: schema, parallelism, topology, precision, engine and workload checks. Wording lives here. */
 import type { DataPath } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/closest.js';
 
 export type ScenarioCode =
   | 'engine.window-ignored'
@@ -13,6 +14,7 @@ export type ScenarioCode =
   | 'precision.unsupported-on-hardware'
   | 'precision.xquant-larger'
   | 'schema.invalid'
+  | 'schema.unknown-field'
   | 'topology.no-scale-out'
   | 'topology.tp-spans-nodes'
   | 'workload.context-exceeds-model';
@@ -24,6 +26,13 @@ const warn = (code: ScenarioCode, message: string, path?: DataPath) =>
 const info = (code: ScenarioCode, message: string) => diagnostic('info', code, message);
 
 export const scenarioMessages = {
+  unknownField: (path: readonly (string | number)[], closest: readonly string[], known: readonly string[]) =>
+    err(
+      'schema.unknown-field',
+      `${path.join('.')}: unknown field.${didYouMean(closest)}` +
+        (known.length > 0 ? ` Fields here: ${known.join(', ')}.` : ''),
+      path,
+    ),
   schema: (path: readonly (string | number)[], message: string) =>
     err('schema.invalid', `${path.length > 0 ? path.join('.') : '(root)'}: ${message}`, path),
   parallelismInvalid: (field: string, message: string) =>
@@ -77,10 +86,15 @@ export const scenarioMessages = {
       'topology.tp-spans-nodes',
       `tp=${String(tp)} exceeds the scale-up domain of ${String(domain)} devices: all-reduces cross the scale-out network.`,
     ),
-  formatUnsupported: (format: string, hardwareId: string, what: string) =>
+  formatUnsupported: (format: string, hardwareId: string, what: string, weightOnly?: string) =>
     err(
       'precision.unsupported-on-hardware',
-      `Hardware '${hardwareId}' has no ${format.toUpperCase()} rate in its catalog entry, so ${what} in ${format} cannot run there. Pick a format it lists, or give the hardware a peakFlopsPerSecond.${format} entry.`,
+      `Hardware '${hardwareId}' has no ${format.toUpperCase()} rate in its catalog entry, so ${what} in ${format} cannot run there. ` +
+        (weightOnly === undefined
+          ? ''
+          : `To keep ${format} weights with ${weightOnly.toUpperCase()} math (weight-only ${format.toUpperCase()}, as engines run ${format} checkpoints on such devices: half the weight bytes, no ${format} speed-up), set precision.activations: ${weightOnly} (--activations ${weightOnly}). Otherwise pick`) +
+        (weightOnly === undefined ? 'Pick' : '') +
+        ` a format it lists, or give the hardware a peakFlopsPerSecond.${format} entry.`,
       ['precision'],
     ),
   contextExceedsModel: (tokens: number, maxPositions: number) =>

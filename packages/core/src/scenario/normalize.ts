@@ -66,7 +66,8 @@ function workloadKind(w: Scenario['workload']): WorkloadKind {
 function chooseFormats(s: Scenario): Formats {
   const weights = s.precision.weights ?? 'bf16';
   const activations = s.precision.activations ?? (rateClassOf(weights) === 'fp8' ? 'fp8' : 'bf16');
-  const kvCache = s.precision.kvCache ?? (rateClassOf(activations) === 'fp8' ? 'fp8' : 'bf16');
+  // The engine's own KV default (16-bit "auto"), never the weight format: FP8 KV is opt-in.
+  const kvCache = s.precision.kvCache ?? engineProfile(s.engine).kvCacheFormat;
   // Attention multiplies activations (queries) with the cache: FP8 attention needs both in FP8.
   const attentionRate = gemmRateFormat(kvCache === 'int2' ? 'bf16' : kvCache, activations);
   return {
@@ -81,9 +82,14 @@ function chooseFormats(s: Scenario): Formats {
 
 function checkRates(hw: HardwareSpec, formats: Formats): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (hw.peakFlopsPerSecond[formats.gemmRate] === undefined)
-    out.push(messages.formatUnsupported(formats.gemmRate, hw.id, 'GEMMs'));
-  else if (hw.peakFlopsPerSecond[formats.attentionRate] === undefined)
+  if (hw.peakFlopsPerSecond[formats.gemmRate] === undefined) {
+    // Narrow weights on a device with 16-bit math: offer weight-only, as the engines run it.
+    const weightOnly =
+      rateClassOf(formats.weights) === formats.gemmRate && hw.peakFlopsPerSecond.bf16 !== undefined
+        ? 'bf16'
+        : undefined;
+    out.push(messages.formatUnsupported(formats.gemmRate, hw.id, 'GEMMs', weightOnly));
+  } else if (hw.peakFlopsPerSecond[formats.attentionRate] === undefined)
     out.push(messages.formatUnsupported(formats.attentionRate, hw.id, 'attention'));
   else {
     // Narrow weights the device cannot multiply in are dequantized: say so, never a silent speed-up.

@@ -11,11 +11,16 @@ import { NUMERIC_FORMATS } from '../units/formats.js';
 
 const positiveInt = z.number().int().positive();
 
+/** Most requests one serving simulation runs: each is kept, so memory grows with the count. */
+export const MAX_REQUESTS = 1_000_000;
+
 export const NumericFormatSchema = z.enum(NUMERIC_FORMATS);
 
 export const ENGINE_IDS = ['ideal', 'vllm', 'trtllm', 'sglang'] as const;
 export const EngineIdSchema = z.enum(ENGINE_IDS);
 export type EngineId = z.infer<typeof EngineIdSchema>;
+/** The engine a scenario without `engine` runs: vLLM, the common deployment. */
+export const DEFAULT_ENGINE: EngineId = 'vllm';
 
 export const ParallelismSchema = z
   .object({
@@ -123,7 +128,10 @@ export const PrecisionSchema = z
     weights: NumericFormatSchema.optional(),
     /** Activation format GEMMs take (fp8 runs FP8 tensor cores). Default: fp8 when weights are fp8, else bf16. */
     activations: NumericFormatSchema.optional(),
-    /** KV-cache format (int2: KIVI-style 2-bit with group scales). Default: fp8 when activations are fp8, else bf16. */
+    /**
+     * KV-cache format (int2: KIVI-style 2-bit with group scales). Default: the engine's own
+     * default, the model's 16-bit dtype (whatever the weights are; FP8 KV is opt-in).
+     */
     kvCache: NumericFormatSchema.optional(),
     /**
      * XQuant: cache each layer's input X (at the kvCache format) instead of K and V, and
@@ -202,8 +210,15 @@ export const WorkloadSchema = z
     concurrency: positiveInt.optional(),
     /** Open loop: Poisson arrivals, requests per second. */
     requestRate: z.number().positive().optional(),
-    /** Requests to simulate (concurrency, requestRate, maxThroughput). Default 1000, as vLLM's benchmark. */
-    requests: positiveInt.optional(),
+    /**
+     * Requests to simulate (concurrency, requestRate, maxThroughput). Default 1000, as vLLM's
+     * benchmark; at most MAX_REQUESTS (the simulation keeps every request).
+     */
+    requests: positiveInt
+      .max(MAX_REQUESTS, {
+        message: `at most ${MAX_REQUESTS.toLocaleString('en-US')} requests are simulated (the cap, docs/serving.md); statistics settle long before`,
+      })
+      .optional(),
     /** Random seed for arrivals. Default 0. */
     seed: z.number().int().optional(),
     /** Offline: every request queued at once. */
@@ -262,8 +277,8 @@ export const ScenarioSchema = z
     gpus: positiveInt.optional(),
     parallelism: ParallelismSchema.default({ tp: 1, pp: 1, ep: 1, dp: 1, attentionDp: false }),
     precision: PrecisionSchema.default({}),
-    /** Serving engine profile. Default ideal (no overheads beyond kernels). */
-    engine: EngineIdSchema.default('ideal'),
+    /** Serving engine profile. Default vllm, the common deployment; 'ideal' is an optimistic bound. */
+    engine: EngineIdSchema.default(DEFAULT_ENGINE),
     workload: WorkloadSchema,
     serving: ServingSchema.optional(),
     topology: TopologySchema.optional(),

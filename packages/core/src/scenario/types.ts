@@ -62,6 +62,11 @@ export interface EngineProfile {
   readonly chunkedPrefill: boolean;
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
+  /**
+   * KV-cache format when the scenario names none: each engine's default is "auto", the model's
+   * own 16-bit dtype, whatever the weight format (FP8 KV is opt-in).
+   */
+  readonly kvCacheFormat: 'bf16';
   readonly sources: Readonly<Record<string, string>>;
 }
 

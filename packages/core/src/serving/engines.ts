@@ -17,7 +17,7 @@ const DEFAULTS_MD = 'data/engines/defaults.md';
 export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
   ideal: {
     id: 'ideal',
-    name: 'ideal (kernels only)',
+    name: 'ideal (optimistic bound: kernels only)',
     kvMemoryBasis: 'free-after-weights',
     kvPolicy: 'preempt',
     memoryFraction: 1,
@@ -31,8 +31,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: Number.MAX_SAFE_INTEGER,
     chunkedPrefill: true,
     slidingWindow: true,
+    kvCacheFormat: 'bf16',
     sources: {
-      all: 'a bound: roofline kernels with efficiencies, no host or launch overhead, all memory usable',
+      all: 'an optimistic bound, not an engine: roofline kernels with efficiencies, no host or launch overhead, all memory usable',
+      kvCacheFormat: 'the model dtype (16-bit), as the engines default to',
       maxBatchedTokens: 'prefill in 8192-token chunks: bounds the activation workspace; costs no time here',
     },
   },
@@ -52,7 +54,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: 1024,
     chunkedPrefill: true,
     slidingWindow: true,
+    kvCacheFormat: 'bf16',
     sources: {
+      kvCacheFormat:
+        "kv_cache_dtype 'auto' (CacheConfig.cache_dtype): the model dtype; FP8 KV only with kv_cache_dtype=fp8 (commit not pinned; not in defaults.md)",
       memoryFraction: `${DEFAULTS_MD} §1a: gpu_memory_utilization 0.9 of total memory (vllm/config/cache.py@c1d86421)`,
       kvPolicy: `${DEFAULTS_MD} §1a: preemption by recompute, the most recently admitted request first`,
       kvPageTokens: `${DEFAULTS_MD} §1a: block_size 16 on CUDA (vllm/platforms/cuda.py@1c0d9ecf)`,
@@ -80,9 +85,12 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: 2048,
     chunkedPrefill: false,
     slidingWindow: false,
+    kvCacheFormat: 'bf16',
     sources: {
       slidingWindow:
         'assumed: max_attention_window defaults to the full sequence unless set, so the KV cache is not capped at the window; consistent with perf-overview, where Mistral-7B at 20000/2000 runs at Llama-3.1-8B speed [M0xxx]',
+      kvCacheFormat:
+        "KvCacheConfig.dtype 'auto': the checkpoint's KV dtype, 16-bit unless the checkpoint is quantized with an FP8 KV cache (commit not pinned; not in defaults.md)",
       memoryFraction: `${DEFAULTS_MD} §2a: free_gpu_memory_fraction 0.9 default; measurements/SOURCES.md §1: 0.95 in most published runs (used here)`,
       kvPageTokens: `${DEFAULTS_MD} §2a: tokens_per_block 32`,
       maxBatchedTokens: `${DEFAULTS_MD} §2a: max_num_tokens 8192, max_batch_size 2048`,
@@ -110,7 +118,9 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: 4096,
     chunkedPrefill: true,
     slidingWindow: true,
+    kvCacheFormat: 'bf16',
     sources: {
+      kvCacheFormat: "--kv-cache-dtype 'auto': the model dtype (commit not pinned; not in defaults.md)",
       memoryFraction: `${DEFAULTS_MD} §3a: mem_fraction_static = (gpu_mem - reserved)/gpu_mem, reserved = 512 MiB + 1.5 MiB x chunk tokens + tp*pp/8 GiB + 2 MiB x graph max_bs, at least 10 GiB above 60 GiB; 0.88 when unknown`,
       kvPolicy: `${DEFAULTS_MD} §3a: retraction when the KV cache is full during decode`,
       maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs`,

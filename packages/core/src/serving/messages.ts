@@ -32,7 +32,7 @@ export const servingMessages = {
   saturated: (rate: number, capacity: number) =>
     warn(
       'serving.saturated',
-      `Requests arrive at ${rate.toPrecision(3)}/s but the deployment completes at most about ${capacity.toPrecision(3)}/s: the queue grows for the whole run and latencies depend on how many requests are simulated.`,
+      `Requests arrive at ${rate.toPrecision(3)}/s but the deployment serves about ${capacity.toPrecision(3)}/s while they arrive (requests over the run without the drain after the last arrival): the queue grows for the whole run and latencies depend on how many requests are simulated.`,
       ['workload', 'requestRate'],
     ),
 };

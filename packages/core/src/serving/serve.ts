@@ -398,9 +398,12 @@ function servingDiagnostics(
   if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
     diagnostics.push(servingMessages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
   if (w.kind === 'requestRate') {
-    const completed = requests / duration;
-    if (w.requestRate > completed * 1.05 && duration > 0)
-      diagnostics.push(servingMessages.saturated(w.requestRate, completed));
+    // The service rate while requests arrive: the drain after the last arrival (the last
+    // request's latency) is no part of it, so requests/duration would understate it.
+    const serving = duration - drainSeconds(r.arrivalSeconds, r.finishSeconds);
+    const served = serving > 0 ? requests / serving : requests / duration;
+    if (w.requestRate > served * 1.05 && duration > 0)
+      diagnostics.push(servingMessages.saturated(w.requestRate, served));
   }
   return diagnostics;
 }
@@ -446,4 +449,15 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
     },
     servingDiagnostics(ns, r, requests, replicas, duration),
   );
+}
+
+/**
+ * Seconds a replica's run spends draining after the arrivals stop, at the least: the shortest
+ * request latency (arrival to completion), which the last request needs even without a queue.
+ */
+export function drainSeconds(arrivalSeconds: Float64Array, finishSeconds: Float64Array): number {
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < arrivalSeconds.length; i++)
+    shortest = Math.min(shortest, (finishSeconds[i] ?? 0) - (arrivalSeconds[i] ?? 0));
+  return Number.isFinite(shortest) ? Math.max(0, shortest) : 0;
 }

@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { estimate } from '../estimate.js';
+import { launchCommand } from './launch.js';
+import type { LaunchConfig, LaunchEngine } from './launch.js';
+import type { PlanInput, Slo } from './plan.js';
+import { paretoFrontier, plan } from './plan.js';
+import { requirements } from './require.js';
+import { USE_CASES, USE_CASE_IDS, meetsTargets } from './usecases.js';
+
+const DATA = new URL('../../data/engines/', import.meta.url);
+
+describe('use cases', () => {
+  it('give every preset lengths and a source, and label the unsourced ones as assumptions', () => {
+    for (const id of USE_CASE_IDS) {
+      const u = USE_CASES[id];
+      expect(u.inputTokens).toBeGreaterThan(0);
+      expect(u.outputTokens).toBeGreaterThan(0);
+      expect(u.source.includes('InferenceX') || u.source.includes("Ridgeline's assumption")).toBe(true);
+    }
+  });
+});
+
+describe('requirements', () => {
+  const base = { model: 'llama-3.1-8b', hardware: 'h100-sxm', engine: 'vllm' };
+  const input = { base, inputTokens: 1024, outputTokens: 128, targets: { tpotMs: 6 }, devices: [] };
+
+  it('finds the least bandwidth meeting a TPOT target, which meets it while 3 % less does not', () => {
+    const r = requirements(input);
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+    const bw = r.value.requirements.find((q) => q.resource === 'memoryBandwidth');
+    expect(bw?.status).toBe('found');
+    const min = bw?.minimum ?? NaN;
+    const at = (f: number) =>
+      estimate({
+        ...base,
+        hardware: {
+          ...hwOf('h100-sxm'),
+          memory: { ...hwOf('h100-sxm').memory, bandwidthBytesPerSecond: min * f },
+        },
+        workload: { inputTokens: 1024, outputTokens: 128, batch: 1 },
+      });
+    const ok = at(1);
+    const below = at(0.97);
+    if (!ok.ok || !below.ok) throw new Error('estimate failed');
+    expect(meetsTargets(ok.value, input.targets, undefined)).toBe(true);
+    expect(meetsTargets(below.value, input.targets, undefined)).toBe(false);
+    // Single-request decode of a dense 8B model is bound by memory bandwidth.
+    expect(r.value.binding).toBe('memoryBandwidth');
+    const s = r.value.sensitivities.find((x) => x.resource === 'memoryBandwidth');
+    expect(s?.tpotChange).toBeLessThan(-0.2);
+    // Samples, for plots, are ordered by factor and include the base.
+    expect(bw?.samples.some((x) => x.factor === 1)).toBe(true);
+  });
+
+  it('reports unreachable targets and the scale-out link as absent on a single device', () => {
+    const r = requirements({ ...input, targets: { tpotMs: 0.001 } });
+    if (!r.ok) throw new Error('failed');
+    expect(r.value.requirements.find((q) => q.resource === 'memoryBandwidth')?.status).toBe('unreachable');
+    expect(r.value.requirements.find((q) => q.resource === 'scaleOutBandwidth')?.status).toBe('absent');
+  });
+
+  it('lists devices by count without prices and by price with them', () => {
+    const devices = ['h100-sxm', 'a100-sxm-80gb', 'l4'];
+    const r = requirements({ ...input, targets: { tpotMs: 20 }, devices });
+    if (!r.ok) throw new Error('failed');
+    expect(r.value.devicesSortedBy).toBe('gpus');
+    const gpus = r.value.devices.map((d) => d.gpus);
+    expect(gpus).toEqual([...gpus].sort((a, b) => a - b));
+    const priced = requirements({
+      ...input,
+      targets: { tpotMs: 20 },
+      devices: ['h100-sxm', 'a100-sxm-80gb'],
+      usdPerHour: { 'h100-sxm': 9, 'a100-sxm-80gb': 1 },
+    });
+    if (!priced.ok) throw new Error('failed');
+    expect(priced.value.devicesSortedBy).toBe('price');
+    expect(priced.value.devices.map((d) => d.hardware)).toEqual(['a100-sxm-80gb', 'h100-sxm']);
+  });
+
+  it('names an unknown base device', () => {
+    const r = requirements({ ...input, base: { ...base, hardware: 'h999' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]?.message).toContain('h999');
+  });
+});
+
+import { findHardware } from '../hardware/catalog.js';
+function hwOf(id: string) {
+  const h = findHardware(id);
+  if (h === undefined) throw new Error(id);
+  return h;
+}
+
+/** The flags of launch-flags.md by engine. */
+function flagTable(): Map<string, { flag: string; field: string }[]> {
+  const out = new Map<string, { flag: string; field: string }[]>();
+  for (const line of readFileSync(new URL('launch-flags.md', DATA), 'utf8').split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const engine = cells[1];
+    const flag = /^`([^`]+)`$/.exec(cells[2] ?? '')?.[1];
+    if (engine === undefined || flag === undefined) continue;
+    const field = /^`([^`]+)`$/.exec(cells[4] ?? '')?.[1] ?? '';
+    out.set(engine, [...(out.get(engine) ?? []), { flag, field }]);
+  }
+  return out;
+}
+
+describe('launch commands', () => {
+  const table = flagTable();
+  const defaults = readFileSync(new URL('defaults.md', DATA), 'utf8');
+
+  it('cite defaults.md for every flag whose field it names', () => {
+    for (const rows of table.values())
+      for (const r of rows) if (r.field !== '') expect(defaults, r.field).toContain(r.field);
+  });
+
+  it('use only flags the table lists, for every engine and option', () => {
+    const engines: LaunchEngine[] = ['vllm', 'sglang', 'trtllm'];
+    for (const engine of engines)
+      for (const attentionDp of [false, true])
+        for (const spec of [undefined, 2]) {
+          const c: LaunchConfig = {
+            engine,
+            model: 'deepseek-ai/DeepSeek-V3',
+            tp: 8,
+            pp: 2,
+            ep: 8,
+            attentionDp,
+            maxSequences: 256,
+            maxBatchedTokens: 8192,
+            memoryFraction: 0.9,
+            kvCache: 'fp8',
+            ...(spec !== undefined ? { speculativeTokens: spec } : {}),
+          };
+          const cmd = launchCommand(c);
+          const known = new Set((table.get(engine) ?? []).map((r) => r.flag));
+          const flags = cmd.argv.filter((w) => w.startsWith('--'));
+          expect(flags.length).toBeGreaterThan(3);
+          for (const f of flags) expect(known, `${engine} ${f}`).toContain(f);
+          for (const k of Object.keys(cmd.extraOptions ?? {})) expect(known, `${engine} ${k}`).toContain(k);
+          expect(cmd.command.startsWith(cmd.argv[0] ?? '?')).toBe(true);
+        }
+  });
+
+  it('write the sequence cap, token budget and parallelism', () => {
+    const c: LaunchConfig = {
+      engine: 'vllm',
+      model: 'm',
+      tp: 4,
+      pp: 1,
+      ep: 1,
+      attentionDp: false,
+      maxSequences: 64,
+      maxBatchedTokens: 2048,
+      memoryFraction: 0.9,
+      kvCache: 'bf16',
+    };
+    expect(launchCommand(c).command).toBe(
+      'vllm serve m --tensor-parallel-size 4 --max-num-seqs 64 --max-num-batched-tokens 2048 --gpu-memory-utilization 0.9',
+    );
+    const s = launchCommand({ ...c, engine: 'sglang', kvCache: 'fp8' }).argv;
+    expect(s.slice(0, 7)).toEqual([
+      'python',
+      '-m',
+      'sglang.launch_server',
+      '--model-path',
+      'm',
+      '--tp-size',
+      '4',
+    ]);
+    expect(s).toContain('fp8_e4m3');
+  });
+});
+
+describe('paretoFrontier', () => {
+  it('keeps exactly the points no other point beats on both axes', () => {
+    const pts = [
+      [1, 5],
+      [2, 4],
+      [2, 3],
+      [3, 1],
+      [0.5, 5],
+    ] as const;
+    const f = paretoFrontier(
+      pts,
+      (p) => p[0],
+      (p) => p[1],
+    );
+    expect(f).toEqual([
+      [3, 1],
+      [2, 4],
+      [1, 5],
+    ]);
+  });
+});
+
+/** A small, fast plan: Llama-3.1-8B on up to 4 H100s. */
+const small: Omit<PlanInput, 'slos'> = {
+  model: 'llama-3.1-8b',
+  hardware: ['h100-sxm'],
+  maxGpus: 4,
+  inputTokens: 1024,
+  outputTokens: 128,
+  engines: ['vllm', 'sglang'],
+  weightFormats: ['bf16', 'fp8'],
+  concurrencies: [1, 4, 16, 64],
+  requests: 60,
+  maxSimulations: 24,
+};
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('plan', () => {
+  it('returns a frontier on which no point dominates another', () => {
+    const r = plan({ ...small, slos: [{ tpotMs: 20 }] });
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+    const f = r.value.frontier;
+    expect(f.length).toBeGreaterThan(1);
+    for (const a of f)
+      for (const b of f)
+        if (a !== b)
+          expect(
+            b.tokensPerSecPerUser >= a.tokensPerSecPerUser &&
+              b.outputTokensPerSecPerGpu > a.outputTokensPerSecPerGpu,
+          ).toBe(false);
+    expect(r.value.search.simulated).toBeLessThanOrEqual(24 + r.value.search.deploymentsChecked);
+  });
+
+  it('prunes configurations whose weights do not fit', () => {
+    const r = plan({ ...small, model: 'llama-3.1-70b', weightFormats: ['bf16'], slos: [{ tpotMs: 50 }] });
+    if (!r.ok) throw new Error('failed');
+    // 70B in bf16 (141 GB) fits on no single 80 GB H100.
+    expect(r.value.search.prunedMemory).toBeGreaterThan(0);
+    for (const p of r.value.frontier) expect(p.config.tp).toBeGreaterThan(1);
+  });
+
+  it('chooses, for random SLOs, a configuration that meets its SLO when estimated on its own', () => {
+    const next = rng(7);
+    for (let trial = 0; trial < 4; trial++) {
+      const slo: Slo = { ttftMs: 50 + next() * 1000, tpotMs: 3 + next() * 30 };
+      const requestRate = next() < 0.5 ? undefined : 1 + next() * 20;
+      const r = plan({ ...small, slos: [slo], ...(requestRate !== undefined ? { requestRate } : {}) });
+      if (!r.ok) throw new Error('failed');
+      const c = r.value.choices[0];
+      if (c === undefined || !c.found) continue;
+      const e = estimate(c.scenario);
+      if (!e.ok) throw new Error(e.diagnostics.map((d) => d.message).join('; '));
+      expect(e.value.latency.ttft.p90).toBeLessThanOrEqual(slo.ttftMs ?? Infinity);
+      expect(e.value.latency.tpot.p90).toBeLessThanOrEqual(slo.tpotMs ?? Infinity);
+      expect(c.gpus ?? Infinity).toBeLessThanOrEqual(small.maxGpus);
+      expect(c.launch?.command).toMatch(/^(vllm serve|python -m sglang.launch_server) /);
+    }
+  });
+
+  it('says why no configuration meets an impossible SLO', () => {
+    const r = plan({ ...small, slos: [{ name: 'x', tpotMs: 0.01 }] });
+    if (!r.ok) throw new Error('failed');
+    expect(r.value.choices[0]?.found).toBe(false);
+    expect(r.value.choices[0]?.reason).toMatch(/meets/);
+  });
+
+  it('names an unknown model or device', () => {
+    expect(plan({ ...small, model: 'nope', slos: [] }).ok).toBe(false);
+    expect(plan({ ...small, hardware: ['h999'], slos: [] }).ok).toBe(false);
+  });
+});

@@ -1,0 +1,551 @@
+/**
+ * The deployment planner. Given a model, candidate devices, a device budget, request lengths,
+ * traffic and SLOs, it searches tensor, pipeline, expert and attention-data parallelism, the
+ * engine, weight and KV formats, the sequence cap (as the concurrency each replica serves), the
+ * token budget and speculative decoding, and returns:
+ *
+ * - the Pareto frontier of output throughput per device against tokens per second per user
+ *   (InferenceX's axes), from continuous-batching simulations;
+ * - for each SLO, the configuration with the most throughput per device whose p90 TTFT and TPOT
+ *   meet it, sized to the traffic (data-parallel replicas), with cost per million output tokens,
+ *   energy per token and the engine's launch command. The deployment is estimated as a whole
+ *   before it is returned, so it meets its SLO when estimated on its own.
+ *
+ * The search prunes rather than enumerates: pipeline stages only once tp fills the scale-up
+ * domain; a configuration whose weights do not fit is dropped after one memory check; each
+ * remaining one is costed as static batches (no simulation, graphs costed once per shape), its
+ * concurrency rising until the KV cache is full; only the static points nearest the frontier, and
+ * those that could meet an SLO, are simulated. Data parallelism is not searched: replicas are
+ * independent, so it follows from the traffic.
+ */
+import type { Result } from '../diagnostics/diagnostic.js';
+import { fail, ok } from '../diagnostics/diagnostic.js';
+import { estimate, validateScenario } from '../estimate.js';
+import { findHardware } from '../hardware/catalog.js';
+import { findModel } from '../model/catalog.js';
+import type { EstimateReport } from '../report/assemble.js';
+import { normalizeScenario } from '../scenario/normalize.js';
+import { scenarioMessages } from '../scenario/messages.js';
+import { ENGINE_PROFILES } from '../serving/engines.js';
+import type { NumericFormat } from '../units/formats.js';
+import { compactStatic, memoizedCoster } from './evaluate.js';
+import type { LaunchCommand, LaunchEngine } from './launch.js';
+import { launchCommand } from './launch.js';
+
+export interface Slo {
+  readonly name?: string;
+  /** p90 time to first token, ms. */
+  readonly ttftMs?: number;
+  /** p90 time per output token, ms. */
+  readonly tpotMs?: number;
+}
+
+export interface PlanInput {
+  /** Catalog id or inline model object. */
+  readonly model: string | Readonly<Record<string, unknown>>;
+  /** Candidate devices: catalog ids or inline hardware objects. */
+  readonly hardware: readonly (string | Readonly<Record<string, unknown>>)[];
+  /** Most devices the deployment may use. */
+  readonly maxGpus: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Traffic, requests per second (Poisson). Without it each SLO gets one replica at its best concurrency. */
+  readonly requestRate?: number;
+  readonly slos: readonly Slo[];
+  /** Engines searched. Default vllm, sglang, trtllm. */
+  readonly engines?: readonly LaunchEngine[];
+  /** Weight formats searched (activations and KV follow the weights). Default bf16, fp8, fp4. */
+  readonly weightFormats?: readonly NumericFormat[];
+  /** Also try an fp8 KV cache under bf16 weights. Default true. */
+  readonly fp8KvCache?: boolean;
+  /** Per-replica concurrencies (the sequence cap). Default 1, 2, 4 … 512. */
+  readonly concurrencies?: readonly number[];
+  /** Token budgets searched. Default: the engine's. */
+  readonly tokenBudgets?: readonly number[];
+  /** MTP speculative decoding, searched on and off when given. */
+  readonly speculative?: { readonly tokens: number; readonly acceptanceRate: number };
+  /** Scenario topology (a scale-out network lets tp × pp exceed the scale-up domain). */
+  readonly topology?: Readonly<Record<string, unknown>>;
+  /** Price per device-hour by hardware id, USD. */
+  readonly usdPerHour?: Readonly<Record<string, number>>;
+  /** Requests per simulation. Default: 300 closed-loop; open-loop, enough for 2.5 request lifetimes. */
+  readonly requests?: number;
+  /** Most continuous-batching simulations of candidates. Default 160. */
+  readonly maxSimulations?: number;
+}
+
+/** One configuration of one replica. */
+export interface PlanConfig {
+  readonly hardware: string;
+  readonly engine: LaunchEngine;
+  /** Devices of one replica (tp × pp). */
+  readonly gpus: number;
+  readonly tp: number;
+  readonly pp: number;
+  readonly ep: number;
+  readonly attentionDp: boolean;
+  readonly weights: NumericFormat;
+  readonly kvCache: NumericFormat;
+  readonly maxBatchedTokens: number;
+  readonly speculativeTokens?: number;
+}
+
+export interface PlanPoint {
+  readonly config: PlanConfig;
+  /** Clients per replica, and the replica's sequence cap. */
+  readonly concurrency: number;
+  /** 1000 / mean TPOT. */
+  readonly tokensPerSecPerUser: number;
+  readonly outputTokensPerSecPerGpu: number;
+  readonly ttftP90Ms: number;
+  readonly tpotP90Ms: number;
+  /** Requests per second one replica completes. */
+  readonly requestsPerSec: number;
+  readonly joulesPerOutputToken?: number;
+  readonly usdPerMillionOutputTokens?: number;
+}
+
+export interface PlanChoice {
+  readonly slo: Slo;
+  readonly found: boolean;
+  /** Why nothing was found. */
+  readonly reason?: string;
+  readonly point?: PlanPoint;
+  readonly replicas?: number;
+  readonly gpus?: number;
+  /** The deployment as a scenario (estimate it to reproduce the numbers below). */
+  readonly scenario?: Readonly<Record<string, unknown>>;
+  readonly ttftP90Ms?: number;
+  readonly tpotP90Ms?: number;
+  readonly outputTokensPerSec?: number;
+  readonly usdPerMillionOutputTokens?: number;
+  readonly joulesPerOutputToken?: number;
+  readonly launch?: LaunchCommand;
+}
+
+export interface PlanSearch {
+  readonly configurations: number;
+  /** Configurations dropped because the weights do not fit (or the scenario is invalid). */
+  readonly prunedMemory: number;
+  readonly prunedInvalid: number;
+  /** Static-batch evaluations. */
+  readonly staticPoints: number;
+  /** Continuous-batching simulations (candidates, then deployments). */
+  readonly simulated: number;
+  readonly deploymentsChecked: number;
+}
+
+export interface Plan {
+  readonly model: string;
+  readonly frontier: readonly PlanPoint[];
+  readonly choices: readonly PlanChoice[];
+  readonly search: PlanSearch;
+}
+
+const DEFAULT_CONCURRENCIES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+const DEFAULT_FORMATS: readonly NumericFormat[] = ['bf16', 'fp8', 'fp4'];
+const DEFAULT_ENGINES: readonly LaunchEngine[] = ['vllm', 'sglang', 'trtllm'];
+
+const pow2UpTo = (n: number): number[] => {
+  const out: number[] = [];
+  for (let k = 1; k <= n; k *= 2) out.push(k);
+  return out;
+};
+
+interface Hw {
+  readonly id: string;
+  readonly spec: string | Readonly<Record<string, unknown>>;
+  readonly domain: number;
+  /** Whether a scale-out bandwidth is known (the hardware's or the topology's). */
+  readonly scaleOut: boolean;
+}
+
+function resolveHardware(h: string | Readonly<Record<string, unknown>>): Hw | undefined {
+  if (typeof h === 'string') {
+    const s = findHardware(h);
+    return s === undefined
+      ? undefined
+      : { id: s.id, spec: s.id, domain: s.scaleUp?.domainSize ?? 1, scaleOut: s.scaleOut !== undefined };
+  }
+  const id = h['id'];
+  const up = h['scaleUp'] as Record<string, unknown> | undefined;
+  const d = up?.['domainSize'];
+  const domain = typeof d === 'number' ? d : 1;
+  return typeof id === 'string' ? { id, spec: h, domain, scaleOut: h['scaleOut'] !== undefined } : undefined;
+}
+
+/** The configurations to try, pruned by structure (pp only once tp fills the domain). */
+function configurations(input: PlanInput, hw: Hw, moe: boolean, experts: number): PlanConfig[] {
+  const out: PlanConfig[] = [];
+  const engines = input.engines ?? DEFAULT_ENGINES;
+  const formats = input.weightFormats ?? DEFAULT_FORMATS;
+  const spec = input.speculative === undefined ? [undefined] : [undefined, input.speculative.tokens];
+  const maxTp = Math.min(hw.domain, input.maxGpus);
+  for (const tp of pow2UpTo(maxTp))
+    for (const pp of pow2UpTo(Math.floor(input.maxGpus / tp))) {
+      if (pp > 1 && tp < maxTp) continue;
+      // Beyond the scale-up domain the stages need a scale-out network.
+      if (
+        tp * pp > hw.domain &&
+        !hw.scaleOut &&
+        input.topology?.['scaleOutBandwidthBytesPerSecond'] === undefined
+      )
+        continue;
+      const eps = moe && tp > 1 && experts % tp === 0 ? [tp] : [1];
+      for (const ep of eps)
+        for (const attentionDp of moe && tp > 1 ? [false, true] : [false])
+          for (const engine of engines)
+            for (const weights of formats)
+              for (const kvCache of weights === 'bf16' && input.fp8KvCache !== false
+                ? ['bf16', 'fp8']
+                : [weights])
+                for (const maxBatchedTokens of input.tokenBudgets ?? [
+                  ENGINE_PROFILES[engine].maxBatchedTokens,
+                ])
+                  for (const speculativeTokens of spec)
+                    out.push({
+                      hardware: hw.id,
+                      engine,
+                      gpus: tp * pp,
+                      tp,
+                      pp,
+                      ep,
+                      attentionDp,
+                      weights,
+                      kvCache: kvCache === 'fp4' ? 'fp8' : (kvCache as NumericFormat),
+                      maxBatchedTokens,
+                      ...(speculativeTokens !== undefined ? { speculativeTokens } : {}),
+                    });
+    }
+  return out;
+}
+
+/** A replica's scenario (or a deployment's, with dp replicas and a workload). */
+function scenarioOf(
+  input: PlanInput,
+  hw: Hw,
+  c: PlanConfig,
+  workload: Record<string, unknown>,
+  maxSequences: number,
+  dp = 1,
+): Record<string, unknown> {
+  const s: Record<string, unknown> = {
+    model: input.model,
+    hardware: hw.spec,
+    gpus: c.gpus * dp,
+    parallelism: { tp: c.tp, pp: c.pp, ep: c.ep, dp, attentionDp: c.attentionDp },
+    precision: {
+      weights: c.weights,
+      activations: c.weights === 'bf16' ? 'bf16' : 'fp8',
+      kvCache: c.kvCache,
+    },
+    engine: c.engine,
+    workload,
+    serving: {
+      maxSequences,
+      maxBatchedTokens: c.maxBatchedTokens,
+      memoryFraction: ENGINE_PROFILES[c.engine].memoryFraction,
+      ...(c.speculativeTokens !== undefined && input.speculative !== undefined
+        ? {
+            speculative: {
+              method: 'mtp',
+              tokens: c.speculativeTokens,
+              acceptanceRate: input.speculative.acceptanceRate,
+            },
+          }
+        : {}),
+    },
+  };
+  if (input.topology !== undefined) s['topology'] = input.topology;
+  return s;
+}
+
+interface StaticPoint {
+  readonly config: number;
+  readonly concurrency: number;
+  readonly x: number;
+  readonly y: number;
+  readonly tpotMs: number;
+}
+
+/** Pareto frontier (maximize x and y) of points, sorted by x descending. */
+export function paretoFrontier<T>(points: readonly T[], x: (p: T) => number, y: (p: T) => number): T[] {
+  const sorted = [...points].sort((a, b) => x(b) - x(a) || y(b) - y(a));
+  const out: T[] = [];
+  let bestY = -Infinity;
+  for (const p of sorted)
+    if (y(p) > bestY) {
+      out.push(p);
+      bestY = y(p);
+    }
+  return out;
+}
+
+const meetsSlo = (r: EstimateReport, s: Slo): boolean =>
+  (s.ttftMs === undefined || r.latency.ttft.p90 <= s.ttftMs) &&
+  (s.tpotMs === undefined || r.latency.tpot.p90 <= s.tpotMs);
+
+const usdPerMillion = (usdPerHourTotal: number | undefined, tokensPerSec: number): number | undefined =>
+  usdPerHourTotal === undefined || tokensPerSec <= 0
+    ? undefined
+    : (usdPerHourTotal / (tokensPerSec * 3600)) * 1e6;
+
+const modelName = (m: PlanInput['model']): string => {
+  if (typeof m === 'string') return findModel(m)?.provenance.hfRepo ?? m;
+  const repo = m['hfRepo'];
+  const id = m['id'];
+  return typeof repo === 'string' ? repo : typeof id === 'string' ? id : 'model';
+};
+
+type Entry = { readonly hw: Hw; readonly c: PlanConfig };
+
+interface Simulated {
+  readonly point: PlanPoint;
+  readonly hw: Hw;
+  readonly report: EstimateReport;
+}
+
+/** Stage 1: one memory check per configuration, then static batches over rising concurrency. */
+function staticStage(
+  input: PlanInput,
+  configs: readonly Entry[],
+): { points: StaticPoint[]; prunedMemory: number; prunedInvalid: number; staticPoints: number } {
+  let prunedMemory = 0;
+  let prunedInvalid = 0;
+  let staticPoints = 0;
+  const points: StaticPoint[] = [];
+  const batchWorkload = { inputTokens: input.inputTokens, outputTokens: input.outputTokens, batch: 1 };
+  for (let k = 0; k < configs.length; k++) {
+    const { hw, c } = configs[k] as Entry;
+    const v = validateScenario(scenarioOf(input, hw, c, batchWorkload, 1));
+    const n = v.ok ? normalizeScenario(v.value) : v;
+    if (!n.ok) {
+      prunedInvalid++;
+      continue;
+    }
+    const coster = memoizedCoster();
+    let first = true;
+    for (const cc of input.concurrencies ?? DEFAULT_CONCURRENCIES) {
+      const ns = { ...n.value, workload: { ...n.value.workload, batch: cc, requests: cc } };
+      const r = compactStatic(ns, coster);
+      staticPoints++;
+      if (r === undefined || !r.ok) {
+        if (first) prunedMemory++;
+        break;
+      }
+      first = false;
+      if (!r.value.memory.fits) break;
+      if (!(r.value.tpotMs > 0)) continue;
+      const y = r.value.outputTokensPerSec / c.gpus;
+      points.push({ config: k, concurrency: cc, x: 1000 / r.value.tpotMs, y, tpotMs: r.value.tpotMs });
+    }
+  }
+  return { points, prunedMemory, prunedInvalid, staticPoints };
+}
+
+/** The static points to simulate: the best under each SLO's TPOT, then those nearest the frontier. */
+function candidates(input: PlanInput, points: readonly StaticPoint[]): Set<StaticPoint> {
+  const front = paretoFrontier(
+    points,
+    (p) => p.x,
+    (p) => p.y,
+  );
+  // How far the frontier beats a point on both axes at once (≤ 1 on the frontier).
+  const beat = (p: StaticPoint): number => {
+    let d = 0;
+    for (const q of front) d = Math.max(d, Math.min(q.x / p.x, q.y / p.y));
+    return d;
+  };
+  const ranked = points.map((p) => ({ p, d: beat(p) })).sort((a, b) => a.d - b.d);
+  const maxSim = input.maxSimulations ?? 160;
+  const chosen = new Set<StaticPoint>();
+  for (const s of input.slos) {
+    const under = points
+      .filter((p) => s.tpotMs === undefined || p.tpotMs <= s.tpotMs)
+      .sort((a, b) => b.y - a.y)
+      .slice(0, Math.ceil(maxSim / (2 * Math.max(1, input.slos.length))));
+    for (const p of under) chosen.add(p);
+  }
+  for (const { p } of ranked) {
+    if (chosen.size >= maxSim) break;
+    chosen.add(p);
+  }
+  return chosen;
+}
+
+const closedLoop = (input: PlanInput, concurrency: number): Record<string, unknown> => ({
+  inputTokens: input.inputTokens,
+  outputTokens: input.outputTokens,
+  concurrency,
+  requests: Math.max(input.requests ?? 300, 2 * concurrency),
+});
+
+/** Stage 2: a continuous-batching simulation of each candidate at its concurrency. */
+function simulate(input: PlanInput, configs: readonly Entry[], chosen: Iterable<StaticPoint>): Simulated[] {
+  const out: Simulated[] = [];
+  for (const sp of chosen) {
+    const { hw, c } = configs[sp.config] as Entry;
+    const r = estimate(scenarioOf(input, hw, c, closedLoop(input, sp.concurrency), sp.concurrency));
+    if (!r.ok) continue;
+    const rep = r.value;
+    const price = input.usdPerHour?.[hw.id];
+    const usd = usdPerMillion(price === undefined ? undefined : price * c.gpus, rep.outputTokensPerSec);
+    const j = rep.energy?.joulesPerOutputToken;
+    out.push({
+      hw,
+      report: rep,
+      point: {
+        config: c,
+        concurrency: sp.concurrency,
+        tokensPerSecPerUser: rep.latency.tpot.mean > 0 ? 1000 / rep.latency.tpot.mean : 0,
+        outputTokensPerSecPerGpu: rep.outputTokensPerSec / c.gpus,
+        ttftP90Ms: rep.latency.ttft.p90,
+        tpotP90Ms: rep.latency.tpot.p90,
+        requestsPerSec: rep.requestsPerSec,
+        ...(j !== undefined ? { joulesPerOutputToken: j } : {}),
+        ...(usd !== undefined ? { usdPerMillionOutputTokens: usd } : {}),
+      },
+    });
+  }
+  return out;
+}
+
+function launchOf(input: PlanInput, m: Simulated): LaunchCommand {
+  const c = m.point.config;
+  return launchCommand({
+    engine: c.engine,
+    model: modelName(input.model),
+    tp: c.tp,
+    pp: c.pp,
+    ep: c.ep,
+    attentionDp: c.attentionDp,
+    maxSequences: m.point.concurrency,
+    maxBatchedTokens: c.maxBatchedTokens,
+    memoryFraction: ENGINE_PROFILES[c.engine].memoryFraction,
+    kvCache: c.kvCache,
+    ...(c.speculativeTokens !== undefined ? { speculativeTokens: c.speculativeTokens } : {}),
+  });
+}
+
+function choice(
+  input: PlanInput,
+  slo: Slo,
+  m: Simulated,
+  replicas: number,
+  scenario: Record<string, unknown>,
+  r: EstimateReport,
+): PlanChoice {
+  const c = m.point.config;
+  const price = input.usdPerHour?.[m.hw.id];
+  const usd = usdPerMillion(
+    price === undefined ? undefined : price * c.gpus * replicas,
+    r.outputTokensPerSec,
+  );
+  const j = r.energy?.joulesPerOutputToken;
+  return {
+    slo,
+    found: true,
+    point: m.point,
+    replicas,
+    gpus: c.gpus * replicas,
+    scenario,
+    ttftP90Ms: r.latency.ttft.p90,
+    tpotP90Ms: r.latency.tpot.p90,
+    outputTokensPerSec: r.outputTokensPerSec,
+    ...(usd !== undefined ? { usdPerMillionOutputTokens: usd } : {}),
+    ...(j !== undefined ? { joulesPerOutputToken: j } : {}),
+    launch: launchOf(input, m),
+  };
+}
+
+/**
+ * Requests of an open-loop deployment run: arrivals span 2.5 mean request lifetimes (so that a
+ * rate the replicas cannot sustain shows as a growing queue), from 300 to 4000.
+ */
+function openLoopRequests(rate: number, lifetimeMs: number): number {
+  return Math.max(300, Math.min(4000, Math.ceil((2.5 * rate * lifetimeMs) / 1000)));
+}
+
+/** Candidates meeting an SLO tried per SLO before giving up. */
+const TRIES_PER_SLO = 8;
+
+/** The most throughput per device meeting the SLO, sized to the traffic and estimated whole. */
+function choose(input: PlanInput, slo: Slo, sims: readonly Simulated[], count: { n: number }): PlanChoice {
+  const meeting = sims
+    .filter((s) => meetsSlo(s.report, slo))
+    .sort((a, b) => b.point.outputTokensPerSecPerGpu - a.point.outputTokensPerSecPerGpu);
+  if (meeting.length === 0) return { slo, found: false, reason: 'no simulated configuration meets this SLO' };
+  const rate = input.requestRate;
+  for (const m of meeting.slice(0, TRIES_PER_SLO)) {
+    const c = m.point.config;
+    if (rate === undefined) {
+      const scenario = scenarioOf(
+        input,
+        m.hw,
+        c,
+        closedLoop(input, m.point.concurrency),
+        m.point.concurrency,
+      );
+      return choice(input, slo, m, 1, scenario, m.report);
+    }
+    const need = Math.max(1, Math.ceil(rate / Math.max(1e-9, m.point.requestsPerSec)));
+    for (let replicas = need; replicas <= need + 2 && replicas * c.gpus <= input.maxGpus; replicas++) {
+      const workload = {
+        inputTokens: input.inputTokens,
+        outputTokens: input.outputTokens,
+        requestRate: rate,
+        requests: input.requests ?? openLoopRequests(rate, m.report.latency.e2e.mean),
+      };
+      const scenario = scenarioOf(input, m.hw, c, workload, m.point.concurrency, replicas);
+      const r = estimate(scenario);
+      count.n++;
+      if (r.ok && meetsSlo(r.value, slo)) return choice(input, slo, m, replicas, scenario, r.value);
+    }
+  }
+  return {
+    slo,
+    found: false,
+    reason: `no configuration meeting this SLO serves ${String(rate)} req/s within ${String(input.maxGpus)} devices`,
+  };
+}
+
+/** Plans a deployment (see the file comment). */
+export function plan(input: PlanInput): Result<Plan> {
+  const model = typeof input.model === 'string' ? findModel(input.model) : input.model;
+  if (model === undefined)
+    return fail(scenarioMessages.schema(['model'], `unknown model '${modelName(input.model)}'`));
+  const moeBlock = (model as Record<string, unknown>)['moe'] as Record<string, unknown> | undefined;
+  const experts = typeof moeBlock?.['numExperts'] === 'number' ? moeBlock['numExperts'] : 1;
+  const configs: Entry[] = [];
+  for (const h of input.hardware) {
+    const hw = resolveHardware(h);
+    if (hw === undefined)
+      return fail(
+        scenarioMessages.schema(['hardware'], `unknown hardware '${typeof h === 'string' ? h : '(object)'}'`),
+      );
+    for (const c of configurations(input, hw, moeBlock !== undefined, experts)) configs.push({ hw, c });
+  }
+  const stage1 = staticStage(input, configs);
+  const chosen = candidates(input, stage1.points);
+  const sims = simulate(input, configs, chosen);
+  const frontier = paretoFrontier(
+    sims.map((s) => s.point),
+    (p) => p.tokensPerSecPerUser,
+    (p) => p.outputTokensPerSecPerGpu,
+  );
+  const count = { n: 0 };
+  const choices = input.slos.map((slo) => choose(input, slo, sims, count));
+  return ok({
+    model: typeof input.model === 'string' ? input.model : modelName(input.model),
+    frontier,
+    choices,
+    search: {
+      configurations: configs.length,
+      prunedMemory: stage1.prunedMemory,
+      prunedInvalid: stage1.prunedInvalid,
+      staticPoints: stage1.staticPoints,
+      simulated: chosen.size + count.n,
+      deploymentsChecked: count.n,
+    },
+  });
+}
