@@ -328,10 +328,7 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
   const transfer = kvTransfer(ns, pns, d, meanOf(lengths.input));
   if (!transfer.ok) return transfer;
   const kvTransferSeconds = transfer.value;
-  let decodeClients = w.concurrency;
-  let decode: PoolRun | undefined;
-  let prefill: PoolRun | undefined;
-  for (let iteration = 0; iteration < 2; iteration++) {
+  const round = (decodeClients: number): Result<{ decode: PoolRun; prefill: PoolRun; inPrefill: number }> => {
     const clients = Math.max(1, Math.ceil(decodeClients / d.decode.dp));
     const dl = {
       input: lengths.input.subarray(0, decodeRequests),
@@ -339,29 +336,26 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
     };
     const run = runPool(dns, decodeRequests, undefined, clients, dl, true);
     if (!run.ok) return run;
-    decode = run.value;
-    const rate = (decodeRequests * d.decode.dp) / decode.result.durationSeconds;
+    const rate = (decodeRequests * d.decode.dp) / run.value.result.durationSeconds;
     const pl = {
       input: lengths.input.subarray(0, prefillRequests),
       output: new Float64Array(prefillRequests).fill(1),
     };
-    const pre = runPool(
-      pns,
-      prefillRequests,
-      evenArrivals(prefillRequests, rate / d.prefill.dp),
-      0,
-      pl,
-      false,
-    );
+    const arrivals = evenArrivals(prefillRequests, rate / d.prefill.dp);
+    const pre = runPool(pns, prefillRequests, arrivals, 0, pl, false);
     if (!pre.ok) return pre;
-    prefill = pre.value;
-    const pr = prefill.result;
+    const pr = pre.value.result;
     let sum = 0;
     for (let i = 0; i < pr.requests; i++) sum += (pr.firstTokenSeconds[i] ?? 0) - (pr.arrivalSeconds[i] ?? 0);
     const inPrefill = rate * (sum / Math.max(1, pr.requests) + kvTransferSeconds);
-    decodeClients = Math.max(1, Math.round(w.concurrency - Math.min(inPrefill, w.concurrency - 1)));
-  }
-  if (decode === undefined || prefill === undefined) return fail(servingMessages.disaggregatedClosedLoop());
+    return ok({ decode: run.value, prefill: pre.value, inPrefill });
+  };
+  const N = w.concurrency;
+  const first = round(N);
+  if (!first.ok) return first;
+  const settled = round(Math.max(1, Math.round(N - Math.min(first.value.inPrefill, N - 1))));
+  if (!settled.ok) return settled;
+  const { decode, prefill } = settled.value;
   const r = decode.result;
   const pr = prefill.result;
   const ttft = new Float64Array(r.requests);
