@@ -97,7 +97,17 @@ export const HardwareSpecSchema = z.object({
     })
     .optional(),
   /** Link to host memory (PCIe, NVLink-C2C), one direction, bytes/s: what offload streams over. */
-  hostLink: z.object({ link: z.string(), bandwidthBytesPerSecond: positive }).optional(),
+  hostLink: z
+    .object({
+      link: z.string(),
+      bandwidthBytesPerSecond: positive,
+      /**
+       * Whether devices on this link reach each other directly (PCIe peer-to-peer). Default true;
+       * false sends device-to-device traffic through host memory, across the link twice.
+       */
+      peerToPeer: z.boolean().optional(),
+    })
+    .optional(),
   /** Scale-out network bandwidth per device, one direction, bytes/s. */
   scaleOut: z.object({ bandwidthBytesPerSecond: positive }).optional(),
   /** Maximum board/module power, W. */

@@ -6,10 +6,11 @@
  */
 import type { Result } from '../diagnostics/diagnostic.js';
 import { validateScenario } from '../estimate.js';
-import { findHardware } from '../hardware/catalog.js';
+import { closestMatches } from '../diagnostics/closest.js';
+import { findHardware, hardwareIds } from '../hardware/catalog.js';
 import { familyTraits } from '../hardware/families.js';
 import type { HardwareSpec } from '../hardware/schema.js';
-import { findModel } from '../model/catalog.js';
+import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { normalizeScenario } from '../scenario/normalize.js';
@@ -27,7 +28,51 @@ function stripRemarks(s: string): string {
 
 /** A catalog model for a row's model name, or undefined. */
 export function resolveRowModel(name: string): ModelSpec | undefined {
-  return findModel(name) ?? findModel(stripRemarks(name));
+  return resolveRowModelNamed(name)?.model;
+}
+
+/**
+ * Suffixes people add to a model's name that leave its architecture alone: the chat or instruct
+ * fine-tune, a version tag, a dated weight refresh (DeepSeek-R1-0528).
+ */
+const MODEL_SUFFIXES: readonly RegExp[] = [
+  /[-_ ]v\d+(\.\d+)*$/i,
+  /[-_ ](chat|instruct|it|hf|base)$/i,
+  /[-_ ]\d{4}$/,
+];
+
+/**
+ * A catalog model for a row's model name, trying the name as written, without remarks, then
+ * without the suffixes of MODEL_SUFFIXES; `dropped` names what was dropped to find it.
+ */
+export function resolveRowModelNamed(name: string): { model: ModelSpec; dropped?: string } | undefined {
+  const direct = findModel(name) ?? findModel(stripRemarks(name));
+  if (direct !== undefined) return { model: direct };
+  let t = stripRemarks(name);
+  const dropped: string[] = [];
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const re of MODEL_SUFFIXES) {
+      const m = re.exec(t);
+      if (m === null) continue;
+      dropped.unshift(m[0].replace(/^[-_ ]/, ''));
+      t = t.slice(0, m.index);
+      changed = true;
+      const found = findModel(t);
+      if (found !== undefined) return { model: found, dropped: dropped.join('-') };
+    }
+  }
+  return undefined;
+}
+
+/** Catalog model ids closest to an unknown name. */
+export function closestModelIds(name: string): string[] {
+  return closestMatches(stripRemarks(name).toLowerCase(), modelIds());
+}
+
+/** Catalog hardware ids closest to an unknown name. */
+export function closestHardwareIds(name: string): string[] {
+  return closestMatches(stripRemarks(name).toLowerCase().replace(/\s+/g, '-'), hardwareIds());
 }
 
 export interface RowHardware {
@@ -36,9 +81,30 @@ export interface RowHardware {
   readonly note?: string;
 }
 
-/** A catalog device for a row's hardware name, or undefined. */
+const GIB = 2 ** 30;
+
+/**
+ * A catalog device for a row's hardware name, or undefined. A memory size written in the name
+ * ("B200 180GB", "MI300X 192GB", "H100 SXM 80GB") is dropped when the device found without it
+ * has that much memory (within 10%, in GB or GiB): "A100 40GB" never becomes the 80 GB part.
+ */
 export function resolveRowHardware(name: string): HardwareSpec | undefined {
-  return findHardware(name);
+  const direct = findHardware(name);
+  if (direct !== undefined) return direct;
+  const bare = stripRemarks(name);
+  const m = /\b(\d+(?:\.\d+)?)\s*GB\b/i.exec(bare);
+  const candidates = [bare];
+  if (m !== null) candidates.push(bare.replace(m[0], ' ').replace(/\s+/g, ' ').trim());
+  for (const c of candidates) {
+    const hw = findHardware(c) ?? findHardware(c.replace(/\bSXM\d?\b/i, '').trim());
+    if (hw === undefined) continue;
+    if (m === null || c === bare) return hw;
+    const stated = Number(m[1]);
+    const bytes = hw.memory.capacityBytes;
+    const near = (x: number) => Math.abs(x - stated) <= 0.1 * stated;
+    if (near(bytes / GIB) || near(bytes / 1e9)) return hw;
+  }
+  return undefined;
 }
 
 /**
@@ -98,6 +164,8 @@ export function engineOf(framework: string): EngineId {
   if (f.includes('tensorrt-llm') || f.includes('trt-llm') || f.includes('trtllm')) return 'trtllm';
   if (f.includes('sglang')) return 'sglang';
   if (f.includes('vllm')) return 'vllm';
+  // AMD ATOM has no profile of its own: vLLM's (continuous batching, paged KV, CUDA/HIP graphs) is the closest.
+  if (/\batom\b/.test(f)) return 'vllm';
   return 'ideal';
 }
 

@@ -79,7 +79,7 @@ export const scenarioMessages = {
   kvHeadsReplicated: (kvHeads: number, tp: number) =>
     info(
       'parallelism.kv-replicated',
-      `tp=${String(tp)} exceeds the ${String(kvHeads)} KV heads: each KV head is replicated on ${String(tp / kvHeads)} devices, so the KV cache does not shrink past tp=${String(kvHeads)}.`,
+      `tp=${String(tp)} exceeds the ${String(kvHeads)} KV heads: each KV head is replicated on ${String(tp / kvHeads)} devices (as vLLM and TensorRT-LLM do), so the KV cache does not shrink past tp=${String(kvHeads)}: the group holds ${String(tp / kvHeads)}× the KV memory of an even split.`,
     ),
   tpSpansDomain: (tp: number, domain: number) =>
     warn(

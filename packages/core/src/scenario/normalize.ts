@@ -17,6 +17,7 @@ import { efficiencyFor } from '../hardware/families.js';
 import { cudaGraphBatchSizes, defaultMemoryFraction, engineProfile } from '../serving/engines.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
+import { DATASET_LENGTHS, lengthMax } from './lengths.js';
 import type {
   Efficiency,
   EngineProfile,
@@ -75,8 +76,12 @@ export function workloadKind(w: {
 function chooseFormats(s: Scenario): Formats {
   const weights = s.precision.weights ?? 'bf16';
   const activations = s.precision.activations ?? (rateClassOf(weights) === 'fp8' ? 'fp8' : 'bf16');
-  // The engine's own KV default (16-bit "auto"), never the weight format: FP8 KV is opt-in.
-  const kvCache = s.precision.kvCache ?? engineProfile(s.engine).kvCacheFormat;
+  // The engine's own KV default: 16-bit "auto", except that TensorRT-LLM's FP8 quantization sets
+  // an FP8 KV cache too. Elsewhere FP8 KV is opt-in.
+  const engine = engineProfile(s.engine);
+  const kvCache =
+    s.precision.kvCache ??
+    (rateClassOf(weights) === 'fp8' ? engine.kvCacheFormatWithFp8Weights : engine.kvCacheFormat);
   // Attention multiplies activations (queries) with the cache: FP8 attention needs both in FP8.
   const attentionRate = gemmRateFormat(kvCache === 'int2' ? 'bf16' : kvCache, activations);
   return {
@@ -156,7 +161,9 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   const domain = s.topology?.scaleUpDomainSize ?? hw.scaleUp?.domainSize ?? 1;
   const hasUp = hw.scaleUp !== undefined || s.topology?.scaleUpBandwidthBytesPerSecond !== undefined;
   const hasOut = hw.scaleOut !== undefined || s.topology?.scaleOutBandwidthBytesPerSecond !== undefined;
-  if (groupSpan > 1 && !hasUp && !hasOut) out.push(messages.noInterconnect(hw.id));
+  if (groupSpan > 1 && !hasUp && !hasOut && hw.hostLink !== undefined)
+    out.push(messages.pcieTensorParallel(hw.id, hw.hostLink.link, hw.hostLink.peerToPeer ?? true, groupSpan));
+  else if (groupSpan > 1 && !hasUp && !hasOut) out.push(messages.noInterconnect(hw.id));
   else if (groupSpan > domain && !hasOut)
     out.push(messages.needsScaleOut(`tp × pp = ${String(groupSpan)}`, groupSpan, domain));
   else if (maxTp > domain) out.push(messages.tpSpansDomain(maxTp, domain));
@@ -251,6 +258,29 @@ function resolveOffload(s: Scenario, hw: HardwareSpec): Result<Offload | undefin
   return ok({ weightsFraction: o.weightsFraction, kvCacheFraction: o.kvCacheFraction, tier });
 }
 
+/**
+ * A device without a scale-up link runs its tp × pp group over its host link (PCIe), all in one
+ * host: peer-to-peer at the link's bandwidth, or through host memory at half of it where the
+ * device cannot (hostLink.peerToPeer false).
+ */
+function withPcieGroup(hw: HardwareSpec, s: Scenario): HardwareSpec {
+  const host = hw.hostLink;
+  if (hw.scaleUp !== undefined || hw.scaleOut !== undefined || host === undefined) return hw;
+  const { tp, pp } = s.parallelism;
+  const d = s.serving?.disaggregation;
+  const span = Math.max(tp, d?.prefill.tp ?? 1, d?.decode.tp ?? 1) * pp;
+  if (span <= 1) return hw;
+  const p2p = host.peerToPeer ?? true;
+  return {
+    ...hw,
+    scaleUp: {
+      link: `${host.link} (${p2p ? 'peer-to-peer' : 'through host memory'})`,
+      domainSize: span,
+      bandwidthBytesPerSecond: p2p ? host.bandwidthBytesPerSecond : host.bandwidthBytesPerSecond / 2,
+    },
+  };
+}
+
 /** The hardware as the scenario's topology sees it. */
 function withTopology(hw: HardwareSpec, t: Scenario['topology']): HardwareSpec {
   if (t === undefined) return hw;
@@ -298,7 +328,15 @@ export const DEFAULT_REQUESTS = 1000;
 function checkWorkload(s: Scenario, model: ModelSpec, formats: Formats, kind: WorkloadKind): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const maxPos = model.maxPositionEmbeddings;
-  const tokens = s.workload.inputTokens + s.workload.outputTokens;
+  const w = s.workload;
+  const preset = w.dataset === undefined ? undefined : DATASET_LENGTHS[w.dataset];
+  const inputDist = w.inputLengths ?? preset?.input;
+  const outputDist = w.outputLengths ?? preset?.output;
+  const tokens =
+    kind === 'batch'
+      ? w.inputTokens + w.outputTokens
+      : Math.max(w.inputTokens, inputDist === undefined ? 0 : lengthMax(inputDist)) +
+        Math.max(w.outputTokens, outputDist === undefined ? 0 : lengthMax(outputDist));
   if (maxPos !== undefined && tokens > maxPos) diagnostics.push(messages.contextExceedsModel(tokens, maxPos));
   if (formats.cacheLayerInput) {
     const attnTp = s.parallelism.attentionDp ? 1 : s.parallelism.tp;
@@ -366,6 +404,7 @@ export function normalizeWorkload(
   w: Scenario['workload'],
   kind: WorkloadKind = workloadKind(w),
 ): NormalizedScenario['workload'] {
+  const preset = w.dataset === undefined ? undefined : DATASET_LENGTHS[w.dataset];
   return {
     kind,
     inputTokens: w.inputTokens,
@@ -375,6 +414,8 @@ export function normalizeWorkload(
     requestRate: w.requestRate ?? 0,
     requests: w.requests ?? (kind === 'batch' ? (w.batch ?? 1) : DEFAULT_REQUESTS),
     seed: w.seed ?? 0,
+    inputLengths: kind === 'batch' ? undefined : (w.inputLengths ?? preset?.input),
+    outputLengths: kind === 'batch' ? undefined : (w.outputLengths ?? preset?.output),
   };
 }
 
@@ -382,13 +423,14 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const model = resolveModel(s.model);
   const baseHardware = resolveHardware(s.hardware);
   if (!model.ok || !baseHardware.ok) return fail(...model.diagnostics, ...baseHardware.diagnostics);
-  const hardware = withTopology(baseHardware.value, s.topology);
+  const linked = withTopology(baseHardware.value, s.topology);
+  const hardware = withPcieGroup(linked, s);
   const kind = workloadKind(s.workload);
   const formats = chooseFormats(s);
   const serving = resolveServing(s);
   const offload = resolveOffload(s, hardware);
   const diagnostics = [
-    ...checkParallelism(s, model.value, hardware),
+    ...checkParallelism(s, model.value, linked),
     ...checkRates(hardware, formats),
     ...serving.diagnostics,
     ...offload.diagnostics,

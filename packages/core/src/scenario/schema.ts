@@ -142,6 +142,62 @@ export const PrecisionSchema = z
   })
   .strict();
 
+const lengthBounds = { min: positiveInt, max: positiveInt };
+
+/**
+ * How one request's prompt or output length is drawn (docs/scenario.md, Request lengths). Each
+ * request draws its own from the workload's seed; a draw outside [min, max] is clamped, and
+ * lengths are rounded to whole tokens.
+ */
+export const LengthDistributionSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fixed'), tokens: positiveInt }).strict(),
+    /** Integers uniform over [min, max] inclusive (InferenceX draws from [0.8·L, L]). */
+    z.object({ kind: z.literal('uniform'), ...lengthBounds }).strict(),
+    /** Normal with this mean and standard deviation, clamped to [min, max]. */
+    z
+      .object({
+        kind: z.literal('normal'),
+        mean: z.number().positive(),
+        stddev: z.number().nonnegative(),
+        ...lengthBounds,
+      })
+      .strict(),
+    /** Lognormal whose lengths have this mean and standard deviation, clamped to [min, max]. */
+    z
+      .object({
+        kind: z.literal('lognormal'),
+        mean: z.number().positive(),
+        stddev: z.number().nonnegative(),
+        ...lengthBounds,
+      })
+      .strict(),
+    /** Empirical histogram: each bin's length (tokens) drawn with probability proportional to its weight. */
+    z
+      .object({
+        kind: z.literal('histogram'),
+        bins: z.array(z.object({ tokens: positiveInt, weight: z.number().nonnegative() }).strict()).min(1),
+      })
+      .strict(),
+  ])
+  .superRefine((d, ctx) => {
+    if ('min' in d && d.min > d.max)
+      ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${d.min}) exceeds max (${d.max})` });
+    if (d.kind === 'histogram' && !d.bins.some((b) => b.weight > 0))
+      ctx.addIssue({ code: 'custom', path: ['bins'], message: 'a histogram needs a bin of positive weight' });
+  });
+
+export type LengthDistribution = z.infer<typeof LengthDistributionSchema>;
+
+/** Named request-length presets of published benchmark datasets (scenario/lengths.ts). */
+export const DATASET_PRESETS = [
+  'mlperf-llama2-70b',
+  'mlperf-mixtral-8x7b',
+  'mlperf-llama3.1-405b',
+  'mlperf-llama3.1-8b',
+  'mlperf-deepseek-r1',
+] as const;
+
 export const WorkloadSchema = z
   .object({
     /** Prompt tokens per request. */
@@ -167,6 +223,15 @@ export const WorkloadSchema = z
     seed: z.number().int().optional(),
     /** Offline: every request queued at once. */
     maxThroughput: z.boolean().optional(),
+    /** Per-request prompt lengths (serving workloads). Default: every prompt is inputTokens long. */
+    inputLengths: LengthDistributionSchema.optional(),
+    /** Per-request output lengths (serving workloads). Default: every output is outputTokens long. */
+    outputLengths: LengthDistributionSchema.optional(),
+    /**
+     * A benchmark dataset's published length statistics (scenario/lengths.ts names the source of
+     * each): sets inputLengths and outputLengths where those are not given.
+     */
+    dataset: z.enum(DATASET_PRESETS).optional(),
   })
   .strict()
   .superRefine((w, ctx) => {

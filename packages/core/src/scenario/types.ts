@@ -9,7 +9,7 @@ import type { EfficiencyProfile } from '../hardware/families.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { NumericFormat, RateFormat } from '../units/formats.js';
-import type { EngineId } from './schema.js';
+import type { EngineId, LengthDistribution } from './schema.js';
 
 export interface Formats {
   readonly weights: NumericFormat;
@@ -80,6 +80,11 @@ export interface EngineProfile {
    * own 16-bit dtype, whatever the weight format (FP8 KV is opt-in).
    */
   readonly kvCacheFormat: 'bf16';
+  /**
+   * KV-cache format when the scenario names none and the weights are FP8: TensorRT-LLM sets an
+   * FP8 KV cache with FP8 quantization; vLLM and SGLang keep "auto" (16-bit).
+   */
+  readonly kvCacheFormatWithFp8Weights: 'bf16' | 'fp8';
   readonly sources: Readonly<Record<string, string>>;
 }
 
@@ -185,5 +190,8 @@ export interface NormalizedScenario extends GraphContext, CostContext, MemoryCon
     readonly requestRate: number;
     readonly requests: number;
     readonly seed: number;
+    /** Per-request length distributions (serving workloads); undefined: every request is inputTokens/outputTokens long. */
+    readonly inputLengths: LengthDistribution | undefined;
+    readonly outputLengths: LengthDistribution | undefined;
   };
 }

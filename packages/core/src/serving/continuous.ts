@@ -33,6 +33,9 @@ export interface SimulationInput {
   readonly clients: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Per-request prompt and output lengths (at least `requests` long); default: all inputTokens / outputTokens. */
+  readonly inputLengths?: Float64Array | undefined;
+  readonly outputLengths?: Float64Array | undefined;
   /** Requests arrive with their prompt already in the KV cache (the decode pool of a disaggregated deployment). */
   readonly prefilled: boolean;
   readonly kvCapacityTokens: number;

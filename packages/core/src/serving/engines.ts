@@ -35,6 +35,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
+    kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
       all: 'an optimistic bound, not an engine: roofline kernels with efficiencies, no host or launch overhead, all memory usable',
       kvCacheFormat: 'the model dtype (16-bit), as the engines default to',
@@ -61,6 +62,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
+    kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
       kvCacheFormat:
         "kv_cache_dtype 'auto' (CacheConfig.cache_dtype): the model dtype; FP8 KV only with kv_cache_dtype=fp8 (commit not pinned; not in defaults.md)",
@@ -100,11 +102,14 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: false,
     slidingWindow: false,
     kvCacheFormat: 'bf16',
+    kvCacheFormatWithFp8Weights: 'fp8',
     sources: {
       slidingWindow:
         'assumed: max_attention_window defaults to the full sequence unless set, so the KV cache is not capped at the window; consistent with perf-overview, where Mistral-7B at 20000/2000 runs at Llama-3.1-8B speed [M0xxx]',
       kvCacheFormat:
         "KvCacheConfig.dtype 'auto': the checkpoint's KV dtype, 16-bit unless the checkpoint is quantized with an FP8 KV cache (commit not pinned; not in defaults.md)",
+      kvCacheFormatWithFp8Weights:
+        "TensorRT-LLM docs/source/performance/perf-overview.md @258c7540: 'If you specify FP8 quantization, the KV cache will automatically be set to FP8' (measurements/SOURCES.md §1)",
       memoryFraction: `${DEFAULTS_MD} §2a: free_gpu_memory_fraction 0.9 default; measurements/SOURCES.md §1: 0.95 in most published runs (used here)`,
       kvPageTokens: `${DEFAULTS_MD} §2a: tokens_per_block 32`,
       maxBatchedTokens: `${DEFAULTS_MD} §2a: max_num_tokens 8192, max_batch_size 2048`,
@@ -141,6 +146,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
+    kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
       kvCacheFormat: "--kv-cache-dtype 'auto': the model dtype (commit not pinned; not in defaults.md)",
       memoryFraction: `${DEFAULTS_MD} §3a: mem_fraction_static = (gpu_mem - reserved)/gpu_mem, reserved = 512 MiB + 1.5 MiB x chunk tokens + tp*pp/8 GiB + 2 MiB x graph max_bs, at least 10 GiB above 60 GiB; 0.88 when unknown`,

@@ -11,12 +11,6 @@ const warn = (code: ServingCode, message: string, path?: DataPath) =>
 const info = (code: ServingCode, message: string) => diagnostic('info', code, message);
 
 export const servingMessages = {
-  disaggregatedClosedLoop: () =>
-    err(
-      'serving.invalid',
-      'Disaggregated serving is simulated for requestRate and maxThroughput workloads; a closed loop (concurrency) couples the two pools and is not modeled yet.',
-      ['serving', 'disaggregation'],
-    ),
   servingInvalid: (path: readonly (string | number)[], message: string) =>
     err('serving.invalid', message, path),
   preemptions: (count: number, requests: number) =>

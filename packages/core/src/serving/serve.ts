@@ -17,7 +17,8 @@ import type { KvBudget } from '../memory/footprint.js';
 import { kvBudget, kvBytesPerSequence, kvCapacityTokens } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { SimulationResult } from './continuous.js';
-import { poissonArrivals, simulate } from './continuous.js';
+import { poissonArrivals, seededRandom, simulate } from './continuous.js';
+import { drawLengths } from '../scenario/lengths.js';
 import { StepCoster } from './step-cost.js';
 import { percentile } from '../util/percentile.js';
 
@@ -77,30 +78,68 @@ function poolScenario(ns: NormalizedScenario, tp: number, dp: number): Normalize
   return { ...ns, tp, dp, attnTp, attnDp: tp / attnTp, moeTp: tp / ns.ep, gpus: tp * dp * ns.pp };
 }
 
+/** Per-request prompt and output lengths of one replica's requests. */
+export interface RequestLengths {
+  readonly input: Float64Array;
+  readonly output: Float64Array;
+}
+
+/**
+ * The lengths of `requests` requests, drawn from the workload's distributions with its seed
+ * (fixed at inputTokens / outputTokens where no distribution is set).
+ */
+export function requestLengths(ns: NormalizedScenario, requests: number): RequestLengths {
+  const w = ns.workload;
+  const input =
+    w.inputLengths === undefined
+      ? new Float64Array(requests).fill(w.inputTokens)
+      : drawLengths(w.inputLengths, requests, seededRandom(w.seed + 0x5eed1));
+  const output =
+    w.outputLengths === undefined
+      ? new Float64Array(requests).fill(w.outputTokens)
+      : drawLengths(w.outputLengths, requests, seededRandom(w.seed + 0x5eed2));
+  return { input, output };
+}
+
+function maxOf(a: Float64Array): number {
+  let m = 0;
+  for (const v of a) if (v > m) m = v;
+  return m;
+}
+
+function meanOf(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return a.length > 0 ? s / a.length : 0;
+}
+
 function runPool(
   ns: NormalizedScenario,
   requests: number,
   arrivals: Float64Array | undefined,
   clients: number,
-  outputTokens: number,
+  lengths: RequestLengths,
   prefilled: boolean,
 ): Result<PoolRun> {
-  const w = ns.workload;
   const budget = kvBudget(ns, ns.engine.maxBatchedTokens, Math.min(ns.engine.maxSequences, requests));
   if (budget.weightsBytes + budget.reservedBytes > ns.hardware.memory.capacityBytes)
     return fail(
       memoryMessages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus),
     );
-  const capacity = kvCapacityTokens(ns, budget, w.inputTokens + outputTokens);
-  const need = w.inputTokens + outputTokens + (ns.serving.speculative?.tokens ?? 0);
+  const inputTokens = Math.round(meanOf(lengths.input));
+  const outputTokens = Math.round(meanOf(lengths.output));
+  const capacity = kvCapacityTokens(ns, budget, inputTokens + outputTokens);
+  const need = maxOf(lengths.input) + maxOf(lengths.output) + (ns.serving.speculative?.tokens ?? 0);
   if (capacity < need + ns.engine.kvPageTokens) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   const coster = new StepCoster(ns);
   const result = simulate(ns, coster, {
     requests,
     arrivals,
     clients,
-    inputTokens: w.inputTokens,
+    inputTokens,
     outputTokens,
+    inputLengths: lengths.input,
+    outputLengths: lengths.output,
     prefilled,
     kvCapacityTokens: capacity,
   });
@@ -133,12 +172,16 @@ interface PoolRuns {
   readonly replicas: number;
   readonly ttft: Float64Array;
   readonly e2e: Float64Array;
+  /** Output tokens of each request served. */
+  readonly outputs: Float64Array;
+  readonly inputs: Float64Array;
 }
 
 function runColocated(ns: NormalizedScenario): Result<PoolRuns> {
   const replicas = ns.dp;
   const a = arrivalsFor(ns, replicas);
-  const run = runPool(ns, a.requests, a.arrivals, a.clients, ns.workload.outputTokens, false);
+  const lengths = requestLengths(ns, a.requests);
+  const run = runPool(ns, a.requests, a.arrivals, a.clients, lengths, false);
   if (!run.ok) return run;
   const main = run.value;
   const r = main.result;
@@ -148,13 +191,27 @@ function runColocated(ns: NormalizedScenario): Result<PoolRuns> {
     ttft[i] = (r.firstTokenSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
     e2e[i] = (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
   }
-  return ok({ main, prefillPool: undefined, kvTransferSeconds: 0, replicas, ttft, e2e });
+  return ok({
+    main,
+    prefillPool: undefined,
+    kvTransferSeconds: 0,
+    replicas,
+    ttft,
+    e2e,
+    outputs: lengths.output,
+    inputs: lengths.input,
+  });
 }
 
 /** Seconds the KV of one prompt takes from the prefill pool to the decode pool, or a failure. */
-function kvTransfer(ns: NormalizedScenario, pns: NormalizedScenario, d: Disaggregation): Result<number> {
-  // KV of one prompt, per prefill device, over the link between the pools.
-  const bytes = kvBytesPerSequence(pns, ns.workload.inputTokens);
+function kvTransfer(
+  ns: NormalizedScenario,
+  pns: NormalizedScenario,
+  d: Disaggregation,
+  promptTokens: number,
+): Result<number> {
+  // KV of one (mean) prompt, per prefill device, over the link between the pools.
+  const bytes = kvBytesPerSequence(pns, promptTokens);
   const hw = ns.hardware;
   const link =
     d.kvTransferLink === 'scale-up'
@@ -193,22 +250,37 @@ function decodeArrivals(
   return { arrivals, source };
 }
 
+function pick(a: Float64Array, source: Int32Array): Float64Array {
+  const out = new Float64Array(source.length);
+  for (let i = 0; i < source.length; i++) out[i] = a[source[i] ?? 0] ?? 0;
+  return out;
+}
+
 function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<PoolRuns> {
   const w = ns.workload;
-  if (w.kind === 'concurrency') return fail(servingMessages.disaggregatedClosedLoop());
+  if (w.kind === 'concurrency') return runDisaggregatedClosedLoop(ns, d);
   const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
   const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
   const a = arrivalsFor(pns, d.prefill.dp);
-  const pre = runPool(pns, a.requests, a.arrivals, 0, 1, false);
+  const lengths = requestLengths(ns, a.requests);
+  const pre = runPool(
+    pns,
+    a.requests,
+    a.arrivals,
+    0,
+    { input: lengths.input, output: new Float64Array(a.requests).fill(1) },
+    false,
+  );
   if (!pre.ok) return pre;
   const prefillPool = pre.value;
-  const transfer = kvTransfer(ns, pns, d);
+  const transfer = kvTransfer(ns, pns, d, meanOf(lengths.input));
   if (!transfer.ok) return transfer;
   const kvTransferSeconds = transfer.value;
   // Each decode request keeps the TTFT of the prefill request it came from.
   const pr = prefillPool.result;
   const { arrivals, source } = decodeArrivals(pr, d, w.requests, kvTransferSeconds);
-  const run = runPool(dns, arrivals.length, arrivals, 0, w.outputTokens, true);
+  const decodeLengths = { input: pick(lengths.input, source), output: pick(lengths.output, source) };
+  const run = runPool(dns, arrivals.length, arrivals, 0, decodeLengths, true);
   if (!run.ok) return run;
   const main = run.value;
   const r = main.result;
@@ -220,7 +292,90 @@ function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<Poo
     ttft[i] = t;
     e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
   }
-  return ok({ main, prefillPool, kvTransferSeconds, replicas: d.decode.dp, ttft, e2e });
+  return ok({
+    main,
+    prefillPool,
+    kvTransferSeconds,
+    replicas: d.decode.dp,
+    ttft,
+    e2e,
+    outputs: decodeLengths.output,
+    inputs: decodeLengths.input,
+  });
+}
+
+/** Evenly spaced arrivals at `rate` per second (a closed loop's steady stream of new requests). */
+function evenArrivals(requests: number, rate: number): Float64Array {
+  const out = new Float64Array(requests);
+  for (let i = 0; i < requests; i++) out[i] = i / rate;
+  return out;
+}
+
+/**
+ * A closed loop of N clients over disaggregated pools. The pools are coupled only through the
+ * request rate X: the decode pool runs as a closed loop of the clients not waiting on a prompt,
+ * the prefill pool receives X evenly spaced, and by Little's law X·(prefill time + transfer) of
+ * the N clients are in the prefill stage. One refinement of that split is enough for it to
+ * settle (the decode pool is first given all N clients).
+ */
+function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): Result<PoolRuns> {
+  const w = ns.workload;
+  const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
+  const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
+  const decodeRequests = Math.max(1, Math.ceil(w.requests / d.decode.dp));
+  const prefillRequests = Math.max(1, Math.ceil(w.requests / d.prefill.dp));
+  const lengths = requestLengths(ns, Math.max(decodeRequests, prefillRequests));
+  const transfer = kvTransfer(ns, pns, d, meanOf(lengths.input));
+  if (!transfer.ok) return transfer;
+  const kvTransferSeconds = transfer.value;
+  const round = (decodeClients: number): Result<{ decode: PoolRun; prefill: PoolRun; inPrefill: number }> => {
+    const clients = Math.max(1, Math.ceil(decodeClients / d.decode.dp));
+    const dl = {
+      input: lengths.input.subarray(0, decodeRequests),
+      output: lengths.output.subarray(0, decodeRequests),
+    };
+    const run = runPool(dns, decodeRequests, undefined, clients, dl, true);
+    if (!run.ok) return run;
+    const rate = (decodeRequests * d.decode.dp) / run.value.result.durationSeconds;
+    const pl = {
+      input: lengths.input.subarray(0, prefillRequests),
+      output: new Float64Array(prefillRequests).fill(1),
+    };
+    const arrivals = evenArrivals(prefillRequests, rate / d.prefill.dp);
+    const pre = runPool(pns, prefillRequests, arrivals, 0, pl, false);
+    if (!pre.ok) return pre;
+    const pr = pre.value.result;
+    let sum = 0;
+    for (let i = 0; i < pr.requests; i++) sum += (pr.firstTokenSeconds[i] ?? 0) - (pr.arrivalSeconds[i] ?? 0);
+    const inPrefill = rate * (sum / Math.max(1, pr.requests) + kvTransferSeconds);
+    return ok({ decode: run.value, prefill: pre.value, inPrefill });
+  };
+  const N = w.concurrency;
+  const first = round(N);
+  if (!first.ok) return first;
+  const settled = round(Math.max(1, Math.round(N - Math.min(first.value.inPrefill, N - 1))));
+  if (!settled.ok) return settled;
+  const { decode, prefill } = settled.value;
+  const r = decode.result;
+  const pr = prefill.result;
+  const ttft = new Float64Array(r.requests);
+  const e2e = new Float64Array(r.requests);
+  for (let i = 0; i < r.requests; i++) {
+    const k = i % pr.requests;
+    const t = (pr.firstTokenSeconds[k] ?? 0) - (pr.arrivalSeconds[k] ?? 0);
+    ttft[i] = t;
+    e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
+  }
+  return ok({
+    main: decode,
+    prefillPool: prefill,
+    kvTransferSeconds,
+    replicas: d.decode.dp,
+    ttft,
+    e2e,
+    outputs: lengths.output.subarray(0, decodeRequests),
+    inputs: lengths.input.subarray(0, decodeRequests),
+  });
 }
 
 /** Warnings and notes a serving run earns. */
@@ -252,7 +407,7 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
   const d = ns.serving.disaggregation;
   const runs = d === undefined ? runColocated(ns) : runDisaggregated(ns, d);
   if (!runs.ok) return runs;
-  const { main, prefillPool, kvTransferSeconds, replicas, ttft, e2e } = runs.value;
+  const { main, prefillPool, kvTransferSeconds, replicas, ttft, e2e, outputs, inputs } = runs.value;
   // Online requests pass the API server, tokenization and detokenization outside the step loop.
   const perRequest = w.kind === 'maxThroughput' ? 0 : ns.efficiency.requestOverheadSeconds;
   if (perRequest > 0)
@@ -261,9 +416,15 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
       e2e[i] = (e2e[i] ?? 0) + perRequest;
     }
   const r = main.result;
-  const o = w.outputTokens;
   const tpot = new Float64Array(e2e.length);
-  for (let i = 0; i < e2e.length; i++) tpot[i] = o > 1 ? ((e2e[i] ?? 0) - (ttft[i] ?? 0)) / (o - 1) : 0;
+  let outputSum = 0;
+  let inputSum = 0;
+  for (let i = 0; i < e2e.length; i++) {
+    const o = outputs[i] ?? w.outputTokens;
+    outputSum += o;
+    inputSum += inputs[i] ?? w.inputTokens;
+    tpot[i] = o > 1 ? ((e2e[i] ?? 0) - (ttft[i] ?? 0)) / (o - 1) : 0;
+  }
   const requests = r.requests * replicas;
   const duration =
     d === undefined
@@ -276,8 +437,8 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
       ttftSeconds: latencyStats(ttft),
       tpotSeconds: latencyStats(tpot),
       e2eSeconds: latencyStats(e2e),
-      outputTokensPerSecond: (requests * o) / duration,
-      inputTokensPerSecond: (requests * w.inputTokens) / duration,
+      outputTokensPerSecond: (outputSum * replicas) / duration,
+      inputTokensPerSecond: (inputSum * replicas) / duration,
       requestsPerSecond: requests / duration,
       meanBatch: r.meanBatch * replicas,
       maxBatch: r.maxBatch * replicas,

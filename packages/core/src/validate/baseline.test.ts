@@ -8,10 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { parseMeasurementCsv } from '../measurements/csv.js';
 import { validateRows } from './validate.js';
 
-interface Baseline {
-  readonly tolerancePoints: number;
+interface Gate {
   readonly overall: { readonly used: number; readonly medianErrorPct: number };
   readonly groups: readonly { source: string; metric: string; used: number; medianErrorPct: number }[];
+}
+
+interface Baseline extends Gate {
+  readonly tolerancePoints: number;
+  readonly servingModern: Gate & { readonly maxDisaggregatedClients: number };
 }
 
 const data = (name: string) =>
@@ -33,6 +37,38 @@ describe('regression gate against data/measurements/baseline.json', () => {
 
   it('no source and metric gets worse by more than the tolerance', () => {
     for (const b of baseline.groups) {
+      const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
+      const label = `${b.source} ${b.metric}`;
+      expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);
+      expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
+    }
+  });
+});
+
+describe('regression gate on serving-modern.csv (sampled, see baseline.json servingModern)', () => {
+  const baseline = JSON.parse(data('baseline.json')) as Baseline;
+  const gate = baseline.servingModern;
+  const parsed = parseMeasurementCsv(data('serving-modern.csv'));
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
+  // The sample: every row but the disaggregated runs of many clients (the slow ones).
+  const sample = parsed.value.filter((r) => {
+    const clients = /concurrency=(\d+)/.exec(r.batchOrConcurrency)?.[1];
+    return !(
+      clients !== undefined &&
+      /disaggregat/i.test(r.framework) &&
+      Number(clients) > gate.maxDisaggregatedClients
+    );
+  });
+  const report = validateRows(sample);
+  const tol = baseline.tolerancePoints;
+
+  it('the overall median error stays within the tolerance, over at least as many rows', () => {
+    expect(report.totals.used).toBeGreaterThanOrEqual(gate.overall.used);
+    expect(report.totals.medianErrorPct ?? Infinity).toBeLessThanOrEqual(gate.overall.medianErrorPct + tol);
+  });
+
+  it('no source and metric gets worse by more than the tolerance', () => {
+    for (const b of gate.groups) {
       const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
       const label = `${b.source} ${b.metric}`;
       expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);

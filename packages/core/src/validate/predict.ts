@@ -6,6 +6,7 @@
 import type { MeasurementRow } from '../measurements/csv.js';
 import { predictGemmRow } from './kernels.js';
 import { predictLayerOpRow } from './layers.js';
+import { isLoadedServingRow, predictLoadedServingRow } from './modern-rows.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
 import { predictConstantRow, predictStaticRow, STATIC_METRICS } from './serving-rows.js';
@@ -31,6 +32,7 @@ export function predictRow(row: MeasurementRow, options: PredictOptions = {}): P
   if (metric === 'kv_kb_per_token' || metric === 'gflops_per_token') return predictConstantRow(row);
   if (metric === 'achieved_tflops' || metric === 'achieved_bw_gbs') return predictGemmRow(row, options);
   if (metric === 'op_latency_ms') return predictLayerOpRow(row, options);
+  if (isLoadedServingRow(row)) return predictLoadedServingRow(row, options);
   if (STATIC_METRICS[metric] !== undefined) return predictStaticRow(row, options);
   return { skip: skipReasons.noRule(metric) };
 }

@@ -28,7 +28,7 @@ function advanceStretch(st: SimState): void {
     const r = st.running[j] ?? 0;
     st.generated[r] = (st.generated[r] ?? 0) + (st.stretch - 1) * st.perStep;
     if (!st.reserve) {
-      const held = st.S - st.prefix + (st.generated[r] ?? 0) + 1 + st.k;
+      const held = (st.S[r] ?? 0) - st.prefix + (st.generated[r] ?? 0) + 1 + st.k;
       const extra = st.blocksFor(held) - (st.blocks[r] ?? 0);
       if (extra > 0) {
         st.blocks[r] = (st.blocks[r] ?? 0) + extra;
@@ -52,7 +52,7 @@ function advanceRequest(st: SimState, r: number): boolean {
       st.generated[r] = (st.generated[r] ?? 0) + 1;
     }
   } else st.generated[r] = (st.generated[r] ?? 0) + st.perStep;
-  return (st.generated[r] ?? 0) >= st.O && (st.toPrefill[r] ?? 0) === 0;
+  return (st.generated[r] ?? 0) >= (st.O[r] ?? 0) && (st.toPrefill[r] ?? 0) === 0;
 }
 
 /** A finished request: timestamps, its blocks back, and its client's next request. */

@@ -30,12 +30,12 @@ function admissionTokens(st: SimState, r: number): number {
 /** Takes KV blocks for request r (reserved for its whole length, or what it holds now). */
 function takeBlocks(st: SimState, r: number, tokens: number): boolean {
   if (st.reserve) {
-    const need = st.blocksFor(st.ownTotal);
+    const need = st.blocksFor(st.ownTotal(r));
     if (st.reservedBlocks + need > st.capacityBlocks) return false;
     st.reservedBlocks += need;
     st.blocks[r] = need;
   } else {
-    const heldAfter = st.S - st.prefix - (st.toPrefill[r] ?? 0) + tokens + (st.generated[r] ?? 0);
+    const heldAfter = (st.S[r] ?? 0) - st.prefix - (st.toPrefill[r] ?? 0) + tokens + (st.generated[r] ?? 0);
     const need = st.blocksFor(heldAfter);
     if (need > st.freeBlocks) return false;
     st.freeBlocks -= need;

@@ -44,7 +44,7 @@ export function scheduleDecode(st: SimState, r: number, tokens: number): void {
   st.sched[r] = tokens;
   st.budget -= tokens;
   load.decodeSequences += 1;
-  const ctx = st.S + (st.generated[r] ?? 0);
+  const ctx = (st.S[r] ?? 0) + (st.generated[r] ?? 0);
   load.decodeContext += ctx;
   if (Number.isFinite(st.window)) load.decodeContextWindowed += ctx < st.window ? ctx : st.window;
   load.emitting += 1;
@@ -54,7 +54,8 @@ export function scheduleDecode(st: SimState, r: number, tokens: number): void {
 export function preempt(st: SimState, victim: number): void {
   st.freeBlocks += st.blocks[victim] ?? 0;
   st.blocks[victim] = 0;
-  st.toPrefill[victim] = st.S - st.prefix + Math.max(0, (st.generated[victim] ?? 0) - (st.prefilled ? 1 : 0));
+  st.toPrefill[victim] =
+    (st.S[victim] ?? 0) - st.prefix + Math.max(0, (st.generated[victim] ?? 0) - (st.prefilled ? 1 : 0));
   st.prefilledNow[victim] = 0;
   st.preempted.push(victim);
   st.preemptions++;
@@ -65,7 +66,8 @@ export function preempt(st: SimState, victim: number): void {
  * while the cache lacks room. False when r itself was preempted.
  */
 function allocate(st: SimState, r: number, tokens: number): boolean {
-  const held = st.S - st.prefix - (st.toPrefill[r] ?? 0) + (st.prefilledNow[r] ?? 0) + (st.generated[r] ?? 0);
+  const held =
+    (st.S[r] ?? 0) - st.prefix - (st.toPrefill[r] ?? 0) + (st.prefilledNow[r] ?? 0) + (st.generated[r] ?? 0);
   const extra = st.blocksFor(held + tokens) - (st.blocks[r] ?? 0);
   while (st.freeBlocks < extra) {
     const victim = st.running[st.nRun - 1] ?? 0;

@@ -14,9 +14,9 @@ export class SimState {
   // Configuration.
   readonly n: number;
   readonly page: number;
-  /** Prompt and output tokens of every request. */
-  readonly S: number;
-  readonly O: number;
+  /** Prompt and output tokens of each request. */
+  readonly S: Float64Array;
+  readonly O: Float64Array;
   readonly prefilled: boolean;
   readonly openLoop: boolean;
   /** The step's token budget (room for one oversize prompt when chunking is off). */
@@ -31,8 +31,6 @@ export class SimState {
   /** Cached shared prefix, tokens. */
   readonly prefix: number;
   readonly capacityBlocks: number;
-  /** Tokens a request holds at its longest (reserve policy). */
-  readonly ownTotal: number;
   readonly coster: StepCoster;
 
   // Per request.
@@ -83,14 +81,22 @@ export class SimState {
     const eng = ns.engine;
     this.n = n;
     this.page = eng.kvPageTokens;
-    this.S = input.inputTokens;
-    this.O = input.outputTokens;
+    this.S = input.inputLengths?.subarray(0, n) ?? new Float64Array(n).fill(input.inputTokens);
+    this.O = input.outputLengths?.subarray(0, n) ?? new Float64Array(n).fill(input.outputTokens);
+    let longestPrompt = 0;
+    let shortestPrompt = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const s = this.S[i] ?? 0;
+      if (s > longestPrompt) longestPrompt = s;
+      if (s < shortestPrompt) shortestPrompt = s;
+    }
+    if (n === 0) shortestPrompt = input.inputTokens;
     this.prefilled = input.prefilled;
     this.openLoop = input.arrivals !== undefined;
     // Without chunked prefill a prompt must fit one step: an engine built for prompts longer than
     // its default budget (trtllm-bench sizes max_num_tokens from the dataset) gets room for one
     // prompt plus the default budget of decode tokens.
-    const promptTokens = input.prefilled ? 0 : this.S;
+    const promptTokens = input.prefilled ? 0 : longestPrompt;
     this.budgetMax =
       !eng.chunkedPrefill && promptTokens > eng.maxBatchedTokens
         ? promptTokens + eng.maxBatchedTokens
@@ -104,13 +110,13 @@ export class SimState {
     this.coster = coster;
     this.window = coster.window;
 
-    // Prefix caching: the shared prefix is held once; each request computes the rest.
+    // Prefix caching: the shared prefix is held once (no longer than the shortest prompt); each
+    // request computes the rest.
     this.prefix = input.prefilled
       ? 0
-      : Math.min(this.S - 1, Math.round(this.S * ns.serving.prefixCacheHitRate));
+      : Math.min(shortestPrompt - 1, Math.round(shortestPrompt * ns.serving.prefixCacheHitRate));
     const prefixBlocks = Math.ceil(this.prefix / this.page);
     this.capacityBlocks = Math.floor(input.kvCapacityTokens / this.page) - prefixBlocks;
-    this.ownTotal = this.S - this.prefix + this.O + this.k;
     this.freeBlocks = this.capacityBlocks;
 
     this.arrival = new Float64Array(n);
@@ -133,9 +139,14 @@ export class SimState {
       if (input.prefilled) {
         this.toPrefill[i] = 0;
         this.generated[i] = 1;
-      } else this.toPrefill[i] = this.S - this.prefix;
+      } else this.toPrefill[i] = (this.S[i] ?? 0) - this.prefix;
     }
     this.start = this.issued > 0 ? (input.arrivals?.[0] ?? 0) : 0;
+  }
+
+  /** Tokens request r holds at its longest (reserve policy). */
+  ownTotal(r: number): number {
+    return (this.S[r] ?? 0) - this.prefix + (this.O[r] ?? 0) + this.k;
   }
 
   blocksFor(tokens: number): number {

@@ -15,7 +15,8 @@ function stretchLoad(st: SimState, j: number): StepLoad {
   if (Number.isFinite(st.window)) {
     let wsum = 0;
     for (let i = 0; i < st.nRun; i++) {
-      const ctx = st.S + (st.generated[st.running[i] ?? 0] ?? 0) + j * st.perStep;
+      const r = st.running[i] ?? 0;
+      const ctx = (st.S[r] ?? 0) + (st.generated[r] ?? 0) + j * st.perStep;
       wsum += ctx < st.window ? ctx : st.window;
     }
     l.decodeContextWindowed = wsum;
@@ -47,7 +48,7 @@ function blocksLast(st: SimState, steps: number): boolean {
   let need = 0;
   for (let i = 0; i < st.nRun; i++) {
     const r = st.running[i] ?? 0;
-    const held = st.S - st.prefix + (st.generated[r] ?? 0) + (steps - 1) * st.perStep + 1 + st.k;
+    const held = (st.S[r] ?? 0) - st.prefix + (st.generated[r] ?? 0) + (steps - 1) * st.perStep + 1 + st.k;
     need += st.blocksFor(held) - (st.blocks[r] ?? 0);
   }
   return need <= st.freeBlocks;
@@ -59,7 +60,7 @@ function decodeStretch(st: SimState): number {
   let kmax = Number.MAX_SAFE_INTEGER;
   for (let i = 0; i < st.nRun; i++) {
     const r = st.running[i] ?? 0;
-    const left = Math.ceil((st.O - (st.generated[r] ?? 0)) / st.perStep);
+    const left = Math.ceil(((st.O[r] ?? 0) - (st.generated[r] ?? 0)) / st.perStep);
     if (left - 1 < kmax) kmax = left - 1;
   }
   if (kmax <= 1) return 1;

@@ -1,0 +1,133 @@
+/**
+ * Request-length distributions: drawing each request's prompt and output length from the
+ * workload's seed, and the named presets of benchmark datasets whose length statistics are
+ * published (packages/core/data/measurements/datasets.md gathers them, with their sources).
+ */
+import type { LengthDistribution } from './schema.js';
+import { DATASET_PRESETS } from './schema.js';
+
+export type { LengthDistribution } from './schema.js';
+export type DatasetPreset = (typeof DATASET_PRESETS)[number];
+
+export interface DatasetLengths {
+  readonly input: LengthDistribution;
+  readonly output: LengthDistribution;
+  /** Where the numbers come from, and what had to be assumed where nothing is published. */
+  readonly source: string;
+}
+
+const INPUT_NOT_PUBLISHED =
+  'input mean, median and histogram are not published: prompts are taken uniform from 1 token up to the published maximum';
+
+/**
+ * MLPerf Inference LLM benchmarks (datasets.md, Overview table). Only the reference output mean
+ * and the input maximum are published; outputs are taken at their reference mean.
+ */
+export const DATASET_LENGTHS: Readonly<Record<DatasetPreset, DatasetLengths>> = {
+  'mlperf-llama2-70b': {
+    input: { kind: 'uniform', min: 1, max: 1023 },
+    output: { kind: 'fixed', tokens: 294 },
+    source: `MLPerf llama2-70b (OpenOrca, 24,576 samples): input filter tok_input_length < 1024 (mlcommons/inference processorca.py l.134); output mean 294.45 tokens (language/llama2-70b/README.md l.266); ${INPUT_NOT_PUBLISHED}`,
+  },
+  'mlperf-mixtral-8x7b': {
+    input: { kind: 'uniform', min: 1, max: 2048 },
+    output: { kind: 'fixed', tokens: 145 },
+    source: `MLPerf mixtral-8x7b (OpenOrca + GSM8K + MBXP, 15,000 samples): max_seq_len 2048 (inference_rules.adoc l.269); output mean 144.84 tokens (language/mixtral-8x7b/README.md l.290); ${INPUT_NOT_PUBLISHED}`,
+  },
+  'mlperf-llama3.1-405b': {
+    input: { kind: 'uniform', min: 1, max: 20000 },
+    output: { kind: 'fixed', tokens: 685 },
+    source: `MLPerf llama3.1-405b (8,313 samples): max_seq_len 20000 (inference_rules.adoc l.1180); output mean 684.68 tokens (language/llama3.1-405b/README.md); ${INPUT_NOT_PUBLISHED}`,
+  },
+  'mlperf-llama3.1-8b': {
+    input: { kind: 'uniform', min: 1, max: 2048 },
+    output: { kind: 'fixed', tokens: 128 },
+    source: `MLPerf llama3.1-8b (CNN/DailyMail, 13,368 samples): max_seq_len 2048 (inference_rules.adoc l.266); max_new_tokens 128, "most of the generated outputs being 128 tokens" (mlcommons/inference issue 2256): the output mean is not published, outputs are taken at 128; ${INPUT_NOT_PUBLISHED}`,
+  },
+  'mlperf-deepseek-r1': {
+    input: { kind: 'uniform', min: 1, max: 3136 },
+    output: { kind: 'fixed', tokens: 3886 },
+    source: `MLPerf deepseek-r1 (4,388 samples): MAX_ISL 3136 (language/deepseek-r1/utils/backend_registry.py l.7); output mean 3886.2274 tokens (language/deepseek-r1/README.md l.271); ${INPUT_NOT_PUBLISHED}`,
+  },
+};
+
+/** The mean of a distribution before clamping and rounding (the histogram's weighted mean). */
+export function lengthMean(d: LengthDistribution): number {
+  switch (d.kind) {
+    case 'fixed':
+      return d.tokens;
+    case 'uniform':
+      return (d.min + d.max) / 2;
+    case 'normal':
+    case 'lognormal':
+      return Math.min(d.max, Math.max(d.min, d.mean));
+    case 'histogram': {
+      let w = 0;
+      let s = 0;
+      for (const b of d.bins) {
+        w += b.weight;
+        s += b.weight * b.tokens;
+      }
+      return s / w;
+    }
+  }
+}
+
+/** The longest length a distribution can draw. */
+export function lengthMax(d: LengthDistribution): number {
+  switch (d.kind) {
+    case 'fixed':
+      return d.tokens;
+    case 'histogram':
+      return Math.max(...d.bins.filter((b) => b.weight > 0).map((b) => b.tokens));
+    case 'uniform':
+    case 'normal':
+    case 'lognormal':
+      return d.max;
+  }
+}
+
+/** A standard normal draw (Box–Muller) from a uniform source. */
+function gaussian(rand: () => number): number {
+  const u = 1 - rand();
+  const v = rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** One draw, a whole number of tokens ≥ 1. */
+function drawOne(d: LengthDistribution, rand: () => number, cumulative: readonly number[]): number {
+  const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(x)));
+  switch (d.kind) {
+    case 'fixed':
+      return d.tokens;
+    case 'uniform':
+      return Math.min(d.max, d.min + Math.floor(rand() * (d.max - d.min + 1)));
+    case 'normal':
+      return clamp(d.mean + d.stddev * gaussian(rand), d.min, d.max);
+    case 'lognormal': {
+      // Lengths of mean m and standard deviation s: sigma² = ln(1 + s²/m²), mu = ln m − sigma²/2.
+      const sigma2 = Math.log(1 + (d.stddev * d.stddev) / (d.mean * d.mean));
+      const mu = Math.log(d.mean) - sigma2 / 2;
+      return clamp(Math.exp(mu + Math.sqrt(sigma2) * gaussian(rand)), d.min, d.max);
+    }
+    case 'histogram': {
+      const total = cumulative[cumulative.length - 1] ?? 0;
+      const x = rand() * total;
+      let i = 0;
+      while (i < cumulative.length - 1 && (cumulative[i] ?? 0) <= x) i++;
+      return d.bins[i]?.tokens ?? 1;
+    }
+  }
+}
+
+/** `n` lengths drawn from `d` with the given uniform source (deterministic for a seeded one). */
+export function drawLengths(d: LengthDistribution, n: number, rand: () => number): Float64Array {
+  const out = new Float64Array(n);
+  const cumulative: number[] = [];
+  if (d.kind === 'histogram') {
+    let c = 0;
+    for (const b of d.bins) cumulative.push((c += b.weight));
+  }
+  for (let i = 0; i < n; i++) out[i] = Math.max(1, drawOne(d, rand, cumulative));
+  return out;
+}
