@@ -365,6 +365,30 @@ describe('plan', () => {
     expect(disaggregated).toBeGreaterThan(0);
   });
 
+  it('searches MTP speculative decoding on and off, and carries it into the scenario and launch', () => {
+    const base = plan({ ...small, slos: [{ tpotMs: 4 }] });
+    const spec = plan({ ...small, slos: [{ tpotMs: 4 }], speculative: { tokens: 2, acceptanceRate: 0.8 } });
+    if (!base.ok || !spec.ok) throw new Error('failed');
+    expect(spec.value.search.configurations).toBe(2 * base.value.search.configurations);
+    // At 80 % acceptance two draft tokens speed decode up, so the fastest point speculates.
+    const fastest = spec.value.frontier.reduce((a, b) =>
+      b.tokensPerSecPerUser > a.tokensPerSecPerUser ? b : a,
+    );
+    expect(fastest.config.speculativeTokens).toBe(2);
+    expect(fastest.tokensPerSecPerUser).toBeGreaterThan(
+      Math.max(...base.value.frontier.map((p) => p.tokensPerSecPerUser)),
+    );
+    const c = spec.value.choices[0];
+    expect(c?.found).toBe(true);
+    expect(c?.point?.config.speculativeTokens).toBe(2);
+    const serving = c?.scenario?.['serving'] as Record<string, unknown> | undefined;
+    expect(serving?.['speculative']).toEqual({ method: 'mtp', tokens: 2, acceptanceRate: 0.8 });
+    expect(c?.launch?.command).toMatch(/--speculative-config|--speculative-algorithm/);
+    const e = estimate(c?.scenario);
+    if (!e.ok) throw new Error('estimate failed');
+    expect(e.value.latency.tpot.p90).toBeLessThanOrEqual(4);
+  });
+
   it('says why no configuration meets an impossible SLO', () => {
     const r = plan({ ...small, slos: [{ name: 'x', tpotMs: 0.01 }] });
     if (!r.ok) throw new Error('failed');
