@@ -98,6 +98,19 @@ describe('ridgeline plan', () => {
     expect(r.out).toContain('Pareto frontier');
   });
 
+  it('prints both pools of a disaggregated choice, and searches none with --no-disaggregation', async () => {
+    const r = await cli([...PLAN, '--slo', 'ttft=60,tpot=8']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('(P 1×tp1 + D 1×tp1)');
+    expect(r.out).toContain('prefill pool, 1 instance(s):');
+    expect(r.out).toContain('decode pool, 1 instance(s):');
+    expect(r.out.match(/--kv-transfer-config/g)?.length).toBe(2);
+    const off = await cli([...PLAN, '--slo', 'ttft=60,tpot=8', '--no-disaggregation']);
+    expect(off.code).toBe(0);
+    expect(off.out).toContain('0 disaggregated pool layouts');
+    expect(off.out).not.toContain('P 1×tp1');
+  });
+
   it('gives the plan as JSON', async () => {
     const r = await cli([...PLAN, '--slo', 'ttft=1000,tpot=50', '--json']);
     expect(r.code).toBe(0);

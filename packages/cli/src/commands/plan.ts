@@ -52,12 +52,16 @@ interface PlanOptions {
   usdPerHour?: string;
   requests?: string;
   maxSimulations?: string;
+  disaggregation?: boolean;
   json?: boolean;
 }
 
 export function layoutText(c: PlanConfig): string {
+  const d = c.disaggregation;
   return (
-    `tp${String(c.tp)}` +
+    (d === undefined
+      ? `tp${String(c.tp)}`
+      : `P ${String(d.prefill.dp)}×tp${String(d.prefill.tp)} + D ${String(d.decode.dp)}×tp${String(d.decode.tp)}`) +
     (c.pp > 1 ? ` pp${String(c.pp)}` : '') +
     (c.ep > 1 ? ` ep${String(c.ep)}` : '') +
     (c.attentionDp ? ' adp' : '') +
@@ -106,7 +110,7 @@ function frontierTable(points: readonly PlanPoint[]): string {
 export function formatPlan(p: Plan, header: string): string {
   let out = header;
   const s = p.search;
-  out += `Searched ${String(s.configurations)} configurations: ${String(s.prunedMemory)} dropped (weights do not fit), ${String(s.prunedInvalid)} invalid; ${String(s.staticPoints)} static-batch points, ${String(s.simulated)} simulations.\n\n`;
+  out += `Searched ${String(s.configurations)} configurations: ${String(s.prunedMemory)} dropped (weights do not fit), ${String(s.prunedInvalid)} invalid; ${String(s.staticPoints)} static-batch points, ${String(s.disaggregatedCandidates)} disaggregated pool layouts; ${String(s.simulated)} simulations (${String(s.disaggregatedSimulated)} disaggregated).\n\n`;
   for (const c of p.choices) {
     out += `SLO ${c.slo.name ?? ''}${c.slo.name ? ' ' : ''}(${sloText(c.slo)}): `;
     if (!c.found || c.point === undefined || c.launch === undefined) {
@@ -122,12 +126,31 @@ export function formatPlan(p: Plan, header: string): string {
       c.joulesPerOutputToken !== undefined ? `${num(c.joulesPerOutputToken)} J/token` : '',
     ].filter((x) => x !== '');
     out += `  p90 TTFT ${num(c.ttftP90Ms ?? NaN)} ms, p90 TPOT ${num(c.tpotP90Ms ?? NaN)} ms, ${rate(c.outputTokensPerSec ?? NaN)} output tok/s; ${extras.join(', ')}\n`;
-    out += `  $ ${c.launch.command}\n`;
-    if (c.launch.extraOptions !== undefined)
-      out += `  extra-llm-api-options.yaml: ${Object.entries(c.launch.extraOptions)
-        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-        .join('; ')}\n`;
-    if ((c.replicas ?? 1) > 1)
+    const d = cfg.disaggregation;
+    const launches =
+      d === undefined || c.prefillLaunch === undefined
+        ? [{ label: '', launch: c.launch }]
+        : [
+            {
+              label: `prefill pool, ${String(d.prefill.dp * (c.replicas ?? 1))} instance(s):`,
+              launch: c.prefillLaunch,
+            },
+            {
+              label: `decode pool, ${String(d.decode.dp * (c.replicas ?? 1))} instance(s):`,
+              launch: c.launch,
+            },
+          ];
+    for (const { label, launch } of launches) {
+      if (label !== '') out += `  ${label}\n`;
+      out += `  $ ${launch.command}\n`;
+      if (launch.extraOptions !== undefined)
+        out += `  extra-llm-api-options.yaml: ${Object.entries(launch.extraOptions)
+          .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+          .join('; ')}\n`;
+    }
+    if (d !== undefined)
+      out += `  (disaggregated: KV over the ${d.kvTransferLink} link; a P/D router in front, not written: see launch-flags.md)\n`;
+    else if ((c.replicas ?? 1) > 1)
       out += `  (one command per replica; ${String(c.replicas)} replicas behind a router)\n`;
     out += '\n';
   }
@@ -187,6 +210,7 @@ function runPlan(io: Io, o: PlanOptions): void {
     ...(usdPerHour !== undefined ? { usdPerHour } : {}),
     ...(requests !== undefined ? { requests } : {}),
     ...(maxSimulations !== undefined ? { maxSimulations } : {}),
+    ...(o.disaggregation === false ? { disaggregation: false } : {}),
   });
   if (!r.ok) failWith(io, r.diagnostics, json);
   if (json) {
@@ -235,6 +259,7 @@ export function registerPlan(program: Command, io: Io): void {
     .option('--usd-per-hour <prices>', 'prices per device-hour, ID=USD,… (cost per million tokens)')
     .option('--requests <n>', 'requests per simulation (default 300; open loop: 2.5 request lifetimes)')
     .option('--max-simulations <n>', 'most candidate simulations (default 160)')
+    .option('--no-disaggregation', 'do not search disaggregated prefill/decode pools')
     .option('--json', 'the plan as JSON (frontier points, choices with scenarios and launch commands)')
     .action((options: PlanOptions) => {
       runPlan(io, options);

@@ -21,6 +21,8 @@ export interface LaunchConfig {
   readonly kvCache: NumericFormat;
   /** MTP speculative decoding with this many draft tokens per step. */
   readonly speculativeTokens?: number;
+  /** Disaggregated serving: the pool this command starts (prefill or decode). */
+  readonly disaggregation?: 'prefill' | 'decode';
 }
 
 export interface LaunchCommand {
@@ -30,6 +32,8 @@ export interface LaunchCommand {
   readonly argv: readonly string[];
   /** TensorRT-LLM: the YAML file passed with --extra_llm_api_options, as key paths and values. */
   readonly extraOptions?: Readonly<Record<string, unknown>>;
+  /** Disaggregated serving: the pool this command starts. */
+  readonly role?: 'prefill' | 'decode';
 }
 
 const isFp8 = (f: NumericFormat): boolean => f === 'fp8';
@@ -49,6 +53,9 @@ function vllm(c: LaunchConfig): string[] {
       '--speculative-config',
       JSON.stringify({ method: 'mtp', num_speculative_tokens: c.speculativeTokens }),
     );
+  // The KV connector is not pinned (launch-flags.md); NIXL is the one vLLM's P/D examples use.
+  if (c.disaggregation !== undefined)
+    a.push('--kv-transfer-config', JSON.stringify({ kv_connector: 'NixlConnector', kv_role: 'kv_both' }));
   return a;
 }
 
@@ -72,6 +79,7 @@ function sglang(c: LaunchConfig): string[] {
       '--speculative-num-draft-tokens',
       String(c.speculativeTokens + 1),
     );
+  if (c.disaggregation !== undefined) a.push('--disaggregation-mode', c.disaggregation);
   return a;
 }
 
@@ -86,6 +94,7 @@ function trtllm(c: LaunchConfig): { argv: string[]; extra: Record<string, unknow
   if (isFp8(c.kvCache)) extra['kv_cache_config.dtype'] = 'fp8';
   if (c.speculativeTokens !== undefined)
     extra['speculative_config'] = { decoding_type: 'MTP', num_nextn_predict_layers: c.speculativeTokens };
+  if (c.disaggregation !== undefined) extra['cache_transceiver_config'] = { backend: 'DEFAULT' };
   if (Object.keys(extra).length > 0) a.push('--extra_llm_api_options', 'extra-llm-api-options.yaml');
   return { argv: a, extra };
 }
@@ -94,14 +103,16 @@ const quote = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.rep
 
 /** The launch command of one replica of a configuration. */
 export function launchCommand(c: LaunchConfig): LaunchCommand {
+  const role = c.disaggregation !== undefined ? { role: c.disaggregation } : {};
   if (c.engine === 'trtllm') {
     const { argv, extra } = trtllm(c);
     return {
       command: argv.map(quote).join(' '),
       argv,
       ...(Object.keys(extra).length > 0 ? { extraOptions: extra } : {}),
+      ...role,
     };
   }
   const argv = c.engine === 'vllm' ? vllm(c) : sglang(c);
-  return { command: argv.map(quote).join(' '), argv };
+  return { command: argv.map(quote).join(' '), argv, ...role };
 }

@@ -4,7 +4,7 @@ import { estimate } from '../estimate.js';
 import { launchCommand } from './launch.js';
 import type { LaunchConfig, LaunchEngine } from './launch.js';
 import type { PlanInput, Slo } from './plan.js';
-import { paretoFrontier, plan } from './plan.js';
+import { paretoFrontier, plan, poolSizes } from './plan.js';
 import { requirements } from './require.js';
 import { USE_CASES, USE_CASE_IDS, meetsTargets } from './usecases.js';
 
@@ -119,28 +119,37 @@ describe('launch commands', () => {
     const engines: LaunchEngine[] = ['vllm', 'sglang', 'trtllm'];
     for (const engine of engines)
       for (const attentionDp of [false, true])
-        for (const spec of [undefined, 2]) {
-          const c: LaunchConfig = {
-            engine,
-            model: 'deepseek-ai/DeepSeek-V3',
-            tp: 8,
-            pp: 2,
-            ep: 8,
-            attentionDp,
-            maxSequences: 256,
-            maxBatchedTokens: 8192,
-            memoryFraction: 0.9,
-            kvCache: 'fp8',
-            ...(spec !== undefined ? { speculativeTokens: spec } : {}),
-          };
-          const cmd = launchCommand(c);
-          const known = new Set((table.get(engine) ?? []).map((r) => r.flag));
-          const flags = cmd.argv.filter((w) => w.startsWith('--'));
-          expect(flags.length).toBeGreaterThan(3);
-          for (const f of flags) expect(known, `${engine} ${f}`).toContain(f);
-          for (const k of Object.keys(cmd.extraOptions ?? {})) expect(known, `${engine} ${k}`).toContain(k);
-          expect(cmd.command.startsWith(cmd.argv[0] ?? '?')).toBe(true);
-        }
+        for (const spec of [undefined, 2])
+          for (const role of [undefined, 'prefill', 'decode'] as const) {
+            const c: LaunchConfig = {
+              engine,
+              model: 'deepseek-ai/DeepSeek-V3',
+              tp: 8,
+              pp: 2,
+              ep: 8,
+              attentionDp,
+              maxSequences: 256,
+              maxBatchedTokens: 8192,
+              memoryFraction: 0.9,
+              kvCache: 'fp8',
+              ...(spec !== undefined ? { speculativeTokens: spec } : {}),
+              ...(role !== undefined ? { disaggregation: role } : {}),
+            };
+            const cmd = launchCommand(c);
+            const known = new Set((table.get(engine) ?? []).map((r) => r.flag));
+            const flags = cmd.argv.filter((w) => w.startsWith('--'));
+            expect(flags.length).toBeGreaterThan(3);
+            for (const f of flags) expect(known, `${engine} ${f}`).toContain(f);
+            for (const k of Object.keys(cmd.extraOptions ?? {})) expect(known, `${engine} ${k}`).toContain(k);
+            expect(cmd.command.startsWith(cmd.argv[0] ?? '?')).toBe(true);
+            expect(cmd.role).toBe(role);
+            // A disaggregated pool's command names its KV transfer; a colocated one does not.
+            const transfer = [...flags, ...Object.keys(cmd.extraOptions ?? {})].some((f) =>
+              ['--kv-transfer-config', '--disaggregation-mode', 'cache_transceiver_config'].includes(f),
+            );
+            expect(transfer).toBe(role !== undefined);
+            if (engine === 'sglang' && role !== undefined) expect(cmd.argv.slice(-1)).toEqual([role]);
+          }
   });
 
   it('write the sequence cap, token budget and parallelism', () => {
@@ -170,6 +179,18 @@ describe('launch commands', () => {
       '4',
     ]);
     expect(s).toContain('fp8_e4m3');
+  });
+});
+
+describe('poolSizes', () => {
+  it('matches prefill and decode capacity within the budget, with one more prefill replica beside', () => {
+    // A prefill replica serves 10 req/s, a decode replica 4: 2 prefill feed 5 decode exactly.
+    const s = poolSizes(10, 4, 2, 16);
+    expect(s[0]).toEqual({ prefill: 2, decode: 5, capacity: 20 });
+    expect(s[1]).toEqual({ prefill: 3, decode: 5, capacity: 20 });
+    for (const x of poolSizes(10, 4, 2, 6)) expect(2 * (x.prefill + x.decode)).toBeLessThanOrEqual(6);
+    expect(poolSizes(10, 4, 4, 4)).toEqual([]);
+    expect(poolSizes(0, 4, 1, 8)).toEqual([]);
   });
 });
 
@@ -261,6 +282,111 @@ describe('plan', () => {
       expect(c.gpus ?? Infinity).toBeLessThanOrEqual(small.maxGpus);
       expect(c.launch?.command).toMatch(/^(vllm serve|python -m sglang.launch_server) /);
     }
+  });
+
+  it('searches disaggregated pools: they reach the frontier and beat colocation on a TTFT + TPOT SLO', () => {
+    const slo: Slo = { ttftMs: 60, tpotMs: 8 };
+    const on = plan({ ...small, slos: [slo] });
+    const off = plan({ ...small, slos: [slo], disaggregation: false });
+    if (!on.ok || !off.ok) throw new Error('failed');
+    const s = on.value.search;
+    // Pruned: layouts estimated statically, a bounded share simulated.
+    expect(s.disaggregatedCandidates).toBeGreaterThan(s.disaggregatedSimulated);
+    expect(s.disaggregatedSimulated).toBeGreaterThan(0);
+    expect(s.simulated).toBeLessThanOrEqual(24 + s.deploymentsChecked);
+    expect(off.value.search.disaggregatedCandidates).toBe(0);
+    expect(on.value.frontier.some((p) => p.config.disaggregation !== undefined)).toBe(true);
+    for (const p of on.value.frontier) {
+      const d = p.config.disaggregation;
+      if (d !== undefined)
+        expect(p.config.gpus).toBe(p.config.tp * p.config.pp * (d.prefill.dp + d.decode.dp));
+      expect(p.config.gpus).toBeLessThanOrEqual(small.maxGpus);
+    }
+    const a = on.value.choices[0];
+    const b = off.value.choices[0];
+    expect(a?.found).toBe(true);
+    expect(a?.point?.config.disaggregation).toBeDefined();
+    const perGpu = (c: typeof a): number =>
+      c?.found === true ? (c.outputTokensPerSec ?? 0) / (c.gpus ?? 1) : 0;
+    expect(perGpu(a)).toBeGreaterThan(perGpu(b));
+    // Two launch commands, one per pool.
+    expect(a?.prefillLaunch?.role).toBe('prefill');
+    expect(a?.launch?.role).toBe('decode');
+  });
+
+  it('meets with disaggregated pools a TTFT + TPOT SLO at a traffic that no colocated layout meets', () => {
+    const input: PlanInput = {
+      model: 'llama-3.1-70b',
+      hardware: ['h100-sxm'],
+      maxGpus: 8,
+      inputTokens: 1024,
+      outputTokens: 1024,
+      requestRate: 4,
+      engines: ['vllm'],
+      weightFormats: ['fp8'],
+      slos: [{ ttftMs: 150, tpotMs: 20 }],
+    };
+    const off = plan({ ...input, disaggregation: false });
+    const on = plan(input);
+    if (!on.ok || !off.ok) throw new Error('failed');
+    expect(off.value.choices[0]?.found).toBe(false);
+    const c = on.value.choices[0];
+    expect(c?.found).toBe(true);
+    expect(c?.point?.config.disaggregation).toBeDefined();
+    const e = estimate(c?.scenario);
+    if (!e.ok) throw new Error(e.diagnostics.map((d) => d.message).join('; '));
+    expect(e.value.latency.ttft.p90).toBeLessThanOrEqual(150);
+    expect(e.value.latency.tpot.p90).toBeLessThanOrEqual(20);
+  });
+
+  it('chooses disaggregated deployments that meet their SLO when estimated on their own', () => {
+    const next = rng(11);
+    let disaggregated = 0;
+    for (let trial = 0; trial < 6; trial++) {
+      const slo: Slo = { ttftMs: 30 + next() * 100, tpotMs: 3 + next() * 8 };
+      const requestRate = trial % 2 === 0 ? undefined : 2 + next() * 10;
+      const r = plan({ ...small, slos: [slo], ...(requestRate !== undefined ? { requestRate } : {}) });
+      if (!r.ok) throw new Error('failed');
+      const c = r.value.choices[0];
+      if (c === undefined || !c.found) continue;
+      const e = estimate(c.scenario);
+      if (!e.ok) throw new Error(e.diagnostics.map((d) => d.message).join('; '));
+      expect(e.value.latency.ttft.p90).toBeLessThanOrEqual(slo.ttftMs ?? Infinity);
+      expect(e.value.latency.tpot.p90).toBeLessThanOrEqual(slo.tpotMs ?? Infinity);
+      expect(e.value.scenario.gpus).toBe(c.gpus);
+      expect(c.gpus ?? Infinity).toBeLessThanOrEqual(small.maxGpus);
+      if (c.point?.config.disaggregation !== undefined) {
+        disaggregated++;
+        const serving = c.scenario?.['serving'] as Record<string, unknown> | undefined;
+        expect(serving?.['disaggregation']).toBeDefined();
+        expect(c.prefillLaunch?.command).toMatch(/^(vllm serve|python -m sglang.launch_server) /);
+      }
+    }
+    expect(disaggregated).toBeGreaterThan(0);
+  });
+
+  it('searches MTP speculative decoding on and off, and carries it into the scenario and launch', () => {
+    const base = plan({ ...small, slos: [{ tpotMs: 4 }] });
+    const spec = plan({ ...small, slos: [{ tpotMs: 4 }], speculative: { tokens: 2, acceptanceRate: 0.8 } });
+    if (!base.ok || !spec.ok) throw new Error('failed');
+    expect(spec.value.search.configurations).toBe(2 * base.value.search.configurations);
+    // At 80 % acceptance two draft tokens speed decode up, so the fastest point speculates.
+    const fastest = spec.value.frontier.reduce((a, b) =>
+      b.tokensPerSecPerUser > a.tokensPerSecPerUser ? b : a,
+    );
+    expect(fastest.config.speculativeTokens).toBe(2);
+    expect(fastest.tokensPerSecPerUser).toBeGreaterThan(
+      Math.max(...base.value.frontier.map((p) => p.tokensPerSecPerUser)),
+    );
+    const c = spec.value.choices[0];
+    expect(c?.found).toBe(true);
+    expect(c?.point?.config.speculativeTokens).toBe(2);
+    const serving = c?.scenario?.['serving'] as Record<string, unknown> | undefined;
+    expect(serving?.['speculative']).toEqual({ method: 'mtp', tokens: 2, acceptanceRate: 0.8 });
+    expect(c?.launch?.command).toMatch(/--speculative-config|--speculative-algorithm/);
+    const e = estimate(c?.scenario);
+    if (!e.ok) throw new Error('estimate failed');
+    expect(e.value.latency.tpot.p90).toBeLessThanOrEqual(4);
   });
 
   it('says why no configuration meets an impossible SLO', () => {

@@ -2,7 +2,7 @@
  * The deployment planner. Given a model, candidate devices, a device budget, request lengths,
  * traffic and SLOs, it searches tensor, pipeline, expert and attention-data parallelism, the
  * engine, weight and KV formats, the sequence cap (as the concurrency each replica serves), the
- * token budget and speculative decoding, and returns:
+ * token budget, speculative decoding and disaggregated prefill/decode pool sizes, and returns:
  *
  * - the Pareto frontier of output throughput per device against tokens per second per user
  *   (InferenceX's axes), from continuous-batching simulations;
@@ -17,6 +17,15 @@
  * concurrency rising until the KV cache is full; only the static points nearest the frontier, and
  * those that could meet an SLO, are simulated. Data parallelism is not searched: replicas are
  * independent, so it follows from the traffic.
+ *
+ * Disaggregated candidates are derived from each colocated configuration whose weights fit (both
+ * pools share its tp, pp, ep, formats and engine, so each pool fits too): one static batch gives
+ * the prefill capacity of a replica, each static point the decode capacity of a replica at its
+ * concurrency, and the pool sizes (prefill dp, decode dp) are those whose capacities match best
+ * within the device budget, plus the neighbour with one more prefill replica. Their static estimate
+ * (the deployment's capacity per device, the decode TPOT) joins the ranking; a share of the
+ * simulations is reserved for the best-ranked of them. A disaggregated point is simulated open-loop
+ * at 85 % of its estimated capacity (the engine model has no closed loop across two pools).
  */
 import type { Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
@@ -24,9 +33,11 @@ import { estimate, validateScenario } from '../estimate.js';
 import { findHardware } from '../hardware/catalog.js';
 import { findModel } from '../model/catalog.js';
 import type { EstimateReport } from '../report/assemble.js';
+import type { NormalizedScenario } from '../scenario/normalize.js';
 import { normalizeScenario } from '../scenario/normalize.js';
 import { scenarioMessages } from '../scenario/messages.js';
 import { ENGINE_PROFILES } from '../serving/engines.js';
+import type { PhaseCoster } from '../serving/static-batch.js';
 import type { NumericFormat } from '../units/formats.js';
 import { compactStatic, memoizedCoster } from './evaluate.js';
 import type { LaunchCommand, LaunchEngine } from './launch.js';
@@ -72,6 +83,8 @@ export interface PlanInput {
   readonly requests?: number;
   /** Most continuous-batching simulations of candidates. Default 160. */
   readonly maxSimulations?: number;
+  /** Also search disaggregated prefill/decode pools. Default true. */
+  readonly disaggregation?: boolean;
 }
 
 /** One configuration of one replica. */
@@ -88,18 +101,29 @@ export interface PlanConfig {
   readonly kvCache: NumericFormat;
   readonly maxBatchedTokens: number;
   readonly speculativeTokens?: number;
+  /**
+   * Disaggregated serving: replicas of the prefill and decode pools (each of tp × pp devices), and
+   * the link the KV cache crosses. `gpus` is then (prefill.dp + decode.dp) × tp × pp.
+   */
+  readonly disaggregation?: PlanDisaggregation;
+}
+
+export interface PlanDisaggregation {
+  readonly prefill: { readonly tp: number; readonly dp: number };
+  readonly decode: { readonly tp: number; readonly dp: number };
+  readonly kvTransferLink: 'scale-up' | 'scale-out';
 }
 
 export interface PlanPoint {
   readonly config: PlanConfig;
-  /** Clients per replica, and the replica's sequence cap. */
+  /** Clients per replica, and the replica's sequence cap (disaggregated: the cap of each pool replica). */
   readonly concurrency: number;
   /** 1000 / mean TPOT. */
   readonly tokensPerSecPerUser: number;
   readonly outputTokensPerSecPerGpu: number;
   readonly ttftP90Ms: number;
   readonly tpotP90Ms: number;
-  /** Requests per second one replica completes. */
+  /** Requests per second one replica completes (disaggregated: both pools together). */
   readonly requestsPerSec: number;
   readonly joulesPerOutputToken?: number;
   readonly usdPerMillionOutputTokens?: number;
@@ -120,7 +144,10 @@ export interface PlanChoice {
   readonly outputTokensPerSec?: number;
   readonly usdPerMillionOutputTokens?: number;
   readonly joulesPerOutputToken?: number;
+  /** The launch command (disaggregated: the decode pool's). */
   readonly launch?: LaunchCommand;
+  /** Disaggregated: the prefill pool's launch command. */
+  readonly prefillLaunch?: LaunchCommand;
 }
 
 export interface PlanSearch {
@@ -130,6 +157,10 @@ export interface PlanSearch {
   readonly prunedInvalid: number;
   /** Static-batch evaluations. */
   readonly staticPoints: number;
+  /** Disaggregated pool layouts estimated (from the static points, without simulation). */
+  readonly disaggregatedCandidates: number;
+  /** Of the candidate simulations, those of disaggregated layouts. */
+  readonly disaggregatedSimulated: number;
   /** Continuous-batching simulations (candidates, then deployments). */
   readonly simulated: number;
   readonly deploymentsChecked: number;
@@ -229,11 +260,12 @@ function scenarioOf(
   maxSequences: number,
   dp = 1,
 ): Record<string, unknown> {
+  const d = c.disaggregation;
   const s: Record<string, unknown> = {
     model: input.model,
     hardware: hw.spec,
     gpus: c.gpus * dp,
-    parallelism: { tp: c.tp, pp: c.pp, ep: c.ep, dp, attentionDp: c.attentionDp },
+    parallelism: { tp: c.tp, pp: c.pp, ep: c.ep, dp: d === undefined ? dp : 1, attentionDp: c.attentionDp },
     precision: {
       weights: c.weights,
       activations: c.weights === 'bf16' ? 'bf16' : 'fp8',
@@ -254,11 +286,28 @@ function scenarioOf(
             },
           }
         : {}),
+      ...(d !== undefined
+        ? {
+            disaggregation: {
+              prefill: { tp: d.prefill.tp, dp: d.prefill.dp * dp },
+              decode: { tp: d.decode.tp, dp: d.decode.dp * dp },
+              kvTransferLink: kvLink(hw, input, c.gpus * dp),
+            },
+          }
+        : {}),
     },
   };
   if (input.topology !== undefined) s['topology'] = input.topology;
   return s;
 }
+
+/** Whether a scale-out link is known (the hardware's or the topology's). */
+const hasScaleOut = (hw: Hw, input: PlanInput): boolean =>
+  hw.scaleOut || input.topology?.['scaleOutBandwidthBytesPerSecond'] !== undefined;
+
+/** The KV-transfer link of a disaggregated deployment of this many devices. */
+const kvLink = (hw: Hw, input: PlanInput, gpus: number): 'scale-up' | 'scale-out' =>
+  gpus <= hw.domain || !hasScaleOut(hw, input) ? 'scale-up' : 'scale-out';
 
 interface StaticPoint {
   readonly config: number;
@@ -266,6 +315,9 @@ interface StaticPoint {
   readonly x: number;
   readonly y: number;
   readonly tpotMs: number;
+  /** Disaggregated: the pool layout and the request rate the simulation offers. */
+  readonly disaggregation?: PlanDisaggregation;
+  readonly requestRate?: number;
 }
 
 /** Pareto frontier (maximize x and y) of points, sorted by x descending. */
@@ -303,16 +355,113 @@ interface Simulated {
   readonly point: PlanPoint;
   readonly hw: Hw;
   readonly report: EstimateReport;
+  /** The scenario simulated. */
+  readonly scenario: Record<string, unknown>;
+}
+
+/** Share of its estimated capacity at which a disaggregated layout is simulated. */
+const DISAGG_LOAD = 0.85;
+
+/**
+ * The pool sizes of a disaggregated layout of replicas of `unit` devices: those whose capacities
+ * (prefill `prefillRate`, decode `decodeRate`, requests per second per replica) match best within
+ * the budget, and the neighbour with one more prefill replica. Each with its capacity.
+ */
+export function poolSizes(
+  prefillRate: number,
+  decodeRate: number,
+  unit: number,
+  maxGpus: number,
+): { prefill: number; decode: number; capacity: number }[] {
+  const replicas = Math.floor(maxGpus / unit);
+  if (replicas < 2 || !(prefillRate > 0) || !(decodeRate > 0)) return [];
+  const capacity = (p: number, d: number): number => Math.min(p * prefillRate, d * decodeRate);
+  let best: { prefill: number; decode: number; capacity: number } | undefined;
+  const perReplica = (x: { prefill: number; decode: number; capacity: number }): number =>
+    x.capacity / (x.prefill + x.decode);
+  for (let p = 1; p < replicas; p++) {
+    const ideal = (p * prefillRate) / decodeRate;
+    // The decode replicas matching p prefill replicas, or as many as the budget leaves.
+    for (const d of new Set([Math.floor(ideal), Math.ceil(ideal)].map((x) => Math.min(replicas - p, x)))) {
+      if (d < 1) continue;
+      const x = { prefill: p, decode: d, capacity: capacity(p, d) };
+      if (best === undefined || perReplica(x) > perReplica(best) * (1 + 1e-9)) best = x;
+    }
+  }
+  if (best === undefined) return [];
+  const out = [best];
+  if (best.prefill + 1 + best.decode <= replicas)
+    out.push({
+      prefill: best.prefill + 1,
+      decode: best.decode,
+      capacity: capacity(best.prefill + 1, best.decode),
+    });
+  return out;
+}
+
+/**
+ * The disaggregated layouts of one colocated configuration (see the file comment), from its static
+ * points `own` and one more static batch for the prefill capacity.
+ */
+function disaggregatedPoints(
+  input: PlanInput,
+  k: number,
+  hw: Hw,
+  c: PlanConfig,
+  ns: NormalizedScenario,
+  coster: PhaseCoster,
+  own: readonly StaticPoint[],
+): { points: StaticPoint[]; costed: number } {
+  const unit = c.gpus;
+  // Without a scale-out link both pools sit in one scale-up domain.
+  const budget = hasScaleOut(hw, input) ? input.maxGpus : Math.min(input.maxGpus, hw.domain);
+  if (2 * unit > budget) return { points: [], costed: 0 };
+  // Prefill capacity of one replica: a static batch filling one step's token budget.
+  const fill = Math.max(1, Math.ceil(c.maxBatchedTokens / input.inputTokens));
+  const pr = compactStatic({ ...ns, workload: { ...ns.workload, batch: fill, requests: fill } }, coster);
+  const fits = pr?.ok === true && pr.value.memory.fits;
+  const p1 = fits ? pr : compactStatic(ns, coster);
+  const costed = fits ? 1 : 2;
+  if (p1 === undefined || !p1.ok || !(p1.value.ttftMs > 0)) return { points: [], costed };
+  const prefillRate = (fits ? fill : 1) / (p1.value.ttftMs / 1000);
+  const out: StaticPoint[] = [];
+  for (const sp of own) {
+    const decodeRate = sp.concurrency / ((input.outputTokens * sp.tpotMs) / 1000);
+    for (const pools of poolSizes(prefillRate, decodeRate, unit, budget)) {
+      const gpus = unit * (pools.prefill + pools.decode);
+      out.push({
+        config: k,
+        concurrency: sp.concurrency,
+        x: sp.x,
+        y: (pools.capacity * input.outputTokens) / gpus,
+        tpotMs: sp.tpotMs,
+        disaggregation: {
+          prefill: { tp: c.tp, dp: pools.prefill },
+          decode: { tp: c.tp, dp: pools.decode },
+          kvTransferLink: kvLink(hw, input, gpus),
+        },
+        requestRate: DISAGG_LOAD * pools.capacity,
+      });
+    }
+  }
+  return { points: out, costed };
 }
 
 /** Stage 1: one memory check per configuration, then static batches over rising concurrency. */
 function staticStage(
   input: PlanInput,
   configs: readonly Entry[],
-): { points: StaticPoint[]; prunedMemory: number; prunedInvalid: number; staticPoints: number } {
+): {
+  points: StaticPoint[];
+  prunedMemory: number;
+  prunedInvalid: number;
+  staticPoints: number;
+  disaggregated: number;
+} {
   let prunedMemory = 0;
   let prunedInvalid = 0;
   let staticPoints = 0;
+  let disaggregated = 0;
   const points: StaticPoint[] = [];
   const batchWorkload = { inputTokens: input.inputTokens, outputTokens: input.outputTokens, batch: 1 };
   for (let k = 0; k < configs.length; k++) {
@@ -325,6 +474,7 @@ function staticStage(
     }
     const coster = memoizedCoster();
     let first = true;
+    const own: StaticPoint[] = [];
     for (const cc of input.concurrencies ?? DEFAULT_CONCURRENCIES) {
       const ns = { ...n.value, workload: { ...n.value.workload, batch: cc, requests: cc } };
       const r = compactStatic(ns, coster);
@@ -337,10 +487,17 @@ function staticStage(
       if (!r.value.memory.fits) break;
       if (!(r.value.tpotMs > 0)) continue;
       const y = r.value.outputTokensPerSec / c.gpus;
-      points.push({ config: k, concurrency: cc, x: 1000 / r.value.tpotMs, y, tpotMs: r.value.tpotMs });
+      own.push({ config: k, concurrency: cc, x: 1000 / r.value.tpotMs, y, tpotMs: r.value.tpotMs });
     }
+    points.push(...own);
+    // Disaggregated layouts: the pools share this configuration, so its memory check holds for both.
+    if (input.disaggregation === false || own.length === 0) continue;
+    const d = disaggregatedPoints(input, k, hw, c, n.value, coster, own);
+    staticPoints += d.costed;
+    disaggregated += d.points.length;
+    points.push(...d.points);
   }
-  return { points, prunedMemory, prunedInvalid, staticPoints };
+  return { points, prunedMemory, prunedInvalid, staticPoints, disaggregated };
 }
 
 /** The static points to simulate: the best under each SLO's TPOT, then those nearest the frontier. */
@@ -359,12 +516,23 @@ function candidates(input: PlanInput, points: readonly StaticPoint[]): Set<Stati
   const ranked = points.map((p) => ({ p, d: beat(p) })).sort((a, b) => a.d - b.d);
   const maxSim = input.maxSimulations ?? 160;
   const chosen = new Set<StaticPoint>();
+  const perSlo = Math.ceil(maxSim / (2 * Math.max(1, input.slos.length)));
   for (const s of input.slos) {
     const under = points
       .filter((p) => s.tpotMs === undefined || p.tpotMs <= s.tpotMs)
-      .sort((a, b) => b.y - a.y)
-      .slice(0, Math.ceil(maxSim / (2 * Math.max(1, input.slos.length))));
-    for (const p of under) chosen.add(p);
+      .sort((a, b) => b.y - a.y);
+    // Colocated and disaggregated layouts each get their share.
+    for (const p of under.filter((q) => q.disaggregation === undefined).slice(0, perSlo)) chosen.add(p);
+    for (const p of under.filter((q) => q.disaggregation !== undefined).slice(0, Math.ceil(perSlo / 4)))
+      chosen.add(p);
+  }
+  // A share reserved for the disaggregated layouts nearest the frontier.
+  let reserved = Math.ceil(maxSim / 8);
+  for (const { p } of ranked) {
+    if (reserved <= 0 || chosen.size >= maxSim) break;
+    if (p.disaggregation === undefined || chosen.has(p)) continue;
+    chosen.add(p);
+    reserved--;
   }
   for (const { p } of ranked) {
     if (chosen.size >= maxSim) break;
@@ -372,6 +540,14 @@ function candidates(input: PlanInput, points: readonly StaticPoint[]): Set<Stati
   }
   return chosen;
 }
+
+/** An open-loop workload at a request rate (requests for about 2.5 lifetimes of lifetimeMs). */
+const openLoop = (input: PlanInput, rate: number, lifetimeMs: number): Record<string, unknown> => ({
+  inputTokens: input.inputTokens,
+  outputTokens: input.outputTokens,
+  requestRate: rate,
+  requests: input.requests ?? openLoopRequests(rate, lifetimeMs),
+});
 
 const closedLoop = (input: PlanInput, concurrency: number): Record<string, unknown> => ({
   inputTokens: input.inputTokens,
@@ -384,8 +560,22 @@ const closedLoop = (input: PlanInput, concurrency: number): Record<string, unkno
 function simulate(input: PlanInput, configs: readonly Entry[], chosen: Iterable<StaticPoint>): Simulated[] {
   const out: Simulated[] = [];
   for (const sp of chosen) {
-    const { hw, c } = configs[sp.config] as Entry;
-    const r = estimate(scenarioOf(input, hw, c, closedLoop(input, sp.concurrency), sp.concurrency));
+    const entry = configs[sp.config] as Entry;
+    const hw = entry.hw;
+    const c: PlanConfig =
+      sp.disaggregation === undefined
+        ? entry.c
+        : {
+            ...entry.c,
+            gpus: entry.c.gpus * (sp.disaggregation.prefill.dp + sp.disaggregation.decode.dp),
+            disaggregation: sp.disaggregation,
+          };
+    const workload =
+      sp.disaggregation === undefined || sp.requestRate === undefined
+        ? closedLoop(input, sp.concurrency)
+        : openLoop(input, sp.requestRate, input.outputTokens * sp.tpotMs);
+    const scenario = scenarioOf(input, hw, c, workload, sp.concurrency);
+    const r = estimate(scenario);
     if (!r.ok) continue;
     const rep = r.value;
     const price = input.usdPerHour?.[hw.id];
@@ -393,6 +583,7 @@ function simulate(input: PlanInput, configs: readonly Entry[], chosen: Iterable<
     const j = rep.energy?.joulesPerOutputToken;
     out.push({
       hw,
+      scenario,
       report: rep,
       point: {
         config: c,
@@ -410,12 +601,13 @@ function simulate(input: PlanInput, configs: readonly Entry[], chosen: Iterable<
   return out;
 }
 
-function launchOf(input: PlanInput, m: Simulated): LaunchCommand {
+function launchOf(input: PlanInput, m: Simulated, role?: 'prefill' | 'decode'): LaunchCommand {
   const c = m.point.config;
+  const d = c.disaggregation;
   return launchCommand({
     engine: c.engine,
     model: modelName(input.model),
-    tp: c.tp,
+    tp: d === undefined ? c.tp : role === 'prefill' ? d.prefill.tp : d.decode.tp,
     pp: c.pp,
     ep: c.ep,
     attentionDp: c.attentionDp,
@@ -424,6 +616,7 @@ function launchOf(input: PlanInput, m: Simulated): LaunchCommand {
     memoryFraction: ENGINE_PROFILES[c.engine].memoryFraction,
     kvCache: c.kvCache,
     ...(c.speculativeTokens !== undefined ? { speculativeTokens: c.speculativeTokens } : {}),
+    ...(role !== undefined ? { disaggregation: role } : {}),
   });
 }
 
@@ -454,7 +647,9 @@ function choice(
     outputTokensPerSec: r.outputTokensPerSec,
     ...(usd !== undefined ? { usdPerMillionOutputTokens: usd } : {}),
     ...(j !== undefined ? { joulesPerOutputToken: j } : {}),
-    launch: launchOf(input, m),
+    ...(c.disaggregation === undefined
+      ? { launch: launchOf(input, m) }
+      : { launch: launchOf(input, m, 'decode'), prefillLaunch: launchOf(input, m, 'prefill') }),
   };
 }
 
@@ -476,20 +671,27 @@ function choose(input: PlanInput, slo: Slo, sims: readonly Simulated[], count: {
     .sort((a, b) => b.point.outputTokensPerSecPerGpu - a.point.outputTokensPerSecPerGpu);
   if (meeting.length === 0) return { slo, found: false, reason: 'no simulated configuration meets this SLO' };
   const rate = input.requestRate;
+  // Under traffic, fewest devices first (replicas come in whole units, which a disaggregated
+  // layout makes large), then the most throughput per device.
+  if (rate !== undefined) {
+    const devices = (m: Simulated): number =>
+      Math.ceil(rate / Math.max(1e-9, m.point.requestsPerSec)) * m.point.config.gpus;
+    meeting.sort((a, b) => devices(a) - devices(b));
+  }
   for (const m of meeting.slice(0, TRIES_PER_SLO)) {
     const c = m.point.config;
     if (rate === undefined) {
-      const scenario = scenarioOf(
-        input,
-        m.hw,
-        c,
-        closedLoop(input, m.point.concurrency),
-        m.point.concurrency,
-      );
+      // The simulated scenario (closed loop; disaggregated: open loop at its simulated rate).
+      const scenario =
+        c.disaggregation === undefined
+          ? scenarioOf(input, m.hw, c, closedLoop(input, m.point.concurrency), m.point.concurrency)
+          : m.scenario;
       return choice(input, slo, m, 1, scenario, m.report);
     }
     const need = Math.max(1, Math.ceil(rate / Math.max(1e-9, m.point.requestsPerSec)));
     for (let replicas = need; replicas <= need + 2 && replicas * c.gpus <= input.maxGpus; replicas++) {
+      if (c.disaggregation !== undefined && replicas * c.gpus > m.hw.domain && !hasScaleOut(m.hw, input))
+        break;
       const workload = {
         inputTokens: input.inputTokens,
         outputTokens: input.outputTokens,
@@ -544,6 +746,8 @@ export function plan(input: PlanInput): Result<Plan> {
       prunedMemory: stage1.prunedMemory,
       prunedInvalid: stage1.prunedInvalid,
       staticPoints: stage1.staticPoints,
+      disaggregatedCandidates: stage1.disaggregated,
+      disaggregatedSimulated: [...chosen].filter((p) => p.disaggregation !== undefined).length,
       simulated: chosen.size + count.n,
       deploymentsChecked: count.n,
     },
