@@ -128,20 +128,27 @@ const tLines = [
   '(`ridgeline validate training.csv --cross-validate`), the figure to quote. Bias: median signed',
   'error held out (positive: predicted too high). Memory rows do not depend on the fitted parameters.',
   '',
-  '| Source | Metric | Used | Skipped | Defaults | Leave-one-source-out | Bias |',
-  '|---|---|---:|---:|---:|---:|---:|',
+  'Band: how often the measured value lies inside the p10–p90 band `ridgeline train` would show,',
+  "drawn from the other sources' held-out errors (per source and band: throughput or memory).",
+  '',
+  '| Source | Metric | Used | Skipped | Defaults | Leave-one-source-out | Bias | Band |',
+  '|---|---|---:|---:|---:|---:|---:|---:|',
 ];
+const coverageOf = (g) =>
+  tcv.coverage.groups.find(
+    (c) => c.source === g.source && c.metricClass === (g.metric === 'memory_gib' ? 'memory' : 'throughput'),
+  );
 for (const g of tcv.heldOut.groups) {
   const d = tcv.defaults.groups.find((x) => x.source === g.source && x.metric === g.metric);
   tLines.push(
-    `| ${g.source} | \`${g.metric}\` | ${String(g.used)} | ${String(g.skipped)} | ${tPair(d)} | ${tPair(g)} | ${signed(g.medianSignedErrorPct)} |`,
+    `| ${g.source} | \`${g.metric}\` | ${String(g.used)} | ${String(g.skipped)} | ${tPair(d)} | ${tPair(g)} | ${signed(g.medianSignedErrorPct)} | ${g.used === 0 ? '–' : pct(100 * (coverageOf(g)?.fraction ?? Number.NaN))} |`,
   );
 }
 const reasons = new Map();
 for (const s of tcv.defaults.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
 tLines.push(
   '',
-  `Median over sources of the per-source median: defaults ${pct(tcv.defaults.totals.medianOfSourceMediansPct)}, leave-one-source-out ${pct(tcv.heldOut.totals.medianOfSourceMediansPct)}.`,
+  `Median over sources of the per-source median: defaults ${pct(tcv.defaults.totals.medianOfSourceMediansPct)}, leave-one-source-out ${pct(tcv.heldOut.totals.medianOfSourceMediansPct)}. Band coverage: ${pct(100 * tcv.coverage.perRow)} of rows, ${pct(100 * tcv.coverage.perSourceMean)} per source (target 80%).`,
   '',
   '| Skipped rows | Reason |',
   '|---:|---|',
