@@ -162,6 +162,7 @@ export function formatTraining(r: TrainingReport): string {
     ]),
   );
   const m = r.memory;
+  const u = r.uncertainty;
   out.push('\nMemory per GPU\n');
   out.push(
     fields([
@@ -175,6 +176,9 @@ export function formatTraining(r: TrainingReport): string {
         'total',
         `${gib(m.totalBytes)} of ${gib(m.capacityBytes)} (${percent(m.totalBytes / m.capacityBytes)})`,
       ],
+      ...(u === undefined
+        ? []
+        : [['total p10–p90', `${gib(u.memoryBytes.p10)} – ${gib(u.memoryBytes.p90)}`] as [string, string]]),
       ['fits', m.fits ? 'yes' : `no: short by ${gib(-m.headroomBytes)}`],
       ['largest micro-batch', String(m.largestMicroBatch)],
     ]),
@@ -198,6 +202,9 @@ export function formatTraining(r: TrainingReport): string {
       ['optimizer step', pct(s.optimizerSeconds)],
       ['offload traffic', pct(s.offloadSeconds)],
       ['step', secs(s.stepSeconds)],
+      ...(u === undefined
+        ? []
+        : [['step p10–p90', `${secs(u.stepSeconds.p10)} – ${secs(u.stepSeconds.p90)}`] as [string, string]]),
       ['bottleneck', r.bottleneck],
     ]),
   );
@@ -206,11 +213,27 @@ export function formatTraining(r: TrainingReport): string {
   out.push(
     fields([
       ['tokens/s per GPU', num(r.tokensPerSecondPerGpu)],
+      ...(u === undefined
+        ? []
+        : [
+            [
+              'tokens/s per GPU p10–p90',
+              `${num(u.tokensPerSecondPerGpu.p10)} – ${num(u.tokensPerSecondPerGpu.p90)}`,
+            ] as [string, string],
+          ]),
       ['tokens/s', num(r.tokensPerSecond)],
       [
         `MFU (${r.headline.convention})`,
         `${percent(h.mfu)} (${num(h.modelFlopsPerSecondPerGpu / 1e12)} TFLOP/s of ${num(r.peakFlopsPerSecond / 1e12)})`,
       ],
+      ...(u === undefined
+        ? []
+        : [
+            [`MFU (${r.headline.convention}) p10–p90`, `${percent(u.mfu.p10)} – ${percent(u.mfu.p90)}`] as [
+              string,
+              string,
+            ],
+          ]),
       [`HFU (${r.headline.convention})`, percent(h.hfu)],
       [
         'MFU megatron / mosaicml / causal',
@@ -234,6 +257,10 @@ export function formatTraining(r: TrainingReport): string {
   }
   out.push('\nRun\n');
   out.push(fields(rows));
+  if (u !== undefined)
+    out.push(
+      `\nnote: p10–p90 bands from the leave-one-source-out errors on training.csv, every source weighing the same (throughput: ${String(u.basis.throughput.rows)} rows from ${String(u.basis.throughput.sources)} sources, pool: ${u.basis.throughput.pool}; memory: ${String(u.basis.memory.rows)} rows from ${String(u.basis.memory.sources)} sources, pool: ${u.basis.memory.pool}).`,
+    );
   out.push(
     '\nnote: MFU megatron = (6·matmul weights + 12·L·heads·headDim·S) FLOPs/token; mosaicml = 6·all parameters + the same attention term; causal = 3 × Ridgeline forward FLOPs (mean causal context). HFU adds recomputed forward FLOPs.\n',
   );

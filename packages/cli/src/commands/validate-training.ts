@@ -132,6 +132,23 @@ export function formatTrainingCrossValidation(file: string, cv: TrainingCrossVal
       }),
     ),
   );
+  const c = cv.coverage;
+  out.push(
+    `\nBand coverage: each row's p10–p90 band drawn from the other sources' held-out errors (as 'ridgeline train' shows them) ` +
+      `holds the measured value for ${pct(c.perRow === null ? null : 100 * c.perRow)} of rows, ${pct(c.perSourceMean === null ? null : 100 * c.perSourceMean)} per source (target 80%).\n`,
+  );
+  out.push(
+    table(
+      [
+        { header: 'source' },
+        { header: 'band' },
+        { header: 'rows', align: 'right' },
+        { header: 'inside', align: 'right' },
+        { header: 'coverage', align: 'right' },
+      ],
+      c.groups.map((g) => [g.source, g.metricClass, String(g.rows), String(g.inside), pct(100 * g.fraction)]),
+    ),
+  );
   out.push('\nParameters refitted without each source\n');
   out.push(
     table(

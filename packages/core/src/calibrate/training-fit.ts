@@ -3,7 +3,10 @@
  * data/measurements/training.csv, and leave-one-source-out cross-validation of the fit
  * (`ridgeline validate training.csv --cross-validate`).
  */
+import { efficiencyFor } from '../cost/efficiency.js';
 import type { TrainingRow } from '../measurements/training-csv.js';
+import type { TrainingResidual, TrainingResidualClass } from '../training/bands.js';
+import { trainingLogBand } from '../training/bands.js';
 import type { TrainingEfficiency } from '../training/normalize.js';
 import { TRAINING_EFFICIENCY_DEFAULTS } from '../training/normalize.js';
 import type { PreparedRow, TrainingValidationReport } from '../validate/training-rows.js';
@@ -75,6 +78,83 @@ export interface TrainingCrossValidation {
   readonly defaults: TrainingValidationReport;
   readonly inSample: TrainingValidationReport;
   readonly heldOut: TrainingValidationReport;
+  /** Held-out residuals ln(measured / predicted), the data of the training bands. */
+  readonly residuals: readonly TrainingResidual[];
+  /** How often the measured value falls inside its p10–p90 band drawn without its own source. */
+  readonly coverage: TrainingBandCoverage;
+}
+
+export interface TrainingBandCoverage {
+  /** Per source and metric class: rows, rows inside the band, and the fraction. */
+  readonly groups: readonly {
+    readonly source: string;
+    readonly metricClass: TrainingResidualClass;
+    readonly rows: number;
+    readonly inside: number;
+    readonly fraction: number;
+  }[];
+  /** Fraction of rows inside, every source weighing the same (the mean of the per-source fractions). */
+  readonly perSourceMean: number | null;
+  /** Fraction of all rows inside. */
+  readonly perRow: number | null;
+}
+
+/**
+ * Residuals ln(measured / predicted) of a report's rows, in the sign of throughput (step time is
+ * mirrored: time ∝ 1/throughput), with the conditions the bands are looked up by.
+ */
+export function trainingResiduals(
+  prepared: readonly PreparedRow[],
+  report: TrainingValidationReport,
+): TrainingResidual[] {
+  const byId = new Map(prepared.map((p) => [p.row.id, p]));
+  const out: TrainingResidual[] = [];
+  for (const r of report.rows) {
+    const job = byId.get(r.id)?.job;
+    if (job === undefined || !(r.predicted > 0) || !(r.measured > 0)) continue;
+    const ln = Math.log(r.measured / r.predicted);
+    out.push({
+      id: r.id,
+      source: r.source,
+      metricClass: r.metric === 'memory_gib' ? 'memory' : 'throughput',
+      moe: job.model.moe !== undefined,
+      family: efficiencyFor(job.hardware).family,
+      residual: r.metric === 'step_time_s' ? -ln : ln,
+    });
+  }
+  return out;
+}
+
+/** Coverage of the p10–p90 bands, each row's band drawn from the other sources' residuals. */
+export function trainingBandCoverage(residuals: readonly TrainingResidual[]): TrainingBandCoverage {
+  const groups = new Map<
+    string,
+    { source: string; metricClass: TrainingResidualClass; rows: number; inside: number }
+  >();
+  for (const r of residuals) {
+    const band = trainingLogBand(r.metricClass, r, { excludeSource: r.source, residuals });
+    if (band === undefined) continue;
+    const key = `${r.source}\u0000${r.metricClass}`;
+    const g = groups.get(key) ?? { source: r.source, metricClass: r.metricClass, rows: 0, inside: 0 };
+    g.rows += 1;
+    if (r.residual >= band.lo && r.residual <= band.hi) g.inside += 1;
+    groups.set(key, g);
+  }
+  const list = [...groups.values()].map((g) => ({ ...g, fraction: g.inside / g.rows }));
+  const bySource = new Map<string, { rows: number; inside: number }>();
+  for (const g of list) {
+    const s = bySource.get(g.source) ?? { rows: 0, inside: 0 };
+    s.rows += g.rows;
+    s.inside += g.inside;
+    bySource.set(g.source, s);
+  }
+  const fractions = [...bySource.values()].map((s) => s.inside / s.rows);
+  const rows = list.reduce((n, g) => n + g.rows, 0);
+  return {
+    groups: list,
+    perSourceMean: fractions.length === 0 ? null : fractions.reduce((a, b) => a + b, 0) / fractions.length,
+    perRow: rows === 0 ? null : list.reduce((n, g) => n + g.inside, 0) / rows,
+  };
 }
 
 /** Leave-one-source-out: refit the efficiency parameters without each source and predict it. */
@@ -93,11 +173,15 @@ export function crossValidateTraining(rows: readonly TrainingRow[]): TrainingCro
         fitted,
       ),
     );
+  const heldOut = trainingReport(prepared, fitted, held);
+  const residuals = trainingResiduals(prepared, heldOut);
   return {
     fitted,
     heldOutParameters: Object.fromEntries(held),
     defaults: trainingReport(prepared),
     inSample: trainingReport(prepared, fitted),
-    heldOut: trainingReport(prepared, fitted, held),
+    heldOut,
+    residuals,
+    coverage: trainingBandCoverage(residuals),
   };
 }

@@ -97,6 +97,20 @@ function hardwareId(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Devices whose name matches a catalog family but not a catalog part: torchtitan's H100s are
+ * HBM2e SXM parts (Grand Teton 96 GB at a 500 W power limit; 94/95 GB parts at a lower TDP in
+ * docs/performance.md). The catalog h100-sxm is the 80 GB HBM3 700 W part, and no datasheet row
+ * gives these parts' bandwidth, sustained tensor throughput under the power limit, or capacity
+ * (which bounds the allocator's reserved peak that the memory rows report). Predicting them as
+ * h100-sxm would put the device difference into the model's error, so they are skipped.
+ */
+function uncataloguedVariant(name: string): string | undefined {
+  if (/h100/i.test(name) && /sxm/i.test(name) && /hbm2e/i.test(name))
+    return `hardware variant not in the catalog (${name}); closest catalog id h100-sxm`;
+  return undefined;
+}
+
 function dims(text: string, key: string): number | undefined {
   const m = new RegExp(`${key}=(\\d+)`).exec(text);
   return m?.[1] === undefined ? undefined : Number(m[1]);
@@ -232,6 +246,8 @@ function conventionOf(source: string): MfuConvention {
 
 /** Maps one row to a training scenario; a reason when it cannot be expressed. */
 export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
+  const variant = uncataloguedVariant(row.hardware);
+  if (variant !== undefined) return { ok: false, reason: variant };
   const hw = hardwareId(row.hardware);
   if (hw === undefined) return { ok: false, reason: `hardware '${row.hardware}' not in the catalog` };
   const precisionText = row.precision.toLowerCase();

@@ -39,4 +39,16 @@ describe('training regression gate against data/measurements/training-baseline.j
       expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
     }
   });
+
+  it('skips the H100 HBM2e variants torchtitan ran on (not in the catalog) with the reason, never as h100-sxm', () => {
+    const variants = parsed.value.filter((r) => /H100 SXM 9[4-6].*HBM2e/.test(r.hardware));
+    expect(variants.length).toBe(54);
+    for (const r of variants) {
+      expect(report.rows.some((x) => x.id === r.id)).toBe(false);
+      const skip = report.skipped.find((x) => x.id === r.id);
+      expect(skip?.reason).toMatch(
+        /^hardware variant not in the catalog \(H100 SXM 9.*\); closest catalog id h100-sxm$/,
+      );
+    }
+  });
 });

@@ -4,7 +4,10 @@
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
+import { efficiencyFor } from '../cost/efficiency.js';
 import { countParams } from '../model/stats.js';
+import type { TrainingUncertainty } from './bands.js';
+import { trainingUncertainty } from './bands.js';
 import type { TrainingMemory } from './memory.js';
 import { largestMicroBatch, optimizerStateBytes, trainingMemory } from './memory.js';
 import type { NormalizedTraining } from './normalize.js';
@@ -62,6 +65,11 @@ export interface TrainingReport {
     readonly energyJoulesAtTdp?: number;
   };
   readonly checkpoint: { readonly bytes: number; readonly saveSeconds?: number };
+  /**
+   * p10–p90 of tokens/s, step time, headline MFU and memory, from the leave-one-source-out
+   * residuals on training.csv (training/bands.ts); absent when not asked for.
+   */
+  readonly uncertainty?: TrainingUncertainty;
 }
 
 function recomputeFlopsPerToken(j: NormalizedTraining, convention: MfuConvention): number {
@@ -168,7 +176,7 @@ function jobOf(j: NormalizedTraining, totalParams: number, trainableParams: numb
 
 export function estimateTrainingNormalized(
   j: NormalizedTraining,
-  options: { readonly largestMicroBatch?: boolean } = {},
+  options: { readonly largestMicroBatch?: boolean; readonly uncertainty?: boolean } = {},
 ): TrainingReport {
   const memory = trainingMemory(j);
   const st = stepTime(j);
@@ -184,6 +192,18 @@ export function estimateTrainingNormalized(
   const trainable =
     j.finetune.method === 'full' ? c.total : loraParams(j.model, j.finetune.rank, j.finetune.attentionOnly);
   const run = runOf(j, tokensPerStep, stepSeconds);
+  const uncertainty =
+    options.uncertainty === false
+      ? undefined
+      : trainingUncertainty(
+          {
+            tokensPerSecondPerGpu,
+            stepSeconds,
+            mfu: mfu[j.mfuConvention].mfu,
+            memoryBytes: memory.totalBytes,
+          },
+          { moe: j.model.moe !== undefined, family: efficiencyFor(j.hardware).family },
+        );
   return {
     job: jobOf(j, c.total, trainable),
     memory: { ...memory, largestMicroBatch: options.largestMicroBatch === false ? 0 : largestMicroBatch(j) },
@@ -198,6 +218,7 @@ export function estimateTrainingNormalized(
     headline: { convention: j.mfuConvention, mfu: mfu[j.mfuConvention].mfu, hfu: mfu[j.mfuConvention].hfu },
     ...(run === undefined ? {} : { run }),
     checkpoint: checkpointOf(j, c.total, trainable),
+    ...(uncertainty === undefined ? {} : { uncertainty }),
   };
 }
 

@@ -27,7 +27,16 @@ export type {
 export { predictTrainingRow, validateTrainingRows } from '../validate/training-rows.js';
 export type { LayoutResult, SearchOptions, SearchResult } from './search.js';
 export { searchLayouts } from './search.js';
-export type { TrainingCrossValidation } from '../calibrate/training-fit.js';
-export { crossValidateTraining } from '../calibrate/training-fit.js';
+export type { TrainingBandCoverage, TrainingCrossValidation } from '../calibrate/training-fit.js';
+export { crossValidateTraining, trainingBandCoverage, trainingResiduals } from '../calibrate/training-fit.js';
+export type {
+  TrainingBand,
+  TrainingLogBand,
+  TrainingResidual,
+  TrainingResidualClass,
+  TrainingUncertainty,
+} from './bands.js';
+export { trainingLogBand, trainingUncertainty } from './bands.js';
+export { TRAINING_RESIDUALS } from './residuals-data.js';
 export type { TrainingEfficiency } from './normalize.js';
 export { TRAINING_EFFICIENCY_DEFAULTS } from './normalize.js';

@@ -92,7 +92,7 @@ export function prepareTrainingRow(row: TrainingRow): PreparedRow {
 export function predictPrepared(p: PreparedRow, efficiency?: TrainingEfficiency): number {
   if (p.job === undefined) return Number.NaN;
   const job = efficiency === undefined ? p.job : { ...p.job, trainingEfficiency: efficiency };
-  const r = estimateTrainingNormalized(job, { largestMicroBatch: false });
+  const r = estimateTrainingNormalized(job, { largestMicroBatch: false, uncertainty: false });
   const f = r.mfu[p.convention];
   switch (p.row.metric) {
     case 'train_tok_s_per_gpu':
