@@ -7,11 +7,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h200-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.6871,
-      memoryBandwidthFraction: 0.7246,
-      attentionPeakFraction: 0.5981,
-      collectiveBandwidthFraction: 0.8735,
-      collectiveLatencySeconds: 0.00004328,
+      gemmLowPrecisionPeakFraction: 0.6869,
+      memoryBandwidthFraction: 0.7667,
+      attentionPeakFraction: 0.5465,
+      collectiveBandwidthFraction: 0.8115,
+      collectiveLatencySeconds: 0.00001654,
     },
     fit: {
       rows: 109,
@@ -19,9 +19,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
-      medianErrorPctBefore: 13.5,
-      medianErrorPctAfter: 3.12,
-      leaveOneSourceOutMedianErrorPct: 13.5,
+      medianErrorPctBefore: 8.74,
+      medianErrorPctAfter: 3.44,
+      leaveOneSourceOutMedianErrorPct: 8.74,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -29,12 +29,12 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h100-sxm',
     parameters: {
-      gemmPeakFraction: 0.7604,
-      gemmLowPrecisionPeakFraction: 0.7102,
-      memoryBandwidthFraction: 0.818,
-      attentionPeakFraction: 0.5769,
-      collectiveBandwidthFraction: 0.7132,
-      collectiveLatencySeconds: 0.0000443,
+      gemmPeakFraction: 0.7603,
+      gemmLowPrecisionPeakFraction: 0.7261,
+      memoryBandwidthFraction: 0.8375,
+      attentionPeakFraction: 0.5397,
+      collectiveBandwidthFraction: 0.7561,
+      collectiveLatencySeconds: 0.00003548,
     },
     fit: {
       rows: 126,
@@ -44,9 +44,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
         'microsoft/vidur data/profiling/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv',
       ],
-      medianErrorPctBefore: 10.4,
-      medianErrorPctAfter: 4.91,
-      leaveOneSourceOutMedianErrorPct: 7.14,
+      medianErrorPctBefore: 6.97,
+      medianErrorPctAfter: 4.87,
+      leaveOneSourceOutMedianErrorPct: 7.64,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -54,10 +54,10 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'gh200',
     parameters: {
-      gemmPeakFraction: 0.8425,
-      gemmLowPrecisionPeakFraction: 0.6872,
-      memoryBandwidthFraction: 0.7922,
-      attentionPeakFraction: 0.639,
+      gemmPeakFraction: 0.8421,
+      gemmLowPrecisionPeakFraction: 0.7273,
+      memoryBandwidthFraction: 0.8056,
+      attentionPeakFraction: 0.6196,
     },
     fit: {
       rows: 37,
@@ -65,9 +65,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
-      medianErrorPctBefore: 8.32,
-      medianErrorPctAfter: 4.29,
-      leaveOneSourceOutMedianErrorPct: 8.51,
+      medianErrorPctBefore: 3.83,
+      medianErrorPctAfter: 3.09,
+      leaveOneSourceOutMedianErrorPct: 4.03,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -75,11 +75,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'a100-sxm-80gb',
     parameters: {
-      gemmPeakFraction: 0.8961,
-      memoryBandwidthFraction: 0.7653,
-      attentionPeakFraction: 0.503,
-      collectiveBandwidthFraction: 0.3369,
-      collectiveLatencySeconds: 0.00001844,
+      gemmPeakFraction: 0.8871,
+      memoryBandwidthFraction: 0.7771,
+      attentionPeakFraction: 0.4839,
+      collectiveBandwidthFraction: 0.4093,
+      collectiveLatencySeconds: 0.00001901,
       gemmLowPrecisionPeakFraction: 0.85,
     },
     fit: {
@@ -90,9 +90,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
         'PrincetonUniversity/LLMCompass',
       ],
-      medianErrorPctBefore: 12.1,
-      medianErrorPctAfter: 5.48,
-      leaveOneSourceOutMedianErrorPct: 9.23,
+      medianErrorPctBefore: 10.9,
+      medianErrorPctAfter: 5.31,
+      leaveOneSourceOutMedianErrorPct: 9.82,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -100,15 +100,15 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h800-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.69,
-      memoryBandwidthFraction: 0.7111,
+      gemmLowPrecisionPeakFraction: 0.7383,
+      memoryBandwidthFraction: 0.7128,
     },
     fit: {
       rows: 46,
       sources: ['deepseek-ai/DeepGEMM README.md'],
-      medianErrorPctBefore: 14.9,
-      medianErrorPctAfter: 6.5,
-      leaveOneSourceOutMedianErrorPct: 14.9,
+      medianErrorPctBefore: 12.7,
+      medianErrorPctAfter: 7.04,
+      leaveOneSourceOutMedianErrorPct: 12.7,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
