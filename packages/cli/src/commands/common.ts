@@ -5,9 +5,13 @@
 import { CommanderError } from 'commander';
 import type { NumericFormat } from '@ridgeline/core';
 import { NUMERIC_FORMATS, isNumericFormat } from '@ridgeline/core';
-import type { CliDiagnostic } from '../files.js';
+import { resolve } from 'node:path';
+import type { CliDiagnostic, Path, ResolveContext } from '../files.js';
+import { contextBeside, isRecord, readDataFile, resolveContext } from '../files.js';
 import { diagnosticLines } from '../format.js';
 import type { Io } from '../io.js';
+import type { Locator } from '../scenario.js';
+import { fileLocator, noLocation } from '../scenario.js';
 
 /** Commander error code of a deliberate exit (the message, if any, was already printed). */
 export const EXIT = 'ridgeline.exit';
@@ -95,4 +99,73 @@ export function failWith(io: Io, diagnostics: readonly CliDiagnostic[], json: bo
   if (json) printJson(io, { error: { diagnostics } });
   else io.stderr(diagnosticLines(diagnostics));
   exitWith(USER_ERROR);
+}
+
+/** What a command reading an optional YAML/JSON file (flags override its fields) starts from. */
+export interface FileBase {
+  /** The file's mapping ({} without a file). */
+  readonly base: Record<string, unknown>;
+  /** Where relative paths resolve: beside the file, else the working directory. */
+  readonly ctx: ResolveContext;
+  /** Places diagnostics at their file:line:column (flag overrides excepted). */
+  readonly locate: Locator;
+}
+
+/**
+ * Reads the optional file of a command, or, without one, fails when flags it needs are missing.
+ * `missing` lists those flags, `noFile` starts the message naming them ("without a job file,
+ * train needs"), `notAnObject` says what the file must hold.
+ */
+export function readFileBase(
+  io: Io,
+  file: string | undefined,
+  json: boolean,
+  overridePaths: readonly Path[],
+  messages: {
+    readonly missing: () => readonly string[];
+    readonly noFile: string;
+    readonly notAnObject: string;
+  },
+): FileBase {
+  if (file === undefined) {
+    const missing = messages.missing();
+    if (missing.length > 0)
+      failWith(
+        io,
+        [
+          {
+            code: 'cli.missing-flag',
+            severity: 'error',
+            message: `${messages.noFile} ${missing.join(', ')}`,
+          },
+        ],
+        json,
+      );
+    return { base: {}, ctx: resolveContext(io), locate: noLocation };
+  }
+  const abs = resolve(io.cwd, file);
+  const read = readDataFile(io, abs);
+  if (!read.ok) failWith(io, read.diagnostics, json);
+  const { data, source } = read.value;
+  if (!isRecord(data))
+    failWith(
+      io,
+      [source.attach({ code: 'scenario.not-an-object', severity: 'error', message: messages.notAnObject })],
+      json,
+    );
+  return { base: data, ctx: contextBeside(io, abs), locate: fileLocator(source, overridePaths) };
+}
+
+/** Writes `value` at `path`, copying every object on the way (the file's data is not mutated). */
+export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const prev = target[head];
+  const next: Record<string, unknown> = { ...(isRecord(prev) ? prev : {}) };
+  setPath(next, rest, value);
+  target[head] = next;
 }

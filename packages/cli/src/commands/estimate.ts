@@ -2,18 +2,16 @@
  * `ridgeline estimate [scenario-file]`: one scenario from a YAML/JSON file, flags, or both
  * (flags override the file), estimated by core and printed as tables or JSON.
  */
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ENGINE_IDS } from '@ridgeline/core';
-import type { CliDiagnostic, Path, ResolveContext } from '../files.js';
-import { contextBeside, isRecord, readDataFile, resolveContext } from '../files.js';
+import type { CliDiagnostic, Path } from '../files.js';
+import { isRecord } from '../files.js';
 import { formatEstimate } from '../format.js';
 import type { Io } from '../io.js';
-import type { Locator } from '../scenario.js';
-import { estimateScenario, fileLocator, noLocation } from '../scenario.js';
+import { estimateScenario } from '../scenario.js';
 import { applyCalibration, collect, loadProfiles } from './calibrate.js';
-import { FlagReader, failWith, printJson } from './common.js';
+import { FlagReader, failWith, printJson, readFileBase, setPath } from './common.js';
 
 interface EstimateOptions {
   readonly model?: string;
@@ -208,68 +206,22 @@ function applyOverrides(
   return out;
 }
 
-/** Writes `value` at `path`, copying every object on the way (the file's data is not mutated). */
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  const [head, ...rest] = path;
-  if (head === undefined) return;
-  if (rest.length === 0) {
-    target[head] = value;
-    return;
-  }
-  const prev = target[head];
-  const next: Record<string, unknown> = { ...(isRecord(prev) ? prev : {}) };
-  setPath(next, rest, value);
-  target[head] = next;
-}
-
 function runEstimate(io: Io, file: string | undefined, o: EstimateOptions): void {
   const json = o.json === true;
   const { overrides, errors } = readOverrides(o);
   if (errors.length > 0) failWith(io, errors, json);
 
-  let base: Record<string, unknown> = {};
-  let ctx: ResolveContext = resolveContext(io);
-  let locate: Locator = noLocation;
-  if (file === undefined) {
-    const missing = missingFlags(o);
-    if (missing.length > 0) {
-      failWith(
-        io,
-        [
-          {
-            code: 'cli.missing-flag',
-            severity: 'error',
-            message: `without a scenario file, estimate needs ${missing.join(', ')}`,
-          },
-        ],
-        json,
-      );
-    }
-  } else {
-    const abs = resolve(io.cwd, file);
-    const read = readDataFile(io, abs);
-    if (!read.ok) failWith(io, read.diagnostics, json);
-    const { data, source } = read.value;
-    if (!isRecord(data)) {
-      failWith(
-        io,
-        [
-          source.attach({
-            code: 'scenario.not-an-object',
-            severity: 'error',
-            message: 'a scenario file must hold a mapping with model, hardware and workload fields',
-          }),
-        ],
-        json,
-      );
-    }
-    base = data;
-    ctx = contextBeside(io, abs);
-    locate = fileLocator(
-      source,
-      overrides.map((ov): Path => ov.path),
-    );
-  }
+  const { base, ctx, locate } = readFileBase(
+    io,
+    file,
+    json,
+    overrides.map((ov): Path => ov.path),
+    {
+      missing: () => missingFlags(o),
+      noFile: 'without a scenario file, estimate needs',
+      notAnObject: 'a scenario file must hold a mapping with model, hardware and workload fields',
+    },
+  );
 
   const profiles = loadProfiles(io, o.calibration ?? []);
   if (!profiles.ok) failWith(io, profiles.diagnostics, json);

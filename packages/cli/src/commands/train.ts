@@ -3,7 +3,6 @@
  * (flags override the file): memory per GPU, step time with its breakdown, tokens/s per GPU,
  * MFU and HFU, time and cost for --tokens. `--search` lists the best layouts for the job's GPUs.
  */
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SearchResult, TrainingReport } from '@ridgeline/core';
 import {
@@ -21,13 +20,11 @@ import {
   searchLayouts,
   validateTraining,
 } from '@ridgeline/core';
-import type { CliDiagnostic, ResolveContext } from '../files.js';
-import { contextBeside, isRecord, readDataFile, resolveContext } from '../files.js';
+import type { CliDiagnostic } from '../files.js';
 import { fields, gib, num, percent, table } from '../format.js';
 import type { Io } from '../io.js';
-import type { Locator } from '../scenario.js';
-import { fileLocator, noLocation, prepareScenario } from '../scenario.js';
-import { FlagReader, failWith, printJson } from './common.js';
+import { prepareScenario } from '../scenario.js';
+import { FlagReader, failWith, printJson, readFileBase, setPath } from './common.js';
 
 interface TrainOptions {
   readonly model?: string;
@@ -120,19 +117,6 @@ function readOverrides(o: TrainOptions): { overrides: Override[]; errors: CliDia
   set(['checkpointWriteGBps'], f.positiveNumber('--checkpoint-gbps', o.checkpointGbps));
   set(['mfuConvention'], f.oneOf('--mfu-convention', o.mfuConvention, MFU_CONVENTIONS));
   return { overrides, errors: f.errors };
-}
-
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  const [head, ...rest] = path;
-  if (head === undefined) return;
-  if (rest.length === 0) {
-    target[head] = value;
-    return;
-  }
-  const prev = target[head];
-  const next: Record<string, unknown> = { ...(isRecord(prev) ? prev : {}) };
-  setPath(next, rest, value);
-  target[head] = next;
 }
 
 const secs = (s: number): string => (s < 1 ? `${num(s * 1000)} ms` : `${num(s)} s`);
@@ -297,54 +281,25 @@ function runTrain(io: Io, file: string | undefined, o: TrainOptions): void {
   const flags = new FlagReader();
   const top = flags.positiveInt('--top', o.top) ?? 10;
   if (errors.length > 0 || flags.errors.length > 0) failWith(io, [...errors, ...flags.errors], json);
-  let base: Record<string, unknown> = {};
-  let ctx: ResolveContext = resolveContext(io);
-  let locate: Locator = noLocation;
-  if (file === undefined) {
-    const missing = [
-      ['--model', o.model],
-      ['--hardware', o.hardware],
-      ['--gpus', o.gpus],
-      ['--seq', o.seq],
-      ['--global-batch', o.globalBatch],
-    ].flatMap(([flag, v]) => (v === undefined ? [flag ?? ''] : []));
-    if (missing.length > 0)
-      failWith(
-        io,
+  const { base, ctx, locate } = readFileBase(
+    io,
+    file,
+    json,
+    overrides.map((x) => x.path),
+    {
+      missing: () =>
         [
-          {
-            code: 'cli.missing-flag',
-            severity: 'error',
-            message: `without a job file, train needs ${missing.join(', ')}`,
-          },
-        ],
-        json,
-      );
-  } else {
-    const abs = resolve(io.cwd, file);
-    const read = readDataFile(io, abs);
-    if (!read.ok) failWith(io, read.diagnostics, json);
-    const { data, source } = read.value;
-    if (!isRecord(data))
-      failWith(
-        io,
-        [
-          source.attach({
-            code: 'scenario.not-an-object',
-            severity: 'error',
-            message:
-              'a training job file must hold a mapping with model, hardware, gpus, sequenceLength and globalBatch',
-          }),
-        ],
-        json,
-      );
-    base = data;
-    ctx = contextBeside(io, abs);
-    locate = fileLocator(
-      source,
-      overrides.map((x) => x.path),
-    );
-  }
+          ['--model', o.model],
+          ['--hardware', o.hardware],
+          ['--gpus', o.gpus],
+          ['--seq', o.seq],
+          ['--global-batch', o.globalBatch],
+        ].flatMap(([flag, v]) => (v === undefined ? [flag ?? ''] : [])),
+      noFile: 'without a job file, train needs',
+      notAnObject:
+        'a training job file must hold a mapping with model, hardware, gpus, sequenceLength and globalBatch',
+    },
+  );
   const raw: Record<string, unknown> = { ...base };
   for (const { path, value } of overrides) setPath(raw, path, value);
   const prepared = prepareScenario(raw, ctx, locate);
