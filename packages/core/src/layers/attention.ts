@@ -43,6 +43,50 @@ export function checkHeads(heads: number, attnTp: number, out: Diagnostic[]): vo
   if (heads % attnTp !== 0) out.push(messages.tpDoesNotDivide('attention heads', heads, attnTp));
 }
 
+/**
+ * What GQA and MLA layers share: a key and an operator name per attention type, the window that
+ * caps their context, and no all-reduce of their own.
+ */
+export abstract class AttentionLayer {
+  readonly key: string;
+  /** Operator name: 'attention', or 'attention_sliding' / 'attention_chunked'. */
+  readonly opName: string;
+  constructor(
+    /** Registry key of the kind: 'gqa' or 'mla'. */
+    readonly kind: string,
+    readonly type: LayerAttentionType,
+    readonly window: number,
+  ) {
+    this.key = `${kind}/${type}`;
+    this.opName = type === 'full' ? 'attention' : `attention_${type}`;
+  }
+
+  /** Mean attended context of a token in a causal sequence, under this layer's window. */
+  protected meanContext(model: ModelSpec, sequenceLength: number): number {
+    return meanCausalContext(sequenceLength, this.type === 'full' ? undefined : model.slidingWindow);
+  }
+
+  skipsBlockAllReduce(): boolean {
+    return false;
+  }
+}
+
+/** The layer kind of an attention variant: its layers on full, sliding and chunked layer types. */
+export function attentionKind(
+  kind: ModelSpec['attention']['kind'],
+  LayerClass: new (kind: string, type: LayerAttentionType, window: number) => Layer,
+): LayerKind {
+  return {
+    kind,
+    role: 'mixer',
+    select(model, index) {
+      if (model.attention.kind !== kind) return undefined;
+      const type = attentionTypeOf(model, index);
+      return type === undefined ? undefined : new LayerClass(kind, type, windowOf(model, type));
+    },
+  };
+}
+
 /** Weights of a GQA attention block (projections and their biases). */
 export function gqaParams(model: ModelSpec): number {
   const h = model.hiddenSize;
@@ -54,19 +98,7 @@ export function gqaParams(model: ModelSpec): number {
   return h * (q + 2 * kv) + q * h + bias + outBias;
 }
 
-class GqaLayer implements Layer {
-  readonly kind = 'gqa';
-  readonly key: string;
-  /** Operator name: 'attention', or 'attention_sliding' / 'attention_chunked'. */
-  readonly opName: string;
-  constructor(
-    readonly type: LayerAttentionType,
-    readonly window: number,
-  ) {
-    this.key = `gqa/${type}`;
-    this.opName = type === 'full' ? 'attention' : `attention_${type}`;
-  }
-
+class GqaLayer extends AttentionLayer implements Layer {
   params(model: ModelSpec): LayerParams {
     const p = gqaParams(model);
     return { total: p, activePerToken: p, replicated: 0, routedExperts: 0 };
@@ -83,8 +115,7 @@ class GqaLayer implements Layer {
 
   contextFlopsPerToken(model: ModelSpec, sequenceLength: number): number {
     const a = gqaOf(model);
-    const window = this.type === 'full' ? undefined : model.slidingWindow;
-    return 2 * a.numHeads * (2 * a.headDim) * meanCausalContext(sequenceLength, window);
+    return 2 * a.numHeads * (2 * a.headDim) * this.meanContext(model, sequenceLength);
   }
 
   activationElementsPerToken(model: ModelSpec, attnTp: number): number {
@@ -160,18 +191,6 @@ class GqaLayer implements Layer {
     const ratio = model.hiddenSize / (2 * Math.max(1, a.numKvHeads / attnTp) * a.headDim);
     return ratio > 1 ? [messages.xquantLarger(ratio)] : [];
   }
-
-  skipsBlockAllReduce(): boolean {
-    return false;
-  }
 }
 
-export const gqaAttention: LayerKind = {
-  kind: 'gqa',
-  role: 'mixer',
-  select(model, index) {
-    if (model.attention.kind !== 'gqa') return undefined;
-    const type = attentionTypeOf(model, index);
-    return type === undefined ? undefined : new GqaLayer(type, windowOf(model, type));
-  },
-};
+export const gqaAttention: LayerKind = attentionKind('gqa', GqaLayer);

@@ -9,8 +9,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
 import { causalPairs, gemm, op, type StepContext } from '../graph/ops.js';
-import type { LayerAttentionType, ModelSpec } from '../model/schema.js';
-import { attentionTypeOf, checkHeads, meanCausalContext, windowOf } from './attention.js';
+import type { ModelSpec } from '../model/schema.js';
+import { AttentionLayer, attentionKind, checkHeads } from './attention.js';
 import type { Layer, LayerKind, LayerParams, LayerSplit } from './types.js';
 
 type Mla = Extract<ModelSpec['attention'], { kind: 'mla' }>;
@@ -35,18 +35,7 @@ export function mlaParams(model: ModelSpec): number {
   return qProj + kvDown + kvUp + out + loraNorms;
 }
 
-class MlaLayer implements Layer {
-  readonly kind = 'mla';
-  readonly key: string;
-  readonly opName: string;
-  constructor(
-    readonly type: LayerAttentionType,
-    readonly window: number,
-  ) {
-    this.key = `mla/${type}`;
-    this.opName = type === 'full' ? 'attention' : `attention_${type}`;
-  }
-
+class MlaLayer extends AttentionLayer implements Layer {
   params(model: ModelSpec): LayerParams {
     const a = mlaOf(model);
     const p = mlaParams(model);
@@ -63,9 +52,8 @@ class MlaLayer implements Layer {
 
   contextFlopsPerToken(model: ModelSpec, sequenceLength: number): number {
     const a = mlaOf(model);
-    const window = this.type === 'full' ? undefined : model.slidingWindow;
     const perCtx = 2 * a.numHeads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim);
-    return perCtx * meanCausalContext(sequenceLength, window);
+    return perCtx * this.meanContext(model, sequenceLength);
   }
 
   activationElementsPerToken(model: ModelSpec, attnTp: number): number {
@@ -153,18 +141,6 @@ class MlaLayer implements Layer {
       ),
     ];
   }
-
-  skipsBlockAllReduce(): boolean {
-    return false;
-  }
 }
 
-export const mlaAttention: LayerKind = {
-  kind: 'mla',
-  role: 'mixer',
-  select(model, index) {
-    if (model.attention.kind !== 'mla') return undefined;
-    const type = attentionTypeOf(model, index);
-    return type === undefined ? undefined : new MlaLayer(type, windowOf(model, type));
-  },
-};
+export const mlaAttention: LayerKind = attentionKind('mla', MlaLayer);
