@@ -36,25 +36,27 @@ function quantile(values: readonly number[], q: number): number | null {
   return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (at - lo);
 }
 
+/** A file whose CSV did not parse: no rows, and the parser's messages as its error. */
+function unreadable(file: string, diagnostics: readonly { readonly message: string }[]): FidelityFile {
+  return {
+    file,
+    rows: 0,
+    used: 0,
+    skipped: 0,
+    medianErrorPct: null,
+    p90ErrorPct: null,
+    groups: [],
+    skippedByReason: {},
+    points: [],
+    error: diagnostics.map((d) => d.message).join('; '),
+  };
+}
+
 /** training.csv, through the training validation (`ridgeline validate` on that file). */
 function trainingFidelity(): FidelityFile {
   const file = 'training.csv';
   const parsed = parseTrainingCsv(training);
-  if (!parsed.ok) {
-    const error = parsed.diagnostics.map((d) => d.message).join('; ');
-    return {
-      file,
-      rows: 0,
-      used: 0,
-      skipped: 0,
-      medianErrorPct: null,
-      p90ErrorPct: null,
-      groups: [],
-      skippedByReason: {},
-      points: [],
-      error,
-    };
-  }
+  if (!parsed.ok) return unreadable(file, parsed.diagnostics);
   const r = validateTrainingRows(parsed.value);
   const errors = r.rows.map((x) => x.errorPct);
   const skippedByReason: Record<string, number> = {};
@@ -79,21 +81,7 @@ export function fidelity(): FidelityFile[] {
 function servingFidelity(): FidelityFile[] {
   return FILES.map(([file, text]) => {
     const parsed = parseMeasurementCsv(text);
-    if (!parsed.ok) {
-      const error = parsed.diagnostics.map((d) => d.message).join('; ');
-      return {
-        file,
-        rows: 0,
-        used: 0,
-        skipped: 0,
-        medianErrorPct: null,
-        p90ErrorPct: null,
-        groups: [],
-        skippedByReason: {},
-        points: [],
-        error,
-      };
-    }
+    if (!parsed.ok) return unreadable(file, parsed.diagnostics);
     const r = validateRows(parsed.value);
     return { file, ...r.totals, groups: r.groups, skippedByReason: r.skippedByReason, points: r.rows };
   });

@@ -3,8 +3,8 @@
  * stay within `tolerancePoints` of data/measurements/training-baseline.json, over at least as
  * many rows. Updating the baseline is a reviewed edit.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectGroupsWithin, measurementFile } from '../../test/gate.js';
 import { parseTrainingCsv } from '../measurements/training-csv.js';
 import { validateTrainingRows } from '../validate/training-rows.js';
 
@@ -14,12 +14,9 @@ interface Baseline {
   readonly groups: readonly { source: string; metric: string; used: number; medianErrorPct: number }[];
 }
 
-const data = (name: string) =>
-  readFileSync(new URL(`../../data/measurements/${name}`, import.meta.url), 'utf8');
-
 describe('training regression gate against data/measurements/training-baseline.json', () => {
-  const baseline = JSON.parse(data('training-baseline.json')) as Baseline;
-  const parsed = parseTrainingCsv(data('training.csv'));
+  const baseline = JSON.parse(measurementFile('training-baseline.json')) as Baseline;
+  const parsed = parseTrainingCsv(measurementFile('training.csv'));
   if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
   const report = validateTrainingRows(parsed.value);
   const tol = baseline.tolerancePoints;
@@ -32,12 +29,7 @@ describe('training regression gate against data/measurements/training-baseline.j
   });
 
   it('no source and metric gets worse by more than the tolerance', () => {
-    for (const b of baseline.groups) {
-      const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
-      const label = `${b.source} ${b.metric}`;
-      expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);
-      expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
-    }
+    expectGroupsWithin(baseline.groups, report.groups, tol);
   });
 
   it('skips the H100 HBM2e variants torchtitan ran on (not in the catalog) with the reason, never as h100-sxm', () => {

@@ -3,8 +3,8 @@
  * median error (overall and per source and metric) must stay within `tolerancePoints` of the
  * baseline recorded in data/measurements/baseline.json; updating that file is a reviewed edit.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectGroupsWithin, measurementFile } from '../../test/gate.js';
 import { parseMeasurementCsv } from '../measurements/csv.js';
 import { validateRows } from './validate.js';
 
@@ -18,12 +18,9 @@ interface Baseline extends Gate {
   readonly servingModern: Gate & { readonly maxDisaggregatedClients: number };
 }
 
-const data = (name: string) =>
-  readFileSync(new URL(`../../data/measurements/${name}`, import.meta.url), 'utf8');
-
 describe('regression gate against data/measurements/baseline.json', () => {
-  const baseline = JSON.parse(data('baseline.json')) as Baseline;
-  const parsed = parseMeasurementCsv(data('reference.csv'));
+  const baseline = JSON.parse(measurementFile('baseline.json')) as Baseline;
+  const parsed = parseMeasurementCsv(measurementFile('reference.csv'));
   if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
   const report = validateRows(parsed.value);
   const tol = baseline.tolerancePoints;
@@ -36,19 +33,14 @@ describe('regression gate against data/measurements/baseline.json', () => {
   });
 
   it('no source and metric gets worse by more than the tolerance', () => {
-    for (const b of baseline.groups) {
-      const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
-      const label = `${b.source} ${b.metric}`;
-      expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);
-      expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
-    }
+    expectGroupsWithin(baseline.groups, report.groups, tol);
   });
 });
 
 describe('regression gate on serving-modern.csv (sampled, see baseline.json servingModern)', () => {
-  const baseline = JSON.parse(data('baseline.json')) as Baseline;
+  const baseline = JSON.parse(measurementFile('baseline.json')) as Baseline;
   const gate = baseline.servingModern;
-  const parsed = parseMeasurementCsv(data('serving-modern.csv'));
+  const parsed = parseMeasurementCsv(measurementFile('serving-modern.csv'));
   if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
   // The sample: every row but the disaggregated runs of many clients (the slow ones).
   const sample = parsed.value.filter((r) => {
@@ -68,11 +60,6 @@ describe('regression gate on serving-modern.csv (sampled, see baseline.json serv
   });
 
   it('no source and metric gets worse by more than the tolerance', () => {
-    for (const b of gate.groups) {
-      const g = report.groups.find((x) => x.source === b.source && x.metric === b.metric);
-      const label = `${b.source} ${b.metric}`;
-      expect(g?.used ?? 0, label).toBeGreaterThanOrEqual(b.used);
-      expect(g?.medianErrorPct ?? Infinity, label).toBeLessThanOrEqual(b.medianErrorPct + tol);
-    }
+    expectGroupsWithin(gate.groups, report.groups, tol);
   });
 });
