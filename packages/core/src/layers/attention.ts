@@ -61,7 +61,7 @@ export abstract class AttentionLayer {
     this.opName = type === 'full' ? 'attention' : `attention_${type}`;
   }
 
-  /** Mean attended context of a token in a causal sequence, under this layer's window. */
+  /** Mean attended context of a token in a causal sequence, under this layer's window (if any). */
   protected meanContext(model: ModelSpec, sequenceLength: number): number {
     return meanCausalContext(sequenceLength, this.type === 'full' ? undefined : model.slidingWindow);
   }

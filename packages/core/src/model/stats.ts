@@ -188,7 +188,7 @@ export interface ModelStats {
   readonly weightFormat: NumericFormat;
   /** Every layer holding every token (full attention): the figure before any window cap. */
   readonly kvCacheBytesPerToken: number;
-  /** Per token of a sequence of sequenceLength tokens, sliding-window layers capped at the window. */
+  /** Per token of a sequence of sequenceLength tokens, sliding-window layers capped at their window size. */
   readonly kvCacheBytesPerTokenAtSequence: number;
   readonly kvFormat: NumericFormat;
   readonly sequenceLength: number;
