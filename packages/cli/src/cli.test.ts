@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from './io.js';
-import { run } from './main.js';
+import { runCaptured } from './main.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'ridgeline-cli-'));
@@ -12,11 +12,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function cli(args: string[], cwd = tmp): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(cwd);
-  const code = await run(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const cli = (args: string[], cwd = tmp) => runCaptured(args, captureIo(cwd));
 
 const LLAMA_70B = [
   '--model',

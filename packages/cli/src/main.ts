@@ -21,7 +21,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
 import { registerValidate } from './commands/validate.js';
-import type { Io } from './io.js';
+import type { CapturingIo, Io } from './io.js';
 import { nodeIo } from './io.js';
 
 /** The CLI's version: packages/cli/package.json's (a test keeps the two equal). */
@@ -165,6 +165,15 @@ export async function run(argv: readonly string[], io: Io, options: RunOptions =
   } finally {
     process.exitCode = saved;
   }
+}
+
+/** Runs the CLI on a capturing Io (tests): the exit code and what it printed. */
+export async function runCaptured(
+  argv: readonly string[],
+  io: CapturingIo,
+): Promise<{ code: number; out: string; err: string }> {
+  const code = await run(argv, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 function isMain(): boolean {

@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from './io.js';
 import { MAX_CSV_DIAGNOSTICS, MAX_REQUESTS, ScenarioSchema } from '@ridgeline/core';
 import { FLAG_FIELDS } from './commands/estimate.js';
-import { EXAMPLES, VERSION, allCommands, buildProgram, run } from './main.js';
+import { EXAMPLES, VERSION, allCommands, buildProgram, run, runCaptured } from './main.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'ridgeline-newcomer-'));
@@ -27,11 +27,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function cli(args: string[], cwd = tmp): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(cwd);
-  const code = await run(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const cli = (args: string[], cwd = tmp) => runCaptured(args, captureIo(cwd));
 
 const COMMANDS = ['estimate', 'batch', 'model', 'models', 'hardware', 'validate', 'import', 'calibrate'];
 

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { captureIo } from './io.js';
-import { run } from './main.js';
+import { runCaptured } from './main.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(process.cwd());
-  const code = await run(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const cli = (args: string[]) => runCaptured(args, captureIo(process.cwd()));
 
 const REQUIRE = ['require', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--input-tokens', '1024'];
 

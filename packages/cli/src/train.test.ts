@@ -1,14 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { captureIo, memoryIo } from './io.js';
-import { run } from './main.js';
+import { runCaptured } from './main.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-async function cli(args: string[], io = captureIo(REPO)) {
-  const code = await run(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const cli = (args: string[], io = captureIo(REPO)) => runCaptured(args, io);
 
 const JOB = [
   '--model',
