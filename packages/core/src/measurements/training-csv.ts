@@ -244,6 +244,18 @@ function conventionOf(source: string): MfuConvention {
   return source.includes('Megatron-Bridge') ? 'causal' : 'megatron';
 }
 
+/**
+ * NeMo's and Megatron-Bridge's performance recipes turn on Megatron-Core's TP communication
+ * overlap (Transformer Engine userbuffers: the TP all-gather and reduce-scatter pipelined with
+ * the GEMMs they feed) whenever tp > 1 (NeMo 2.0 `llm/recipes/*` `pretrain_performance_optimizations`:
+ * `MegatronCommOverlapCallback(tp_comm_overlap=True, …)`; Megatron-Bridge `CommOverlapConfig(
+ * tp_comm_overlap=True)`). The long-sequence page predates those recipes and does not state it.
+ */
+function nvidiaRecipeTpOverlap(source: string, tp: number): boolean {
+  if (tp <= 1) return false;
+  return source.includes('Megatron-Bridge') || source.includes('performance_summary.md');
+}
+
 /** Maps one row to a training scenario; a reason when it cannot be expressed. */
 export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
   const variant = uncataloguedVariant(row.hardware);
@@ -318,7 +330,9 @@ export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
     optimizer: tag.includes('8-bit adamw') ? 'adam8bit' : 'adamw',
     overlap: {
       dp: true,
-      tp: /async/.test(framework + row.notes.toLowerCase()) && !/vanilla/.test(row.notes.toLowerCase()),
+      tp:
+        (/async/.test(framework + row.notes.toLowerCase()) && !/vanilla/.test(row.notes.toLowerCase())) ||
+        nvidiaRecipeTpOverlap(source, tp),
     },
     offload: { optimizer: /cpu offload/.test(z) ? 'cpu' : 'none', parameters: 'none' },
     finetune: { method, rank: 8, targets: 'all-linear' },
