@@ -32,4 +32,11 @@ describe('training.csv rows as jobs', () => {
     expect(scenario('T0631').input.parallelism?.tp).toBe(2);
     expect(scenario('T0631').input.overlap?.tp).toBe(false);
   });
+
+  it("torchtitan's 'selective op' (its llama3 default) is its per-op policy; other selective stays Megatron's", () => {
+    expect(scenario('T0561').input.recompute).toBe('selective-op'); // notes: "(8192, selective op)"
+    expect(scenario('T0572').input.recompute).toBe('selective-op');
+    expect(scenario('T0570').input.recompute).toBe('selective'); // "selective layer"
+    expect(scenario('T0846').input.recompute).toBe('selective'); // Megatron-LM
+  });
 });

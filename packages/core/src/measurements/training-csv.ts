@@ -256,6 +256,15 @@ function nvidiaRecipeTpOverlap(source: string, tp: number): boolean {
   return source.includes('Megatron-Bridge') || source.includes('performance_summary.md');
 }
 
+/** torchtitan's "selective op" (its llama3 default) is its per-op policy, not Megatron's selective. */
+function recomputeOf(row: TrainingRow): 'none' | 'selective' | 'selective-op' | 'full' {
+  const rc = row.recompute.toLowerCase();
+  if (rc.startsWith('full')) return 'full';
+  if (!rc.startsWith('selective')) return 'none';
+  const perOp = row.source.includes('torchtitan') && /selective op/.test(`${rc} ${row.notes}`);
+  return perOp ? 'selective-op' : 'selective';
+}
+
 /** Maps one row to a training scenario; a reason when it cannot be expressed. */
 export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
   const variant = uncataloguedVariant(row.hardware);
@@ -288,8 +297,7 @@ export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
   const z = row.zero_or_fsdp.toLowerCase();
   if (z.includes('deepspeed')) return { ok: false, reason: 'DeepSpeed ZeRO stage not stated' };
   const zero = zeroStageOf(row, z);
-  const rc = row.recompute.toLowerCase();
-  const recompute = rc.startsWith('full') ? 'full' : rc.startsWith('selective') ? 'selective' : 'none';
+  const recompute = recomputeOf(row);
   const { precision, fp8Recipe } = precisionOf(precisionText);
   const tag = /\[([^\]]*)\]/.exec(row.model)?.[1]?.toLowerCase() ?? '';
   if (tag.includes('baseline') && !tag.includes('packed'))

@@ -13,7 +13,7 @@ import { largestMicroBatch, optimizerStateBytes, trainingMemory } from './memory
 import type { NormalizedTraining } from './normalize.js';
 import { normalizeTraining, validateTraining } from './normalize.js';
 import type { MfuConvention } from './schema.js';
-import { loraParams, modelFlopsPerToken } from './shapes.js';
+import { layerShapes, loraParams, modelFlopsPerToken, selectiveOpPolicy } from './shapes.js';
 import type { OperatorTime, StepBreakdown } from './step.js';
 import { stepTime } from './step.js';
 
@@ -75,6 +75,16 @@ export interface TrainingReport {
 function recomputeFlopsPerToken(j: NormalizedTraining, convention: MfuConvention): number {
   const forward = modelFlopsPerToken(j.model, j.sequenceLength, convention) / 3;
   if (j.recompute === 'full') return forward;
+  if (j.recompute === 'selective-op') {
+    // The forward matmuls whose outputs the per-op policy did not keep, over the whole model.
+    let flops = 0;
+    for (const s of layerShapes(j.model, { tp: 1, ep: 1 })) {
+      const recomputed = selectiveOpPolicy(j.model, s, 1).recomputed;
+      for (const l of s.linears)
+        flops += s.count * 2 * l.k * l.n * l.groups * l.tokenShare * (recomputed.get(l.name) ?? 0);
+    }
+    return flops;
+  }
   return 0; // selective recomputes elementwise work only (no matmul FLOPs)
 }
 

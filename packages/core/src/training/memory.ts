@@ -5,7 +5,7 @@
  */
 import { countParams } from '../model/stats.js';
 import type { NormalizedTraining } from './normalize.js';
-import { layerShapes, loraParams, paramsPerGpu } from './shapes.js';
+import { layerShapes, loraParams, paramsPerGpu, selectiveOpPolicy } from './shapes.js';
 
 export interface TrainingMemory {
   readonly weightsBytes: number;
@@ -86,17 +86,24 @@ function storedPerMicroBatch(j: NormalizedTraining, microBatch: number): number 
   const tokens = (microBatch * j.sequenceLength) / j.cp;
   const layersPerStage = Math.ceil(m.numLayers / j.pp);
   const sp = j.sequenceParallel ? j.tp : 1;
+  const inputBytesPerToken = (2 * m.hiddenSize) / sp;
   let perLayerMean = 0;
   let perLayerMax = 0;
+  let savedMean = 0;
   for (const s of layerShapes(m, { tp: j.tp, ep: j.ep })) {
     const b = layerActivationBytesPerToken(j, s.ffnWidth, s.moe);
     perLayerMean += (b * s.count) / m.numLayers;
     perLayerMax = Math.max(perLayerMax, b);
+    if (j.recompute === 'selective-op') {
+      // The block input (the checkpoint's input) plus what the per-op policy keeps, BF16.
+      const kept = inputBytesPerToken + 2 * selectiveOpPolicy(m, s, j.tp).savedElementsPerToken;
+      savedMean += (kept * s.count) / m.numLayers;
+    }
   }
-  const inputBytesPerToken = (2 * m.hiddenSize) / sp;
-  return j.recompute === 'full'
-    ? tokens * (inputBytesPerToken * layersPerStage + perLayerMax) // checkpoints + one layer being recomputed
-    : tokens * perLayerMean * layersPerStage;
+  // Full and per-op recomputation: what each layer keeps, plus one layer rematerialized in backward.
+  if (j.recompute === 'full') return tokens * (inputBytesPerToken * layersPerStage + perLayerMax);
+  if (j.recompute === 'selective-op') return tokens * (savedMean * layersPerStage + perLayerMax);
+  return tokens * perLayerMean * layersPerStage;
 }
 
 /** Bytes of stored activations per micro-batch (what activation offload moves to the host). */

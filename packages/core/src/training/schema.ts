@@ -15,7 +15,12 @@ export const TRAINING_PRECISIONS = ['bf16', 'fp16', 'fp8', 'mxfp8'] as const;
 export const FP8_RECIPES = ['tensorwise', 'delayed', 'rowwise', 'blockwise'] as const;
 export const OPTIMIZERS = ['adamw', 'adam8bit', 'adafactor', 'sgd'] as const;
 export const PIPELINE_SCHEDULES = ['1f1b', 'interleaved', 'zero-bubble', 'gpipe'] as const;
-export const RECOMPUTE_MODES = ['none', 'selective', 'full'] as const;
+/**
+ * none; selective (Megatron: attention-core and elementwise outputs recomputed); selective-op
+ * (torchtitan per-op: every second matmul output and the attention output kept, training/shapes.ts
+ * selectiveOpPolicy); full (each layer's input kept, the layer recomputed).
+ */
+export const RECOMPUTE_MODES = ['none', 'selective', 'selective-op', 'full'] as const;
 export const FINETUNE_METHODS = ['full', 'lora', 'qlora'] as const;
 export const LORA_TARGETS = ['attention', 'all-linear'] as const;
 export const OFFLOAD_TARGETS = ['none', 'cpu', 'nvme'] as const;

@@ -122,6 +122,57 @@ export function layerShapes(model: ModelSpec, split: Split): LayerShape[] {
   return out;
 }
 
+/**
+ * torchtitan's per-op selective activation checkpointing (`activation_checkpoint.selective_ac_option
+ * = "op"`, the llama3 recipes' default): inside each block it saves the outputs of the attention
+ * kernel and of every second matmul (`aten.mm`: the 1st, 3rd, 5th, … of the block, in forward
+ * order), and recomputes everything else in backward from the saved block input. A block's
+ * matmuls in forward order: wq, wk, wv, wo, then w1, w3, w2 (gated FFN) or up, down; a MoE block
+ * runs its router (a matmul), then the routed experts as grouped GEMMs (not `aten.mm`: never
+ * saved), then the shared expert's matmuls. MLA's projections count as two matmuls of equal size.
+ */
+export interface SelectiveOpPolicy {
+  /** Elements per token one GPU keeps per layer: saved matmul outputs and the attention output. */
+  readonly savedElementsPerToken: number;
+  /** Share of each linear's forward GEMM recomputed in backward (by linear name). */
+  readonly recomputed: ReadonlyMap<string, number>;
+}
+
+export function selectiveOpPolicy(model: ModelSpec, shape: LayerShape, tp: number): SelectiveOpPolicy {
+  const h = model.hiddenSize;
+  const a = model.attention;
+  // [linear name, share of that linear, output elements per token on one GPU]
+  const mms: [string, number, number][] = [];
+  let attentionOut: number;
+  if (a.kind === 'gqa') {
+    const q = (a.numHeads * a.headDim) / tp;
+    const kv = (a.numKvHeads * a.headDim) / tp;
+    const qkv = q + 2 * kv;
+    mms.push(['qkv', q / qkv, q], ['qkv', kv / qkv, kv], ['qkv', kv / qkv, kv], ['attn-out', 1, h]);
+    attentionOut = q;
+  } else {
+    const proj = shape.linears.find((l) => l.name === 'mla-proj')?.n ?? 0;
+    mms.push(['mla-proj', 0.5, proj / 2], ['mla-proj', 0.5, proj / 2]);
+    attentionOut = (a.numHeads * a.vHeadDim) / tp;
+  }
+  const recomputed = new Map<string, number>();
+  for (const l of shape.linears) {
+    if (l.name === 'router') mms.push(['router', 1, l.n]);
+    else if (l.name === 'expert-up' || l.name === 'expert-down') recomputed.set(l.name, 1);
+    else if (l.name === 'ffn-up' || l.name === 'shared-up') {
+      const gated = l.name === 'shared-up' || model.ffn.gated;
+      if (gated) mms.push([l.name, 0.5, l.n / 2], [l.name, 0.5, l.n / 2]);
+      else mms.push([l.name, 1, l.n]);
+    } else if (l.name === 'ffn-down' || l.name === 'shared-down') mms.push([l.name, 1, l.n]);
+  }
+  let saved = attentionOut;
+  mms.forEach(([name, share, width], i) => {
+    if (i % 2 === 0) saved += width;
+    else recomputed.set(name, (recomputed.get(name) ?? 0) + share);
+  });
+  return { savedElementsPerToken: saved, recomputed };
+}
+
 /** Parameters of one transformer layer of each kind (all experts), and the fixed parts. */
 export interface ParamSplit {
   /** Parameters that TP splits and every EP rank holds (attention, dense FFN, shared experts, router, norms). */

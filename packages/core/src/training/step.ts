@@ -6,7 +6,8 @@
  * - attention (FlashAttention): causal FLOPs at the attention peak fraction; backward 2.5 × forward
  *   (five matmuls against two, the score recomputation included);
  * - elementwise work (norms, residuals, activation, RoPE, loss) as HBM traffic;
- * - recomputation: full adds one forward of every layer, selective the elementwise ops it drops;
+ * - recomputation: full adds one forward of every layer, selective the elementwise ops it drops,
+ *   selective-op (torchtitan) those plus the forward GEMMs whose outputs it does not keep;
  * - TP (with or without SP), CP ring and EP all-to-all collectives per layer (cost/collectives.ts),
  *   exposed unless overlapped; pipeline bubble per schedule; data-parallel traffic per ZeRO stage,
  *   exposed beyond the compute it overlaps; optimizer step as HBM traffic; offload over the host
@@ -19,7 +20,7 @@ import type { HardwareSpec } from '../hardware/schema.js';
 import { attentionFlopsPerContextToken, meanCausalContext } from '../model/stats.js';
 import { optimizerStateBytes, storedActivationBytes, trainableParamsPerGpu } from './memory.js';
 import type { NormalizedTraining } from './normalize.js';
-import { layerShapes, paramsPerGpu } from './shapes.js';
+import { layerShapes, paramsPerGpu, selectiveOpPolicy } from './shapes.js';
 
 export interface StepBreakdown {
   /** Forward compute per step (all micro-batches), s. */
@@ -146,6 +147,8 @@ interface Compute {
   attnF: number;
   quant: number;
   selective: number;
+  /** Forward GEMM time per-op selective recomputation reruns. */
+  opRecompute: number;
   moeLayers: number;
   headF: number;
   headB: number;
@@ -159,7 +162,13 @@ function addOp(acc: Compute, name: string, f: number, b: number): void {
 type Linear = ReturnType<typeof layerShapes>[number]['linears'][number];
 
 /** One linear layer of a shape occurring n times on the stage: GEMMs, LoRA adapters, casts. */
-function addLinear(c: StepContext, acc: Compute, l: Linear, n: number): void {
+function addLinear(
+  c: StepContext,
+  acc: Compute,
+  l: Linear,
+  n: number,
+  recomputed?: ReadonlyMap<string, number>,
+): void {
   const j = c.j;
   const rows = c.tokens * l.tokenShare;
   const f = gemm(c, rows, l.n, l.k, l.groups, c.gemmPeak, c.gemmFrac, c.inBytes);
@@ -187,6 +196,8 @@ function addLinear(c: StepContext, acc: Compute, l: Linear, n: number): void {
     acc.quant += (n * ((elems + gradElems) * (3 + amax))) / c.memBw;
   }
   addOp(acc, l.name, n * fl, n * b);
+  // Per-op selective recomputation reruns the forward GEMMs whose outputs it did not keep.
+  if (recomputed !== undefined) acc.opRecompute += n * f * (recomputed.get(l.name) ?? 0);
   acc.layerF += n * fl;
   acc.layerB += n * b;
   acc.gemmF += n * fl;
@@ -245,6 +256,7 @@ function microBatchCompute(c: StepContext): Compute {
     attnF: 0,
     quant: 0,
     selective: 0,
+    opRecompute: 0,
     moeLayers: 0,
     headF: 0,
     headB: 0,
@@ -252,7 +264,8 @@ function microBatchCompute(c: StepContext): Compute {
   for (const s of layerShapes(m, { tp: j.tp, ep: j.ep })) {
     const n = s.count * c.stageScale;
     if (s.moe) acc.moeLayers += n;
-    for (const l of s.linears) addLinear(c, acc, l, n);
+    const recomputed = j.recompute === 'selective-op' ? selectiveOpPolicy(m, s, j.tp).recomputed : undefined;
+    for (const l of s.linears) addLinear(c, acc, l, n, recomputed);
     addNonGemm(c, acc, s, n);
   }
   // LM head and loss on the last stage (FP32 logits: write, softmax read/write, gradient).
@@ -466,7 +479,14 @@ export function stepTime(j: NormalizedTraining): StepResult {
   const c = stepContext(j);
   const acc = microBatchCompute(c);
   // Recomputation (per micro-batch).
-  const recompute = j.recompute === 'full' ? acc.layerF : j.recompute === 'selective' ? acc.selective : 0;
+  const recompute =
+    j.recompute === 'full'
+      ? acc.layerF
+      : j.recompute === 'selective'
+        ? acc.selective
+        : j.recompute === 'selective-op'
+          ? acc.selective + acc.opRecompute
+          : 0;
   const comm = modelParallelComm(c, acc);
   const mbCompute = acc.layerF + acc.layerB + acc.headF + acc.headB + recompute;
   const microBatchSeconds = mbCompute + acc.quant + comm.tpExposed + comm.cpExposed + comm.epExposed;

@@ -6,7 +6,7 @@ import type { TrainingReport } from './estimate.js';
 import { normalizeTraining, validateTraining } from './normalize.js';
 import type { TrainingScenarioInput } from './schema.js';
 import { searchLayouts } from './search.js';
-import { modelFlopsPerToken } from './shapes.js';
+import { layerShapes, modelFlopsPerToken, selectiveOpPolicy } from './shapes.js';
 
 const BASE: TrainingScenarioInput = {
   model: 'llama-3.1-8b',
@@ -64,6 +64,31 @@ describe('training estimate', () => {
     expect(full.memory.activationsBytes).toBeLessThan(none.memory.activationsBytes);
     expect(full.headline.hfu / full.headline.mfu).toBeCloseTo(4 / 3, 6);
     expect(none.headline.hfu).toBeCloseTo(none.headline.mfu, 9);
+  });
+
+  it('torchtitan per-op selective recomputation keeps every second matmul output and the attention output', () => {
+    const m = findModel('llama-3.1-8b');
+    if (m === undefined) throw new Error('llama-3.1-8b not in the catalog');
+    const dense = layerShapes(m, { tp: 1, ep: 1 })[0];
+    if (dense === undefined) throw new Error('no layer shape');
+    const p = selectiveOpPolicy(m, dense, 1);
+    // wq (4096), wv (1024), the attention output (4096), w1 (14336), w2 (4096) are kept; wk, wo and
+    // w3 are recomputed.
+    expect(p.savedElementsPerToken).toBe(4096 + 1024 + 4096 + 14336 + 4096);
+    expect(p.recomputed.get('qkv')).toBeCloseTo(1024 / 6144, 12);
+    expect(p.recomputed.get('attn-out')).toBe(1);
+    expect(p.recomputed.get('ffn-up')).toBe(0.5);
+    expect(p.recomputed.get('ffn-down')).toBeUndefined();
+    // Memory between Megatron's selective and full; time above selective (GEMMs rerun); HFU counts them.
+    const sel = report({ recompute: 'selective' });
+    const op = report({ recompute: 'selective-op' });
+    const full = report({ recompute: 'full' });
+    expect(op.memory.activationsBytes).toBeLessThan(sel.memory.activationsBytes);
+    expect(op.memory.activationsBytes).toBeGreaterThan(full.memory.activationsBytes);
+    expect(op.step.recomputeSeconds).toBeGreaterThan(sel.step.recomputeSeconds);
+    expect(op.step.recomputeSeconds).toBeLessThan(full.step.recomputeSeconds);
+    expect(op.headline.hfu).toBeGreaterThan(op.headline.mfu);
+    expect(op.headline.hfu).toBeLessThan(full.headline.hfu);
   });
 
   it('ZeRO-3 needs less memory than ZeRO-1, which needs less than DDP', () => {
