@@ -165,7 +165,7 @@ const CATALOG_MODELS: readonly [RegExp, string][] = [
 
 /** A row as a training scenario with its MFU convention, or why it cannot be expressed. */
 export type TrainingRowScenario =
-  { ok: true; input: TrainingScenarioInput; convention: MfuConvention } | { ok: false; reason: string };
+  { ok: true; input: TrainingScenarioInput; convention: RowConvention } | { ok: false; reason: string };
 
 function modelOf(row: TrainingRow, seq: number): ModelSpec | string | { skip: string } {
   const t = row.model;
@@ -234,14 +234,24 @@ function precisionOf(precisionText: string): {
   return { precision, fp8Recipe };
 }
 
+/** An MFU convention of the report, or Megatron-Core's own formula (training/shapes.ts). */
+export type RowConvention = MfuConvention | 'megatron-core';
+
 /**
  * Counting conventions as each source's own figures show: llm-foundry's README formula;
  * NeMo 24.07 and Megatron-LM the full-S Megatron formula; Megatron-Bridge the causal count
- * (their TFLOP/s ÷ tokens/s matches Ridgeline's causal FLOPs per token within 1 %).
+ * (their TFLOP/s ÷ tokens/s matches Ridgeline's causal FLOPs per token within 1–4 %), except
+ * the 26.04.01 tables, whose figures are Megatron-Core's `num_floating_point_operations`: for
+ * GPT-OSS 120B they imply 27.2 GFLOP per token (the causal count with its sliding windows and
+ * gated experts is 32.7; the 26.06 table's 32.6), which Megatron-Core's formula gives to 0.1 %
+ * (no window, experts counted as two matrices because GPT-OSS's gate is not SiLU). For the other
+ * 26.04.01 models (SiLU-gated, no window) the two counts agree; MLA (DeepSeek-V3) keeps the causal
+ * count, Megatron-Core's MLA branch not being reproduced.
  */
-function conventionOf(source: string): MfuConvention {
+function conventionOf(source: string): RowConvention {
   if (source.includes('llm-foundry')) return 'mosaicml';
-  return source.includes('Megatron-Bridge') ? 'causal' : 'megatron';
+  if (!source.includes('Megatron-Bridge')) return 'megatron';
+  return source.includes('26.04.01 NeMo Container') ? 'megatron-core' : 'causal';
 }
 
 /**

@@ -247,3 +247,34 @@ export function modelFlopsPerToken(
   if (convention === 'mosaicml') return 6 * c.total + 3 * attention;
   return 3 * (2 * matmul + causalAttention);
 }
+
+/**
+ * Megatron-Core's own count (`num_floating_point_operations` in megatron/training/training.py, the
+ * "model TFLOP/s/GPU" Megatron-Bridge's 26.04.01 tables print), per token:
+ * `12·L·h²·[(1 + g/a + S/2h)·(a·d/h) + (f/h)·k·γ + (f_shared/h)·γ + V/(2·L·h)]` with attention
+ * over the causal half of the full S×S matrix on every layer (no sliding window) and γ = 3/2 only
+ * for a SiLU-gated FFN (`args.swiglu`; any other gated activation is counted as two matrices).
+ * Written per layer group below (dense layers with their FFN width). Undefined for MLA, whose
+ * separate branch is not reproduced here.
+ */
+export function megatronCoreFlopsPerToken(model: ModelSpec, sequenceLength: number): number | undefined {
+  const a = model.attention;
+  if (a.kind !== 'gqa') return undefined;
+  const h = model.hiddenSize;
+  const qd = a.numHeads * a.headDim;
+  const kvd = a.numKvHeads * a.headDim;
+  const gamma = model.ffn.gated && model.ffn.activation === 'silu' ? 1.5 : 1;
+  let weights = 0;
+  for (const g of layerGroupsOf(model)) {
+    let ffn = 2 * h * model.ffn.intermediateSize * gamma;
+    if (g.moe && model.moe !== undefined) {
+      const moe = model.moe;
+      const shared = (moe.sharedExpertIntermediateSize ?? moe.expertIntermediateSize) * moe.numSharedExperts;
+      ffn = 2 * h * (moe.expertIntermediateSize * moe.topK + shared) * gamma;
+    }
+    weights += g.count * (2 * h * qd + 2 * h * kvd + ffn);
+  }
+  // Attention scores: 12·L·(a·d)·S over the full matrix, halved (causal).
+  const scores = 6 * model.numLayers * qd * sequenceLength;
+  return 6 * (weights + h * model.vocabSize) + scores;
+}

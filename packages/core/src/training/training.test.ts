@@ -6,7 +6,7 @@ import type { TrainingReport } from './estimate.js';
 import { normalizeTraining, validateTraining } from './normalize.js';
 import type { TrainingScenarioInput } from './schema.js';
 import { searchLayouts } from './search.js';
-import { layerShapes, modelFlopsPerToken, selectiveOpPolicy } from './shapes.js';
+import { layerShapes, megatronCoreFlopsPerToken, modelFlopsPerToken, selectiveOpPolicy } from './shapes.js';
 
 const BASE: TrainingScenarioInput = {
   model: 'llama-3.1-8b',
@@ -287,6 +287,28 @@ describe('FLOP conventions', () => {
     const expected = (72 * s * l * h * h * (1 + s / (6 * h) + v / (12 * l * h))) / s;
     // Norm weights (2·2h per layer) are counted as matmul weights by Ridgeline: within 0.01 %.
     expect(modelFlopsPerToken(n.value.model, s, 'megatron') / expected).toBeCloseTo(1, 3);
+  });
+});
+
+describe("Megatron-Core's own FLOP count (Megatron-Bridge 26.04.01 tables)", () => {
+  const model = (id: string) => {
+    const m = findModel(id);
+    if (m === undefined) throw new Error(`${id} not in the catalog`);
+    return m;
+  };
+
+  it('reproduces the GPT-OSS 120B figure: 452 TFLOP/s/GPU at 16,640 tokens/s/GPU (GB200, BF16, S = 4096)', () => {
+    const f = megatronCoreFlopsPerToken(model('gpt-oss-120b'), 4096) ?? Number.NaN;
+    expect(Math.abs(f / (452e12 / 16640) - 1)).toBeLessThan(0.002);
+    // The causal count (sliding windows, gated experts as three matrices) is 1.2× larger.
+    expect(modelFlopsPerToken(model('gpt-oss-120b'), 4096, 'causal') / f).toBeGreaterThan(1.18);
+  });
+
+  it('equals the causal count for a SiLU-gated model without windows; undefined for MLA', () => {
+    const m = model('llama-3.1-70b');
+    const f = megatronCoreFlopsPerToken(m, 8192) ?? Number.NaN;
+    expect(Math.abs(f / modelFlopsPerToken(m, 8192, 'causal') - 1)).toBeLessThan(0.001);
+    expect(megatronCoreFlopsPerToken(model('deepseek-v3'), 4096)).toBeUndefined();
   });
 });
 

@@ -5,12 +5,12 @@
  * leave-one-source-out figure with the defaults equals the plain per-source figure. Rows that
  * cannot be expressed are kept with a skip reason.
  */
-import type { TrainingRow } from '../measurements/training-csv.js';
+import type { RowConvention, TrainingRow } from '../measurements/training-csv.js';
 import { trainingScenarioOf, trainingSourceLabel } from '../measurements/training-csv.js';
 import { estimateTrainingNormalized } from '../training/estimate.js';
 import type { NormalizedTraining, TrainingEfficiency } from '../training/normalize.js';
 import { normalizeTraining, validateTraining } from '../training/normalize.js';
-import type { MfuConvention } from '../training/schema.js';
+import { megatronCoreFlopsPerToken } from '../training/shapes.js';
 import { percentile } from '../util/percentile.js';
 import type { GroupSummary, SkippedRecord } from './validate.js';
 
@@ -71,7 +71,7 @@ export interface PreparedRow {
   readonly source: string;
   readonly measured: number;
   readonly job?: NormalizedTraining;
-  readonly convention: MfuConvention;
+  readonly convention: RowConvention;
   readonly reason?: string;
 }
 
@@ -93,7 +93,7 @@ export function predictPrepared(p: PreparedRow, efficiency?: TrainingEfficiency)
   if (p.job === undefined) return Number.NaN;
   const job = efficiency === undefined ? p.job : { ...p.job, trainingEfficiency: efficiency };
   const r = estimateTrainingNormalized(job, { largestMicroBatch: false, uncertainty: false });
-  const f = r.mfu[p.convention];
+  const f = p.convention === 'megatron-core' ? megatronCoreFigures(job, r) : r.mfu[p.convention];
   switch (p.row.metric) {
     case 'train_tok_s_per_gpu':
       return r.tokensPerSecondPerGpu;
@@ -108,6 +108,27 @@ export function predictPrepared(p: PreparedRow, efficiency?: TrainingEfficiency)
     default:
       return r.step.stepSeconds;
   }
+}
+
+/**
+ * MFU figures under Megatron-Core's own count (training/shapes.ts megatronCoreFlopsPerToken),
+ * scaled from the causal ones (same tokens/s and peak; LoRA's 2/3 kept); MLA models, which that
+ * function does not cover, keep the causal count.
+ */
+function megatronCoreFigures(
+  job: NormalizedTraining,
+  r: ReturnType<typeof estimateTrainingNormalized>,
+): { mfu: number; hfu: number; modelFlopsPerSecondPerGpu: number } {
+  const causal = r.mfu.causal;
+  const core = megatronCoreFlopsPerToken(job.model, job.sequenceLength);
+  if (core === undefined) return causal;
+  const full = job.finetune.method === 'full' ? 1 : 2 / 3;
+  const scale = (core * full) / causal.modelFlopsPerToken;
+  return {
+    mfu: causal.mfu * scale,
+    hfu: causal.hfu * scale,
+    modelFlopsPerSecondPerGpu: causal.modelFlopsPerSecondPerGpu * scale,
+  };
 }
 
 /** Prediction of one row with the default efficiency, or why it cannot be predicted. */
