@@ -222,6 +222,31 @@ const planTable = [
 ].join('\n');
 console.log('\n' + planTable);
 
+/** The training layout search (issue 11: 1,000 layouts on 1,024 GPUs in under 5 s). */
+const { searchLayouts, normalizeTraining, validateTraining } = await import('../packages/core/dist/index.js');
+const TRAIN_JOB = {
+  model: 'llama-3.1-70b',
+  hardware: 'h100-sxm',
+  gpus: 1024,
+  sequenceLength: 8192,
+  globalBatch: 1024,
+};
+const trainJob = validateTraining(TRAIN_JOB);
+if (!trainJob.ok) throw new Error(`train: ${JSON.stringify(trainJob.diagnostics)}`);
+const trainNorm = normalizeTraining(trainJob.value);
+if (!trainNorm.ok) throw new Error(`train: ${JSON.stringify(trainNorm.diagnostics)}`);
+const searchStart = process.hrtime.bigint();
+const searched = searchLayouts(trainNorm.value, { top: 5 });
+const searchSeconds = Number(process.hrtime.bigint() - searchStart) / 1e9;
+const trainTable = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, Node ${process.version}, one core.`,
+  '',
+  '| training layout search | seconds | layouts | fitting |',
+  '|---|---:|---:|---:|',
+  `| Llama-3.1-70B on 1,024 H100, S = 8192, global batch 1024 | ${searchSeconds.toFixed(2)} | ${fmt(searched.evaluated)} | ${fmt(searched.feasible)} |`,
+].join('\n');
+console.log('\n' + trainTable);
+
 function writeBetween(doc, start, end, text) {
   const i = doc.indexOf(start);
   const j = doc.indexOf(end);
@@ -235,5 +260,6 @@ if (process.argv.includes('--write')) {
   doc = writeBetween(doc, '<!-- bench:start -->', '<!-- bench:end -->', table);
   doc = writeBetween(doc, '<!-- bench-sweep:start -->', '<!-- bench-sweep:end -->', sweepTable);
   doc = writeBetween(doc, '<!-- bench-plan:start -->', '<!-- bench-plan:end -->', planTable);
+  doc = writeBetween(doc, '<!-- bench-train:start -->', '<!-- bench-train:end -->', trainTable);
   writeFileSync(path, doc);
 }

@@ -101,13 +101,13 @@ export function defaultScaleOutGbps(hw: HardwareSpec): number {
 /**
  * Defaults of the training efficiency parameters: the values `ridgeline validate
  * training.csv --cross-validate` fits on all sources (coordinate search on a grid, every source
- * weighing the same). Held out one source at a time, the refitted values stay within
- * gemmScale 0.75-0.85, attentionScale 0.5-0.7, overlapSlowdown 0.1-0.5 (docs/training.md).
+ * weighing the same). Held out one source at a time, the refitted values are the same except
+ * overlapSlowdown 0.1 without torchtitan's docs/performance.md (docs/training.md).
  */
 export const TRAINING_EFFICIENCY_DEFAULTS: TrainingEfficiency = {
   gemmScale: 0.75,
-  attentionScale: 0.7,
-  overlapSlowdown: 0.1,
+  attentionScale: 0.6,
+  overlapSlowdown: 0,
 };
 
 /** Validates loose input; every schema issue names its field. */

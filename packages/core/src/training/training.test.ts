@@ -313,7 +313,8 @@ describe("Megatron-Core's own FLOP count (Megatron-Bridge 26.04.01 tables)", () 
 });
 
 describe('layout search', () => {
-  it('searches 1,000+ layouts on 1,024 GPUs in under 5 s, feasible first', () => {
+  // Its time is recorded by `npm run bench` (docs/performance.md), not asserted here.
+  it('searches 1,000+ layouts on 1,024 GPUs, feasible first, fastest first', () => {
     const v = validateTraining({
       ...BASE,
       model: 'llama-3.1-70b',
@@ -324,11 +325,8 @@ describe('layout search', () => {
     if (!v.ok) throw new Error('invalid');
     const n = normalizeTraining(v.value);
     if (!n.ok) throw new Error('invalid');
-    const t0 = performance.now();
     const r = searchLayouts(n.value, { top: 5 });
-    const ms = performance.now() - t0;
     expect(r.evaluated).toBeGreaterThanOrEqual(1000);
-    expect(ms).toBeLessThan(5000);
     expect(r.layouts[0]?.fits).toBe(true);
     const t = r.layouts.map((l) => l.tokensPerSecondPerGpu);
     expect([...t].sort((a, b) => b - a)).toEqual(t);
