@@ -56,6 +56,7 @@ interface TrainOptions {
   readonly loraRank?: string;
   readonly loraTargets?: string;
   readonly chunkedLoss?: boolean;
+  readonly fusedLoss?: boolean;
   readonly optimizerInBackward?: boolean;
   readonly activationOffload?: boolean;
   readonly tokens?: string;
@@ -109,6 +110,7 @@ function readOverrides(o: TrainOptions): { overrides: Override[]; errors: CliDia
   set(['finetune', 'rank'], f.positiveInt('--lora-rank', o.loraRank));
   set(['finetune', 'targets'], f.oneOf('--lora-targets', o.loraTargets, LORA_TARGETS));
   if (o.chunkedLoss === true) set(['chunkedLoss'], true);
+  if (o.fusedLoss === true) set(['fusedLoss'], true);
   if (o.optimizerInBackward === true) set(['optimizerInBackward'], true);
   if (o.activationOffload === true) set(['activationOffload'], true);
   set(['tokens'], f.positiveNumber('--tokens', o.tokens));
@@ -362,6 +364,7 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--lora-rank <n>', 'LoRA rank (default 16)')
     .option('--lora-targets <t>', `LoRA targets (${LORA_TARGETS.join(', ')})`)
     .option('--chunked-loss', 'cross-entropy in chunks (no full FP32 logits)')
+    .option('--fused-loss', 'cross-entropy as one fused kernel (BF16 logits and gradient only)')
     .option('--optimizer-in-backward', 'apply and free each gradient during backward (no accumulation)')
     .option('--activation-offload', 'offload stored activations to host memory')
     .option('--tokens <n>', 'tokens to train, for time, cost and energy (e.g. 1e12)')

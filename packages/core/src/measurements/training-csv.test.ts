@@ -39,4 +39,12 @@ describe('training.csv rows as jobs', () => {
     expect(scenario('T0570').input.recompute).toBe('selective'); // "selective layer"
     expect(scenario('T0846').input.recompute).toBe('selective'); // Megatron-LM
   });
+
+  it('a loss compiled with torch.compile is one fused kernel, unless chunked', () => {
+    expect(scenario('T0561').input.fusedLoss).toBe(true); // torchtitan + torch.compile
+    expect(scenario('T0992').input.fusedLoss).toBe(true); // torchtune + Compile
+    expect(scenario('T0990').input.fusedLoss).toBe(false); // torchtune baseline, eager
+    expect(scenario('T0994').input.chunkedLoss).toBe(true); // + Chunked Cross Entropy
+    expect(scenario('T0994').input.fusedLoss).toBe(false);
+  });
 });

@@ -275,6 +275,23 @@ function recomputeOf(row: TrainingRow): 'none' | 'selective' | 'selective-op' | 
   return perOp ? 'selective-op' : 'selective';
 }
 
+/**
+ * The loss kernels a row states: chunked cross-entropy (torchtune's LoRA/QLoRA rows inherit it);
+ * fused, when torch.compile compiles the loss too (torchtitan's build_cross_entropy_loss,
+ * torchtune's compile flag). A chunked loss keeps its own accounting.
+ */
+function lossOf(
+  row: TrainingRow,
+  tag: string,
+  inherited: boolean,
+): { chunkedLoss: boolean; fusedLoss: boolean } {
+  const chunkedLoss = tag.includes('chunked') || inherited;
+  return {
+    chunkedLoss,
+    fusedLoss: !chunkedLoss && (/torch\.compile/.test(row.framework) || tag.includes('compile')),
+  };
+}
+
 /** Maps one row to a training scenario; a reason when it cannot be expressed. */
 export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
   const variant = uncataloguedVariant(row.hardware);
@@ -341,8 +358,7 @@ export function trainingScenarioOf(row: TrainingRow): TrainingRowScenario {
       virtualStages: vp,
     },
     recompute,
-    // torchtune's cumulative techniques (LoRA/QLoRA rows inherit them all but the optimizer ones).
-    chunkedLoss: tag.includes('chunked') || (torchtune && method !== 'full'),
+    ...lossOf(row, tag, torchtune && method !== 'full'),
     optimizerInBackward: tag.includes('optimizer step into backward'),
     activationOffload: tag.includes('activation offloading') || (torchtune && method !== 'full'),
     optimizer: tag.includes('8-bit adamw') ? 'adam8bit' : 'adamw',

@@ -142,9 +142,11 @@ export function trainingMemory(j: NormalizedTraining, microBatch = j.microBatch)
     inFlight = Math.min(j.microBatches, j.pp) * (1 + (j.pp - 1) / (j.pp * j.virtualStages));
   else inFlight = Math.min(j.microBatches, j.pp);
   // Logits for the loss on the last stage (vocabulary split by TP): the FP32 logits and their FP32
-  // gradient are both live when the cross-entropy backward runs (8 bytes per logit).
-  // A chunked loss materializes one chunk at a time (8 chunks, torchtune's default).
-  const logits = ((tokens * m.vocabSize * 8) / j.tp) * (j.chunkedLoss ? 1 / 8 : 1);
+  // gradient are both live when the cross-entropy backward runs (8 bytes per logit); a fused loss
+  // keeps the BF16 logits and writes a BF16 gradient (4). A chunked loss materializes one chunk at
+  // a time (8 chunks, torchtune's default).
+  const logitBytes = j.fusedLoss ? 4 : 8;
+  const logits = ((tokens * m.vocabSize * logitBytes) / j.tp) * (j.chunkedLoss ? 1 / 8 : 1);
   // Activation offload keeps two layers' worth on the GPU (the one in use and the next prefetched).
   const resident = j.activationOffload ? (2 * perMicroBatch) / layersPerStage : perMicroBatch;
   const activationsBytes = Math.max(resident * inFlight, resident + logits);

@@ -70,6 +70,7 @@ export interface NormalizedTraining {
   readonly optimizerStateScale: number;
   readonly recompute: RecomputeMode;
   readonly chunkedLoss: boolean;
+  readonly fusedLoss: boolean;
   readonly optimizerInBackward: boolean;
   readonly activationOffload: boolean;
   readonly overlapDp: boolean;
@@ -319,6 +320,7 @@ function normalizedOf(
     optimizerStateScale: s.optimizerStateFormat === 'fp32' ? 1 : 0.5,
     recompute: s.recompute,
     chunkedLoss: s.chunkedLoss,
+    fusedLoss: s.fusedLoss,
     optimizerInBackward: s.optimizerInBackward,
     activationOffload: s.activationOffload,
     overlapDp: s.overlap.dp,

@@ -129,6 +129,12 @@ export const TrainingScenarioSchema = z
       .default({}),
     /** Cross-entropy computed in chunks of the sequence: the full FP32 logits are never materialized. */
     chunkedLoss: z.boolean().default(false),
+    /**
+     * Cross-entropy as one fused kernel (torch.compile'd loss, Liger-style kernels): it keeps the
+     * BF16 logits and writes their BF16 gradient (4 bytes per logit) instead of an FP32 copy and
+     * its FP32 gradient (8), and reads them once per pass.
+     */
+    fusedLoss: z.boolean().default(false),
     /** Optimizer step fused into the backward pass: each gradient is applied and freed at once. */
     optimizerInBackward: z.boolean().default(false),
     /** Stored activations (checkpoints) offloaded to host memory and streamed back for backward. */

@@ -270,7 +270,8 @@ function microBatchCompute(c: StepContext): Compute {
   }
   // LM head and loss on the last stage (FP32 logits: write, softmax read/write, gradient).
   const head = gemm(c, c.tokens, m.vocabSize / j.tp, m.hiddenSize, 1, c.peak16, c.frac16, 2);
-  const loss = (c.tokens * (m.vocabSize / j.tp) * 4 * 4) / c.memBw;
+  // Fused: the BF16 logits read in forward, read and their gradient written in backward (6 bytes).
+  const loss = (c.tokens * (m.vocabSize / j.tp) * (j.fusedLoss ? 6 : 4 * 4)) / c.memBw;
   addOp(acc, 'lm-head', head + loss, (c.lora ? 1 : 2) * head + loss);
   acc.headF = head + loss;
   acc.headB = (c.lora ? 1 : 2) * head + loss;

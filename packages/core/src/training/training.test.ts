@@ -91,6 +91,14 @@ describe('training estimate', () => {
     expect(op.headline.hfu).toBeLessThan(full.headline.hfu);
   });
 
+  it('a fused cross-entropy keeps 4 bytes per logit (BF16 logits and gradient) instead of 8', () => {
+    const plain = report({ microBatch: 2, globalBatch: 16 });
+    const fused = report({ microBatch: 2, globalBatch: 16, fusedLoss: true });
+    const logits = 2 * 4096 * 128256; // tokens × vocabulary of Llama 3.1
+    expect(plain.memory.activationsBytes - fused.memory.activationsBytes).toBeCloseTo(4 * logits, -3);
+    expect(fused.step.stepSeconds).toBeLessThan(plain.step.stepSeconds);
+  });
+
   it('ZeRO-3 needs less memory than ZeRO-1, which needs less than DDP', () => {
     const z0 = report({ parallelism: { zero: 0 } }).memory.totalBytes;
     const z1 = report({ parallelism: { zero: 1 } }).memory.totalBytes;
