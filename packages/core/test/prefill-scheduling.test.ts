@@ -4,6 +4,7 @@
  * as long as a non-chunking engine's budget, and engine release profiles. Each mechanism moves
  * the estimate the way it says and shows in the report's serving section.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
 import { estimate, validateScenario } from '@ridgeline/core';
@@ -15,6 +16,9 @@ import {
   releaseOfFramework,
 } from '../src/scenario/engine-releases.js';
 import { findHardware } from '../src/hardware/catalog.js';
+import type { MeasurementRow } from '../src/measurements/csv.js';
+import { parseMeasurementCsv } from '../src/measurements/csv.js';
+import { predictRow } from '../src/validate/predict.js';
 
 const closedLoop = {
   model: 'llama-3.1-8b',
@@ -165,5 +169,41 @@ describe('engine releases', () => {
     expect(engineRefForRelease('trtllm', '1.3.0').ref).toBe('trtllm');
     expect(engineRefForRelease('sglang', undefined).ref).toBe('sglang');
     expect(compareVersions('0.5.12', '0.5.9')).toBeGreaterThan(0);
+  });
+});
+
+describe('serving-modern.csv rows take the release and the front end from their cells', () => {
+  const parsed = parseMeasurementCsv(
+    readFileSync(new URL('../data/measurements/serving-modern.csv', import.meta.url), 'utf8'),
+  );
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
+  const byId = new Map(parsed.value.map((r) => [r.id, r]));
+  const predicted = (r: MeasurementRow): number => {
+    const p = predictRow(r);
+    if ('skip' in p) throw new Error(`${r.id} skipped: ${p.skip}`);
+    return p.predicted;
+  };
+  const row = (id: string): MeasurementRow => {
+    const r = byId.get(id);
+    if (r === undefined) throw new Error(`no row ${id}`);
+    return r;
+  };
+
+  it('an SGLang v0.5.9 image runs the sglang@0.5.9 profile: a longer TTFT than v0.5.12', () => {
+    const now = row('N0501');
+    expect(now.framework).toMatch(/v0\.5\.12/);
+    const old = { ...now, framework: 'SGLang [image lmsysorg/sglang:v0.5.9-cu130]' };
+    expect(predicted(old)).toBeGreaterThan(predicted(now) + 50);
+  });
+
+  it('an MLPerf SUT in-process pays no API-server time; one behind an OpenAI server does', () => {
+    const sut = row('N0562');
+    expect(sut.metric).toBe('ttft_ms');
+    expect(sut.framework).not.toMatch(/openai/i);
+    const http = { ...sut, framework: `${sut.framework} (OpenAI-API server)` };
+    expect(predicted(http) - predicted(sut)).toBeCloseTo(
+      ENGINE_PROFILES.trtllm.requestOverheadSeconds * 1e3,
+      0,
+    );
   });
 });
