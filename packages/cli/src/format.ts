@@ -217,7 +217,16 @@ export function formatEstimate(report: EstimateReport): string {
       ],
       ['preemptions', grouped(sv.preemptions)],
       ['KV capacity', `${grouped(sv.kvCapacityTokens)} tokens per replica`],
+      [
+        'TTFT parts',
+        `${num(sv.ttftParts.requestOverheadMs)} ms API server, ${num(sv.ttftParts.queueMs)} ms queued, ${num(sv.ttftParts.prefillMs)} ms prompt steps (means)`,
+      ],
     ];
+    if (sv.decodeStallShare > 0)
+      rows.push([
+        'decode stalls',
+        `${percent(sv.decodeStallShare)} of the run in prompt-only steps (prefill-first)`,
+      ]);
     if (sv.kvTransferMs !== undefined) rows.push(['KV transfer', `${num(sv.kvTransferMs)} ms per request`]);
     if (sv.acceptedTokensPerStep !== undefined)
       rows.push(['accepted/step', `${num(sv.acceptedTokensPerStep)} tokens (speculative)`]);

@@ -49,7 +49,16 @@ export { HARDWARE_CATALOG, findHardware, hardwareIds, normalizeHardwareName } fr
 export { EXCLUDED_HARDWARE } from './hardware/catalog-data.js';
 
 export type { Scenario, ScenarioInput, EngineId } from './scenario/schema.js';
-export { ScenarioSchema, ENGINE_IDS, DEFAULT_ENGINE, MAX_REQUESTS } from './scenario/schema.js';
+export {
+  ScenarioSchema,
+  ENGINE_IDS,
+  ENGINE_REFS,
+  DEFAULT_ENGINE,
+  MAX_REQUESTS,
+  engineIdOf,
+} from './scenario/schema.js';
+export type { EngineRef } from './scenario/schema.js';
+export { ENGINE_RELEASES, engineReleaseRefs } from './scenario/engine-releases.js';
 export { scenarioJsonSchema, staleScenarioDescriptions } from './scenario/json-schema.js';
 export type { NormalizedScenario, Formats, Efficiency } from './scenario/normalize.js';
 export type {

@@ -28,7 +28,15 @@ const LAYERS: readonly (readonly string[])[] = [
   ],
   ['diagnostics'],
   // Input schemas and the operator type.
-  ['model/schema.ts', 'hardware/schema.ts', 'energy/schema.ts', 'scenario/schema.ts', 'graph/operator.ts'],
+  [
+    'model/schema.ts',
+    'hardware/schema.ts',
+    'energy/schema.ts',
+    'scenario/schema.ts',
+    // Engine releases with a profile: the schema's engine references list them.
+    'scenario/engine-releases.ts',
+    'graph/operator.ts',
+  ],
   // Catalogs and data: models, devices and their families, power and prices; reading input text.
   ['model/catalog.ts', 'model/hf-import.ts', 'hardware', 'energy', 'input'],
   // The normalized scenario and the narrow contexts of graph, cost and memory (types only).

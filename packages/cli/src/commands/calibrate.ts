@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import type {
   CalibrationProfile,
   Diagnostic,
-  EngineId,
+  EngineRef,
   FitRecord,
   MeasurementDiagnostic,
   Observation,
@@ -25,6 +25,7 @@ import {
   CalibrationProfileSchema,
   DEFAULT_ENGINE,
   ENGINE_IDS,
+  engineIdOf,
   MIN_CALIBRATION_ROWS,
   SHIPPED_PROFILES,
   closestMatches,
@@ -170,7 +171,9 @@ export function applyCalibration(
   if (profiles.length === 0) return loaded(out);
   const hardware = scenarioHardwareId(raw, ctx);
   // The engine the scenario runs: its own, else the default one.
-  const engine = (typeof raw['engine'] === 'string' ? raw['engine'] : DEFAULT_ENGINE) as EngineId;
+  const engine = engineIdOf(
+    (typeof raw['engine'] === 'string' ? raw['engine'] : DEFAULT_ENGINE) as EngineRef,
+  );
   const parameters = hardware === undefined ? undefined : profileParametersFor(profiles, hardware, engine);
   if (parameters === undefined) {
     if (!required || hardware === undefined) return loaded(out);

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ENGINE_IDS } from '@ridgeline/core';
+import { ENGINE_IDS, ENGINE_REFS, engineReleaseRefs } from '@ridgeline/core';
 import type { CliDiagnostic, Path } from '../files.js';
 import { isRecord } from '../files.js';
 import { formatEstimate } from '../format.js';
@@ -140,7 +140,7 @@ function readOverrides(o: EstimateOptions): { overrides: Override[]; errors: Cli
   set(fieldOf('--weights'), f.format('--weights', o.weights));
   set(fieldOf('--activations'), f.format('--activations', o.activations));
   set(fieldOf('--kv'), f.format('--kv', o.kv));
-  set(fieldOf('--engine'), f.oneOf('--engine', o.engine, ENGINE_IDS));
+  set(fieldOf('--engine'), f.oneOf('--engine', o.engine, ENGINE_REFS));
   set(fieldOf('--input'), f.positiveInt('--input', o.input));
   set(fieldOf('--output'), f.positiveInt('--output', o.output));
   set(fieldOf('--batch'), f.positiveInt('--batch', o.batch));
@@ -258,7 +258,7 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--kv <format>', "KV-cache format (default: the engine's, the model's 16-bit dtype)")
     .option(
       '--engine <id>',
-      `serving engine profile (${ENGINE_IDS.join(', ')}; default vllm; ideal is an optimistic bound: kernels only, no engine overheads)`,
+      `serving engine profile (${ENGINE_IDS.join(', ')}, or a release with a profile: ${ENGINE_IDS.flatMap((id) => engineReleaseRefs(id)).join(', ')}; default vllm; ideal is an optimistic bound: kernels only, no engine overheads)`,
     )
     .option('--input <tokens>', 'prompt tokens per request')
     .option('--output <tokens>', 'generated tokens per request')

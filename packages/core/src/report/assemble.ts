@@ -76,6 +76,17 @@ export interface ServingReport {
   readonly acceptedTokensPerStep?: number;
   /** Offload: share of a decode step spent streaming from the offload tier. */
   readonly offloadShare?: number;
+  /**
+   * Mean TTFT split, ms: the API server's per-request time (tokenization, hand-off, first-token
+   * streaming), the wait in the engine's queue, and the prompt's steps up to its first token.
+   */
+  readonly ttftParts: {
+    readonly requestOverheadMs: number;
+    readonly queueMs: number;
+    readonly prefillMs: number;
+  };
+  /** Share of the run in which running decodes stalled for prompt-only steps (prefill-first engines). */
+  readonly decodeStallShare: number;
 }
 
 export interface EstimateReport {
@@ -393,6 +404,12 @@ export function assembleServingReport(
     maxBatch: timing.maxBatch,
     preemptions: timing.preemptions,
     kvCapacityTokens: timing.main.kvCapacityTokens,
+    ttftParts: {
+      requestOverheadMs: timing.ttftParts.requestOverheadSeconds * 1e3,
+      queueMs: timing.ttftParts.queueSeconds * 1e3,
+      prefillMs: timing.ttftParts.prefillSeconds * 1e3,
+    },
+    decodeStallShare: timing.decodeStallShare,
     ...(timing.prefillPool !== undefined
       ? {
           prefillPoolKvCapacityTokens: timing.prefillPool.kvCapacityTokens,

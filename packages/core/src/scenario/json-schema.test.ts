@@ -23,7 +23,14 @@ describe('scenarioJsonSchema', () => {
     const workload = properties.workload?.properties as Record<string, Record<string, unknown>>;
     expect(workload.inputTokens).toMatchObject({ type: 'integer', exclusiveMinimum: 0 });
     expect(workload.inputTokens).not.toHaveProperty('maximum');
-    expect(properties.engine?.enum).toEqual(['ideal', 'vllm', 'trtllm', 'sglang']);
+    expect(properties.engine?.enum).toEqual([
+      'ideal',
+      'vllm',
+      'trtllm',
+      'sglang',
+      'sglang@0.5.9',
+      'sglang@0.5.12',
+    ]);
     expect(properties.engine).toHaveProperty('default');
   });
 

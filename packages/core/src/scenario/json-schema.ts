@@ -50,6 +50,10 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serving.memoryFraction':
     'Fraction of device memory the engine may use, (0, 1]. Default: the engine profile’s.',
   'serving.chunkedPrefill': 'Split long prompts across steps. Default: the engine profile’s.',
+  'serving.mixedBatches':
+    'Prompt chunks share a step with the running decodes; false: a step runs waiting prompts only and the decodes stall (SGLang). Default: the engine profile’s.',
+  'serving.apiServer':
+    'Requests pass the OpenAI-compatible HTTP server (tokenization, streaming), costing the profile’s per-request overhead. Default true; false for in-process harnesses (trtllm-bench, MLPerf LoadGen SUTs).',
   'serving.prefixCacheHitRate': 'Fraction of prompt tokens found in the prefix cache, 0..1. Default 0.',
   'serving.speculative': 'Speculative decoding.',
   'serving.speculative.method': "'draft' (a separate draft model) or 'mtp' (the model's own MTP heads).",

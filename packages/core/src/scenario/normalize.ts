@@ -14,7 +14,12 @@ import { distinctLayersOf } from '../layers/registry.js';
 import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import { efficiencyFor } from '../hardware/families.js';
-import { cudaGraphBatchSizes, defaultMemoryFraction, engineProfile } from '../serving/engines.js';
+import {
+  cudaGraphBatchSizes,
+  defaultMemoryFraction,
+  engineProfile,
+  requestOverheadSeconds,
+} from '../serving/engines.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
 import { DATASET_LENGTHS, lengthMax } from './lengths.js';
@@ -358,21 +363,21 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
   const { tp, pp } = s.parallelism;
   const base = engineProfile(s.engine);
   const sv = s.serving ?? {};
+  const maxBatchedTokens = sv.maxBatchedTokens ?? base.maxBatchedTokens;
   return {
     ...base,
-    memoryFraction:
-      sv.memoryFraction ??
-      defaultMemoryFraction(base, hardware, tp, pp, sv.maxBatchedTokens ?? base.maxBatchedTokens),
-    maxBatchedTokens: sv.maxBatchedTokens ?? base.maxBatchedTokens,
+    memoryFraction: sv.memoryFraction ?? defaultMemoryFraction(base, hardware, tp, pp, maxBatchedTokens),
+    maxBatchedTokens,
     maxSequences: sv.maxSequences ?? base.maxSequences,
     cudaGraphBatchSizes: cudaGraphBatchSizes(
       base,
       hardware,
       tp,
       sv.maxSequences ?? base.maxSequences,
-      sv.maxBatchedTokens ?? base.maxBatchedTokens,
+      maxBatchedTokens,
     ),
     chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
+    mixedBatches: sv.mixedBatches ?? base.mixedBatches,
   };
 }
 
@@ -395,7 +400,9 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
     graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
     stepOverheadSeconds: o.stepOverheadSeconds ?? engine.stepOverheadSeconds,
     stepOverheadPerSequenceSeconds: o.stepOverheadPerSequenceSeconds ?? engine.stepOverheadPerSequenceSeconds,
-    requestOverheadSeconds: o.requestOverheadSeconds ?? engine.requestOverheadSeconds,
+    requestOverheadSeconds:
+      o.requestOverheadSeconds ??
+      (s.serving?.apiServer === false ? 0 : requestOverheadSeconds(engine, hardware)),
   };
 }
 

@@ -8,6 +8,7 @@ import { CostSchema, PowerSchema } from '../energy/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
 import { ModelSpecSchema } from '../model/schema.js';
 import { NUMERIC_FORMATS } from '../units/formats.js';
+import { ENGINE_RELEASES } from './engine-releases.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -21,6 +22,26 @@ export const EngineIdSchema = z.enum(ENGINE_IDS);
 export type EngineId = z.infer<typeof EngineIdSchema>;
 /** The engine a scenario without `engine` runs: vLLM, the common deployment. */
 export const DEFAULT_ENGINE: EngineId = 'vllm';
+
+/**
+ * An engine profile: an engine id, or an id with a release that has a profile of its own
+ * ('sglang@0.5.9'). The id alone is the newest profile (serving/engines.ts ENGINE_RELEASES).
+ */
+export type EngineRef = EngineId | `${EngineId}@${string}`;
+
+/** The engine id of a reference ('sglang@0.5.9' -> 'sglang'). */
+export function engineIdOf(ref: EngineRef): EngineId {
+  const at = ref.indexOf('@');
+  return (at < 0 ? ref : ref.slice(0, at)) as EngineId;
+}
+
+/** Every engine reference a scenario may name: the ids, and each release with a profile. */
+export const ENGINE_REFS: readonly [EngineRef, ...EngineRef[]] = [
+  ...ENGINE_IDS,
+  ...ENGINE_IDS.flatMap((id) => ENGINE_RELEASES[id].map((r): EngineRef => `${id}@${r.version}`)),
+];
+
+export const EngineRefSchema = z.enum(ENGINE_REFS);
 
 export const ParallelismSchema = z
   .object({
@@ -91,6 +112,14 @@ export const ServingSchema = z
     /** Memory fraction (vLLM gpu_memory_utilization, TRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static). */
     memoryFraction: z.number().positive().max(1).optional(),
     chunkedPrefill: z.boolean().optional(),
+    /** Prompt chunks share steps with running decodes (vLLM, TRT-LLM; SGLang --enable-mixed-chunk); false: prefill-first. */
+    mixedBatches: z.boolean().optional(),
+    /**
+     * Requests pass the engine's OpenAI-compatible HTTP server (tokenization, detokenization,
+     * streaming), which costs the profile's requestOverheadSeconds each. Default true; false for
+     * in-process harnesses (trtllm-bench, an MLPerf LoadGen SUT that hands token ids to the engine).
+     */
+    apiServer: z.boolean().optional(),
     /** Fraction of prompt tokens found in the prefix cache (shared system prompts, multi-turn). Default 0. */
     prefixCacheHitRate: z.number().min(0).max(1).optional(),
     speculative: SpeculativeSchema.optional(),
@@ -283,8 +312,11 @@ export const ScenarioSchema = z
     gpus: positiveInt.optional(),
     parallelism: ParallelismSchema.default({ tp: 1, pp: 1, ep: 1, dp: 1, attentionDp: false }),
     precision: PrecisionSchema.default({}),
-    /** Serving engine profile. Default vllm, the common deployment; 'ideal' is an optimistic bound. */
-    engine: EngineIdSchema.default(DEFAULT_ENGINE),
+    /**
+     * Serving engine profile, optionally of a release ('sglang@0.5.9'; the id alone is the newest
+     * profile). Default vllm, the common deployment; 'ideal' is an optimistic bound.
+     */
+    engine: EngineRefSchema.default(DEFAULT_ENGINE),
     workload: WorkloadSchema,
     serving: ServingSchema.optional(),
     topology: TopologySchema.optional(),

@@ -38,6 +38,8 @@ export interface Efficiency extends EfficiencyProfile {
 export interface EngineProfile {
   readonly id: EngineId;
   readonly name: string;
+  /** The release the profile describes (scenario/engine-releases.ts), or undefined for none in particular. */
+  readonly version: string | undefined;
   /**
    * What the memory fraction bounds. 'total': everything the engine allocates (vLLM);
    * 'free-after-weights': the KV cache's share of what weights, activations and the runtime leave
@@ -66,13 +68,24 @@ export interface EngineProfile {
   readonly cudaGraphBatchSizes: readonly number[];
   /** Host time per step per sequence in the step, s (see Efficiency). */
   readonly stepOverheadPerSequenceSeconds: number;
-  /** Per-request time outside the step loop (API server, tokenization, detokenization), s. */
+  /**
+   * Per-request time outside the step loop (API server, tokenization, hand-off to the scheduler,
+   * first-token streaming), added to TTFT and end-to-end latency of online workloads, s.
+   */
   readonly requestOverheadSeconds: number;
+  /** The same on a vendor's devices (hardware.vendor, e.g. 'AMD': the ROCm build), where it differs. */
+  readonly requestOverheadSecondsByVendor: Readonly<Record<string, number>>;
   /** Per-step token budget (max_num_batched_tokens / max_num_tokens / chunked_prefill_size). */
   readonly maxBatchedTokens: number;
   /** Maximum sequences in flight (max_num_seqs / max_batch_size / max_running_requests). */
   readonly maxSequences: number;
   readonly chunkedPrefill: boolean;
+  /**
+   * Whether a step mixes prompt chunks with the running decodes (vLLM, TensorRT-LLM in-flight
+   * batching). False: prefill-first (SGLang without --enable-mixed-chunk): while prompts wait, a
+   * step runs prompt chunks only and every running decode stalls for it.
+   */
+  readonly mixedBatches: boolean;
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   /**

@@ -20,8 +20,7 @@
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { StepCoster } from './step-cost.js';
 import { accountStep, applyStep, simulationResult } from './simulator/accounting.js';
-import { admitWaiting, advanceArrivals } from './simulator/admission.js';
-import { beginStep, scheduleRunning } from './simulator/scheduling.js';
+import { advanceArrivals, buildStep } from './simulator/admission.js';
 import { SimState } from './simulator/state.js';
 import { stepTime } from './simulator/step-time.js';
 
@@ -39,6 +38,11 @@ export interface SimulationInput {
   /** Requests arrive with their prompt already in the KV cache (the decode pool of a disaggregated deployment). */
   readonly prefilled: boolean;
   readonly kvCapacityTokens: number;
+  /**
+   * Closed loop: seconds from a request's completion in the engine to its client's next request
+   * reaching the engine (the API server's per-request time, outside the step loop). Default 0.
+   */
+  readonly clientGapSeconds?: number | undefined;
 }
 
 export interface SimulationResult {
@@ -49,6 +53,8 @@ export interface SimulationResult {
   readonly arrivalSeconds: Float64Array;
   readonly firstTokenSeconds: Float64Array;
   readonly finishSeconds: Float64Array;
+  /** Per request, s: the start of the step that first scheduled it (its wait in the queue ends). */
+  readonly startSeconds: Float64Array;
   readonly steps: number;
   /** Time-weighted mean of running sequences. */
   readonly meanBatch: number;
@@ -58,6 +64,8 @@ export interface SimulationResult {
   readonly prefillSeconds: number;
   readonly decodeSeconds: number;
   readonly busySeconds: number;
+  /** Time of prompt-only steps (prefill-first) while other requests were decoding: their stall, s. */
+  readonly decodeStallSeconds: number;
   /** False when a request could never be scheduled (the KV cache cannot hold one). */
   readonly feasible: boolean;
 }
@@ -109,9 +117,7 @@ export function simulate(
       }
       break;
     }
-    beginStep(st);
-    scheduleRunning(st);
-    admitWaiting(st);
+    buildStep(st);
     if (st.load.prefillTokens === 0 && st.load.decodeSequences === 0) {
       // A step that only preempted runs again; otherwise nothing can ever run (the cache
       // cannot hold the next request even when empty).

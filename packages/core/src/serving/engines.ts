@@ -5,7 +5,9 @@
  * kernel launch) are not published in ms for any engine: the values here are model parameters
  * fitted to the static-batch rows of reference.csv and refit by calibration.
  */
-import type { EngineId } from '../scenario/schema.js';
+import type { EngineId, EngineRef } from '../scenario/schema.js';
+import { engineIdOf } from '../scenario/schema.js';
+import { ENGINE_RELEASES } from '../scenario/engine-releases.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { GIB } from '../units/si.js';
 import type { EngineProfile } from '../scenario/types.js';
@@ -18,6 +20,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
   ideal: {
     id: 'ideal',
     name: 'ideal (optimistic bound: kernels only)',
+    version: undefined,
     kvMemoryBasis: 'free-after-weights',
     kvPolicy: 'preempt',
     memoryFraction: 1,
@@ -30,9 +33,11 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     cudaGraphBatchSizes: [],
     stepOverheadPerSequenceSeconds: 0,
     requestOverheadSeconds: 0,
+    requestOverheadSecondsByVendor: {},
     maxBatchedTokens: 8192,
     maxSequences: Number.MAX_SAFE_INTEGER,
     chunkedPrefill: true,
+    mixedBatches: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -45,6 +50,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
   vllm: {
     id: 'vllm',
     name: 'vLLM (V1 engine)',
+    version: undefined,
     kvMemoryBasis: 'total',
     kvPolicy: 'preempt',
     memoryFraction: 0.9,
@@ -57,9 +63,11 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     cudaGraphBatchSizes: vllmGraphSizes(1024, 8192),
     stepOverheadPerSequenceSeconds: 10e-6,
     requestOverheadSeconds: 2e-3,
+    requestOverheadSecondsByVendor: {},
     maxBatchedTokens: 8192,
     maxSequences: 1024,
     chunkedPrefill: true,
+    mixedBatches: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -71,6 +79,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       kvPageTokens: `${DEFAULTS_MD} §1a: block_size 16 on CUDA (vllm/platforms/cuda.py@1c0d9ecf)`,
       maxBatchedTokens: `${DEFAULTS_MD} §1a: OpenAI server on >=70 GiB non-A100 GPUs: 8192 tokens, 1024 seqs`,
       chunkedPrefill: `${DEFAULTS_MD} §1a: enable_chunked_prefill True for generative models`,
+      mixedBatches: `${DEFAULTS_MD} §1a: one token budget per step over running decodes and prompt chunks, no separate prefill and decode phases`,
       cudaGraphDecode: `${DEFAULTS_MD} §1a: -O2 -> FULL_AND_PIECEWISE CUDA graphs`,
       stepOverheadSeconds:
         'assumed 1 ms: V1 blog says GPU time is ~5 ms per step for Llama-8B on H100 and that V1 was built to hide host work; no published ms figure',
@@ -79,12 +88,14 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       stepOverheadPerSequenceSeconds:
         'assumed 10 us per sequence per step (Python scheduler and input preparation per request); no published figure, refit by calibration',
       requestOverheadSeconds:
-        'assumed 2 ms per request (HTTP server, tokenization, detokenization); §4: the API server took 33% of execution time in v0.5.3, with no per-request ms figure',
+        'assumed 2 ms per request (HTTP server, tokenization, detokenization); §4: the API server took 33% of execution time in v0.5.3, with no per-request ms figure. serving-modern.csv has no vLLM rows with TTFT at low load to fit it to (AMD ATOM rows, run with this profile, show 26-75 ms)',
+      requestOverheadSecondsByVendor: 'none: no ROCm vLLM rows at low load to fit one to',
     },
   },
   trtllm: {
     id: 'trtllm',
     name: 'TensorRT-LLM',
+    version: undefined,
     kvMemoryBasis: 'free-after-weights',
     kvPolicy: 'reserve',
     memoryFraction: 0.95,
@@ -96,10 +107,12 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     cudaGraphDecode: true,
     cudaGraphBatchSizes: [],
     stepOverheadPerSequenceSeconds: 2e-6,
-    requestOverheadSeconds: 2e-3,
+    requestOverheadSeconds: 0.16,
+    requestOverheadSecondsByVendor: {},
     maxBatchedTokens: 8192,
     maxSequences: 2048,
     chunkedPrefill: false,
+    mixedBatches: true,
     slidingWindow: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
@@ -114,6 +127,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       kvPageTokens: `${DEFAULTS_MD} §2a: tokens_per_block 32`,
       maxBatchedTokens: `${DEFAULTS_MD} §2a: max_num_tokens 8192, max_batch_size 2048`,
       chunkedPrefill: `${DEFAULTS_MD} §2a: enable_chunked_prefill False`,
+      mixedBatches:
+        'in-flight batching: context and generation requests share an iteration (max_num_tokens bounds both); scheduler code not read at a pinned commit',
       kvPolicy: `${DEFAULTS_MD} §2a: GUARANTEED_NO_EVICT: admitted only if blocks to completion can be reserved`,
       stepOverheadSeconds:
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
@@ -123,12 +138,14 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       stepOverheadPerSequenceSeconds:
         'assumed 2 us per sequence per step (C++ batch manager); no published figure',
       requestOverheadSeconds:
-        'assumed 2 ms per request (trtllm-serve HTTP, tokenization, detokenization); no published figure',
+        'fitted (serving-level): 160 ms, the median over the 8 InferenceX rows of serving-modern.csv at 1k-token prompts and 4-8 clients (trtllm-serve, DeepSeek-R1 on H200/B200, releases 1.1-1.3) of measured TTFT minus the simulated engine time (129-254 ms); no published figure. Applies behind the OpenAI API server only (serving.apiServer): MLPerf SUTs in-process measure 42-69 ms TTFT at low load',
+      requestOverheadSecondsByVendor: 'none: no TensorRT-LLM ROCm build',
     },
   },
   sglang: {
     id: 'sglang',
     name: 'SGLang',
+    version: '0.5.12',
     kvMemoryBasis: 'weights-and-kv',
     kvPolicy: 'preempt',
     memoryFraction: 0.88,
@@ -140,10 +157,12 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     cudaGraphDecode: true,
     cudaGraphBatchSizes: sglangGraphSizes(256),
     stepOverheadPerSequenceSeconds: 5e-6,
-    requestOverheadSeconds: 2e-3,
+    requestOverheadSeconds: 0.1,
+    requestOverheadSecondsByVendor: { AMD: 0.31 },
     maxBatchedTokens: 8192,
     maxSequences: 4096,
     chunkedPrefill: true,
+    mixedBatches: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -151,13 +170,16 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       kvCacheFormat: "--kv-cache-dtype 'auto': the model dtype (commit not pinned; not in defaults.md)",
       memoryFraction: `${DEFAULTS_MD} §3a: mem_fraction_static = (gpu_mem - reserved)/gpu_mem, reserved = 512 MiB + 1.5 MiB x chunk tokens + tp*pp/8 GiB + 2 MiB x graph max_bs, at least 10 GiB above 60 GiB; 0.88 when unknown`,
       kvPolicy: `${DEFAULTS_MD} §3a: retraction when the KV cache is full during decode`,
-      maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs`,
+      maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs (16384 above 160 GiB is not applied: with it SGLang's own memory rule leaves DeepSeek-R1 FP8 at TP4 on B200/GB200 no KV cache, yet serving-modern.csv has such runs, so they override the defaults)`,
+      mixedBatches: `${DEFAULTS_MD} §3a: enable_mixed_chunk False: a step is a prefill batch or a decode batch, and waiting prompts go first`,
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
       cudaGraphBatchSizes: `${DEFAULTS_MD} §3a: decode capture sizes [1,2,4,8,12] + range(16,257,8) + range(272,512,16) + range(512, max_bs+1, 32), max_bs by GPU memory and TP`,
       stepOverheadPerSequenceSeconds:
         'assumed 5 us per sequence per step (overlap scheduler hides most host work); no published figure',
       requestOverheadSeconds:
-        'assumed 2 ms per request (HTTP server, tokenization, detokenization); no published figure',
+        'fitted (serving-level) for v0.5.12: 100 ms, the median over the 8 InferenceX rows of serving-modern.csv (lmsysorg/sglang:v0.5.12-cu130, DeepSeek-R1 on H200/B200/B300) at 1k-token prompts and 1-8 clients of measured TTFT minus the simulated engine time (40-143 ms); no published figure. Older releases: engine-releases.ts',
+      requestOverheadSecondsByVendor:
+        'fitted (serving-level) for v0.5.12 on AMD (rocm700 images): 310 ms, the median over the 8 such rows on MI300X/MI325X/MI355X (110-391 ms)',
     },
   },
 };
@@ -224,8 +246,24 @@ export function paddedGraphBatch(sizes: readonly number[], sequences: number): n
   return sizes[lo];
 }
 
-export function engineProfile(id: EngineId): EngineProfile {
-  return ENGINE_PROFILES[id];
+/**
+ * The profile an engine reference names: the engine's newest profile, or a release's (the
+ * newest with the release's changes, ENGINE_RELEASES). The schema admits only releases listed
+ * there; an unlisted one falls back to the newest.
+ */
+export function engineProfile(ref: EngineRef): EngineProfile {
+  const id = engineIdOf(ref);
+  const base = ENGINE_PROFILES[id];
+  if (ref === id) return base;
+  const version = ref.slice(id.length + 1);
+  const release = ENGINE_RELEASES[id].find((r) => r.version === version);
+  if (release === undefined) return base;
+  return { ...base, ...release.changes, version };
+}
+
+/** Seconds per request outside the step loop on this device: the vendor's build, or the default. */
+export function requestOverheadSeconds(profile: EngineProfile, hardware: HardwareSpec): number {
+  return profile.requestOverheadSecondsByVendor[hardware.vendor] ?? profile.requestOverheadSeconds;
 }
 
 const MIB = 2 ** 20;

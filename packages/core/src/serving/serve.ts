@@ -58,6 +58,31 @@ export interface ServingTiming {
   readonly main: PoolRun;
   readonly prefillPool: PoolRun | undefined;
   readonly kvTransferSeconds: number;
+  /** Mean TTFT split: API server per request, wait in the engine's queue, prompt steps to the first token, s. */
+  readonly ttftParts: TtftParts;
+  /** Share of the run in which running decodes stalled for prompt-only steps (prefill-first engines). */
+  readonly decodeStallShare: number;
+}
+
+export interface TtftParts {
+  readonly requestOverheadSeconds: number;
+  readonly queueSeconds: number;
+  readonly prefillSeconds: number;
+}
+
+/** Mean queue wait (arrival to first scheduled step) and prompt time (to the first token) of a run. */
+function ttftSplit(r: SimulationResult): { queue: number; prefill: number } {
+  let queue = 0;
+  let prefill = 0;
+  let n = 0;
+  for (let i = 0; i < r.requests; i++) {
+    const start = r.startSeconds[i] ?? -1;
+    if (start < 0) continue;
+    queue += start - (r.arrivalSeconds[i] ?? 0);
+    prefill += (r.firstTokenSeconds[i] ?? 0) - start;
+    n++;
+  }
+  return n > 0 ? { queue: queue / n, prefill: prefill / n } : { queue: 0, prefill: 0 };
 }
 
 export function latencyStats(values: Float64Array): LatencyStats {
@@ -142,6 +167,7 @@ function runPool(
     outputLengths: lengths.output,
     prefilled,
     kvCapacityTokens: capacity,
+    clientGapSeconds: clients > 0 ? ns.efficiency.requestOverheadSeconds : 0,
   });
   if (!result.feasible) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   return ok({ ns, budget, kvCapacityTokens: capacity, result });
@@ -408,7 +434,8 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
   const runs = d === undefined ? runColocated(ns) : runDisaggregated(ns, d);
   if (!runs.ok) return runs;
   const { main, prefillPool, kvTransferSeconds, replicas, ttft, e2e, outputs, inputs } = runs.value;
-  // Online requests pass the API server, tokenization and detokenization outside the step loop.
+  // Online requests pass the API server, tokenization and detokenization outside the step loop
+  // (in a closed loop the client's next request also waits for it: SimulationInput.clientGapSeconds).
   const perRequest = w.kind === 'maxThroughput' ? 0 : ns.efficiency.requestOverheadSeconds;
   if (perRequest > 0)
     for (let i = 0; i < e2e.length; i++) {
@@ -426,6 +453,7 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
     tpot[i] = o > 1 ? ((e2e[i] ?? 0) - (ttft[i] ?? 0)) / (o - 1) : 0;
   }
   const requests = r.requests * replicas;
+  const split = ttftSplit(prefillPool?.result ?? r);
   const duration =
     d === undefined
       ? r.durationSeconds
@@ -447,6 +475,12 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
       main,
       prefillPool,
       kvTransferSeconds,
+      ttftParts: {
+        requestOverheadSeconds: perRequest,
+        queueSeconds: split.queue,
+        prefillSeconds: split.prefill,
+      },
+      decodeStallShare: Math.min(1, r.decodeStallSeconds / Math.max(r.durationSeconds, 1e-12)),
     },
     servingDiagnostics(ns, r, requests, replicas, duration),
   );

@@ -28,6 +28,7 @@ import type { ScenarioInput } from '../scenario/schema.js';
 import type { DatasetPreset } from '../scenario/lengths.js';
 import { DATASET_LENGTHS } from '../scenario/lengths.js';
 import { profileParametersFor } from '../calibrate/profile.js';
+import { engineRefForRelease, releaseOfFramework } from '../scenario/engine-releases.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
 
@@ -266,8 +267,12 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   const hw = hardwareForRate(found, weights);
   if (hw.note !== undefined) notes.push(hw.note);
   const framework = row.framework;
-  const engine = engineOf(framework);
+  const engineId = engineOf(framework);
   if (/\batom\b/i.test(framework)) notes.push('AMD ATOM run with the vLLM engine profile (closest)');
+  // The release from the image tag picks the engine's release profile, where it has some.
+  const release = engineRefForRelease(engineId, releaseOfFramework(framework));
+  if (release.note !== undefined) notes.push(release.note);
+  const engine = release.ref;
   const lengths = lengthsFor(row, kind, notes);
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
@@ -279,7 +284,10 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     intAfter(n, 'gpu_batch_size');
   const maxTokens = intAfter(n, 'max_num_batched_tokens');
   const memoryFraction = numberAfter(n, 'gpu_memory_utilization') ?? numberAfter(n, 'mem_fraction_static');
+  // MLPerf SUTs hand token ids to the engine in-process unless they state an OpenAI API server.
+  const inProcess = kind !== 'concurrency' && !/openai-api|trtllm-serve/i.test(framework);
   const serving: Record<string, unknown> = {
+    ...(inProcess ? { apiServer: false } : {}),
     ...(maxSeqs !== undefined ? { maxSequences: maxSeqs } : {}),
     ...(maxTokens !== undefined ? { maxBatchedTokens: maxTokens } : {}),
     ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
@@ -314,7 +322,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     parallelism,
     precision: { weights, activations: weights, ...(kvCache !== undefined ? { kvCache } : {}) },
     engine,
-    efficiency: profileParametersFor(options.profiles, hw.spec.id, engine),
+    efficiency: profileParametersFor(options.profiles, hw.spec.id, engineId),
     workload: { ...lengths, ...workload, seed: 0 },
     ...(Object.keys(serving).length > 0 ? { serving } : {}),
   };

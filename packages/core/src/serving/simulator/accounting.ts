@@ -18,6 +18,8 @@ export function accountStep(st: SimState, dt: number): void {
   st.prefillSeconds += dt * prefillShare;
   st.decodeSeconds += dt * (1 - prefillShare);
   st.batchTime += st.nRun * dt;
+  // A prompt-only step stalls every running request that is past its prompt.
+  if (load.decodeSequences === 0 && st.nRun > load.prefillSequences) st.decodeStall += dt;
   if (st.nRun > st.maxBatch) st.maxBatch = st.nRun;
   if (st.stretch > 1) advanceStretch(st);
 }
@@ -64,7 +66,7 @@ function complete(st: SimState, r: number): void {
   st.blocks[r] = 0;
   st.done++;
   if (!st.openLoop && st.issued < st.n) {
-    st.arrival[st.issued] = st.now;
+    st.arrival[st.issued] = st.now + st.clientGap;
     st.issued++;
   }
 }
@@ -91,6 +93,7 @@ export function simulationResult(st: SimState): SimulationResult {
     arrivalSeconds: st.arrival,
     firstTokenSeconds: st.first,
     finishSeconds: st.finish,
+    startSeconds: st.started,
     steps: st.steps,
     meanBatch: st.batchTime / Math.max(st.busy, 1e-12),
     maxBatch: st.maxBatch,
@@ -98,6 +101,7 @@ export function simulationResult(st: SimState): SimulationResult {
     prefillSeconds: st.prefillSeconds,
     decodeSeconds: st.decodeSeconds,
     busySeconds: st.busy,
+    decodeStallSeconds: st.decodeStall,
     feasible: st.feasible,
   };
 }

@@ -5,7 +5,7 @@
  * GUARANTEED_NO_EVICT) a request is admitted only when blocks for its whole length can be
  * reserved; under 'preempt' it takes the blocks it needs now.
  */
-import { scheduleDecode, schedulePrefill } from './scheduling.js';
+import { beginStep, scheduleDecode, schedulePrefill, scheduleRunning } from './scheduling.js';
 import type { SimState } from './state.js';
 
 /** Requests whose arrival time has come join the queue. */
@@ -38,6 +38,12 @@ function takeBlocks(st: SimState, r: number, tokens: number): boolean {
     const heldAfter = (st.S[r] ?? 0) - st.prefix - (st.toPrefill[r] ?? 0) + tokens + (st.generated[r] ?? 0);
     const need = st.blocksFor(heldAfter);
     if (need > st.freeBlocks) return false;
+    // A prompt-only step (prefill-first) admits a prompt only when the cache holds all of it,
+    // as SGLang's admission checks the whole input against the free tokens.
+    if (!st.decodesAllowed) {
+      const whole = st.blocksFor(heldAfter - tokens + (st.toPrefill[r] ?? 0));
+      if (whole > st.freeBlocks) return false;
+    }
     st.freeBlocks -= need;
     st.blocks[r] = need;
   }
@@ -61,10 +67,29 @@ export function admitWaiting(st: SimState): void {
     else st.queueHead++;
     st.running[st.nRun++] = r;
     st.prefilledNow[r] = 0;
+    if ((st.started[r] ?? -1) < 0) st.started[r] = st.now;
     if (remaining > 0) {
       // The budget the oversize prompt takes is its own (chunking off).
       schedulePrefill(st, r, tokens);
       if (st.budget < 0) st.budget = 0;
     } else scheduleDecode(st, r, tokens);
   }
+}
+
+/**
+ * Builds the next step: the running requests first, then waiting ones. A prefill-first engine
+ * first tries a step of prompt chunks only; a step with no prompt to run is a decode step.
+ */
+export function buildStep(st: SimState): void {
+  beginStep(st);
+  if (st.prefillFirst) {
+    st.decodesAllowed = false;
+    scheduleRunning(st);
+    admitWaiting(st);
+    st.decodesAllowed = true;
+    if (st.load.prefillTokens > 0 || st.anyPreempted) return;
+    beginStep(st);
+  }
+  scheduleRunning(st);
+  admitWaiting(st);
 }

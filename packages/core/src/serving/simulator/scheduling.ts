@@ -4,6 +4,10 @@
  * the step's token budget allows. Under the 'preempt' KV policy a request that needs blocks the
  * cache lacks evicts the most recently admitted request (itself, at worst), which later
  * recomputes its prompt and the tokens it had generated.
+ *
+ * Prefill-first engines (EngineProfile.mixedBatches false, SGLang's default) build a step of
+ * prompt chunks only while prompts wait or a chunked prompt is under way: the running decodes
+ * stall for it. A step with no prompt to run is a decode step.
  */
 import { causalPairs } from '../../graph/build.js';
 import type { SimState } from './state.js';
@@ -81,6 +85,17 @@ function allocate(st: SimState, r: number, tokens: number): boolean {
   return true;
 }
 
+/** Grows request r's blocks to hold `tokens` more from free blocks only; false when they lack. */
+function allocateFree(st: SimState, r: number, tokens: number): boolean {
+  const held =
+    (st.S[r] ?? 0) - st.prefix - (st.toPrefill[r] ?? 0) + (st.prefilledNow[r] ?? 0) + (st.generated[r] ?? 0);
+  const extra = st.blocksFor(held + tokens) - (st.blocks[r] ?? 0);
+  if (st.freeBlocks < extra) return false;
+  st.blocks[r] = (st.blocks[r] ?? 0) + extra;
+  st.freeBlocks -= extra;
+  return true;
+}
+
 /** The running requests' share of the step, in admission order. */
 export function scheduleRunning(st: SimState): void {
   for (let j = 0; j < st.nRun; j++) {
@@ -91,9 +106,14 @@ export function scheduleRunning(st: SimState): void {
     let tokens: number;
     if (remaining > 0) {
       tokens = st.chunked ? Math.min(remaining, budget) : remaining <= budget ? remaining : 0;
-    } else tokens = budget >= 1 + st.k ? 1 + st.k : 0;
+    } else tokens = st.decodesAllowed && budget >= 1 + st.k ? 1 + st.k : 0;
     if (tokens <= 0) continue;
-    if (!st.reserve && !allocate(st, r, tokens)) break;
+    if (!st.reserve) {
+      // A prompt-only step preempts nobody: a chunk the cache cannot hold waits for a decode step.
+      if (!st.decodesAllowed) {
+        if (!allocateFree(st, r, tokens)) continue;
+      } else if (!allocate(st, r, tokens)) break;
+    }
     if (remaining > 0) schedulePrefill(st, r, tokens);
     else scheduleDecode(st, r, tokens);
   }

@@ -19,6 +19,8 @@ export class SimState {
   readonly O: Float64Array;
   readonly prefilled: boolean;
   readonly openLoop: boolean;
+  /** Closed loop: seconds from a completion to the client's next request reaching the engine. */
+  readonly clientGap: number;
   /** The step's token budget (room for one oversize prompt when chunking is off). */
   readonly budgetMax: number;
   readonly maxSeqs: number;
@@ -27,6 +29,8 @@ export class SimState {
   readonly perStep: number;
   readonly reserve: boolean;
   readonly chunked: boolean;
+  /** Prompt chunks run in steps of their own while prompts wait (not mixed with decodes). */
+  readonly prefillFirst: boolean;
   readonly window: number;
   /** Cached shared prefix, tokens. */
   readonly prefix: number;
@@ -37,6 +41,8 @@ export class SimState {
   readonly arrival: Float64Array;
   readonly first: Float64Array;
   readonly finish: Float64Array;
+  /** Start of the step that first scheduled each request (-1 until then). */
+  readonly started: Float64Array;
   /** Prompt tokens still to compute (own prompt, or prompt + generated after a preemption). */
   readonly toPrefill: Float64Array;
   readonly prefilledNow: Float64Array;
@@ -60,6 +66,8 @@ export class SimState {
   readonly load: StepLoad = emptyLoad();
   budget = 0;
   anyPreempted = false;
+  /** Whether running decodes may join the step being built (false in a prefill-first prompt step). */
+  decodesAllowed = true;
   /** Steps the built step stands for (a stretch of identical-shape decode steps, or 1). */
   stretch = 1;
 
@@ -73,6 +81,7 @@ export class SimState {
   prefillSeconds = 0;
   decodeSeconds = 0;
   busy = 0;
+  decodeStall = 0;
   feasible = true;
   readonly start: number;
 
@@ -93,12 +102,15 @@ export class SimState {
     if (n === 0) shortestPrompt = input.inputTokens;
     this.prefilled = input.prefilled;
     this.openLoop = input.arrivals !== undefined;
-    // Without chunked prefill a prompt must fit one step: an engine built for prompts longer than
-    // its default budget (trtllm-bench sizes max_num_tokens from the dataset) gets room for one
-    // prompt plus the default budget of decode tokens.
+    this.clientGap = input.clientGapSeconds ?? 0;
+    // Without chunked prefill a prompt must fit one step beside the running decodes: an engine
+    // built for prompts that leave no room for them in its default budget (trtllm-bench sizes
+    // max_num_tokens from the dataset) gets room for one prompt plus the default budget of
+    // decode tokens. Otherwise a prompt as long as the budget would wait until no request decodes.
     const promptTokens = input.prefilled ? 0 : longestPrompt;
+    const decodeRoom = Math.min(eng.maxSequences, n) * (1 + (ns.serving.speculative?.tokens ?? 0));
     this.budgetMax =
-      !eng.chunkedPrefill && promptTokens > eng.maxBatchedTokens
+      !eng.chunkedPrefill && promptTokens > 0 && promptTokens + decodeRoom > eng.maxBatchedTokens
         ? promptTokens + eng.maxBatchedTokens
         : eng.maxBatchedTokens;
     this.maxSeqs = Math.min(eng.maxSequences, n);
@@ -107,6 +119,7 @@ export class SimState {
     this.perStep = expectedAcceptedTokens(this.k, spec?.acceptanceRate ?? 0);
     this.reserve = eng.kvPolicy === 'reserve';
     this.chunked = eng.chunkedPrefill;
+    this.prefillFirst = !eng.mixedBatches && !input.prefilled;
     this.coster = coster;
     this.window = coster.window;
 
@@ -122,6 +135,7 @@ export class SimState {
     this.arrival = new Float64Array(n);
     this.first = new Float64Array(n).fill(-1);
     this.finish = new Float64Array(n);
+    this.started = new Float64Array(n).fill(-1);
     this.toPrefill = new Float64Array(n);
     this.prefilledNow = new Float64Array(n);
     this.generated = new Float64Array(n);

@@ -1,0 +1,95 @@
+/**
+ * Engine releases with a profile of their own. An engine's profile in engines.ts describes its
+ * newest release listed here; an older release lists only what the measurements show differing
+ * from it, each with the evidence. A release is added only where data shows behaviour changing
+ * between releases (docs/serving.md §3, "Engine releases").
+ */
+import type { EngineId } from './schema.js';
+
+/** Profile fields a release may change. */
+export interface EngineReleaseChanges {
+  readonly requestOverheadSeconds?: number;
+  readonly requestOverheadSecondsByVendor?: Readonly<Record<string, number>>;
+}
+
+export interface EngineRelease {
+  /** Release number as the engine tags it, without a leading 'v' ('0.5.12'). */
+  readonly version: string;
+  /** What differs from the newest profile (empty for the newest). */
+  readonly changes: EngineReleaseChanges;
+  readonly evidence: string;
+}
+
+/** Releases with a profile, oldest first; the last is the newest (the engine id alone). */
+export const ENGINE_RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
+  ideal: [],
+  vllm: [],
+  // TensorRT-LLM 1.2.0rc6 and 1.3.0rc14 rows of serving-modern.csv (InferenceX, B200 FP8 TP8 and
+  // NVFP4 TP4 at 4 clients) show the same TTFT (193 / 190 ms, 162 / 161 ms) and TPOT within the
+  // output-length difference: no release profile.
+  trtllm: [],
+  sglang: [
+    {
+      version: '0.5.9',
+      changes: { requestOverheadSeconds: 0.185, requestOverheadSecondsByVendor: { AMD: 0.43 } },
+      evidence:
+        'serving-modern.csv InferenceX rows of lmsysorg/sglang:v0.5.9 images at 1k-token prompts and 4-8 clients: TTFT minus the simulated engine time is 151-204 ms on H200/B200 (4 rows, median 185) and 242-554 ms on MI300X/MI325X/MI355X (6 rows, median 430); the same fit on v0.5.12 rows gives 100 and 315 ms',
+    },
+    {
+      version: '0.5.12',
+      changes: {},
+      evidence: 'the newest profile (engines.ts ENGINE_PROFILES.sglang)',
+    },
+  ],
+};
+
+/** The releases of an engine that have a profile, as 'id@version'. */
+export function engineReleaseRefs(id: EngineId): string[] {
+  return ENGINE_RELEASES[id].map((r) => `${id}@${r.version}`);
+}
+
+function versionParts(v: string): number[] {
+  return (/^\d+(?:\.\d+)*/.exec(v)?.[0] ?? '').split('.').map(Number);
+}
+
+/** Compares release numbers by their numeric parts (suffixes such as 'rc14' or '.post2' ignored). */
+export function compareVersions(a: string, b: string): number {
+  const x = versionParts(a);
+  const y = versionParts(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * The profile a measured release runs with: the newest release with a profile that is not newer
+ * than it, or the oldest when it predates them all (with a note); the engine id alone when the
+ * engine has no release profiles or the release is unknown.
+ */
+export function engineRefForRelease(
+  id: EngineId,
+  version: string | undefined,
+): { readonly ref: EngineId | `${EngineId}@${string}`; readonly note?: string } {
+  const releases = ENGINE_RELEASES[id];
+  if (version === undefined || releases.length === 0) return { ref: id };
+  let chosen: EngineRelease | undefined;
+  for (const r of releases) if (compareVersions(r.version, version) <= 0) chosen = r;
+  const oldest = releases[0];
+  if (chosen === undefined && oldest !== undefined)
+    return {
+      ref: `${id}@${oldest.version}`,
+      note: `${id} ${version} run with the ${id}@${oldest.version} profile (the oldest with one)`,
+    };
+  return chosen === undefined ? { ref: id } : { ref: `${id}@${chosen.version}` };
+}
+
+/** The release in a framework cell: an image tag ('sglang:v0.5.9-cu130', 'release:1.3.0rc14') or 'SGLang v0.4.9'. */
+export function releaseOfFramework(framework: string): string | undefined {
+  const m =
+    /(?:sglang|vllm-openai|vllm)[:\s]v?(\d+\.\d+(?:\.\d+)?)/i.exec(framework) ??
+    /tensorrt-llm\/release:(\d+\.\d+(?:\.\d+)?)/i.exec(framework) ??
+    /TensorRT-LLM\s+(\d+\.\d+(?:\.\d+)?)/i.exec(framework);
+  return m?.[1];
+}
