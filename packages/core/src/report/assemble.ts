@@ -76,6 +76,13 @@ export interface ServingReport {
   readonly acceptedTokensPerStep?: number;
   /** Offload: share of a decode step spent streaming from the offload tier. */
   readonly offloadShare?: number;
+  /**
+   * Present when Poisson arrivals outrun the deployment (warning `serving.saturated`): the queue
+   * grows for the whole run, so TTFT and end-to-end latency depend on how many requests are
+   * simulated and describe no steady state. Requests per second over all replicas: the arrival
+   * rate, and the rate served while requests arrive (the capacity the arrivals exceed).
+   */
+  readonly overloaded?: { readonly requestsPerSecond: number; readonly servedRequestsPerSecond: number };
 }
 
 export interface EstimateReport {
@@ -399,6 +406,7 @@ export function assembleServingReport(
           kvTransferMs: timing.kvTransferSeconds * 1e3,
         }
       : {}),
+    ...(timing.overloaded !== undefined ? { overloaded: timing.overloaded } : {}),
     ...extra,
   };
   const headline = {

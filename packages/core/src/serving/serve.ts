@@ -58,6 +58,12 @@ export interface ServingTiming {
   readonly main: PoolRun;
   readonly prefillPool: PoolRun | undefined;
   readonly kvTransferSeconds: number;
+  /**
+   * Set when Poisson arrivals outrun the deployment (`serving.saturated`): the queue grows for
+   * the whole run, so the latencies measure the run's length, not the deployment. Requests per
+   * second, over all replicas: the arrival rate and the rate served while requests arrive.
+   */
+  readonly overloaded?: { readonly requestsPerSecond: number; readonly servedRequestsPerSecond: number };
 }
 
 export function latencyStats(values: Float64Array): LatencyStats {
@@ -378,27 +384,43 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
   });
 }
 
+/**
+ * An open-loop run whose arrivals outrun the deployment: the arrival rate above 1.05 × the rate
+ * served while requests arrive. That service rate leaves out the drain after the last arrival
+ * (the last request's latency), which requests/duration would count.
+ */
+function overloadOf(
+  ns: NormalizedScenario,
+  r: SimulationResult,
+  requests: number,
+  duration: number,
+): ServingTiming['overloaded'] {
+  const w = ns.workload;
+  if (w.kind !== 'requestRate' || duration <= 0) return undefined;
+  const serving = duration - drainSeconds(r.arrivalSeconds, r.finishSeconds);
+  const served = serving > 0 ? requests / serving : requests / duration;
+  return w.requestRate > served * 1.05
+    ? { requestsPerSecond: w.requestRate, servedRequestsPerSecond: served }
+    : undefined;
+}
+
 /** Warnings and notes a serving run earns. */
 function servingDiagnostics(
   ns: NormalizedScenario,
   r: SimulationResult,
   requests: number,
   replicas: number,
-  duration: number,
+  overloaded: ServingTiming['overloaded'],
 ): Diagnostic[] {
   const w = ns.workload;
   const diagnostics: Diagnostic[] = [];
   if (r.preemptions > 0) diagnostics.push(servingMessages.preemptions(r.preemptions * replicas, requests));
   if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
     diagnostics.push(servingMessages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
-  if (w.kind === 'requestRate') {
-    // The service rate while requests arrive: the drain after the last arrival (the last
-    // request's latency) is no part of it, so requests/duration would understate it.
-    const serving = duration - drainSeconds(r.arrivalSeconds, r.finishSeconds);
-    const served = serving > 0 ? requests / serving : requests / duration;
-    if (w.requestRate > served * 1.05 && duration > 0)
-      diagnostics.push(servingMessages.saturated(w.requestRate, served));
-  }
+  if (overloaded !== undefined)
+    diagnostics.push(
+      servingMessages.saturated(overloaded.requestsPerSecond, overloaded.servedRequestsPerSecond),
+    );
   return diagnostics;
 }
 
@@ -430,6 +452,7 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
     d === undefined
       ? r.durationSeconds
       : Math.max(r.durationSeconds, prefillPool?.result.durationSeconds ?? 0);
+  const overloaded = overloadOf(ns, r, requests, duration);
   return ok(
     {
       requests,
@@ -447,8 +470,9 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
       main,
       prefillPool,
       kvTransferSeconds,
+      ...(overloaded !== undefined ? { overloaded } : {}),
     },
-    servingDiagnostics(ns, r, requests, replicas, duration),
+    servingDiagnostics(ns, r, requests, replicas, overloaded),
   );
 }
 

@@ -60,6 +60,29 @@ const LOADED_METRICS: Readonly<Record<string, (r: EstimateReport, gpus: number) 
   joules_per_output_token: (r) => r.energy?.joulesPerOutputToken,
 };
 
+/**
+ * Metrics that include the wait in the queue. In an overloaded run (arrivals faster than the
+ * predicted capacity) the queue grows without bound, so these describe the simulated run's length,
+ * not the deployment: such rows are skipped as overloaded. TPOT and throughput stay predicted
+ * (a full batch, and the capacity itself).
+ */
+const QUEUE_METRICS = /^(ttft|e2e)/;
+
+const THROUGHPUT_METRICS = /^(tokens_per_s|samples_per_s|output_tok_s|total_tok_s|req_s)/;
+
+/**
+ * LoadGen's Server throughput ("Completed tokens per second") counts a run that is long against
+ * one request's latency (600 s of arrivals at least), so it is the steady state: the target rate
+ * when the deployment keeps up, its capacity when it does not. The simulated run is shorter and
+ * its requests/duration includes the drain after the last arrival; this is the factor that takes
+ * it to min(target rate, capacity).
+ */
+function steadyShare(report: EstimateReport, scenario: ScenarioInput): number {
+  const w = scenario.workload as { requestRate?: number };
+  const served = report.serving?.overloaded?.servedRequestsPerSecond ?? w.requestRate;
+  return served !== undefined && report.requestsPerSec > 0 ? served / report.requestsPerSec : 1;
+}
+
 export function isLoadedServingRow(row: MeasurementRow): boolean {
   return loadKindOf(row.batchOrConcurrency) !== undefined && LOADED_METRICS[row.metric] !== undefined;
 }
@@ -75,14 +98,29 @@ export function closedLoopRequests(clients: number): number {
   return Math.min(REQUESTS_PER_CLIENT * clients, Math.max(2 * clients, 2000));
 }
 
+/** LoadGen's shortest Server run: `*.Server.min_duration = 600000` ms (mlperf.conf l.85, datasets.md). */
+export const LOADGEN_SERVER_SECONDS = 600;
+
 /**
- * Requests an MLPerf run is simulated with: the run's samples, capped at enough for the steady
- * state (4 full batches per replica, at least 1000) to keep a validation run in seconds. LoadGen
- * Server runs last 600 s; the cap shortens the run, not the load.
+ * Requests one replica simulates at most. An MLPerf run is long (Offline issues hundreds of
+ * thousands of samples, Server arrivals span 600 s), so warm-up and drain are a sliver of it; this
+ * many requests per replica keep them small in the simulation too (several batch turnovers; the
+ * throughput medians over the MLPerf rows move by under 2 points from 2,500 to 25,000; TTFT near
+ * saturation grows with the run), while a validation run, and the web app's Fidelity view, stay
+ * in seconds.
  */
-function mlperfRequests(samples: number | undefined, maxSequences: number, replicas: number): number {
-  const steady = Math.max(1000, 4 * maxSequences * replicas);
-  return Math.min(samples ?? steady, steady, 20000);
+export const MLPERF_REQUESTS_PER_REPLICA = 2500;
+
+/**
+ * Requests an MLPerf run is simulated with: Offline, the samples the cell says were issued;
+ * Server and Interactive, LoadGen's 600 s of arrivals at the target QPS. Both capped at
+ * MLPERF_REQUESTS_PER_REPLICA per replica (said in the row's note).
+ */
+function mlperfRequests(issued: number | undefined, replicas: number, notes: string[]): number {
+  const cap = MLPERF_REQUESTS_PER_REPLICA * replicas;
+  const run = issued ?? cap;
+  if (run > cap) notes.push(`${String(cap)} of the run's ${String(run)} requests simulated`);
+  return Math.max(1, Math.min(run, cap));
 }
 
 /** The MLPerf dataset a row's notes or model name point to. */
@@ -95,6 +133,42 @@ function datasetOf(row: MeasurementRow): DatasetPreset | undefined {
     return 'mlperf-llama3.1-8b';
   if (t.includes('openorca') || t.includes('llama2-70b')) return 'mlperf-llama2-70b';
   return undefined;
+}
+
+/**
+ * The submission an MLPerf row belongs to: its results path up to the scenario folder
+ * (`.../results/<system>/<benchmark>/`), the same for its Offline, Server and Interactive runs.
+ */
+export function submissionOf(source: string): string | undefined {
+  const m = /(\S*\/results\/[^/\s]+\/[^/\s]+)\/(?:offline|server|interactive)\//i.exec(source);
+  return m?.[1];
+}
+
+const submissionKv = new WeakMap<readonly MeasurementRow[], Map<string, Set<string>>>();
+
+/**
+ * The KV format a row's submission states in its other scenarios, when they state exactly one.
+ * A harness keeps one KV format per system and benchmark (serving-modern-SOURCES.md: NVIDIA's
+ * configs run FP8 KV); a scenario config that leaves it unset inherits the harness's.
+ */
+function siblingKv(row: MeasurementRow, rows: readonly MeasurementRow[] | undefined): string | undefined {
+  const key = submissionOf(row.source);
+  if (key === undefined || rows === undefined) return undefined;
+  let bySubmission = submissionKv.get(rows);
+  if (bySubmission === undefined) {
+    bySubmission = new Map();
+    for (const r of rows) {
+      const k = submissionOf(r.source);
+      const kv = r.precisionKv.trim();
+      if (k === undefined || kv === '') continue;
+      const set = bySubmission.get(k) ?? new Set<string>();
+      set.add(kv);
+      bySubmission.set(k, set);
+    }
+    submissionKv.set(rows, bySubmission);
+  }
+  const stated = bySubmission.get(key);
+  return stated?.size === 1 ? [...stated][0] : undefined;
 }
 
 /** A number after `label=` (decimal allowed). */
@@ -149,6 +223,24 @@ function parallelismOf(
   const ep = epText?.[1] !== undefined ? Number(epText[1]) : 1;
   const attentionDp = /dp_attention=true|attention[- ]DP|enable_attention_dp/i.test(n);
   return { tp, pp, ep: ep <= tp && tp % ep === 0 ? ep : 1, attentionDp };
+}
+
+/**
+ * The NVIDIA MLPerf harness's `gpu_batch_size`: the engine's max_batch_size, which TensorRT-LLM
+ * applies per scheduler. With attention DP each of the tp ranks schedules its own requests, so
+ * an instance holds gpu_batch_size on every rank; otherwise the tp group runs one batch.
+ */
+function harnessBatch(
+  notes: string,
+  p: { readonly tp: number; readonly attentionDp: boolean },
+  said: string[],
+): number | undefined {
+  const perScheduler = intAfter(notes, 'gpu_batch_size');
+  if (perScheduler === undefined || !p.attentionDp) return perScheduler;
+  said.push(
+    `gpu_batch_size ${String(perScheduler)} per attention-DP rank: ${String(perScheduler * p.tp)} per instance`,
+  );
+  return perScheduler * p.tp;
 }
 
 interface Built {
@@ -262,7 +354,16 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     };
   const weights = formatOf(row.precisionWeights);
   if (weights === undefined) return { skip: skipReasons.unsupportedPrecision(row.precisionWeights) };
-  const kvCache = formatOf(row.precisionKv);
+  let kvCache = formatOf(row.precisionKv);
+  if (row.precisionKv.trim() === '') {
+    const inherited = siblingKv(row, options.rows);
+    if (inherited !== undefined) {
+      kvCache = formatOf(inherited);
+      notes.push(
+        `KV format not stated for this run: ${inherited}, as the submission's other scenarios state`,
+      );
+    }
+  }
   const hw = hardwareForRate(found, weights);
   if (hw.note !== undefined) notes.push(hw.note);
   const framework = row.framework;
@@ -272,11 +373,14 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
   const n = row.notes;
+  const layout = layoutOf(row, notes);
+  if ('skip' in layout) return layout;
+  const { parallelism, perGpu, disaggregation } = layout;
   const maxSeqs =
     intAfter(n, 'max_num_seqs') ??
     intAfter(n, 'max_running_requests') ??
     intAfter(n, 'max_batch_size') ??
-    intAfter(n, 'gpu_batch_size');
+    harnessBatch(n, parallelism, notes);
   const maxTokens = intAfter(n, 'max_num_batched_tokens');
   const memoryFraction = numberAfter(n, 'gpu_memory_utilization') ?? numberAfter(n, 'mem_fraction_static');
   const serving: Record<string, unknown> = {
@@ -285,9 +389,6 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
   };
 
-  const layout = layoutOf(row, notes);
-  if ('skip' in layout) return layout;
-  const { parallelism, perGpu, disaggregation } = layout;
   if (disaggregation !== undefined) serving.disaggregation = disaggregation;
   const disaggregated = disaggregation !== undefined;
 
@@ -298,13 +399,14 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     const clients = intAfter(cell, 'concurrency') ?? 1;
     workload = { concurrency: clients, requests: closedLoopRequests(clients) };
   } else {
-    const samples = intAfter(cell, 'all') ?? intAfter(n, 'samples');
-    const requests = mlperfRequests(samples, maxSeqs ?? 256, replicas);
-    if (kind === 'offline') workload = { maxThroughput: true, requests };
-    else {
+    if (kind === 'offline') {
+      const samples = intAfter(cell, 'all') ?? intAfter(n, 'samples');
+      workload = { maxThroughput: true, requests: mlperfRequests(samples, replicas, notes) };
+    } else {
       const qps = numberAfter(cell, 'target_qps');
       if (qps === undefined) return { skip: skipReasons.unparsed('the target QPS') };
-      workload = { requestRate: qps, requests };
+      const arrivals = Math.ceil(qps * LOADGEN_SERVER_SECONDS);
+      workload = { requestRate: qps, requests: mlperfRequests(arrivals, replicas, notes) };
     }
   }
 
@@ -338,6 +440,16 @@ function runScenario(scenario: ScenarioInput) {
   return entry;
 }
 
+/** The serving scenario a loaded row is predicted with (and the notes said about it), or why not. */
+export function loadedServingScenario(
+  row: MeasurementRow,
+  options: PredictOptions = {},
+): { scenario: ScenarioInput; perGpu: number; notes: readonly string[] } | { skip: string } {
+  const kind = loadKindOf(row.batchOrConcurrency);
+  if (kind === undefined) return { skip: skipReasons.noRule(row.metric) };
+  return buildScenario(row, kind, options);
+}
+
 export function predictLoadedServingRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
   const kind = loadKindOf(row.batchOrConcurrency);
   const read = LOADED_METRICS[row.metric];
@@ -346,7 +458,13 @@ export function predictLoadedServingRow(row: MeasurementRow, options: PredictOpt
   if ('skip' in built) return built;
   const run = runScenario(built.scenario);
   if (!run.ok) return { skip: skipReasons.estimateFailed(run.message) };
-  const predicted = read(run.report, built.perGpu);
-  if (predicted === undefined) return { skip: skipReasons.noRule(row.metric) };
+  if (run.report.serving?.overloaded !== undefined && QUEUE_METRICS.test(row.metric))
+    return { skip: skipReasons.overloaded };
+  const value = read(run.report, built.perGpu);
+  if (value === undefined) return { skip: skipReasons.noRule(row.metric) };
+  const predicted =
+    kind === 'server' && THROUGHPUT_METRICS.test(row.metric)
+      ? value * steadyShare(run.report, built.scenario)
+      : value;
   return built.notes.length > 0 ? { predicted, note: built.notes.join('; ') } : { predicted };
 }
