@@ -386,8 +386,9 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
 
 /**
  * An open-loop run whose arrivals outrun the deployment: the arrival rate above 1.05 × the rate
- * served while requests arrive. That service rate leaves out the drain after the last arrival
- * (the last request's latency), which requests/duration would count.
+ * it serves. That rate is the arrival rate times completedShare (the completions that keep pace
+ * with the arrivals); where the run is too short to tell, requests over the run without the drain
+ * after the last arrival (the shortest request latency), which requests/duration would count.
  */
 function overloadOf(
   ns: NormalizedScenario,
@@ -397,11 +398,43 @@ function overloadOf(
 ): ServingTiming['overloaded'] {
   const w = ns.workload;
   if (w.kind !== 'requestRate' || duration <= 0) return undefined;
+  const share = completedShare(r.arrivalSeconds, r.finishSeconds);
   const serving = duration - drainSeconds(r.arrivalSeconds, r.finishSeconds);
-  const served = serving > 0 ? requests / serving : requests / duration;
+  const served =
+    share !== undefined ? w.requestRate * share : serving > 0 ? requests / serving : requests / duration;
   return w.requestRate > served * 1.05
     ? { requestsPerSecond: w.requestRate, servedRequestsPerSecond: served }
     : undefined;
+}
+
+/**
+ * Completions against arrivals, once the ramp (the batch filling, latencies growing) is over:
+ * with d the median request latency, the requests completed in [t₀ + 2d, t_last] over those
+ * that arrived in [t₀ + d, t_last − d]. About 1 when the deployment keeps up (mostly the same
+ * requests, d later), its capacity over the arrival rate when it does not (completions then come
+ * at the capacity). Undefined when that window is under a fifth of the arrivals' span (too short
+ * a run to tell).
+ */
+export function completedShare(
+  arrivalSeconds: Float64Array,
+  finishSeconds: Float64Array,
+): number | undefined {
+  const n = arrivalSeconds.length;
+  const first = arrivalSeconds[0] ?? 0;
+  const last = arrivalSeconds[n - 1] ?? 0;
+  const latencies = new Float64Array(n);
+  for (let i = 0; i < n; i++) latencies[i] = (finishSeconds[i] ?? 0) - (arrivalSeconds[i] ?? 0);
+  const d = percentile(latencies.sort(), 0.5) ?? 0;
+  if (n < 2 || last - first - 2 * d <= 0.2 * (last - first)) return undefined;
+  let arrived = 0;
+  let completed = 0;
+  for (let i = 0; i < n; i++) {
+    const a = arrivalSeconds[i] ?? 0;
+    if (a >= first + d && a <= last - d) arrived++;
+    const f = finishSeconds[i] ?? 0;
+    if (f >= first + 2 * d && f <= last) completed++;
+  }
+  return arrived > 0 ? completed / arrived : undefined;
 }
 
 /** Warnings and notes a serving run earns. */

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseMeasurementCsv } from '../measurements/csv.js';
 import type { MeasurementRow } from '../measurements/csv.js';
 import { estimate } from '../estimate.js';
+import { completedShare } from '../serving/serve.js';
+import type { EstimateReport } from '../report/assemble.js';
 import { resolveRowHardware, resolveRowModelNamed } from '../measurements/resolve.js';
 import { predictRow } from './predict.js';
 import type { PredictOptions } from './predict.js';
@@ -10,8 +12,10 @@ import {
   closedLoopRequests,
   loadedServingScenario,
   loadKindOf,
+  limitsMissed,
   LOADGEN_SERVER_SECONDS,
-  MLPERF_REQUESTS_PER_REPLICA,
+  MLPERF_OFFLINE_REQUESTS_PER_REPLICA,
+  MLPERF_SERVER_REQUESTS_PER_REPLICA,
   submissionOf,
 } from './modern-rows.js';
 
@@ -158,20 +162,17 @@ describe('MLPerf row mapping', () => {
     expect(serving('N0715').maxSequences).toBe(64);
   });
 
-  it('Server runs span LoadGen 600 s of arrivals, capped per replica', () => {
+  it('Server runs span LoadGen 600 s of arrivals, capped per replica; Offline the samples issued', () => {
     const requests = (id: string) => (scenarioOf(row(id)).scenario.workload as { requests: number }).requests;
     expect(LOADGEN_SERVER_SECONDS).toBe(600);
-    // 5 QPS on one instance: 3,000 arrivals, capped.
-    expect(5 * LOADGEN_SERVER_SECONDS).toBeGreaterThan(MLPERF_REQUESTS_PER_REPLICA);
-    expect(requests('N0549')).toBe(MLPERF_REQUESTS_PER_REPLICA);
-    // 0.452 QPS on one instance: 272 arrivals.
+    expect(requests('N0549')).toBe(5 * 600);
     expect(requests('N0715')).toBe(Math.ceil(0.452 * 600));
     // 364 QPS over 8 replicas: 218,400 arrivals, more than the cap of 8 replicas.
-    expect(requests('N0556')).toBe(8 * MLPERF_REQUESTS_PER_REPLICA);
-    expect(scenarioOf(row('N0556')).notes.join(' ')).toMatch(/20000 of the run's 218400 requests simulated/);
-    // Offline: the samples the cell says were issued (11,880 on one instance are capped).
-    expect(requests('N0713')).toBe(MLPERF_REQUESTS_PER_REPLICA);
-    expect(requests('N0725')).toBe(MLPERF_REQUESTS_PER_REPLICA);
+    expect(requests('N0556')).toBe(8 * MLPERF_SERVER_REQUESTS_PER_REPLICA);
+    expect(scenarioOf(row('N0556')).notes.join(' ')).toMatch(/80000 of the run's 218400 requests simulated/);
+    // Offline: the samples the cell says were issued, capped per replica.
+    expect(requests('N0713')).toBe(MLPERF_OFFLINE_REQUESTS_PER_REPLICA);
+    expect(requests('N0566')).toBe(2 * MLPERF_OFFLINE_REQUESTS_PER_REPLICA);
   });
 
   it("a Server run that keeps up completes tokens at the target rate (LoadGen's long run, no drain)", () => {
@@ -207,11 +208,42 @@ describe('overloaded status of a serving run', () => {
     return r.value;
   };
 
+  it('completedShare: about 1 when completions keep pace, the capacity share when they do not', () => {
+    const n = 1000;
+    const arrivals = new Float64Array(n).map((_, i) => i * 0.1); // 10/s for 100 s
+    const keptUp = arrivals.map((a) => a + 5); // every request 5 s later
+    const slow = arrivals.map((_, i) => 5 + i * 0.125); // served at 8/s, in arrival order
+    expect(completedShare(arrivals, keptUp)).toBeCloseTo(1, 1);
+    expect(completedShare(arrivals, slow)).toBeCloseTo(0.8, 1);
+    // Latencies as long as the arrivals' span: too short a run to tell.
+    expect(
+      completedShare(
+        arrivals,
+        arrivals.map((a) => a + 60),
+      ),
+    ).toBeUndefined();
+  });
+
   it('is absent when the deployment keeps up, and names both rates when arrivals outrun it', () => {
     expect(run(2).serving?.overloaded).toBeUndefined();
     const over = run(1000).serving?.overloaded;
     expect(over?.requestsPerSecond).toBe(1000);
     expect(over?.servedRequestsPerSecond).toBeLessThan(1000 / 1.05);
     expect(run(1000).diagnostics.some((d) => d.code === 'serving.saturated')).toBe(true);
+  });
+});
+
+describe('MLPerf latency limits', () => {
+  const report = (ttft: number, tpot: number) =>
+    ({ latency: { ttft: { p99: ttft }, tpot: { p99: tpot } } }) as unknown as EstimateReport;
+  const cell = 'Interactive (Poisson arrivals, target_qps=220; TTFT p99<=450 ms, TPOT p99<=40 ms)';
+
+  it('names each p99 limit the predicted run misses, and none it meets', () => {
+    expect(limitsMissed(cell, report(300, 30))).toEqual([]);
+    expect(limitsMissed(cell, report(600, 30))).toEqual([
+      'predicted p99 TTFT 600 ms misses the 450 ms limit',
+    ]);
+    expect(limitsMissed(cell, report(300, 41)).join()).toMatch(/TPOT 41.0 ms misses the 40 ms limit/);
+    expect(limitsMissed('Offline (all 100 samples issued at once)', report(1e6, 1e6))).toEqual([]);
   });
 });

@@ -102,22 +102,30 @@ export function closedLoopRequests(clients: number): number {
 export const LOADGEN_SERVER_SECONDS = 600;
 
 /**
- * Requests one replica simulates at most. An MLPerf run is long (Offline issues hundreds of
- * thousands of samples, Server arrivals span 600 s), so warm-up and drain are a sliver of it; this
- * many requests per replica keep them small in the simulation too (several batch turnovers; the
- * throughput medians over the MLPerf rows move by under 2 points from 2,500 to 25,000; TTFT near
- * saturation grows with the run), while a validation run, and the web app's Fidelity view, stay
- * in seconds.
+ * Requests one replica simulates at most, Offline and Server. An MLPerf run is long (Offline
+ * issues hundreds of thousands of samples, Server arrivals span 600 s), so warm-up and drain are a
+ * sliver of it. Offline keeps every request queued, so a few batch turnovers already give its
+ * throughput (the medians over the MLPerf rows move by under 2 points from 2,500 to 25,000
+ * requests per replica). A Server run needs its whole 600 s: whether the queue grows (an
+ * overloaded run) shows only over several request latencies, and simulated time, not the request
+ * count, sets its cost. Both caps keep a validation run, and the web app's Fidelity view, in
+ * seconds.
  */
-export const MLPERF_REQUESTS_PER_REPLICA = 2500;
+export const MLPERF_OFFLINE_REQUESTS_PER_REPLICA = 2500;
+export const MLPERF_SERVER_REQUESTS_PER_REPLICA = 10000;
 
 /**
  * Requests an MLPerf run is simulated with: Offline, the samples the cell says were issued;
- * Server and Interactive, LoadGen's 600 s of arrivals at the target QPS. Both capped at
- * MLPERF_REQUESTS_PER_REPLICA per replica (said in the row's note).
+ * Server and Interactive, LoadGen's 600 s of arrivals at the target QPS. Both capped per replica
+ * (said in the row's note).
  */
-function mlperfRequests(issued: number | undefined, replicas: number, notes: string[]): number {
-  const cap = MLPERF_REQUESTS_PER_REPLICA * replicas;
+function mlperfRequests(
+  issued: number | undefined,
+  perReplica: number,
+  replicas: number,
+  notes: string[],
+): number {
+  const cap = perReplica * replicas;
   const run = issued ?? cap;
   if (run > cap) notes.push(`${String(cap)} of the run's ${String(run)} requests simulated`);
   return Math.max(1, Math.min(run, cap));
@@ -169,6 +177,15 @@ function siblingKv(row: MeasurementRow, rows: readonly MeasurementRow[] | undefi
   }
   const stated = bySubmission.get(key);
   return stated?.size === 1 ? [...stated][0] : undefined;
+}
+
+/** The KV format of the row's cell, or, where the cell is empty, its submission's (siblingKv). */
+function kvFormatOf(row: MeasurementRow, rows: readonly MeasurementRow[] | undefined, notes: string[]) {
+  if (row.precisionKv.trim() !== '') return formatOf(row.precisionKv);
+  const inherited = siblingKv(row, rows);
+  if (inherited === undefined) return undefined;
+  notes.push(`KV format not stated for this run: ${inherited}, as the submission's other scenarios state`);
+  return formatOf(inherited);
 }
 
 /** A number after `label=` (decimal allowed). */
@@ -354,16 +371,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     };
   const weights = formatOf(row.precisionWeights);
   if (weights === undefined) return { skip: skipReasons.unsupportedPrecision(row.precisionWeights) };
-  let kvCache = formatOf(row.precisionKv);
-  if (row.precisionKv.trim() === '') {
-    const inherited = siblingKv(row, options.rows);
-    if (inherited !== undefined) {
-      kvCache = formatOf(inherited);
-      notes.push(
-        `KV format not stated for this run: ${inherited}, as the submission's other scenarios state`,
-      );
-    }
-  }
+  const kvCache = kvFormatOf(row, options.rows, notes);
   const hw = hardwareForRate(found, weights);
   if (hw.note !== undefined) notes.push(hw.note);
   const framework = row.framework;
@@ -401,12 +409,18 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   } else {
     if (kind === 'offline') {
       const samples = intAfter(cell, 'all') ?? intAfter(n, 'samples');
-      workload = { maxThroughput: true, requests: mlperfRequests(samples, replicas, notes) };
+      workload = {
+        maxThroughput: true,
+        requests: mlperfRequests(samples, MLPERF_OFFLINE_REQUESTS_PER_REPLICA, replicas, notes),
+      };
     } else {
       const qps = numberAfter(cell, 'target_qps');
       if (qps === undefined) return { skip: skipReasons.unparsed('the target QPS') };
       const arrivals = Math.ceil(qps * LOADGEN_SERVER_SECONDS);
-      workload = { requestRate: qps, requests: mlperfRequests(arrivals, replicas, notes) };
+      workload = {
+        requestRate: qps,
+        requests: mlperfRequests(arrivals, MLPERF_SERVER_REQUESTS_PER_REPLICA, replicas, notes),
+      };
     }
   }
 
@@ -466,5 +480,22 @@ export function predictLoadedServingRow(row: MeasurementRow, options: PredictOpt
     kind === 'server' && THROUGHPUT_METRICS.test(row.metric)
       ? value * steadyShare(run.report, built.scenario)
       : value;
-  return built.notes.length > 0 ? { predicted, note: built.notes.join('; ') } : { predicted };
+  const notes = [...built.notes, ...limitsMissed(row.batchOrConcurrency, run.report)];
+  return notes.length > 0 ? { predicted, note: notes.join('; ') } : { predicted };
+}
+
+/**
+ * The MLPerf latency limits of a Server or Interactive cell ("TTFT p99<=450 ms, TPOT p99<=40 ms")
+ * that the predicted run misses: LoadGen would reject such a run, so the row's note says so.
+ */
+export function limitsMissed(cell: string, report: EstimateReport): string[] {
+  const out: string[] = [];
+  const check = (metric: 'TTFT' | 'TPOT', predictedMs: number) => {
+    const limit = new RegExp(`${metric}\\s*p99\\s*<=\\s*(\\d+(?:\\.\\d+)?)\\s*ms`, 'i').exec(cell)?.[1];
+    if (limit !== undefined && predictedMs > Number(limit))
+      out.push(`predicted p99 ${metric} ${predictedMs.toPrecision(3)} ms misses the ${limit} ms limit`);
+  };
+  check('TTFT', report.latency.ttft.p99);
+  check('TPOT', report.latency.tpot.p99);
+  return out;
 }
