@@ -87,6 +87,13 @@ export interface ServingReport {
   };
   /** Share of the run in which running decodes stalled for prompt-only steps (prefill-first engines). */
   readonly decodeStallShare: number;
+  /**
+   * Present when Poisson arrivals outrun the deployment (warning `serving.saturated`): the queue
+   * grows for the whole run, so TTFT and end-to-end latency depend on how many requests are
+   * simulated and describe no steady state. Requests per second over all replicas: the arrival
+   * rate, and the rate served while requests arrive (the capacity the arrivals exceed).
+   */
+  readonly overloaded?: { readonly requestsPerSecond: number; readonly servedRequestsPerSecond: number };
 }
 
 export interface EstimateReport {
@@ -416,6 +423,7 @@ export function assembleServingReport(
           kvTransferMs: timing.kvTransferSeconds * 1e3,
         }
       : {}),
+    ...(timing.overloaded !== undefined ? { overloaded: timing.overloaded } : {}),
     ...extra,
   };
   const headline = {

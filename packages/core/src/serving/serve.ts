@@ -62,6 +62,12 @@ export interface ServingTiming {
   readonly ttftParts: TtftParts;
   /** Share of the run in which running decodes stalled for prompt-only steps (prefill-first engines). */
   readonly decodeStallShare: number;
+  /**
+   * Set when Poisson arrivals outrun the deployment (`serving.saturated`): the queue grows for
+   * the whole run, so the latencies measure the run's length, not the deployment. Requests per
+   * second, over all replicas: the arrival rate and the rate served while requests arrive.
+   */
+  readonly overloaded?: { readonly requestsPerSecond: number; readonly servedRequestsPerSecond: number };
 }
 
 export interface TtftParts {
@@ -404,27 +410,76 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
   });
 }
 
+/**
+ * An open-loop run whose arrivals outrun the deployment: the arrival rate above 1.05 × the rate
+ * it serves. That rate is the arrival rate times completedShare (the completions that keep pace
+ * with the arrivals); where the run is too short to tell, requests over the run without the drain
+ * after the last arrival (the shortest request latency), which requests/duration would count.
+ */
+function overloadOf(
+  ns: NormalizedScenario,
+  r: SimulationResult,
+  requests: number,
+  duration: number,
+): ServingTiming['overloaded'] {
+  const w = ns.workload;
+  if (w.kind !== 'requestRate' || duration <= 0) return undefined;
+  const share = completedShare(r.arrivalSeconds, r.finishSeconds);
+  const serving = duration - drainSeconds(r.arrivalSeconds, r.finishSeconds);
+  const served =
+    share !== undefined ? w.requestRate * share : serving > 0 ? requests / serving : requests / duration;
+  return w.requestRate > served * 1.05
+    ? { requestsPerSecond: w.requestRate, servedRequestsPerSecond: served }
+    : undefined;
+}
+
+/**
+ * Completions against arrivals, once the ramp (the batch filling, latencies growing) is over:
+ * with d the median request latency, the requests completed in [t₀ + 2d, t_last] over those
+ * that arrived in [t₀ + d, t_last − d]. About 1 when the deployment keeps up (mostly the same
+ * requests, d later), its capacity over the arrival rate when it does not (completions then come
+ * at the capacity). Undefined when that window is under a fifth of the arrivals' span (too short
+ * a run to tell).
+ */
+export function completedShare(
+  arrivalSeconds: Float64Array,
+  finishSeconds: Float64Array,
+): number | undefined {
+  const n = arrivalSeconds.length;
+  const first = arrivalSeconds[0] ?? 0;
+  const last = arrivalSeconds[n - 1] ?? 0;
+  const latencies = new Float64Array(n);
+  for (let i = 0; i < n; i++) latencies[i] = (finishSeconds[i] ?? 0) - (arrivalSeconds[i] ?? 0);
+  const d = percentile(latencies.sort(), 0.5) ?? 0;
+  if (n < 2 || last - first - 2 * d <= 0.2 * (last - first)) return undefined;
+  let arrived = 0;
+  let completed = 0;
+  for (let i = 0; i < n; i++) {
+    const a = arrivalSeconds[i] ?? 0;
+    if (a >= first + d && a <= last - d) arrived++;
+    const f = finishSeconds[i] ?? 0;
+    if (f >= first + 2 * d && f <= last) completed++;
+  }
+  return arrived > 0 ? completed / arrived : undefined;
+}
+
 /** Warnings and notes a serving run earns. */
 function servingDiagnostics(
   ns: NormalizedScenario,
   r: SimulationResult,
   requests: number,
   replicas: number,
-  duration: number,
+  overloaded: ServingTiming['overloaded'],
 ): Diagnostic[] {
   const w = ns.workload;
   const diagnostics: Diagnostic[] = [];
   if (r.preemptions > 0) diagnostics.push(servingMessages.preemptions(r.preemptions * replicas, requests));
   if (!ns.engine.chunkedPrefill && w.inputTokens > ns.engine.maxBatchedTokens)
     diagnostics.push(servingMessages.promptOverBudget(w.inputTokens, ns.engine.maxBatchedTokens));
-  if (w.kind === 'requestRate') {
-    // The service rate while requests arrive: the drain after the last arrival (the last
-    // request's latency) is no part of it, so requests/duration would understate it.
-    const serving = duration - drainSeconds(r.arrivalSeconds, r.finishSeconds);
-    const served = serving > 0 ? requests / serving : requests / duration;
-    if (w.requestRate > served * 1.05 && duration > 0)
-      diagnostics.push(servingMessages.saturated(w.requestRate, served));
-  }
+  if (overloaded !== undefined)
+    diagnostics.push(
+      servingMessages.saturated(overloaded.requestsPerSecond, overloaded.servedRequestsPerSecond),
+    );
   return diagnostics;
 }
 
@@ -458,6 +513,7 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
     d === undefined
       ? r.durationSeconds
       : Math.max(r.durationSeconds, prefillPool?.result.durationSeconds ?? 0);
+  const overloaded = overloadOf(ns, r, requests, duration);
   return ok(
     {
       requests,
@@ -481,8 +537,9 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
         prefillSeconds: split.prefill,
       },
       decodeStallShare: Math.min(1, r.decodeStallSeconds / Math.max(r.durationSeconds, 1e-12)),
+      ...(overloaded !== undefined ? { overloaded } : {}),
     },
-    servingDiagnostics(ns, r, requests, replicas, duration),
+    servingDiagnostics(ns, r, requests, replicas, overloaded),
   );
 }
 

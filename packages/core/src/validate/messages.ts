@@ -12,6 +12,8 @@ export const skipReasons = {
   unknownOp: (op: string) => `no Ridgeline operator maps to '${op}'`,
   noRule: (metric: string) => `no prediction rule for metric '${metric}'`,
   unparsed: (what: string) => `cannot read ${what} from the row`,
+  overloaded:
+    "overloaded: the predicted capacity is below the target request rate, so the queue and TTFT grow for the whole run (a capacity miss, shown by the run's throughput rows; LoadGen marks such a run INVALID)",
   estimateFailed: (message: string) => `estimate failed: ${message}`,
   unsupportedPrecision: (text: string) => `precision '${text}' not recognized`,
 };

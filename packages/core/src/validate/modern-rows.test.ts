@@ -3,9 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { parseMeasurementCsv } from '../measurements/csv.js';
 import type { MeasurementRow } from '../measurements/csv.js';
 import { estimate } from '../estimate.js';
+import { completedShare } from '../serving/serve.js';
+import type { EstimateReport } from '../report/assemble.js';
 import { resolveRowHardware, resolveRowModelNamed } from '../measurements/resolve.js';
 import { predictRow } from './predict.js';
-import { closedLoopRequests, loadKindOf } from './modern-rows.js';
+import type { PredictOptions } from './predict.js';
+import {
+  closedLoopRequests,
+  loadedServingScenario,
+  loadKindOf,
+  limitsMissed,
+  LOADGEN_SERVER_SECONDS,
+  MLPERF_OFFLINE_REQUESTS_PER_REPLICA,
+  MLPERF_SERVER_REQUESTS_PER_REPLICA,
+  submissionOf,
+} from './modern-rows.js';
 
 const parsed = parseMeasurementCsv(
   readFileSync(new URL('../../data/measurements/serving-modern.csv', import.meta.url), 'utf8'),
@@ -112,5 +124,126 @@ describe('disaggregated closed loop', () => {
     if (!few.ok || !many.ok) throw new Error('disaggregated closed loop failed');
     expect(many.value.outputTokensPerSec).toBeGreaterThan(2 * few.value.outputTokensPerSec);
     expect(many.value.tpotMs).toBeGreaterThan(few.value.tpotMs);
+  });
+});
+
+describe('MLPerf row mapping', () => {
+  const scenarioOf = (r: MeasurementRow, options = {}) => {
+    const b = loadedServingScenario(r, options);
+    if ('skip' in b) throw new Error(b.skip);
+    return b;
+  };
+  const withOptions = (id: string, options: PredictOptions) => {
+    const p = predictRow(row(id), options);
+    if ('skip' in p) throw new Error(`${id} skipped: ${p.skip}`);
+    return p;
+  };
+
+  it('a run that leaves the KV format unset takes the one its submission states elsewhere', () => {
+    // N0561: B200 Llama-2-70B Interactive, KV cell empty; its Offline and Server runs say FP8.
+    expect(submissionOf(row('N0561').source)).toBe(submissionOf(row('N0554').source));
+    expect(submissionOf(row('N0561').source)).not.toBe(submissionOf(row('N0566').source));
+    const all = [...rows.values()];
+    const b = scenarioOf(row('N0561'), { rows: all });
+    expect(b.scenario.precision?.kvCache).toBe('fp8');
+    expect(b.notes.join(' ')).toMatch(/KV format not stated.*FP8/);
+    // Alone, the row keeps the engine default; with its siblings, FP8 KV reads half the bytes.
+    expect(scenarioOf(row('N0561')).scenario.precision?.kvCache).toBeUndefined();
+    expect(withOptions('N0564', { rows: all }).predicted).toBeLessThan(predicted('N0564'));
+    // AMD Llama-2-70B: no run of the submission states a KV format, so none is inherited.
+    expect(scenarioOf(row('N0642'), { rows: all }).scenario.precision?.kvCache).toBeUndefined();
+  });
+
+  it('gpu_batch_size is per attention-DP rank: TP8 with attention DP holds 8 times as many', () => {
+    const serving = (id: string) => scenarioOf(row(id)).scenario.serving as { maxSequences?: number };
+    expect(serving('N0547').maxSequences).toBe(512 * 8);
+    expect(serving('N0554').maxSequences).toBe(2048);
+    // A runtime max_batch_size stated beside it is the engine's own limit and wins.
+    expect(serving('N0715').maxSequences).toBe(64);
+  });
+
+  it('Server runs span LoadGen 600 s of arrivals, capped per replica; Offline the samples issued', () => {
+    const requests = (id: string) => (scenarioOf(row(id)).scenario.workload as { requests: number }).requests;
+    expect(LOADGEN_SERVER_SECONDS).toBe(600);
+    expect(requests('N0549')).toBe(5 * 600);
+    expect(requests('N0715')).toBe(Math.ceil(0.452 * 600));
+    // 364 QPS over 8 replicas: 218,400 arrivals, more than the cap of 8 replicas.
+    expect(requests('N0556')).toBe(8 * MLPERF_SERVER_REQUESTS_PER_REPLICA);
+    expect(scenarioOf(row('N0556')).notes.join(' ')).toMatch(/80000 of the run's 218400 requests simulated/);
+    // Offline: the samples the cell says were issued, capped per replica.
+    expect(requests('N0713')).toBe(MLPERF_OFFLINE_REQUESTS_PER_REPLICA);
+    expect(requests('N0566')).toBe(2 * MLPERF_OFFLINE_REQUESTS_PER_REPLICA);
+  });
+
+  it("a Server run that keeps up completes tokens at the target rate (LoadGen's long run, no drain)", () => {
+    // N0549: 5 QPS × the accuracy-run 3713.1 tokens per sample.
+    expect(predicted('N0549') / (5 * 3713.1)).toBeCloseTo(1, 1);
+  });
+
+  it('an overloaded Server run: TTFT skipped as a capacity miss, throughput at the capacity', () => {
+    const base = row('N0549');
+    const overloaded = (metric: string): MeasurementRow => ({
+      ...base,
+      metric,
+      batchOrConcurrency: base.batchOrConcurrency.replace('target_qps=5', 'target_qps=500'),
+    });
+    const ttft = predictRow(overloaded('ttft_ms'));
+    expect('skip' in ttft && ttft.skip).toMatch(/^overloaded/);
+    const tput = predictRow(overloaded('tokens_per_s'));
+    if ('skip' in tput) throw new Error(tput.skip);
+    expect(tput.predicted).toBeLessThan(0.5 * 500 * 3713);
+    expect(tput.predicted).toBeGreaterThan(predicted('N0549'));
+  });
+});
+
+describe('overloaded status of a serving run', () => {
+  const run = (requestRate: number) => {
+    const r = estimate({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      engine: 'vllm',
+      workload: { inputTokens: 512, outputTokens: 128, requestRate, requests: 2000 },
+    });
+    if (!r.ok) throw new Error('estimate failed');
+    return r.value;
+  };
+
+  it('completedShare: about 1 when completions keep pace, the capacity share when they do not', () => {
+    const n = 1000;
+    const arrivals = new Float64Array(n).map((_, i) => i * 0.1); // 10/s for 100 s
+    const keptUp = arrivals.map((a) => a + 5); // every request 5 s later
+    const slow = arrivals.map((_, i) => 5 + i * 0.125); // served at 8/s, in arrival order
+    expect(completedShare(arrivals, keptUp)).toBeCloseTo(1, 1);
+    expect(completedShare(arrivals, slow)).toBeCloseTo(0.8, 1);
+    // Latencies as long as the arrivals' span: too short a run to tell.
+    expect(
+      completedShare(
+        arrivals,
+        arrivals.map((a) => a + 60),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('is absent when the deployment keeps up, and names both rates when arrivals outrun it', () => {
+    expect(run(2).serving?.overloaded).toBeUndefined();
+    const over = run(1000).serving?.overloaded;
+    expect(over?.requestsPerSecond).toBe(1000);
+    expect(over?.servedRequestsPerSecond).toBeLessThan(1000 / 1.05);
+    expect(run(1000).diagnostics.some((d) => d.code === 'serving.saturated')).toBe(true);
+  });
+});
+
+describe('MLPerf latency limits', () => {
+  const report = (ttft: number, tpot: number) =>
+    ({ latency: { ttft: { p99: ttft }, tpot: { p99: tpot } } }) as unknown as EstimateReport;
+  const cell = 'Interactive (Poisson arrivals, target_qps=220; TTFT p99<=450 ms, TPOT p99<=40 ms)';
+
+  it('names each p99 limit the predicted run misses, and none it meets', () => {
+    expect(limitsMissed(cell, report(300, 30))).toEqual([]);
+    expect(limitsMissed(cell, report(600, 30))).toEqual([
+      'predicted p99 TTFT 600 ms misses the 450 ms limit',
+    ]);
+    expect(limitsMissed(cell, report(300, 41)).join()).toMatch(/TPOT 41.0 ms misses the 40 ms limit/);
+    expect(limitsMissed('Offline (all 100 samples issued at once)', report(1e6, 1e6))).toEqual([]);
   });
 });

@@ -61,6 +61,29 @@ const LOADED_METRICS: Readonly<Record<string, (r: EstimateReport, gpus: number) 
   joules_per_output_token: (r) => r.energy?.joulesPerOutputToken,
 };
 
+/**
+ * Metrics that include the wait in the queue. In an overloaded run (arrivals faster than the
+ * predicted capacity) the queue grows without bound, so these describe the simulated run's length,
+ * not the deployment: such rows are skipped as overloaded. TPOT and throughput stay predicted
+ * (a full batch, and the capacity itself).
+ */
+const QUEUE_METRICS = /^(ttft|e2e)/;
+
+const THROUGHPUT_METRICS = /^(tokens_per_s|samples_per_s|output_tok_s|total_tok_s|req_s)/;
+
+/**
+ * LoadGen's Server throughput ("Completed tokens per second") counts a run that is long against
+ * one request's latency (600 s of arrivals at least), so it is the steady state: the target rate
+ * when the deployment keeps up, its capacity when it does not. The simulated run is shorter and
+ * its requests/duration includes the drain after the last arrival; this is the factor that takes
+ * it to min(target rate, capacity).
+ */
+function steadyShare(report: EstimateReport, scenario: ScenarioInput): number {
+  const w = scenario.workload as { requestRate?: number };
+  const served = report.serving?.overloaded?.servedRequestsPerSecond ?? w.requestRate;
+  return served !== undefined && report.requestsPerSec > 0 ? served / report.requestsPerSec : 1;
+}
+
 export function isLoadedServingRow(row: MeasurementRow): boolean {
   return loadKindOf(row.batchOrConcurrency) !== undefined && LOADED_METRICS[row.metric] !== undefined;
 }
@@ -76,14 +99,37 @@ export function closedLoopRequests(clients: number): number {
   return Math.min(REQUESTS_PER_CLIENT * clients, Math.max(2 * clients, 2000));
 }
 
+/** LoadGen's shortest Server run: `*.Server.min_duration = 600000` ms (mlperf.conf l.85, datasets.md). */
+export const LOADGEN_SERVER_SECONDS = 600;
+
 /**
- * Requests an MLPerf run is simulated with: the run's samples, capped at enough for the steady
- * state (4 full batches per replica, at least 1000) to keep a validation run in seconds. LoadGen
- * Server runs last 600 s; the cap shortens the run, not the load.
+ * Requests one replica simulates at most, Offline and Server. An MLPerf run is long (Offline
+ * issues hundreds of thousands of samples, Server arrivals span 600 s), so warm-up and drain are a
+ * sliver of it. Offline keeps every request queued, so a few batch turnovers already give its
+ * throughput (the medians over the MLPerf rows move by under 2 points from 2,500 to 25,000
+ * requests per replica). A Server run needs its whole 600 s: whether the queue grows (an
+ * overloaded run) shows only over several request latencies, and simulated time, not the request
+ * count, sets its cost. Both caps keep a validation run, and the web app's Fidelity view, in
+ * seconds.
  */
-function mlperfRequests(samples: number | undefined, maxSequences: number, replicas: number): number {
-  const steady = Math.max(1000, 4 * maxSequences * replicas);
-  return Math.min(samples ?? steady, steady, 20000);
+export const MLPERF_OFFLINE_REQUESTS_PER_REPLICA = 2500;
+export const MLPERF_SERVER_REQUESTS_PER_REPLICA = 10000;
+
+/**
+ * Requests an MLPerf run is simulated with: Offline, the samples the cell says were issued;
+ * Server and Interactive, LoadGen's 600 s of arrivals at the target QPS. Both capped per replica
+ * (said in the row's note).
+ */
+function mlperfRequests(
+  issued: number | undefined,
+  perReplica: number,
+  replicas: number,
+  notes: string[],
+): number {
+  const cap = perReplica * replicas;
+  const run = issued ?? cap;
+  if (run > cap) notes.push(`${String(cap)} of the run's ${String(run)} requests simulated`);
+  return Math.max(1, Math.min(run, cap));
 }
 
 /** The MLPerf dataset a row's notes or model name point to. */
@@ -96,6 +142,51 @@ function datasetOf(row: MeasurementRow): DatasetPreset | undefined {
     return 'mlperf-llama3.1-8b';
   if (t.includes('openorca') || t.includes('llama2-70b')) return 'mlperf-llama2-70b';
   return undefined;
+}
+
+/**
+ * The submission an MLPerf row belongs to: its results path up to the scenario folder
+ * (`.../results/<system>/<benchmark>/`), the same for its Offline, Server and Interactive runs.
+ */
+export function submissionOf(source: string): string | undefined {
+  const m = /(\S*\/results\/[^/\s]+\/[^/\s]+)\/(?:offline|server|interactive)\//i.exec(source);
+  return m?.[1];
+}
+
+const submissionKv = new WeakMap<readonly MeasurementRow[], Map<string, Set<string>>>();
+
+/**
+ * The KV format a row's submission states in its other scenarios, when they state exactly one.
+ * A harness keeps one KV format per system and benchmark (serving-modern-SOURCES.md: NVIDIA's
+ * configs run FP8 KV); a scenario config that leaves it unset inherits the harness's.
+ */
+function siblingKv(row: MeasurementRow, rows: readonly MeasurementRow[] | undefined): string | undefined {
+  const key = submissionOf(row.source);
+  if (key === undefined || rows === undefined) return undefined;
+  let bySubmission = submissionKv.get(rows);
+  if (bySubmission === undefined) {
+    bySubmission = new Map();
+    for (const r of rows) {
+      const k = submissionOf(r.source);
+      const kv = r.precisionKv.trim();
+      if (k === undefined || kv === '') continue;
+      const set = bySubmission.get(k) ?? new Set<string>();
+      set.add(kv);
+      bySubmission.set(k, set);
+    }
+    submissionKv.set(rows, bySubmission);
+  }
+  const stated = bySubmission.get(key);
+  return stated?.size === 1 ? [...stated][0] : undefined;
+}
+
+/** The KV format of the row's cell, or, where the cell is empty, its submission's (siblingKv). */
+function kvFormatOf(row: MeasurementRow, rows: readonly MeasurementRow[] | undefined, notes: string[]) {
+  if (row.precisionKv.trim() !== '') return formatOf(row.precisionKv);
+  const inherited = siblingKv(row, rows);
+  if (inherited === undefined) return undefined;
+  notes.push(`KV format not stated for this run: ${inherited}, as the submission's other scenarios state`);
+  return formatOf(inherited);
 }
 
 /** A number after `label=` (decimal allowed). */
@@ -150,6 +241,24 @@ function parallelismOf(
   const ep = epText?.[1] !== undefined ? Number(epText[1]) : 1;
   const attentionDp = /dp_attention=true|attention[- ]DP|enable_attention_dp/i.test(n);
   return { tp, pp, ep: ep <= tp && tp % ep === 0 ? ep : 1, attentionDp };
+}
+
+/**
+ * The NVIDIA MLPerf harness's `gpu_batch_size`: the engine's max_batch_size, which TensorRT-LLM
+ * applies per scheduler. With attention DP each of the tp ranks schedules its own requests, so
+ * an instance holds gpu_batch_size on every rank; otherwise the tp group runs one batch.
+ */
+function harnessBatch(
+  notes: string,
+  p: { readonly tp: number; readonly attentionDp: boolean },
+  said: string[],
+): number | undefined {
+  const perScheduler = intAfter(notes, 'gpu_batch_size');
+  if (perScheduler === undefined || !p.attentionDp) return perScheduler;
+  said.push(
+    `gpu_batch_size ${String(perScheduler)} per attention-DP rank: ${String(perScheduler * p.tp)} per instance`,
+  );
+  return perScheduler * p.tp;
 }
 
 interface Built {
@@ -263,7 +372,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     };
   const weights = formatOf(row.precisionWeights);
   if (weights === undefined) return { skip: skipReasons.unsupportedPrecision(row.precisionWeights) };
-  const kvCache = formatOf(row.precisionKv);
+  const kvCache = kvFormatOf(row, options.rows, notes);
   const hw = hardwareForRate(found, weights);
   if (hw.note !== undefined) notes.push(hw.note);
   const framework = row.framework;
@@ -277,11 +386,14 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
   const n = row.notes;
+  const layout = layoutOf(row, notes);
+  if ('skip' in layout) return layout;
+  const { parallelism, perGpu, disaggregation } = layout;
   const maxSeqs =
     intAfter(n, 'max_num_seqs') ??
     intAfter(n, 'max_running_requests') ??
     intAfter(n, 'max_batch_size') ??
-    intAfter(n, 'gpu_batch_size');
+    harnessBatch(n, parallelism, notes);
   const maxTokens = intAfter(n, 'max_num_batched_tokens');
   const memoryFraction = numberAfter(n, 'gpu_memory_utilization') ?? numberAfter(n, 'mem_fraction_static');
   // MLPerf SUTs hand token ids to the engine in-process unless they state an OpenAI API server.
@@ -293,9 +405,6 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
   };
 
-  const layout = layoutOf(row, notes);
-  if ('skip' in layout) return layout;
-  const { parallelism, perGpu, disaggregation } = layout;
   if (disaggregation !== undefined) serving.disaggregation = disaggregation;
   const disaggregated = disaggregation !== undefined;
 
@@ -306,13 +415,20 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     const clients = intAfter(cell, 'concurrency') ?? 1;
     workload = { concurrency: clients, requests: closedLoopRequests(clients) };
   } else {
-    const samples = intAfter(cell, 'all') ?? intAfter(n, 'samples');
-    const requests = mlperfRequests(samples, maxSeqs ?? 256, replicas);
-    if (kind === 'offline') workload = { maxThroughput: true, requests };
-    else {
+    if (kind === 'offline') {
+      const samples = intAfter(cell, 'all') ?? intAfter(n, 'samples');
+      workload = {
+        maxThroughput: true,
+        requests: mlperfRequests(samples, MLPERF_OFFLINE_REQUESTS_PER_REPLICA, replicas, notes),
+      };
+    } else {
       const qps = numberAfter(cell, 'target_qps');
       if (qps === undefined) return { skip: skipReasons.unparsed('the target QPS') };
-      workload = { requestRate: qps, requests };
+      const arrivals = Math.ceil(qps * LOADGEN_SERVER_SECONDS);
+      workload = {
+        requestRate: qps,
+        requests: mlperfRequests(arrivals, MLPERF_SERVER_REQUESTS_PER_REPLICA, replicas, notes),
+      };
     }
   }
 
@@ -346,6 +462,16 @@ function runScenario(scenario: ScenarioInput) {
   return entry;
 }
 
+/** The serving scenario a loaded row is predicted with (and the notes said about it), or why not. */
+export function loadedServingScenario(
+  row: MeasurementRow,
+  options: PredictOptions = {},
+): { scenario: ScenarioInput; perGpu: number; notes: readonly string[] } | { skip: string } {
+  const kind = loadKindOf(row.batchOrConcurrency);
+  if (kind === undefined) return { skip: skipReasons.noRule(row.metric) };
+  return buildScenario(row, kind, options);
+}
+
 export function predictLoadedServingRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
   const kind = loadKindOf(row.batchOrConcurrency);
   const read = LOADED_METRICS[row.metric];
@@ -354,7 +480,30 @@ export function predictLoadedServingRow(row: MeasurementRow, options: PredictOpt
   if ('skip' in built) return built;
   const run = runScenario(built.scenario);
   if (!run.ok) return { skip: skipReasons.estimateFailed(run.message) };
-  const predicted = read(run.report, built.perGpu);
-  if (predicted === undefined) return { skip: skipReasons.noRule(row.metric) };
-  return built.notes.length > 0 ? { predicted, note: built.notes.join('; ') } : { predicted };
+  if (run.report.serving?.overloaded !== undefined && QUEUE_METRICS.test(row.metric))
+    return { skip: skipReasons.overloaded };
+  const value = read(run.report, built.perGpu);
+  if (value === undefined) return { skip: skipReasons.noRule(row.metric) };
+  const predicted =
+    kind === 'server' && THROUGHPUT_METRICS.test(row.metric)
+      ? value * steadyShare(run.report, built.scenario)
+      : value;
+  const notes = [...built.notes, ...limitsMissed(row.batchOrConcurrency, run.report)];
+  return notes.length > 0 ? { predicted, note: notes.join('; ') } : { predicted };
+}
+
+/**
+ * The MLPerf latency limits of a Server or Interactive cell ("TTFT p99<=450 ms, TPOT p99<=40 ms")
+ * that the predicted run misses: LoadGen would reject such a run, so the row's note says so.
+ */
+export function limitsMissed(cell: string, report: EstimateReport): string[] {
+  const out: string[] = [];
+  const check = (metric: 'TTFT' | 'TPOT', predictedMs: number) => {
+    const limit = new RegExp(`${metric}\\s*p99\\s*<=\\s*(\\d+(?:\\.\\d+)?)\\s*ms`, 'i').exec(cell)?.[1];
+    if (limit !== undefined && predictedMs > Number(limit))
+      out.push(`predicted p99 ${metric} ${predictedMs.toPrecision(3)} ms misses the ${limit} ms limit`);
+  };
+  check('TTFT', report.latency.ttft.p99);
+  check('TPOT', report.latency.tpot.p99);
+  return out;
 }

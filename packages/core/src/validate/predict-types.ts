@@ -1,5 +1,6 @@
 /** What predictRow returns, and its options. */
 import type { ProfileSet } from '../calibrate/profile.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 
 /** A predicted value in the row's metric and unit, or the reason the row is not predicted. */
 export type Prediction = { readonly predicted: number; readonly note?: string } | { readonly skip: string };
@@ -15,4 +16,9 @@ export interface PredictOptions {
    * become the efficiency overrides of each prediction. Default none: the family defaults.
    */
   readonly profiles?: ProfileSet;
+  /**
+   * The other rows of the file, for facts a row leaves to its siblings: an MLPerf run whose KV
+   * format is unstated takes the one its submission's other scenarios state. validateRows sets it.
+   */
+  readonly rows?: readonly MeasurementRow[];
 }

@@ -86,6 +86,7 @@ export function validateRows(
   rows: readonly MeasurementRow[],
   options: PredictOptions = {},
 ): ValidationReport {
+  const withRows: PredictOptions = options.rows === undefined ? { ...options, rows } : options;
   const used: RowRecord[] = [];
   const skipped: SkippedRecord[] = [];
   const keys: string[] = [];
@@ -102,7 +103,7 @@ export function validateRows(
       groups.set(key, g);
       keys.push(key);
     }
-    const p = predictRow(row, options);
+    const p = predictRow(row, withRows);
     if ('skip' in p) {
       const s = { id: row.id, source, metric: row.metric, reason: p.skip };
       skipped.push(s);
