@@ -350,3 +350,20 @@ export function predictLoadedServingRow(row: MeasurementRow, options: PredictOpt
   if (predicted === undefined) return { skip: skipReasons.noRule(row.metric) };
   return built.notes.length > 0 ? { predicted, note: built.notes.join('; ') } : { predicted };
 }
+
+/**
+ * The estimate a loaded serving row is read from (the run shared by its metrics), or undefined
+ * where the row is not predicted. The uncertainty residuals (scripts/residuals.mjs) read the
+ * run's conditions from it.
+ */
+export function loadedServingReport(
+  row: MeasurementRow,
+  options: PredictOptions = {},
+): EstimateReport | undefined {
+  const kind = loadKindOf(row.batchOrConcurrency);
+  if (kind === undefined) return undefined;
+  const built = buildScenario(row, kind, options);
+  if ('skip' in built) return undefined;
+  const run = runScenario(built.scenario);
+  return run.ok ? run.report : undefined;
+}
