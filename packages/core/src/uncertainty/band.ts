@@ -449,11 +449,14 @@ class NeighbourBandModel implements BandModel {
   private poolCount = 0;
   private dist = new Float64Array(64);
   private wts = new Float64Array(64);
-  /** Spreads by pool, kind and model class (a slot), hardware, engine, format and rounded coordinates. */
-  private readonly cache: (
-    Map<string, Map<string, Map<string, Map<number, readonly [number, number]>>>> | undefined
-  )[] = [];
+  /**
+   * Band parts before the range widening, by category (pool, kind, model class, hardware, engine
+   * and format, as one number) and rounded coordinates.
+   */
+  private readonly cache = new Map<number, Map<number, BandParts>>();
   private cached = 0;
+  /** Per family: each headline metric's pool, the every-family pool, and the sign. */
+  private readonly resolved = new Map<string, readonly Resolved[]>();
 
   constructor(
     private readonly serving: readonly ServingResidual[],
@@ -468,12 +471,13 @@ class NeighbourBandModel implements BandModel {
   readonly bands = (c: BandConditions): ScenarioBands => this.compute(c);
 
   readonly parts = (c: BandConditions, metric: HeadlineMetric): BandParts => {
-    const coords = coordsOf(c);
-    const { fp, pool, all, borrowed } = this.poolFor(c, metric);
-    if (pool === undefined || all === undefined)
+    const r = this.resolvedFor(c.family)[HEADLINE_METRICS.indexOf(metric)];
+    const pool = r?.pool;
+    const all = r?.all;
+    if (r === undefined || pool === undefined || all === undefined)
       return { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth, widen: 0, unseen: [] };
-    const p = this.poolParts(pool, all, c, coords, borrowed);
-    return fp.use[metric].sign > 0 ? p : { ...p, lo: -p.hi, hi: -p.lo };
+    const p = this.poolParts(r, pool, all, c, coordsOf(c));
+    return r.sign > 0 ? p : { ...p, lo: -p.hi, hi: -p.lo };
   };
 
   private readonly intern: Intern = (s) => {
@@ -500,18 +504,25 @@ class NeighbourBandModel implements BandModel {
   }
 
   /** The family's own pool for a metric, else every family's (borrowed). */
-  private poolFor(
-    c: BandConditions,
-    metric: HeadlineMetric,
-  ): { fp: FamilyPools; pool: Pool | undefined; all: Pool | undefined; borrowed: boolean } {
+  private poolFor(family: string, metric: HeadlineMetric): Resolved {
     const any = this.poolsOf(ANY_FAMILY);
     const all = any.pools[any.use[metric].pool];
-    if (this.familySet.has(c.family)) {
-      const fp = this.poolsOf(c.family);
+    if (this.familySet.has(family)) {
+      const fp = this.poolsOf(family);
       const pool = fp.pools[fp.use[metric].pool];
-      if (pool !== undefined && pool.n > 0) return { fp, pool, all, borrowed: false };
+      if (pool !== undefined && pool.n > 0) return { pool, all, borrowed: false, sign: fp.use[metric].sign };
     }
-    return { fp: any, pool: all, all, borrowed: true };
+    return { pool: all, all, borrowed: true, sign: any.use[metric].sign };
+  }
+
+  /** poolFor of every headline metric (HEADLINE_METRICS order), resolved once per family. */
+  private resolvedFor(family: string): readonly Resolved[] {
+    let r = this.resolved.get(family);
+    if (r === undefined) {
+      r = HEADLINE_METRICS.map((m) => this.poolFor(family, m));
+      this.resolved.set(family, r);
+    }
+    return r;
   }
 
   /**
@@ -571,113 +582,107 @@ class NeighbourBandModel implements BandModel {
     ];
   }
 
-  /** The spread of a pool at the scenario's rounded coordinates, cached. */
-  private cachedSpread(pool: Pool, c: BandConditions, coords: Coords): readonly [number, number] {
+  /**
+   * A pool's band parts at the scenario's rounded coordinates, before the range widening, cached.
+   * A factor value is unseen when fewer than `fewestSources` sources of any family measured it
+   * (`all`: the rows of every family), as it was held out when the widening was learned.
+   */
+  private cachedParts(r: Resolved, pool: Pool, all: Pool, c: BandConditions, coords: Coords): BandParts {
     const qb = quantize(coords.batch, QUANTA);
     const qc = quantize(coords.context, QUANTA);
     const qt = quantize(coords.tp, TP_QUANTA);
-    // Small-integer keys (no heap numbers): pool and categorical slot, then hardware, engine and
-    // format ids (the same string objects on every call), then the rounded coordinates.
+    // Numeric keys: pool, kind, model class, and the interned hardware, engine and format (an id
+    // not among the rows matches no row, so all such ids share -1), then the rounded coordinates.
     const slot = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 3 + modelClassIndex(c.modelClass);
+    const hw = this.ids.get(c.hardware) ?? -1;
+    const engine = this.ids.get(c.engine) ?? -1;
+    const format = this.ids.get(c.format) ?? -1;
+    const category = ((slot * ID_SPAN + hw + 1) * ID_SPAN + engine + 1) * ID_SPAN + format + 1;
     const key = (qb * QUANTA + qc) * TP_QUANTA + qt;
-    let byHardware = this.cache[slot];
-    if (byHardware === undefined) {
-      byHardware = new Map();
-      this.cache[slot] = byHardware;
-    }
-    let byEngine = byHardware.get(c.hardware);
-    if (byEngine === undefined) {
-      byEngine = new Map();
-      byHardware.set(c.hardware, byEngine);
-    }
-    let byFormat = byEngine.get(c.engine);
-    if (byFormat === undefined) {
-      byFormat = new Map();
-      byEngine.set(c.engine, byFormat);
-    }
-    let byKey = byFormat.get(c.format);
+    let byKey = this.cache.get(category);
     if (byKey === undefined) {
       byKey = new Map();
-      byFormat.set(c.format, byKey);
+      this.cache.set(category, byKey);
     }
     let hit = byKey.get(key);
     if (hit === undefined) {
       if (++this.cached > CACHE_LIMIT) {
-        // Start over; this lookup's maps stay reachable through byKey until it is set.
-        this.cache.length = 0;
+        this.cache.clear();
         this.cached = 1;
         byKey = new Map();
-        this.cache[slot] = new Map([[c.hardware, new Map([[c.engine, new Map([[c.format, byKey]])]])]]);
+        this.cache.set(category, byKey);
       }
-      hit = this.spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      const [q10, q90] = this.spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      const few = this.options.fewestSources;
+      const unseen: WideningFactor[] = r.borrowed ? ['family'] : [];
+      if ((all.seen.modelClass.get(c.modelClass) ?? 0) < few) unseen.push('modelClass');
+      if ((all.seen.format.get(c.format) ?? 0) < few) unseen.push('format');
+      if ((all.seen.engine.get(c.engine) ?? 0) < few) unseen.push('engine');
+      hit = {
+        lo: Math.min(q10, -this.options.minHalfWidth),
+        hi: Math.max(q90, this.options.minHalfWidth),
+        widen: 0,
+        unseen,
+      };
       byKey.set(key, hit);
     }
     return hit;
   }
 
-  /**
-   * One pool's band before the learned scaling (in the pool's canonical sign). A factor value is
-   * unseen when no row of any family has it (`all`: the rows of every family), as it was held
-   * out when the widening was learned.
-   */
-  private poolParts(pool: Pool, all: Pool, c: BandConditions, coords: Coords, borrowed: boolean): BandParts {
-    const [q10, q90] = this.cachedSpread(pool, c, coords);
+  /** One pool's band parts before the learned widening (in the pool's canonical sign). */
+  private poolParts(r: Resolved, pool: Pool, all: Pool, c: BandConditions, coords: Coords): BandParts {
+    const parts = this.cachedParts(r, pool, all, c, coords);
     const outside =
       pool.n === 0
         ? 0
         : beyond(coords.batch, pool.min[0], pool.max[0]) +
           beyond(coords.context, pool.min[1], pool.max[1]) +
           beyond(coords.tp, pool.min[2], pool.max[2]);
-    const options = this.options;
-    const unseen: WideningFactor[] = borrowed ? ['family'] : [];
-    const few = options.fewestSources;
-    if ((all.seen.modelClass.get(c.modelClass) ?? 0) < few) unseen.push('modelClass');
-    if ((all.seen.format.get(c.format) ?? 0) < few) unseen.push('format');
-    if ((all.seen.engine.get(c.engine) ?? 0) < few) unseen.push('engine');
-    return {
-      lo: Math.min(q10, -options.minHalfWidth),
-      hi: Math.max(q90, options.minHalfWidth),
-      widen: options.widenPerEfold * outside,
-      unseen,
-    };
+    return outside === 0 ? parts : { ...parts, widen: this.options.widenPerEfold * outside };
   }
 
   private compute(c: BandConditions): ScenarioBands {
     const coords = coordsOf(c);
-    // Metrics that share a pool (or mirror it) share its band: remember the last one.
+    const resolved = this.resolvedFor(c.family);
+    // Metrics that share a pool (or mirror it) and a source term share its band.
     let lastPool: Pool | undefined;
     let lastClass: MetricClass | undefined;
     let lastBand: LogBand = { lo: 0, hi: 0 };
     let lastUnseen: readonly WideningFactor[] = [];
-    let main: { pool: Pool; all: Pool; unseen: readonly WideningFactor[] } | undefined;
-    const bandOf = (metric: HeadlineMetric): LogBand => {
-      const { fp, pool, all, borrowed } = this.poolFor(c, metric);
-      if (pool === undefined || all === undefined)
-        return { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth };
-      if (pool !== lastPool || CLASS_OF_METRIC[metric] !== lastClass) {
-        const parts = this.poolParts(pool, all, c, coords, borrowed);
+    let mainPool: Pool | undefined;
+    let mainAll: Pool | undefined;
+    let mainUnseen: readonly WideningFactor[] = [];
+    const out = {} as Record<HeadlineMetric, LogBand>;
+    for (let i = 0; i < HEADLINE_METRICS.length; i++) {
+      const metric = HEADLINE_METRICS[i] as HeadlineMetric;
+      const r = resolved[i];
+      const pool = r?.pool;
+      const all = r?.all;
+      if (r === undefined || pool === undefined || all === undefined) {
+        out[metric] = { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth };
+        continue;
+      }
+      const cls = CLASS_OF_METRIC[metric];
+      if (pool !== lastPool || cls !== lastClass) {
+        const parts = this.poolParts(r, pool, all, c, coords);
         lastBand = widenedBand(parts, wideningExtra(this.widening, metric, parts.unseen));
         lastUnseen = parts.unseen;
         lastPool = pool;
-        lastClass = CLASS_OF_METRIC[metric];
+        lastClass = cls;
       }
-      if (metric === 'outputTokensPerSec') main = { pool, all, unseen: lastUnseen };
+      if (metric === 'outputTokensPerSec') {
+        mainPool = pool;
+        mainAll = all;
+        mainUnseen = lastUnseen;
+      }
       const b = lastBand;
-      return fp.use[metric].sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
-    };
-    const bands: LogBands = {
-      ttftMs: bandOf('ttftMs'),
-      tpotMs: bandOf('tpotMs'),
-      e2eLatencyMs: bandOf('e2eLatencyMs'),
-      outputTokensPerSec: bandOf('outputTokensPerSec'),
-      totalTokensPerSec: bandOf('totalTokensPerSec'),
-      requestsPerSec: bandOf('requestsPerSec'),
-    };
+      out[metric] = r.sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
+    }
+    const bands: LogBands = out;
     const extrapolation: Extrapolation[] = [];
     // Flags come from the rows behind the throughput metrics, which back most of the headline.
-    const m = main as { pool: Pool; all: Pool; unseen: readonly WideningFactor[] } | undefined;
-    if (m !== undefined && m.pool.n > 0) {
-      for (const f of m.unseen) {
+    if (mainPool !== undefined && mainAll !== undefined && mainPool.n > 0) {
+      for (const f of mainUnseen) {
         if (f === 'family') {
           extrapolation.push({
             kind: 'family',
@@ -691,16 +696,27 @@ class NeighbourBandModel implements BandModel {
             kind: 'unseen',
             factor: f,
             value: c[f],
-            measured: [...m.all.seen[f].keys()],
+            measured: [...mainAll.seen[f].keys()],
             widening: this.widening[f],
           });
         }
       }
-      rangeFlags(m.pool, c, coords, this.options.flagBeyond, extrapolation);
+      rangeFlags(mainPool, c, coords, this.options.flagBeyond, extrapolation);
     }
     return { bands, extrapolation };
   }
 }
+
+/** A metric's pool for a family, the every-family pool, whether the family borrows it, and its sign. */
+interface Resolved {
+  readonly pool: Pool | undefined;
+  readonly all: Pool | undefined;
+  readonly borrowed: boolean;
+  readonly sign: 1 | -1;
+}
+
+/** Interned ids (hardware, engine, format and model strings) count below this in a cache key. */
+const ID_SPAN = 4096;
 
 const coordsOf = (c: BandConditions): Coords => ({
   batch: Math.log(Math.max(1, c.batch)),
