@@ -1,10 +1,29 @@
-// Calibration residuals for the uncertainty bands (docs/uncertainty.md): validates
-// packages/core/data/measurements/reference.csv, joins every predicted row with its measured
-// conditions, and writes packages/core/src/uncertainty/residuals-data.ts (core cannot read files at
-// run time, so the data ships as a generated module). Run with `npm run residuals` (builds first).
+// Residuals for the uncertainty bands (docs/uncertainty.md): validates
+// packages/core/data/measurements/reference.csv and serving-modern.csv, joins every predicted
+// whole-run row with its measured conditions and its source (bandSource: MLPerf by submitter,
+// InferenceX as one source, else the document), records the residual ln(measured / predicted)
+// of the default prediction and of the calibrated one held out from the row's source, learns the
+// widening factors leave-one-source-out (learnWidening), and writes
+// packages/core/src/uncertainty/residuals-data.ts (core cannot read files at run time, so the
+// data ships as a generated module). Run with `npm run residuals` (builds first); then
+// `npm run fidelity` for the coverage tables.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
-import { estimate, efficiencyFor, parseMeasurementCsv, validateRows } from '../packages/core/dist/index.js';
+import {
+  SHIPPED_PROFILES,
+  bandSource,
+  calibratedRows,
+  crossValidate,
+  efficiencyFor,
+  estimate,
+  findModel,
+  formatClass,
+  learnWidening,
+  modelClassOf,
+  observationsFromRows,
+  parseMeasurementCsv,
+  validateRows,
+} from '../packages/core/dist/index.js';
 import {
   engineOf,
   formatOf,
@@ -14,35 +33,36 @@ import {
   resolveRowModel,
 } from '../packages/core/dist/measurements/resolve.js';
 import { MAX_THROUGHPUT_REQUESTS, STATIC_METRICS } from '../packages/core/dist/validate/serving-rows.js';
+import { isLoadedServingRow, loadedServingReport } from '../packages/core/dist/validate/modern-rows.js';
 
-const CSV = 'packages/core/data/measurements/reference.csv';
+const FILES = [
+  'packages/core/data/measurements/reference.csv',
+  'packages/core/data/measurements/serving-modern.csv',
+];
 const OUT = 'packages/core/src/uncertainty/residuals-data.ts';
 const root = new URL('../', import.meta.url);
+const started = Date.now();
+const log = (m) => process.stderr.write(`  ${((Date.now() - started) / 1000).toFixed(0)}s ${m}\n`);
 
-/** Metric class of a serving metric (whole-run rows). */
+/** Metric class of a whole-run metric (means; tail percentiles, power and energy make no band). */
 const SERVING_CLASS = {
   output_tok_s_per_gpu: 'throughput',
   output_tok_s: 'throughput',
   total_tok_s: 'throughput',
+  tokens_per_s: 'throughput',
+  samples_per_s: 'throughput',
   req_s: 'throughput',
   ttft_ms: 'latency-ttft',
   tpot_ms: 'latency-tpot',
   e2e_latency_ms: 'latency-e2e',
 };
-/** Kernel and operator rows: they anchor a hardware family's ceilings, not its serving error. */
-const KERNEL_METRICS = new Set(['achieved_tflops', 'achieved_bw_gbs', 'op_latency_ms']);
-
-const parsed = parseMeasurementCsv(readFileSync(new URL(CSV, root), 'utf8'));
-if (!parsed.ok) throw new Error(`${CSV}: ${JSON.stringify(parsed.diagnostics)}`);
-const byId = new Map(parsed.value.map((r) => [r.id, r]));
-const report = validateRows(parsed.value);
 
 /**
- * The estimate behind a whole-run row, rebuilt as predictStaticRow builds it, for the conditions
- * the CSV leaves out (the mean batch of an offline max-throughput run). Its prediction must
- * equal validate's, which checks the join.
+ * The estimate behind a static or max-throughput row of reference.csv, rebuilt as
+ * predictStaticRow builds it, for the conditions the CSV leaves out (the mean batch of an offline
+ * max-throughput run). Its prediction must equal validate's, which checks the join.
  */
-function servingConditions(row, predicted) {
+function staticReport(row, predicted) {
   const model = resolveRowModel(row.model);
   const found = resolveRowHardware(row.hardware);
   const weights = formatOf(row.precisionWeights);
@@ -71,56 +91,92 @@ function servingConditions(row, predicted) {
   if (Math.abs(again - predicted) > 1e-9 * Math.abs(predicted)) {
     throw new Error(`${row.id}: rebuilt prediction ${again} differs from validate's ${predicted}`);
   }
+  return r;
+}
+
+/** The band conditions of a row, read from the estimate it was predicted with. */
+function conditions(row, r) {
+  const found = resolveRowHardware(row.hardware);
+  const model = findModel(r.scenario.model);
+  if (found === undefined || model === undefined)
+    throw new Error(`${row.id}: hardware or model not resolved`);
+  const s = r.scenario;
+  const replicas = s.disaggregation?.decode.dp ?? s.parallelism.dp ?? 1;
   return {
     hardware: found.id,
     family: efficiencyFor(found).family,
     model: model.id,
-    moe: model.moe !== undefined,
-    engine: engineOf(row.framework),
-    kind: batch !== undefined ? 'static' : 'continuous',
-    tp,
-    // Sequences in flight per replica: the static batch, or the simulated mean of an offline run.
-    batch: r.batch,
-    context: inputTokens + outputTokens,
+    modelClass: modelClassOf(model),
+    format: formatClass(s.precision.weights),
+    engine: s.engine,
+    kind: s.workload.kind === 'batch' ? 'static' : 'continuous',
+    tp: s.parallelism.tp,
+    // Sequences in flight per replica: the static batch, or the simulated mean.
+    batch: Math.max(1, r.batch / Math.max(1, replicas)),
+    context: s.workload.inputTokens + s.workload.outputTokens,
   };
+}
+
+/**
+ * Calibrated predictions held out from each row's source, by row id. reference.csv: the
+ * leave-one-source-out refits of crossValidate (each source predicted by profiles fitted without
+ * it). serving-modern.csv: the shipped profiles, which are fitted to reference.csv only, so none
+ * of its sources is in their fit. Where calibration also fits serving-modern.csv, replace the
+ * second by its leave-one-source-out predictions: this is the one place they enter.
+ */
+function calibratedHeldOut(file, rows) {
+  if (file.endsWith('reference.csv')) {
+    const { observations } = observationsFromRows(rows);
+    const cv = crossValidate(observations);
+    return new Map(cv.rows.map((r) => [r.id, r.heldOut]));
+  }
+  const report = validateRows(rows, { profiles: SHIPPED_PROFILES });
+  return new Map(report.rows.map((r) => [r.id, r.predicted]));
 }
 
 const round = (x, digits = 4) => Number(x.toFixed(digits));
 const serving = [];
-const kernel = [];
-for (const rec of report.rows) {
-  const row = byId.get(rec.id);
-  const residual = round(Math.log(rec.measured / rec.predicted));
-  const metricClass = SERVING_CLASS[rec.metric];
-  if (metricClass !== undefined) {
-    const c = servingConditions(row, rec.predicted);
+for (const file of FILES) {
+  const parsed = parseMeasurementCsv(readFileSync(new URL(file, root), 'utf8'));
+  if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.diagnostics)}`);
+  const byId = new Map(parsed.value.map((r) => [r.id, r]));
+  const report = validateRows(parsed.value);
+  log(`${file}: validated`);
+  const calibrated = calibratedHeldOut(file, parsed.value);
+  log(`${file}: calibrated held-out predictions`);
+  for (const rec of report.rows) {
+    const metricClass = SERVING_CLASS[rec.metric];
+    if (metricClass === undefined) continue;
+    const row = byId.get(rec.id);
+    const r = isLoadedServingRow(row) ? loadedServingReport(row) : staticReport(row, rec.predicted);
+    if (r === undefined) throw new Error(`${rec.id}: no run behind a predicted row`);
+    const c = conditions(row, r);
+    const cal = calibrated.get(rec.id);
+    const residual = round(Math.log(rec.measured / rec.predicted));
     serving.push({
       id: rec.id,
+      source: bandSource(row.source),
       hardware: c.hardware,
       family: c.family,
       metricClass,
       model: c.model,
-      moe: c.moe,
+      modelClass: c.modelClass,
+      format: c.format,
       engine: c.engine,
       kind: c.kind,
       tp: c.tp,
       logBatch: round(Math.log(c.batch)),
       logContext: round(Math.log(c.context)),
       residual,
-    });
-  } else if (KERNEL_METRICS.has(rec.metric)) {
-    const hw = resolveRowHardware(row.hardware);
-    if (hw === undefined) continue;
-    kernel.push({
-      id: rec.id,
-      hardware: hw.id,
-      family: efficiencyFor(hw).family,
-      metricClass: 'kernel',
-      metric: rec.metric,
-      residual,
+      calibrated:
+        cal !== undefined && cal > 0 && Number.isFinite(cal) ? round(Math.log(rec.measured / cal)) : residual,
     });
   }
 }
+
+const raw = learnWidening(serving);
+const cal = learnWidening(calibratedRows(serving));
+log('widening learned');
 
 /** One row per line, as a TypeScript object literal (single quotes, unquoted keys). */
 const literal = (r) =>
@@ -128,10 +184,25 @@ const literal = (r) =>
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v.replace(/[\\']/g, '\\$&')}'` : String(v)}`)
     .join(', ')} }`;
 const lines = (rows) => rows.map((r) => `  ${literal(r)},`).join('\n');
-const text = `// GENERATED by scripts/residuals.mjs from ${CSV}; do not edit.
-// Regenerate with \`npm run residuals\` after a change to the cost model or the measurements.
-// residual = ln(measured / predicted) of each row \`ridgeline validate\` predicts (in-sample).
-import type { KernelResidual, ServingResidual } from './types.js';
+const factors = (w) =>
+  `{ ${Object.entries(w)
+    .map(
+      ([k, v]) =>
+        `${/^[a-z]+$/i.test(k) ? k : `'${k}'`}: ${typeof v === 'number' ? String(round(v, 3)) : factors(v)}`,
+    )
+    .join(', ')} }`;
+const evidence = (fit) =>
+  Object.entries(fit.evidence)
+    .map(
+      ([k, e]) =>
+        `//   ${k}: ${String(e.rows)} rows held out (${e.heldOut.join(', ')}); widening holding 80%: ${e.needed.toFixed(3)}`,
+    )
+    .join('\n');
+const text = `// GENERATED by scripts/residuals.mjs from ${FILES.join(' and ')}; do not edit.
+// Regenerate with \`npm run residuals\` after a change to the cost model, the calibration or the measurements.
+// residual = ln(measured / predicted) of each whole-run row \`ridgeline validate\` predicts (default
+// efficiencies); calibrated = the same with calibration profiles fitted without the row's source.
+import type { ServingResidual, Widening } from './types.js';
 
 /** Whole-run serving rows: ${serving.length}. */
 // prettier-ignore
@@ -139,11 +210,20 @@ export const SERVING_RESIDUALS: readonly ServingResidual[] = [
 ${lines(serving)}
 ];
 
-/** Kernel and operator rows: ${kernel.length}. */
-// prettier-ignore
-export const KERNEL_RESIDUALS: readonly KernelResidual[] = [
-${lines(kernel)}
-];
+/**
+ * Widening factors learned by learnWidening (uncertainty/learn.ts) from the rows above:
+ * \`source\` is, per metric class, the scale that holds 80% of each source's rows in bands built
+ * without the source (each source weighing the same); each factor is the further scale that holds 80% of the rows of
+ * a value of that factor held out (each value weighing the same), at least 1.
+ * Default predictions:
+${evidence(raw).replace(/^\/\/ /gm, ' * ')}
+ * Calibrated predictions:
+${evidence(cal).replace(/^\/\/ /gm, ' * ')}
+ */
+export const WIDENING: { readonly raw: Widening; readonly calibrated: Widening } = {
+  raw: ${factors(raw.widening)},
+  calibrated: ${factors(cal.widening)},
+};
 `;
 const file = new URL(OUT, root);
 const options = (await prettier.resolveConfig(file)) ?? {};
@@ -153,7 +233,6 @@ const count = (rows, key) =>
   Object.entries(rows.reduce((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + 1 }), {}))
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-console.log(
-  `${OUT}: ${serving.length} serving rows (${count(serving, 'metricClass')}; ${count(serving, 'family')})`,
-);
-console.log(`  ${kernel.length} kernel rows (${count(kernel, 'family')})`);
+console.log(`${OUT}: ${serving.length} serving rows (${count(serving, 'metricClass')})`);
+console.log(`  sources: ${count(serving, 'source')}`);
+console.log(`  widening: default ${factors(raw.widening)}; calibrated ${factors(cal.widening)}`);

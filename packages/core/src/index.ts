@@ -152,14 +152,26 @@ export type {
 export {
   BAND_OPTIONS,
   HEADLINE_METRICS,
+  NO_WIDENING,
   applyBand,
   applyBands,
+  calibratedRows,
   createBandModel,
   defaultBandModel,
 } from './uncertainty/band.js';
-export { bandConditions, scenarioBands } from './uncertainty/scenario-bands.js';
-export type { KernelResidual, MetricClass, ServingResidual } from './uncertainty/types.js';
-export { KERNEL_RESIDUALS, SERVING_RESIDUALS } from './uncertainty/residuals-data.js';
+export { bandConditions, isCalibrated, scenarioBands } from './uncertainty/scenario-bands.js';
+export type {
+  MetricClass,
+  ModelClass,
+  ServingResidual,
+  Widening,
+  WideningFactor,
+} from './uncertainty/types.js';
+export { WIDENING_FACTORS } from './uncertainty/types.js';
+export { SERVING_RESIDUALS, WIDENING } from './uncertainty/residuals-data.js';
+export type { CoverageReport, SourceCoverage } from './uncertainty/learn.js';
+export { bandCoverage, bandSource, learnWidening } from './uncertainty/learn.js';
+export { formatClass, modelClassOf } from './uncertainty/classes.js';
 
 export type {
   CalibrationParameter,

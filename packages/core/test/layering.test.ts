@@ -53,7 +53,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['uncertainty', 'report'],
   ['estimate.ts'],
   // Applications of the engine: fidelity, calibration, measurement import, sweeps, training.
-  ['calibrate', 'measurements', 'validate', 'explore', 'training'],
+  // uncertainty/learn.ts measures bands on measurement rows (validate's source labels).
+  ['calibrate', 'measurements', 'validate', 'explore', 'training', 'uncertainty/learn.ts'],
   ['index.ts'],
 ];
 

@@ -1,21 +1,37 @@
 /**
  * Uncertainty bands: every estimate carries a p10–p90 band that contains its value, never NaN or
  * Infinity; bands widen off the measured hardware and conditions, with a diagnostic; latency
- * mirrors throughput; and the bands cover about 80% of the shipped measurements.
+ * mirrors throughput; calibrated runs read the calibrated residuals; the learned widening never
+ * narrows a band; and leave-one-source-out coverage meets the issue 9 targets.
  */
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../src/estimate.js';
 import type { EstimateReport } from '../src/report/assemble.js';
 import type { ScenarioInput } from '../src/scenario/schema.js';
-import type { BandConditions, BandModel, HeadlineMetric } from '../src/uncertainty/band.js';
+import { normalizeScenario } from '../src/scenario/normalize.js';
+import { ScenarioSchema } from '../src/scenario/schema.js';
+import type { BandConditions, BandParts, HeadlineMetric } from '../src/uncertainty/band.js';
 import {
   BAND_OPTIONS,
   HEADLINE_METRICS,
+  NO_WIDENING,
+  calibratedRows,
   createBandModel,
   defaultBandModel,
+  wideningExtra,
+  widenedBand,
 } from '../src/uncertainty/band.js';
-import { KERNEL_RESIDUALS, SERVING_RESIDUALS } from '../src/uncertainty/residuals-data.js';
+import {
+  METRIC_OF_CLASS,
+  bandCoverage,
+  bandSource,
+  conditionsOf,
+  learnWidening,
+} from '../src/uncertainty/learn.js';
+import { SERVING_RESIDUALS } from '../src/uncertainty/residuals-data.js';
+import { isCalibrated } from '../src/uncertainty/scenario-bands.js';
 import type { ServingResidual } from '../src/uncertainty/types.js';
+import { WIDENING_FACTORS } from '../src/uncertainty/types.js';
 import { intIn, pick, randomPlacement, rng } from './random.js';
 
 function run(s: ScenarioInput): EstimateReport {
@@ -72,24 +88,22 @@ describe('uncertainty bands on estimates', () => {
   it('a scenario on measured hardware inside the data is not flagged', () => {
     const r = run(measured);
     expect(extrapolation(r)).toEqual([]);
-    expect(logWidth(r, 'outputTokensPerSec')).toBeLessThan(Math.log(1.3));
+    // p90/p10 = 1.57 on the shipped residuals: the neighbours' spread plus a new source's bias,
+    // learned leave-one-source-out.
+    expect(logWidth(r, 'outputTokensPerSec')).toBeLessThan(Math.log(2));
   });
 
-  it('is wider on an unmeasured hardware family, with a warning naming it', () => {
-    const h100 = run(measured);
-    for (const hw of ['mi300x', 'tpu-v5p', 'b200']) {
-      const other = run(eightB(hw, { inputTokens: 1024, outputTokens: 1024, batch: 64 }));
-      for (const m of HEADLINE_METRICS)
-        expect(logWidth(other, m), `${hw} ${m}`).toBeGreaterThan(logWidth(h100, m));
-      const d = extrapolation(other);
-      expect(d).toHaveLength(1);
-      expect(d[0]?.severity).toBe('warning');
-      expect(d[0]?.message).toContain(hw);
-    }
-    // No kernel measurement at all (TPU) widens more than kernel rows only (MI300X).
+  it('warns on a hardware family with no serving measurement, naming it, with a symmetric band', () => {
     const tpu = run(eightB('tpu-v5p', { inputTokens: 1024, outputTokens: 1024, batch: 64 }));
-    const mi = run(eightB('mi300x', { inputTokens: 1024, outputTokens: 1024, batch: 64 }));
-    expect(logWidth(tpu, 'tpotMs')).toBeGreaterThan(logWidth(mi, 'tpotMs'));
+    const d = extrapolation(tpu);
+    expect(d.length).toBeGreaterThan(0);
+    expect(d[0]?.severity).toBe('warning');
+    expect(d[0]?.message).toContain('tpu-v5p');
+    // Symmetric: nothing tells the sign of the error on an unmeasured family.
+    for (const m of HEADLINE_METRICS) {
+      const b = tpu.uncertainty[m];
+      expect(Math.log(b.p90 / tpu[m]), m).toBeCloseTo(-Math.log(b.p10 / tpu[m]), 9);
+    }
   });
 
   it('is wider at a batch or context far outside the data, flagged as a note', () => {
@@ -100,7 +114,7 @@ describe('uncertainty bands on estimates', () => {
     expect(logWidth(long, 'outputTokensPerSec')).toBeGreaterThan(base + 0.1);
     expect(extrapolation(big).map((d) => d.message)).toMatchInlineSnapshot(`
       [
-        "The uncertainty band is extrapolated and widened: batch (sequences in flight per replica) 4096 is above the measured 11–1024. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
+        "The uncertainty band is extrapolated and widened: batch (sequences in flight per replica) 4096 is above the measured 3.9–1024. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
       ]
     `);
     expect(extrapolation(long).map((d) => [d.severity, d.message])).toMatchInlineSnapshot(`
@@ -114,12 +128,56 @@ describe('uncertainty bands on estimates', () => {
   });
 
   it('names the family in the warning text', () => {
-    const r = run(eightB('mi300x', { inputTokens: 1024, outputTokens: 1024, batch: 64 }));
-    expect(extrapolation(r).map((d) => d.message)).toMatchInlineSnapshot(`
-      [
-        "The uncertainty band is extrapolated and widened: no serving measurement on mi300x or its family (amd-cdna3; measured: nvidia-hopper, nvidia-ampere), so the band is symmetric and ×1.5 wider. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
-      ]
-    `);
+    const r = run(eightB('tpu-v5p', { inputTokens: 1024, outputTokens: 1024, batch: 64 }));
+    const [first] = extrapolation(r).map((d) => d.message);
+    expect(first).toContain('no serving measurement on tpu-v5p or its family (generic; measured:');
+    expect(first).toContain('learned with each family held out');
+  });
+});
+
+describe('uncertainty bands on calibrated runs', () => {
+  const base = eightB('h100-sxm', { inputTokens: 1024, outputTokens: 1024, batch: 64 });
+  const calibrated: ScenarioInput = { ...base, efficiency: { memoryBandwidthFraction: 0.7 } };
+
+  it('a run under calibrated efficiencies is recognized; the defaults are not', () => {
+    const ns = (s: ScenarioInput) => {
+      const r = normalizeScenario(ScenarioSchema.parse(s));
+      if (!r.ok) throw new Error('normalize');
+      return r.value;
+    };
+    expect(isCalibrated(ns(base))).toBe(false);
+    expect(isCalibrated(ns(calibrated))).toBe(true);
+    expect(isCalibrated(ns({ ...base, efficiency: { stepOverheadSeconds: 0.001234 } }))).toBe(true);
+  });
+
+  it("gets the band of the calibrated residuals, the default run the default residuals'", () => {
+    for (const [s, cal] of [
+      [base, false],
+      [calibrated, true],
+    ] as const) {
+      const r = run(s);
+      const c: BandConditions = {
+        hardware: 'h100-sxm',
+        family: 'nvidia-hopper',
+        modelClass: 'dense',
+        format: '16-bit',
+        engine: 'trtllm',
+        kind: 'static',
+        batch: 64,
+        context: 2048,
+        tp: 1,
+      };
+      const b = defaultBandModel(cal).bands(c).bands.outputTokensPerSec;
+      expect(r.uncertainty.outputTokensPerSec.p10 / r.outputTokensPerSec).toBeCloseTo(Math.exp(b.lo), 9);
+      expect(r.uncertainty.outputTokensPerSec.p90 / r.outputTokensPerSec).toBeCloseTo(Math.exp(b.hi), 9);
+    }
+    // The two models read different residuals, so somewhere their bands differ.
+    const differs = SERVING_RESIDUALS.some((r) => {
+      const c = conditionsOf(r);
+      const m = METRIC_OF_CLASS[r.metricClass];
+      return defaultBandModel(true).bands(c).bands[m].lo !== defaultBandModel(false).bands(c).bands[m].lo;
+    });
+    expect(differs).toBe(true);
   });
 });
 
@@ -165,14 +223,15 @@ describe('uncertainty bands: properties', () => {
       const c: BandConditions = {
         hardware: pick(r, ['h100-sxm', 'a100-sxm-80gb', 'mi300x', 'x']),
         family: pick(r, families),
-        moe: r() < 0.5,
+        modelClass: pick(r, ['dense', 'moe', 'mla'] as const),
+        format: pick(r, ['16-bit', 'fp8', 'fp4', 'int4']),
         engine: pick(r, ['trtllm', 'vllm', 'ideal']),
         kind: r() < 0.5 ? 'static' : 'continuous',
         batch: Math.exp(r() * 16 - 3),
         context: Math.exp(r() * 16),
         tp: 2 ** intIn(r, 0, 9),
       };
-      const { bands } = model.bands(c);
+      const { bands } = (r() < 0.5 ? model : defaultBandModel(true)).bands(c);
       for (const m of HEADLINE_METRICS) {
         const b = bands[m];
         expect(Number.isFinite(b.lo) && Number.isFinite(b.hi), JSON.stringify(c)).toBe(true);
@@ -187,25 +246,32 @@ describe('uncertainty bands: properties', () => {
 function row(residual: number, over: Partial<ServingResidual> = {}): ServingResidual {
   return {
     id: 'T',
+    source: 'S',
     hardware: 'h100-sxm',
     family: 'fam',
     metricClass: 'throughput',
     model: 'm',
-    moe: false,
+    modelClass: 'dense',
+    format: 'fp8',
     engine: 'trtllm',
     kind: 'continuous',
     tp: 1,
     logBatch: Math.log(64),
     logContext: Math.log(2048),
     residual,
+    calibrated: residual,
     ...over,
   };
 }
 
+/** Options for synthetic data from one source: a value one source measured counts as seen. */
+const ONE_SOURCE = { ...BAND_OPTIONS, fewestSources: 1 };
+
 const at: BandConditions = {
   hardware: 'h100-sxm',
   family: 'fam',
-  moe: false,
+  modelClass: 'dense',
+  format: 'fp8',
   engine: 'trtllm',
   kind: 'continuous',
   batch: 64,
@@ -218,7 +284,7 @@ describe('uncertainty bands: method', () => {
     // Measured throughput 10–30% below predicted: latency is under-predicted by as much.
     const model = createBandModel(
       [-0.1, -0.15, -0.2, -0.25, -0.3].map((x) => row(x)),
-      [],
+      ONE_SOURCE,
     );
     const { bands } = model.bands(at);
     expect(bands.outputTokensPerSec.lo).toBeLessThan(-0.2);
@@ -235,7 +301,7 @@ describe('uncertainty bands: method', () => {
         ...[0.3, 0.35, 0.4].map((x) => row(x, { metricClass: 'latency-ttft', logBatch: 0, kind: 'static' })),
         ...[-0.05, 0, 0.05].map((x) => row(x)),
       ],
-      [],
+      ONE_SOURCE,
     );
     const near = model.bands({ ...at, batch: 1, kind: 'static' }).bands.ttftMs;
     expect(near.hi).toBeGreaterThan(0.3);
@@ -243,35 +309,72 @@ describe('uncertainty bands: method', () => {
     expect(far.hi).toBeLessThan(0.1);
   });
 
-  it('has a minimum width, and scales a borrowed spread by the family factor', () => {
+  it('has a minimum width, and widens a borrowed spread by the learned family term, symmetric', () => {
+    const widening = { ...NO_WIDENING, family: 0.2 };
     const model = createBandModel(
       [0, 0, 0].map((x) => row(x)),
-      [
-        {
-          id: 'K',
-          hardware: 'k',
-          family: 'kern',
-          metricClass: 'kernel',
-          metric: 'achieved_tflops',
-          residual: 0,
-        },
-      ],
+      ONE_SOURCE,
+      widening,
     );
     const own = model.bands({ ...at, hardware: 'other' }).bands.tpotMs;
     expect(own).toEqual({ lo: -BAND_OPTIONS.minHalfWidth, hi: BAND_OPTIONS.minHalfWidth });
     const unmeasured = model.bands({ ...at, hardware: 'other', family: 'none' });
-    expect(unmeasured.bands.tpotMs.hi).toBeCloseTo(BAND_OPTIONS.familyFactor.unmeasured * own.hi, 12);
-    const kernelOnly = model.bands({ ...at, hardware: 'other', family: 'kern' });
-    expect(kernelOnly.bands.tpotMs.hi).toBeCloseTo(BAND_OPTIONS.familyFactor.kernelOnly * own.hi, 12);
+    expect(unmeasured.bands.tpotMs.hi).toBeCloseTo(own.hi + 0.2, 12);
+    expect(unmeasured.bands.tpotMs.lo).toBeCloseTo(-own.hi - 0.2, 12);
     expect(unmeasured.extrapolation).toEqual([
-      { kind: 'family', hardware: 'other', family: 'none', measuredFamilies: ['fam'], factor: 2 },
+      { kind: 'family', hardware: 'other', family: 'none', measuredFamilies: ['fam'], factor: 0.2 },
     ]);
+  });
+
+  it('widens every band by the source term of its metric class', () => {
+    const rows = [-0.1, 0, 0.1].map((x) => row(x));
+    const plain = createBandModel(rows, ONE_SOURCE).bands(at).bands;
+    const widening = {
+      ...NO_WIDENING,
+      source: { throughput: 0.2, 'latency-ttft': 0.3, 'latency-tpot': 0.15, 'latency-e2e': 0.2 },
+    };
+    const scaled = createBandModel(rows, ONE_SOURCE, widening).bands(at).bands;
+    expect(scaled.outputTokensPerSec.hi).toBeCloseTo(plain.outputTokensPerSec.hi + 0.2, 12);
+    expect(scaled.outputTokensPerSec.lo).toBeCloseTo(plain.outputTokensPerSec.lo - 0.2, 12);
+    expect(scaled.ttftMs.hi).toBeCloseTo(plain.ttftMs.hi + 0.3, 12);
+    expect(scaled.tpotMs.lo).toBeCloseTo(plain.tpotMs.lo - 0.15, 12);
+  });
+
+  it('an engine, format or model class measured by fewer than two sources counts as unseen', () => {
+    const widening = { ...NO_WIDENING, engine: 0.4, format: 0.2, modelClass: 0.3 };
+    const rows = [
+      ...[-0.05, 0, 0.05].map((x) => row(x, { source: 'A' })),
+      ...[-0.05, 0, 0.05].map((x) => row(x, { source: 'B' })),
+      row(0.02, { source: 'A', engine: 'sglang' }),
+    ];
+    const model = createBandModel(rows, BAND_OPTIONS, widening);
+    const seen = model.bands(at);
+    expect(seen.extrapolation).toEqual([]);
+    for (const [over, factor] of [
+      [{ engine: 'sglang' }, 0.4],
+      [{ engine: 'vllm' }, 0.4],
+      [{ format: 'fp4' }, 0.2],
+      [{ modelClass: 'mla' as const }, 0.3],
+    ] as const) {
+      const b = model.bands({ ...at, ...over });
+      expect(b.extrapolation.map((e) => e.kind)).toEqual(['unseen']);
+      expect(b.bands.outputTokensPerSec.hi).toBeGreaterThanOrEqual(
+        factor + BAND_OPTIONS.minHalfWidth - 1e-12,
+      );
+      expect(b.bands.outputTokensPerSec.lo).toBeCloseTo(-b.bands.outputTokensPerSec.hi, 12);
+    }
+    expect(model.bands({ ...at, engine: 'vllm' }).extrapolation[0]).toMatchObject({
+      kind: 'unseen',
+      factor: 'engine',
+      value: 'vllm',
+      widening: 0.4,
+    });
   });
 
   it('grows with the log distance outside the measured range', () => {
     const model = createBandModel(
       [-0.05, 0, 0.05].map((x) => row(x)),
-      [],
+      ONE_SOURCE,
     );
     const inside = model.bands(at).bands.outputTokensPerSec;
     const out = model.bands({ ...at, batch: 64 * Math.E ** 2 }).bands.outputTokensPerSec;
@@ -280,43 +383,110 @@ describe('uncertainty bands: method', () => {
   });
 });
 
-/** Share of the shipped serving rows inside the band of their own conditions and metric. */
-function coverage(build: (held: ServingResidual) => BandModel): number {
-  let inside = 0;
-  for (const r of SERVING_RESIDUALS) {
-    const metric = r.metricClass === 'latency-ttft' ? 'ttftMs' : 'outputTokensPerSec';
-    const b = build(r).bands({
-      hardware: r.hardware,
-      family: r.family,
-      moe: r.moe,
-      engine: r.engine,
-      kind: r.kind,
-      batch: Math.exp(r.logBatch),
-      context: Math.exp(r.logContext),
-      tp: r.tp,
-    }).bands[metric];
-    if (r.residual >= b.lo && r.residual <= b.hi) inside++;
-  }
-  return inside / SERVING_RESIDUALS.length;
-}
-
-describe('uncertainty bands: coverage on the shipped measurements', () => {
-  // In-sample, each row is its own nearest neighbour and weighs most in its band, so coverage
-  // runs well above the nominal 80% (98% on the shipped data); leave-one-out is the honest check.
-  it('in-sample: at least the nominal 80%', () => {
-    const model = createBandModel(SERVING_RESIDUALS, KERNEL_RESIDUALS);
-    const c = coverage(() => model);
-    expect(c).toBeGreaterThan(0.8);
+describe('uncertainty bands: learned widening', () => {
+  it('an unseen factor never narrows a band: every learned term is at least 0', () => {
+    const r = rng(7);
+    for (let trial = 0; trial < 20; trial++) {
+      const rows: ServingResidual[] = [];
+      for (let i = 0; i < 60; i++) {
+        rows.push(
+          row((r() - 0.5) * (r() < 0.2 ? 2 : 0.3), {
+            id: `R${String(i)}`,
+            source: pick(r, ['A', 'B', 'C', 'D']),
+            family: pick(r, ['f1', 'f2', 'f3']),
+            modelClass: pick(r, ['dense', 'moe', 'mla'] as const),
+            format: pick(r, ['fp8', '16-bit']),
+            engine: pick(r, ['trtllm', 'vllm', 'sglang']),
+            logBatch: r() * 6,
+            logContext: 6 + r() * 3,
+            tp: 2 ** intIn(r, 0, 3),
+          }),
+        );
+      }
+      const { widening } = learnWidening(rows);
+      for (const f of WIDENING_FACTORS) expect(widening[f], f).toBeGreaterThanOrEqual(0);
+      for (const v of Object.values(widening.source)) expect(v).toBeGreaterThanOrEqual(0);
+      // Whatever the parts, adding an unseen factor keeps the band, or widens it.
+      const parts: BandParts = { lo: -0.1 - r() * 0.2, hi: 0.05 + r() * 0.3, widen: r() * 0.1, unseen: [] };
+      const plain = widenedBand(parts, wideningExtra(widening, 'tpotMs', []));
+      for (const f of WIDENING_FACTORS) {
+        const unseen = widenedBand({ ...parts, unseen: [f] }, wideningExtra(widening, 'tpotMs', [f]));
+        expect(unseen.lo).toBeLessThanOrEqual(plain.lo + 1e-12);
+        expect(unseen.hi).toBeGreaterThanOrEqual(plain.hi - 1e-12);
+      }
+    }
   });
 
-  it('leave-one-row-out, the honest figure: about 80% (82% on the shipped data)', () => {
-    const c = coverage((held) =>
-      createBandModel(
-        SERVING_RESIDUALS.filter((r) => r !== held),
-        KERNEL_RESIDUALS,
+  it('learns a wider band for an engine whose errors grow when it is held out', () => {
+    // Two engines with errors within ±5%, a third 40–60% off: holding the third out, bands drawn
+    // from the others miss it by 0.35–0.55, so its widening is about that.
+    const rows: ServingResidual[] = [];
+    const sources = ['A', 'B', 'C'];
+    for (const source of sources)
+      for (let i = 0; i < 8; i++) {
+        rows.push(
+          row(-0.05 + 0.1 * (i / 7), { id: `${source}t${String(i)}`, source, engine: 'trtllm', logBatch: i }),
+        );
+        rows.push(
+          row(-0.05 + 0.1 * (i / 7), { id: `${source}v${String(i)}`, source, engine: 'vllm', logBatch: i }),
+        );
+        rows.push(
+          row(0.4 + 0.2 * (i / 7), { id: `${source}s${String(i)}`, source, engine: 'sglang', logBatch: i }),
+        );
+      }
+    const fit = learnWidening(rows);
+    expect(fit.widening.engine).toBeGreaterThan(0.3);
+    expect(fit.widening.modelClass).toBe(0);
+    expect(fit.evidence['engine']?.heldOut).toEqual(['trtllm', 'vllm', 'sglang']);
+  });
+});
+
+describe('uncertainty bands: coverage leave one source out', () => {
+  it('counts each row against the band built without its source', () => {
+    // Source A: residuals near 0; source B the same plus one row far off, which no band holds.
+    const rows = [
+      ...[-0.02, 0, 0.02].map((x, i) => row(x, { id: `A${String(i)}`, source: 'A' })),
+      ...[-0.02, 0, 0.02, 3].map((x, i) => row(x, { id: `B${String(i)}`, source: 'B' })),
+    ];
+    const c = bandCoverage(rows);
+    expect(c.sources.map((s) => [s.source, s.rows, s.covered])).toEqual([
+      ['A', 3, 3],
+      ['B', 4, 3],
+    ]);
+    expect(c.overall).toMatchObject({ rows: 7, covered: 6 });
+    expect(c.overall.fraction).toBeCloseTo(6 / 7, 12);
+    expect(c.rows.find((r) => r.id === 'B3')?.inside).toBe(false);
+    for (const r of c.rows) expect(r.band.lo).toBeLessThan(r.band.hi);
+  });
+
+  it('a source is a publication, InferenceX one harness, MLPerf one submitter', () => {
+    expect(
+      bandSource(
+        'mlcommons/inference_results_v5.1 @965182b closed/NVIDIA/results/B200-SXM-180GBx8_TRT/llama2-70b-99/Server/performance/run_1/mlperf_log_summary.txt',
       ),
-    );
-    expect(c).toBeGreaterThan(0.75);
-    expect(c).toBeLessThan(0.88);
+    ).toBe('MLPerf Inference v5.1 NVIDIA');
+    expect(
+      bandSource(
+        'mlcommons/inference_results_v5.1 @965182b open/HPE/results/HPE_Cray_XD670/deepseek-r1/Offline/x',
+      ),
+    ).toBe('MLPerf Inference v5.1 HPE');
+    expect(
+      bandSource('vngcloud/InferenceX-app (fork of SemiAnalysisAI/InferenceX-app) packages/app/x.json @528c'),
+    ).toBe('vngcloud/InferenceX-app');
+    expect(
+      bandSource('NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @258c (Throughput)'),
+    ).toBe('NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md');
+  });
+
+  // The issue 9 targets on the shipped residuals: 75–90% overall, at least 60% on every source.
+  it.each([
+    ['default', SERVING_RESIDUALS],
+    ['calibrated', calibratedRows(SERVING_RESIDUALS)],
+  ] as const)('on the shipped residuals (%s predictions): 75–90% overall, 60% on every source', (_, rows) => {
+    const c = bandCoverage(rows);
+    expect(c.overall.fraction).toBeGreaterThanOrEqual(0.75);
+    expect(c.overall.fraction).toBeLessThanOrEqual(0.9);
+    for (const s of c.sources) expect(s.fraction, s.source).toBeGreaterThanOrEqual(0.6);
+    expect(new Set(rows.map((r) => r.source)).size).toBeGreaterThan(5);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * Uncertainty bands: a p10–p90 range for each headline metric, from the calibration residuals
+ * Uncertainty bands: a p10–p90 range for each headline metric, from the residuals
  * ln(measured / predicted) of the nearest measured conditions (weighted nearest neighbours over
- * hardware, model class, workload kind, batch, context and TP), widened where a scenario lies
- * outside the measurements. Method, constants and coverage: docs/uncertainty.md.
+ * hardware, model class, numeric format, engine, workload kind, batch, context and TP), widened
+ * by terms learned leave-one-source-out (learn.ts), and further where a scenario lies outside the
+ * measurements. Method, constants and coverage: docs/uncertainty.md.
  */
-import { KERNEL_RESIDUALS, SERVING_RESIDUALS } from './residuals-data.js';
-import type { KernelResidual, MetricClass, ServingResidual } from './types.js';
+import { SERVING_RESIDUALS, WIDENING } from './residuals-data.js';
+import type { MetricClass, ModelClass, ServingResidual, Widening, WideningFactor } from './types.js';
 
 export const HEADLINE_METRICS = [
   'ttftMs',
@@ -40,8 +41,9 @@ export interface BandConditions {
   readonly hardware: string;
   /** Efficiency family (efficiencyFor(hardware).family). */
   readonly family: string;
-  /** Mixture-of-experts model. */
-  readonly moe: boolean;
+  readonly modelClass: ModelClass;
+  /** Rate class of the weights format (formatClass). */
+  readonly format: string;
   readonly engine: string;
   /** 'static': a static batch; 'continuous': continuous batching (concurrency, rate, offline). */
   readonly kind: 'static' | 'continuous';
@@ -61,8 +63,18 @@ export type Extrapolation =
       readonly family: string;
       /** Families with serving measurements. */
       readonly measuredFamilies: readonly string[];
-      /** Factor the spread was scaled by. */
+      /** Learned widening (ln, each side) for an unmeasured family. */
       readonly factor: number;
+    }
+  | {
+      /** No serving row of the scenario's model class, numeric format or engine. */
+      readonly kind: 'unseen';
+      readonly factor: Exclude<WideningFactor, 'family'>;
+      readonly value: string;
+      /** Values with serving rows. */
+      readonly measured: readonly string[];
+      /** Learned widening (ln, each side). */
+      readonly widening: number;
     }
   | {
       readonly kind: 'batch' | 'context' | 'tp';
@@ -84,10 +96,11 @@ export interface BandOptions {
   readonly cutoff: number;
   /** Distance per e-fold of batch, context and TP. */
   readonly perEfold: { readonly batch: number; readonly context: number; readonly tp: number };
-  /** Distance added when a row differs in hardware id, model class, workload kind or engine. */
+  /** Distance added when a row differs in hardware id, model class, format, workload kind or engine. */
   readonly mismatch: {
     readonly hardware: number;
-    readonly moe: number;
+    readonly modelClass: number;
+    readonly format: number;
     readonly kind: number;
     readonly engine: number;
     /** A row of a stand-in class (throughput rows for TTFT or TPOT). */
@@ -97,24 +110,43 @@ export interface BandOptions {
   readonly minHalfWidth: number;
   /** Log half-width added per e-fold a coordinate lies outside its measured range. */
   readonly widenPerEfold: number;
-  /**
-   * Factor on the larger side of the band for a family without serving rows (with kernel rows
-   * only, or with none); such a band is symmetric.
-   */
-  readonly familyFactor: { readonly kernelOnly: number; readonly unmeasured: number };
   /** A coordinate is flagged when it lies outside its range by more than this (ln). */
   readonly flagBeyond: number;
+  /**
+   * A model class, format or engine measured by fewer sources than this counts as unseen (its
+   * learned widening applies): one source alone does not show how another source would differ.
+   */
+  readonly fewestSources: number;
 }
 
 export const BAND_OPTIONS: BandOptions = {
   lengthScale: 0.5,
   cutoff: 8,
   perEfold: { batch: 1, context: 1, tp: 1 },
-  mismatch: { hardware: 0.5, moe: 1.5, kind: 0.5, engine: 0.5, proxy: 1 },
+  mismatch: { hardware: 0.5, modelClass: 1.5, format: 0.5, kind: 0.5, engine: 0.5, proxy: 1 },
   minHalfWidth: Math.log(1.05),
   widenPerEfold: 0.1,
-  familyFactor: { kernelOnly: 1.5, unmeasured: 2 },
   flagBeyond: Math.log(1.1),
+  fewestSources: 2,
+};
+
+/** No widening: every term 0 (what the learning measures bands with). */
+export const NO_WIDENING: Widening = {
+  source: { throughput: 0, 'latency-ttft': 0, 'latency-tpot': 0, 'latency-e2e': 0 },
+  family: 0,
+  modelClass: 0,
+  format: 0,
+  engine: 0,
+};
+
+/** The residual class whose source term a headline metric's band takes. */
+export const CLASS_OF_METRIC: Readonly<Record<HeadlineMetric, MetricClass>> = {
+  outputTokensPerSec: 'throughput',
+  totalTokensPerSec: 'throughput',
+  requestsPerSec: 'throughput',
+  e2eLatencyMs: 'latency-e2e',
+  tpotMs: 'latency-tpot',
+  ttftMs: 'latency-ttft',
 };
 
 interface Source {
@@ -163,15 +195,21 @@ interface Pool {
   readonly residual: Float64Array;
   /** Mismatch distance independent of the scenario (proxy class). */
   readonly fixed: Float64Array;
-  /** Interned hardware and engine ids (see `intern`). */
+  /** Interned hardware, engine and format ids (see `intern`). */
   readonly hardware: Int32Array;
   readonly engine: Int32Array;
-  readonly moe: Uint8Array;
+  readonly format: Int32Array;
+  /** Model class index (modelClassIndex). */
+  readonly modelClass: Uint8Array;
   readonly kind: Uint8Array;
   /** Measured ranges, ln. */
   readonly min: readonly [number, number, number];
   readonly max: readonly [number, number, number];
+  /** Values of the widening factors (other than family) among the pool's rows: how many sources have each. */
+  readonly seen: Readonly<Record<Exclude<WideningFactor, 'family'>, ReadonlyMap<string, number>>>;
 }
+
+const modelClassIndex = (m: ModelClass): number => (m === 'dense' ? 0 : m === 'moe' ? 1 : 2);
 
 interface FamilyPools {
   readonly pools: readonly Pool[];
@@ -204,8 +242,24 @@ function buildPool(
     fixed: new Float64Array(n),
     hardware: Int32Array.from(sorted, (e) => intern(e.row.hardware)),
     engine: Int32Array.from(sorted, (e) => intern(e.row.engine)),
-    moe: new Uint8Array(n),
+    format: Int32Array.from(sorted, (e) => intern(e.row.format)),
+    modelClass: Uint8Array.from(sorted, (e) => modelClassIndex(e.row.modelClass)),
     kind: new Uint8Array(n),
+  };
+  const sourcesBy = (value: (r: ServingResidual) => string): Map<string, number> => {
+    const sets = new Map<string, Set<string>>();
+    for (const e of sorted) {
+      const v = value(e.row);
+      const set = sets.get(v) ?? new Set();
+      set.add(e.row.source);
+      sets.set(v, set);
+    }
+    return new Map([...sets].map(([v, set]) => [v, set.size]));
+  };
+  const seen = {
+    modelClass: sourcesBy((r) => r.modelClass),
+    format: sourcesBy((r) => r.format),
+    engine: sourcesBy((r) => r.engine),
   };
   const min: [number, number, number] = [Infinity, Infinity, Infinity];
   const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
@@ -218,7 +272,6 @@ function buildPool(
     pool.logTp[i] = coords[2];
     pool.residual[i] = e.sign * e.row.residual;
     pool.fixed[i] = e.proxy && !allProxy ? options.mismatch.proxy : 0;
-    pool.moe[i] = e.row.moe ? 1 : 0;
     pool.kind[i] = e.row.kind === 'static' ? 1 : 0;
     for (let k = 0; k < 3; k++) {
       const x = coords[k] ?? 0;
@@ -226,7 +279,7 @@ function buildPool(
       max[k] = Math.max(max[k] ?? -Infinity, x);
     }
   });
-  return { ...pool, min, max };
+  return { ...pool, min, max, seen };
 }
 
 function buildFamilyPools(
@@ -274,10 +327,52 @@ function buildFamilyPools(
 /** A band model: residual pools per family, built on first use, and a cache of neighbour spreads. */
 export interface BandModel {
   readonly options: BandOptions;
+  readonly widening: Widening;
   /** Families with serving rows. */
   readonly measuredFamilies: readonly string[];
   /** Log bands and extrapolation reasons for a scenario's conditions. */
   bands(conditions: BandConditions): ScenarioBands;
+  /** One metric's band before the learned widening (what learnWidening measures). */
+  parts(conditions: BandConditions, metric: HeadlineMetric): BandParts;
+}
+
+/**
+ * A metric's band before the learned widening: the neighbours' spread [lo, hi] (at least the
+ * minimum width), the range widening added to each side, and the factors whose value has no row
+ * in the data the band draws on. The band is widenedBand(parts, extra).
+ */
+export interface BandParts {
+  readonly lo: number;
+  readonly hi: number;
+  readonly widen: number;
+  readonly unseen: readonly WideningFactor[];
+}
+
+/**
+ * The learned widening of a metric's band (ln, added to each side): its source term plus the term
+ * of each unseen factor.
+ */
+export function wideningExtra(
+  widening: Widening,
+  metric: HeadlineMetric,
+  unseen: readonly WideningFactor[],
+): number {
+  let extra = widening.source[CLASS_OF_METRIC[metric]];
+  for (const f of unseen) extra += widening[f];
+  return extra;
+}
+
+/**
+ * The band of parts widened by `extra` (ln) on each side, with the range widening. A band with an
+ * unseen factor is symmetric (nothing tells the sign of the error there): ± its larger side.
+ */
+export function widenedBand(parts: BandParts, extra: number): LogBand {
+  const add = extra + parts.widen;
+  if (parts.unseen.length > 0) {
+    const half = Math.max(-parts.lo, parts.hi) + add;
+    return { lo: -half, hi: half };
+  }
+  return { lo: parts.lo - add, hi: parts.hi + add };
 }
 
 const CACHE_LIMIT = 8192;
@@ -349,29 +444,41 @@ function rangeFlags(
 class NeighbourBandModel implements BandModel {
   readonly measuredFamilies: readonly string[];
   private readonly familySet: ReadonlySet<string>;
-  private readonly kernelFamilies: ReadonlySet<string>;
   private readonly ids = new Map<string, number>();
   private readonly byFamily = new Map<string, FamilyPools>();
   private poolCount = 0;
   private dist = new Float64Array(64);
   private wts = new Float64Array(64);
-  /** Spreads by pool, kind and model class (a slot), hardware, engine and rounded coordinates. */
-  private readonly cache: (Map<string, Map<string, Map<number, readonly [number, number]>>> | undefined)[] =
-    [];
+  /**
+   * Band parts before the range widening, by category (pool, kind, model class, hardware, engine
+   * and format, as one number) and rounded coordinates.
+   */
+  private readonly cache = new Map<number, Map<number, BandParts>>();
   private cached = 0;
+  /** Per family: each headline metric's pool, the every-family pool, and the sign. */
+  private readonly resolved = new Map<string, readonly Resolved[]>();
 
   constructor(
     private readonly serving: readonly ServingResidual[],
-    kernel: readonly KernelResidual[],
     readonly options: BandOptions,
+    readonly widening: Widening,
   ) {
     this.familySet = new Set(serving.map((r) => r.family));
     this.measuredFamilies = [...this.familySet];
-    this.kernelFamilies = new Set(kernel.map((r) => r.family));
   }
 
   /** Log bands and extrapolation reasons for a scenario's conditions. */
   readonly bands = (c: BandConditions): ScenarioBands => this.compute(c);
+
+  readonly parts = (c: BandConditions, metric: HeadlineMetric): BandParts => {
+    const r = this.resolvedFor(c.family)[HEADLINE_METRICS.indexOf(metric)];
+    const pool = r?.pool;
+    const all = r?.all;
+    if (r === undefined || pool === undefined || all === undefined)
+      return { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth, widen: 0, unseen: [] };
+    const p = this.poolParts(r, pool, all, c, coordsOf(c));
+    return r.sign > 0 ? p : { ...p, lo: -p.hi, hi: -p.lo };
+  };
 
   private readonly intern: Intern = (s) => {
     let id = this.ids.get(s);
@@ -396,6 +503,28 @@ class NeighbourBandModel implements BandModel {
     return p;
   }
 
+  /** The family's own pool for a metric, else every family's (borrowed). */
+  private poolFor(family: string, metric: HeadlineMetric): Resolved {
+    const any = this.poolsOf(ANY_FAMILY);
+    const all = any.pools[any.use[metric].pool];
+    if (this.familySet.has(family)) {
+      const fp = this.poolsOf(family);
+      const pool = fp.pools[fp.use[metric].pool];
+      if (pool !== undefined && pool.n > 0) return { pool, all, borrowed: false, sign: fp.use[metric].sign };
+    }
+    return { pool: all, all, borrowed: true, sign: any.use[metric].sign };
+  }
+
+  /** poolFor of every headline metric (HEADLINE_METRICS order), resolved once per family. */
+  private resolvedFor(family: string): readonly Resolved[] {
+    let r = this.resolved.get(family);
+    if (r === undefined) {
+      r = HEADLINE_METRICS.map((m) => this.poolFor(family, m));
+      this.resolved.set(family, r);
+    }
+    return r;
+  }
+
   /**
    * [lo, hi] of one pool before widening: weighted quantiles of its residuals, each row weighing
    * exp(−(d − d_nearest) / lengthScale). Rows are sorted by residual, so one pass reads them.
@@ -413,9 +542,10 @@ class NeighbourBandModel implements BandModel {
     const mm = options.mismatch;
     const pe = options.perEfold;
     const kind = c.kind === 'static' ? 1 : 0;
-    const moe = c.moe ? 1 : 0;
+    const modelClass = modelClassIndex(c.modelClass);
     const hardware = this.ids.get(c.hardware) ?? -1;
     const engine = this.ids.get(c.engine) ?? -1;
+    const format = this.ids.get(c.format) ?? -1;
     const { logBatch, logContext, logTp, fixed } = pool;
     let nearest = Infinity;
     for (let i = 0; i < n; i++) {
@@ -425,7 +555,8 @@ class NeighbourBandModel implements BandModel {
         pe.tp * Math.abs((logTp[i] ?? 0) - lt) +
         (fixed[i] ?? 0);
       if (pool.hardware[i] !== hardware) d += mm.hardware;
-      if (pool.moe[i] !== moe) d += mm.moe;
+      if (pool.modelClass[i] !== modelClass) d += mm.modelClass;
+      if (pool.format[i] !== format) d += mm.format;
       if (pool.kind[i] !== kind) d += mm.kind;
       if (pool.engine[i] !== engine) d += mm.engine;
       dist[i] = d;
@@ -451,135 +582,178 @@ class NeighbourBandModel implements BandModel {
     ];
   }
 
-  /** The spread of a pool at the scenario's rounded coordinates, cached. */
-  private cachedSpread(pool: Pool, c: BandConditions, coords: Coords): readonly [number, number] {
+  /**
+   * A pool's band parts at the scenario's rounded coordinates, before the range widening, cached.
+   * A factor value is unseen when fewer than `fewestSources` sources of any family measured it
+   * (`all`: the rows of every family), as it was held out when the widening was learned.
+   */
+  private cachedParts(r: Resolved, pool: Pool, all: Pool, c: BandConditions, coords: Coords): BandParts {
     const qb = quantize(coords.batch, QUANTA);
     const qc = quantize(coords.context, QUANTA);
     const qt = quantize(coords.tp, TP_QUANTA);
-    // Small-integer keys (no heap numbers): pool and categorical slot, then hardware and engine
-    // ids (the same string objects on every call), then the rounded coordinates.
-    const slot = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 2 + (c.moe ? 1 : 0);
+    // Numeric keys: pool, kind, model class, and the interned hardware, engine and format (an id
+    // not among the rows matches no row, so all such ids share -1), then the rounded coordinates.
+    const slot = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 3 + modelClassIndex(c.modelClass);
+    const hw = this.ids.get(c.hardware) ?? -1;
+    const engine = this.ids.get(c.engine) ?? -1;
+    const format = this.ids.get(c.format) ?? -1;
+    const category = ((slot * ID_SPAN + hw + 1) * ID_SPAN + engine + 1) * ID_SPAN + format + 1;
     const key = (qb * QUANTA + qc) * TP_QUANTA + qt;
-    let byHardware = this.cache[slot];
-    if (byHardware === undefined) {
-      byHardware = new Map();
-      this.cache[slot] = byHardware;
-    }
-    let byEngine = byHardware.get(c.hardware);
-    if (byEngine === undefined) {
-      byEngine = new Map();
-      byHardware.set(c.hardware, byEngine);
-    }
-    let byKey = byEngine.get(c.engine);
+    let byKey = this.cache.get(category);
     if (byKey === undefined) {
       byKey = new Map();
-      byEngine.set(c.engine, byKey);
+      this.cache.set(category, byKey);
     }
     let hit = byKey.get(key);
     if (hit === undefined) {
       if (++this.cached > CACHE_LIMIT) {
-        // Start over; this lookup's maps stay reachable through byKey until it is set.
-        this.cache.length = 0;
+        this.cache.clear();
         this.cached = 1;
         byKey = new Map();
-        this.cache[slot] = new Map([[c.hardware, new Map([[c.engine, byKey]])]]);
+        this.cache.set(category, byKey);
       }
-      hit = this.spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      const [q10, q90] = this.spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      const few = this.options.fewestSources;
+      const unseen: WideningFactor[] = r.borrowed ? ['family'] : [];
+      if ((all.seen.modelClass.get(c.modelClass) ?? 0) < few) unseen.push('modelClass');
+      if ((all.seen.format.get(c.format) ?? 0) < few) unseen.push('format');
+      if ((all.seen.engine.get(c.engine) ?? 0) < few) unseen.push('engine');
+      hit = {
+        lo: Math.min(q10, -this.options.minHalfWidth),
+        hi: Math.max(q90, this.options.minHalfWidth),
+        widen: 0,
+        unseen,
+      };
       byKey.set(key, hit);
     }
     return hit;
   }
 
-  /** One pool's log band: the neighbours' spread, scaled for another family, widened outside the range. */
-  private poolBand(pool: Pool, c: BandConditions, coords: Coords, factor: number): LogBand {
-    const [q10, q90] = this.cachedSpread(pool, c, coords);
+  /** One pool's band parts before the learned widening (in the pool's canonical sign). */
+  private poolParts(r: Resolved, pool: Pool, all: Pool, c: BandConditions, coords: Coords): BandParts {
+    const parts = this.cachedParts(r, pool, all, c, coords);
     const outside =
       pool.n === 0
         ? 0
         : beyond(coords.batch, pool.min[0], pool.max[0]) +
           beyond(coords.context, pool.min[1], pool.max[1]) +
           beyond(coords.tp, pool.min[2], pool.max[2]);
-    const options = this.options;
-    const widen = options.widenPerEfold * outside;
-    const lo = Math.min(q10, -options.minHalfWidth);
-    const hi = Math.max(q90, options.minHalfWidth);
-    if (factor === 1) return { lo: lo - widen, hi: hi + widen };
-    // Another family: the sign of its error is unknown, so the band is symmetric, scaled.
-    const half = factor * Math.max(-lo, hi) + widen;
-    return { lo: -half, hi: half };
+    return outside === 0 ? parts : { ...parts, widen: this.options.widenPerEfold * outside };
   }
 
   private compute(c: BandConditions): ScenarioBands {
-    const options = this.options;
-    const own = this.familySet.has(c.family) ? this.poolsOf(c.family) : undefined;
-    const otherFactor = this.kernelFamilies.has(c.family)
-      ? options.familyFactor.kernelOnly
-      : options.familyFactor.unmeasured;
-    const coords: Coords = {
-      batch: Math.log(Math.max(1, c.batch)),
-      context: Math.log(Math.max(1, c.context)),
-      tp: Math.log(Math.max(1, c.tp)),
-    };
-    // Metrics that share a pool (or mirror it) share its band: remember the last one.
+    const coords = coordsOf(c);
+    const resolved = this.resolvedFor(c.family);
+    // Metrics that share a pool (or mirror it) and a source term share its band.
     let lastPool: Pool | undefined;
+    let lastClass: MetricClass | undefined;
     let lastBand: LogBand = { lo: 0, hi: 0 };
-    let borrowed = false;
-    let main: Pool | undefined;
-    const bandOf = (metric: HeadlineMetric): LogBand => {
-      // The family's own rows, else every family's rows with the spread scaled.
-      let fp = own;
-      let pool = fp?.pools[fp.use[metric].pool];
-      if (fp === undefined || pool === undefined || pool.n === 0) {
-        fp = this.poolsOf(ANY_FAMILY);
-        pool = fp.pools[fp.use[metric].pool];
-        borrowed = true;
+    let lastUnseen: readonly WideningFactor[] = [];
+    let mainPool: Pool | undefined;
+    let mainAll: Pool | undefined;
+    let mainUnseen: readonly WideningFactor[] = [];
+    const out = {} as Record<HeadlineMetric, LogBand>;
+    for (let i = 0; i < HEADLINE_METRICS.length; i++) {
+      const metric = HEADLINE_METRICS[i] as HeadlineMetric;
+      const r = resolved[i];
+      const pool = r?.pool;
+      const all = r?.all;
+      if (r === undefined || pool === undefined || all === undefined) {
+        out[metric] = { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth };
+        continue;
       }
-      if (pool === undefined) return { lo: -options.minHalfWidth, hi: options.minHalfWidth };
-      if (pool !== lastPool) {
-        lastBand = this.poolBand(pool, c, coords, fp === own ? 1 : otherFactor);
+      const cls = CLASS_OF_METRIC[metric];
+      if (pool !== lastPool || cls !== lastClass) {
+        const parts = this.poolParts(r, pool, all, c, coords);
+        lastBand = widenedBand(parts, wideningExtra(this.widening, metric, parts.unseen));
+        lastUnseen = parts.unseen;
         lastPool = pool;
+        lastClass = cls;
       }
-      if (metric === 'outputTokensPerSec') main = pool;
+      if (metric === 'outputTokensPerSec') {
+        mainPool = pool;
+        mainAll = all;
+        mainUnseen = lastUnseen;
+      }
       const b = lastBand;
-      return fp.use[metric].sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
-    };
-    const bands: LogBands = {
-      ttftMs: bandOf('ttftMs'),
-      tpotMs: bandOf('tpotMs'),
-      e2eLatencyMs: bandOf('e2eLatencyMs'),
-      outputTokensPerSec: bandOf('outputTokensPerSec'),
-      totalTokensPerSec: bandOf('totalTokensPerSec'),
-      requestsPerSec: bandOf('requestsPerSec'),
-    };
-    const extrapolation: Extrapolation[] = [];
-    if (borrowed) {
-      extrapolation.push({
-        kind: 'family',
-        hardware: c.hardware,
-        family: c.family,
-        measuredFamilies: this.measuredFamilies,
-        factor: otherFactor,
-      });
+      out[metric] = r.sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
     }
-    // Range flags come from the rows behind the throughput metrics, which back most of the headline.
-    if (main !== undefined && main.n > 0) rangeFlags(main, c, coords, options.flagBeyond, extrapolation);
+    const bands: LogBands = out;
+    const extrapolation: Extrapolation[] = [];
+    // Flags come from the rows behind the throughput metrics, which back most of the headline.
+    if (mainPool !== undefined && mainAll !== undefined && mainPool.n > 0) {
+      for (const f of mainUnseen) {
+        if (f === 'family') {
+          extrapolation.push({
+            kind: 'family',
+            hardware: c.hardware,
+            family: c.family,
+            measuredFamilies: this.measuredFamilies,
+            factor: this.widening.family,
+          });
+        } else {
+          extrapolation.push({
+            kind: 'unseen',
+            factor: f,
+            value: c[f],
+            measured: [...mainAll.seen[f].keys()],
+            widening: this.widening[f],
+          });
+        }
+      }
+      rangeFlags(mainPool, c, coords, this.options.flagBeyond, extrapolation);
+    }
     return { bands, extrapolation };
   }
 }
 
+/** A metric's pool for a family, the every-family pool, whether the family borrows it, and its sign. */
+interface Resolved {
+  readonly pool: Pool | undefined;
+  readonly all: Pool | undefined;
+  readonly borrowed: boolean;
+  readonly sign: 1 | -1;
+}
+
+/** Interned ids (hardware, engine, format and model strings) count below this in a cache key. */
+const ID_SPAN = 4096;
+
+const coordsOf = (c: BandConditions): Coords => ({
+  batch: Math.log(Math.max(1, c.batch)),
+  context: Math.log(Math.max(1, c.context)),
+  tp: Math.log(Math.max(1, c.tp)),
+});
+
 export function createBandModel(
   serving: readonly ServingResidual[],
-  kernel: readonly KernelResidual[],
   options: BandOptions = BAND_OPTIONS,
+  widening: Widening = NO_WIDENING,
 ): BandModel {
-  return new NeighbourBandModel(serving, kernel, options);
+  return new NeighbourBandModel(serving, options, widening);
+}
+
+/** The rows with their calibrated residual as the residual (a calibrated run's band). */
+export function calibratedRows(rows: readonly ServingResidual[]): ServingResidual[] {
+  return rows.map((r) => ({ ...r, residual: r.calibrated }));
 }
 
 let shipped: BandModel | undefined;
+let shippedCalibrated: BandModel | undefined;
 
-/** The band model of the residuals shipped in residuals-data.ts (built on first use). */
-export function defaultBandModel(): BandModel {
-  shipped ??= createBandModel(SERVING_RESIDUALS, KERNEL_RESIDUALS);
+/**
+ * The band model of the shipped residuals (residuals-data.ts, built on first use): of the default
+ * predictions, or of the calibrated ones for a run under a calibration profile.
+ */
+export function defaultBandModel(calibrated = false): BandModel {
+  if (calibrated) {
+    shippedCalibrated ??= createBandModel(
+      calibratedRows(SERVING_RESIDUALS),
+      BAND_OPTIONS,
+      WIDENING.calibrated,
+    );
+    return shippedCalibrated;
+  }
+  shipped ??= createBandModel(SERVING_RESIDUALS, BAND_OPTIONS, WIDENING.raw);
   return shipped;
 }
 

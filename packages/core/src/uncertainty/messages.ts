@@ -22,9 +22,15 @@ export const uncertaintyMessages = {
 /** A count or size for a message: whole numbers from 10 up, two significant digits below. */
 const amount = (x: number): string => (x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2))));
 
+/** How a widening factor is named in a message. */
+const FACTOR_NAMES = { modelClass: 'model class', format: 'weights format', engine: 'engine' } as const;
+
 function extrapolationText(r: Extrapolation): string {
   if (r.kind === 'family') {
-    return `no serving measurement on ${r.hardware} or its family (${r.family}; measured: ${r.measuredFamilies.join(', ')}), so the band is symmetric and ×${String(r.factor)} wider`;
+    return `no serving measurement on ${r.hardware} or its family (${r.family}; measured: ${r.measuredFamilies.join(', ')}): the band is symmetric and ×${Math.exp(r.factor).toFixed(2)} wider on each side for an unmeasured family (learned with each family held out)`;
+  }
+  if (r.kind === 'unseen') {
+    return `no serving measurement with the ${FACTOR_NAMES[r.factor]} ${r.value} (measured: ${r.measured.join(', ')}; fewer than two sources count as none): the band is symmetric and ×${Math.exp(r.widening).toFixed(2)} wider on each side (learned with each ${FACTOR_NAMES[r.factor]} held out)`;
   }
   const what =
     r.kind === 'batch'

@@ -1,10 +1,13 @@
 /**
- * The band lookup for a normalized scenario: its hardware family, model class, engine, workload
- * kind, sequences in flight per replica, context and TP (docs/uncertainty.md).
+ * The band lookup for a normalized scenario: its hardware family, model class, numeric format,
+ * engine, workload kind, sequences in flight per replica, context and TP (docs/uncertainty.md).
+ * A run under calibrated efficiencies gets the bands of the calibrated residuals.
  */
+import { efficiencyFor } from '../hardware/families.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { BandConditions, ScenarioBands } from './band.js';
 import { defaultBandModel } from './band.js';
+import { formatClass, modelClassOf } from './classes.js';
 
 /** Conditions of a scenario; `batch` is the sequences in flight per replica. */
 export function bandConditions(ns: NormalizedScenario, batch: number): BandConditions {
@@ -12,7 +15,8 @@ export function bandConditions(ns: NormalizedScenario, batch: number): BandCondi
   return {
     hardware: ns.hardware.id,
     family: ns.efficiency.family,
-    moe: ns.model.moe !== undefined,
+    modelClass: modelClassOf(ns.model),
+    format: formatClass(ns.formats.weights),
     engine: ns.engine.id,
     kind: w.kind === 'batch' ? 'static' : 'continuous',
     batch,
@@ -21,7 +25,38 @@ export function bandConditions(ns: NormalizedScenario, batch: number): BandCondi
   };
 }
 
+/** Efficiencies whose default is the device family's (hardware/families.ts). */
+const HARDWARE_EFFICIENCIES = [
+  'gemmPeakFraction',
+  'gemmLowPrecisionPeakFraction',
+  'gemmFp4PeakFraction',
+  'memoryBandwidthFraction',
+  'attentionPeakFraction',
+  'collectiveLatencySeconds',
+  'collectiveBandwidthFraction',
+] as const;
+/** Efficiencies whose default is the engine profile's. */
+const ENGINE_EFFICIENCIES = [
+  'kernelLaunchSeconds',
+  'stepOverheadSeconds',
+  'stepOverheadPerSequenceSeconds',
+  'requestOverheadSeconds',
+] as const;
+
+/**
+ * Whether the scenario runs under calibrated efficiencies: an efficiency differs from its default
+ * (the device family's, or the engine's). A calibration profile reaches the scenario as such
+ * overrides (`--calibration`, `calibration:`); a hand-set override is treated alike.
+ */
+export function isCalibrated(ns: NormalizedScenario): boolean {
+  const defaults = efficiencyFor(ns.hardware);
+  const e = ns.efficiency;
+  for (const p of HARDWARE_EFFICIENCIES) if (e[p] !== defaults[p]) return true;
+  for (const p of ENGINE_EFFICIENCIES) if (e[p] !== ns.engine[p]) return true;
+  return false;
+}
+
 /** Log bands and extrapolation reasons of a scenario, from the shipped residuals. */
 export function scenarioBands(ns: NormalizedScenario, batch: number): ScenarioBands {
-  return defaultBandModel().bands(bandConditions(ns, batch));
+  return defaultBandModel(isCalibrated(ns)).bands(bandConditions(ns, batch));
 }

@@ -1,22 +1,33 @@
 /**
- * Calibration residuals as the uncertainty bands read them: one record per measured row that
- * `validate` predicts, with the conditions it was measured under (scripts/residuals.mjs).
+ * Residuals as the uncertainty bands read them: one record per measured row that `validate`
+ * predicts, with the conditions it was measured under and the source it came from
+ * (scripts/residuals.mjs).
  */
 
 /** What a residual measures; latency classes mirror throughput (latency ∝ 1 / throughput). */
 export type MetricClass = 'throughput' | 'latency-ttft' | 'latency-tpot' | 'latency-e2e';
 
+/** Model class: dense, mixture-of-experts, or multi-head latent attention (DeepSeek: MLA and MoE). */
+export type ModelClass = 'dense' | 'moe' | 'mla';
+
 /** A whole-run serving row (static batch or continuous batching). */
 export interface ServingResidual {
   readonly id: string;
+  /**
+   * The source the row is held out with (bandSource): one publication or harness. Rows of one
+   * source share its conventions, so a row's band never draws on its own source when coverage is
+   * measured.
+   */
+  readonly source: string;
   /** Catalog hardware id. */
   readonly hardware: string;
   /** Efficiency family (efficiencyFor(hardware).family). */
   readonly family: string;
   readonly metricClass: MetricClass;
   readonly model: string;
-  /** Mixture-of-experts model. */
-  readonly moe: boolean;
+  readonly modelClass: ModelClass;
+  /** Rate class of the weights format (formatClass): 16-bit, fp8, fp4, int8, int4. */
+  readonly format: string;
   readonly engine: string;
   /** 'static': all requests start together; 'continuous': continuous batching. */
   readonly kind: 'static' | 'continuous';
@@ -25,16 +36,25 @@ export interface ServingResidual {
   readonly logBatch: number;
   /** ln(input + output tokens). */
   readonly logContext: number;
-  /** ln(measured / predicted). */
+  /** ln(measured / predicted), default efficiencies (no calibration). */
   readonly residual: number;
+  /**
+   * ln(measured / predicted) with calibration profiles fitted without the row's source (the
+   * row's device keeps its defaults where no profile was fitted).
+   */
+  readonly calibrated: number;
 }
 
-/** A kernel or operator row (GEMM ceilings, per-operator latencies). */
-export interface KernelResidual {
-  readonly id: string;
-  readonly hardware: string;
-  readonly family: string;
-  readonly metricClass: 'kernel';
-  readonly metric: string;
-  readonly residual: number;
-}
+/** The categorical factors whose absence from the data widens a band (learned). */
+export const WIDENING_FACTORS = ['family', 'modelClass', 'format', 'engine'] as const;
+export type WideningFactor = (typeof WIDENING_FACTORS)[number];
+
+/**
+ * Learned band widening, ln added to each side (learnWidening): `source` widens every band of a
+ * metric class (a scenario is always a new source: its bias is not in the data); each factor adds
+ * its term when the scenario's value of that factor is unseen in the data. Every term is at least
+ * 0: an unseen factor never narrows a band.
+ */
+export type Widening = Readonly<Record<WideningFactor, number>> & {
+  readonly source: Readonly<Record<MetricClass, number>>;
+};

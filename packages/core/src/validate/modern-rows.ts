@@ -507,3 +507,20 @@ export function limitsMissed(cell: string, report: EstimateReport): string[] {
   check('TPOT', report.latency.tpot.p99);
   return out;
 }
+
+/**
+ * The estimate a loaded serving row is read from (the run shared by its metrics), or undefined
+ * where the row is not predicted. The uncertainty residuals (scripts/residuals.mjs) read the
+ * run's conditions from it.
+ */
+export function loadedServingReport(
+  row: MeasurementRow,
+  options: PredictOptions = {},
+): EstimateReport | undefined {
+  const kind = loadKindOf(row.batchOrConcurrency);
+  if (kind === undefined) return undefined;
+  const built = buildScenario(row, kind, options);
+  if ('skip' in built) return undefined;
+  const run = runScenario(built.scenario);
+  return run.ok ? run.report : undefined;
+}
