@@ -65,6 +65,7 @@ export const DeviceEfficiencySchema = z
     attentionPeakFraction: fraction.optional(),
     collectiveBandwidthFraction: fraction.optional(),
     collectiveLatencySeconds: z.number().nonnegative().optional(),
+    kernelFixedSeconds: z.number().nonnegative().optional(),
     /** Source of each override, keyed by parameter. */
     sources: z.record(z.string(), z.string()).default({}),
   })

@@ -390,6 +390,7 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
     attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
     collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
     collectiveBandwidthFraction: o.collectiveBandwidthFraction ?? eff.collectiveBandwidthFraction,
+    kernelFixedSeconds: o.kernelFixedSeconds ?? eff.kernelFixedSeconds,
     scaleOutLatencySeconds: s.topology?.scaleOutLatencySeconds ?? SCALE_OUT_LATENCY_SECONDS,
     kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
     graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
