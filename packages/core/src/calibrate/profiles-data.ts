@@ -7,11 +7,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h200-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.6865,
-      memoryBandwidthFraction: 0.7934,
-      attentionPeakFraction: 0.5204,
-      collectiveBandwidthFraction: 0.811,
-      collectiveLatencySeconds: 0.00001089,
+      gemmLowPrecisionPeakFraction: 0.6841,
+      memoryBandwidthFraction: 0.8126,
+      attentionPeakFraction: 0.5011,
+      collectiveBandwidthFraction: 0.8042,
+      collectiveLatencySeconds: 0.000009341,
     },
     fit: {
       rows: 109,
@@ -19,9 +19,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
-      medianErrorPctBefore: 6.75,
-      medianErrorPctAfter: 3.88,
-      leaveOneSourceOutMedianErrorPct: 6.75,
+      medianErrorPctBefore: 6.11,
+      medianErrorPctAfter: 3.87,
+      leaveOneSourceOutMedianErrorPct: 6.29,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -30,11 +30,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
     hardware: 'h100-sxm',
     parameters: {
       gemmPeakFraction: 0.7609,
-      gemmLowPrecisionPeakFraction: 0.7231,
-      memoryBandwidthFraction: 0.87,
-      attentionPeakFraction: 0.5219,
-      collectiveBandwidthFraction: 0.7394,
-      collectiveLatencySeconds: 0.00002894,
+      gemmLowPrecisionPeakFraction: 0.7243,
+      memoryBandwidthFraction: 0.8749,
+      attentionPeakFraction: 0.5118,
+      collectiveBandwidthFraction: 0.7328,
+      collectiveLatencySeconds: 0.0000272,
     },
     fit: {
       rows: 126,
@@ -44,9 +44,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
         'microsoft/vidur data/profiling/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv',
       ],
-      medianErrorPctBefore: 6.36,
-      medianErrorPctAfter: 4.81,
-      leaveOneSourceOutMedianErrorPct: 8.4,
+      medianErrorPctBefore: 6.76,
+      medianErrorPctAfter: 5.24,
+      leaveOneSourceOutMedianErrorPct: 8.7,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -54,10 +54,10 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'gh200',
     parameters: {
-      gemmPeakFraction: 0.8499,
-      gemmLowPrecisionPeakFraction: 0.7243,
-      memoryBandwidthFraction: 0.8402,
-      attentionPeakFraction: 0.6052,
+      gemmPeakFraction: 0.8497,
+      gemmLowPrecisionPeakFraction: 0.728,
+      memoryBandwidthFraction: 0.849,
+      attentionPeakFraction: 0.5949,
     },
     fit: {
       rows: 37,
@@ -66,7 +66,7 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
       medianErrorPctBefore: 3.29,
-      medianErrorPctAfter: 2.34,
+      medianErrorPctAfter: 2.72,
       leaveOneSourceOutMedianErrorPct: 3.54,
     },
     source:
@@ -75,11 +75,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'a100-sxm-80gb',
     parameters: {
-      gemmPeakFraction: 0.8881,
-      memoryBandwidthFraction: 0.793,
-      attentionPeakFraction: 0.4796,
-      collectiveBandwidthFraction: 0.4198,
-      collectiveLatencySeconds: 0.000019,
+      gemmPeakFraction: 0.8852,
+      memoryBandwidthFraction: 0.8117,
+      attentionPeakFraction: 0.4443,
+      collectiveBandwidthFraction: 0.4526,
+      collectiveLatencySeconds: 0.0000191,
       gemmLowPrecisionPeakFraction: 0.85,
     },
     fit: {
@@ -90,9 +90,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
         'PrincetonUniversity/LLMCompass',
       ],
-      medianErrorPctBefore: 10.1,
-      medianErrorPctAfter: 5.16,
-      leaveOneSourceOutMedianErrorPct: 9.57,
+      medianErrorPctBefore: 8.65,
+      medianErrorPctAfter: 4.59,
+      leaveOneSourceOutMedianErrorPct: 8.78,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -100,15 +100,15 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h800-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.7481,
-      memoryBandwidthFraction: 0.8274,
+      gemmLowPrecisionPeakFraction: 0.7522,
+      memoryBandwidthFraction: 0.831,
     },
     fit: {
       rows: 46,
       sources: ['deepseek-ai/DeepGEMM README.md'],
-      medianErrorPctBefore: 4.68,
-      medianErrorPctAfter: 5.32,
-      leaveOneSourceOutMedianErrorPct: 4.68,
+      medianErrorPctBefore: 4.46,
+      medianErrorPctAfter: 4.86,
+      leaveOneSourceOutMedianErrorPct: 4.46,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',

@@ -58,6 +58,13 @@ export function perKernelSeconds(
   return graphed ? launchSeconds + kernelFixedSeconds : Math.max(launchSeconds, kernelFixedSeconds);
 }
 
+/** Share of a group's time spent on its rows: padded rows over padded rows plus the per-group cost. */
+function groupRamp(m: number, rowsHalf: number): number {
+  const tile = m <= 64 ? 64 : 128;
+  const padded = Math.ceil(m / tile) * tile;
+  return padded / (padded + rowsHalf);
+}
+
 export function costOperator(
   device: DeviceContext,
   op: Operator,
@@ -84,7 +91,10 @@ export function costOperator(
     case 'gemm':
     case 'grouped-gemm': {
       const s = op.shape;
-      const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction : fraction;
+      // Grouped (MoE) GEMMs: each group restarts the pipeline, worth groupedGemmRowsHalf rows of
+      // its padded tiles (gemmEfficiency already charges the padding of few rows per expert).
+      const ramp = s !== undefined && s.m > 0 ? groupRamp(s.m, eff.groupedGemmRowsHalf) : 1;
+      const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction * ramp : fraction;
       flopsPerSecond = s === undefined ? peak * f : peak * gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
       break;
     }

@@ -35,6 +35,13 @@ export interface EfficiencyProfile {
    * issues tiles for rows it then skips.
    */
   readonly groupedGemmFraction: number;
+  /**
+   * Rows per group at which a grouped GEMM reaches half of groupedGemmFraction: each expert's
+   * group restarts the pipeline (tile scheduling, the expert's operand and scale set-up), a cost
+   * worth this many rows of work. The fraction is groupedGemmFraction · m / (m + this), so a few
+   * tokens per expert run far below a plain GEMM of the same shape.
+   */
+  readonly groupedGemmRowsHalf: number;
   /** K at which the GEMM main loop reaches half of its asymptotic rate (prologue/epilogue cost). */
   readonly gemmKHalf: number;
   /** Achieved fraction of memory bandwidth for streaming reads. */
@@ -57,12 +64,17 @@ export interface EfficiencyProfile {
   readonly sources: Readonly<Record<string, string>>;
 }
 
+/** Grouped-GEMM asymptote and half-rows, fitted to the DeepGEMM H800 grouped rows [M1041-M1050]. */
+const GROUPED_FRACTION = 0.9;
+const GROUPED_ROWS_HALF = 48;
+
 const HOPPER: EfficiencyProfile = {
   family: 'nvidia-hopper',
   gemmPeakFraction: 0.82,
   gemmLowPrecisionPeakFraction: 0.76,
   gemmWaveSlots: 132,
-  groupedGemmFraction: 0.87,
+  groupedGemmFraction: GROUPED_FRACTION,
+  groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.6,
@@ -76,7 +88,9 @@ const HOPPER: EfficiencyProfile = {
       'MAMF FP8: H100 0.71 [M1091], H200 0.73 [M1089], GH200 0.78 [M1086]; DeepGEMM H800 FP8 up to 1520/1979 = 0.77 [M1035]',
     gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
     groupedGemmFraction:
-      'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts): median measured / plain-GEMM prediction 0.87, range 0.78-0.93 [M1041-M1050]',
+      'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts) [M1041-M1050]: the fraction of a plain GEMM of the per-group shape each row needs is 0.87-0.93 at 4096-8192 rows per group, 0.84-0.91 at 1024, 0.79-0.86 at 256-512; 0.9 with groupedGemmRowsHalf 48',
+    groupedGemmRowsHalf:
+      'fitted with groupedGemmFraction (grid 0.87-0.94 x 0-96 rows) to the DeepGEMM H800 grouped rows [M1041-M1050] (256 to 8192 rows per group; median 3.9 -> 3.4%) and the TensorRT-LLM perf-overview rows (6.6 -> 6.3%); charged on the padded tile; no measurement below 256 rows per group',
     memoryBandwidthFraction:
       'FlashMLA dense decode up to 3000/3350 GB/s = 0.90 [M1071]; DeepGEMM M=64..128 GEMMs 0.5-0.78 [M1006-M1028]',
     attentionPeakFraction:
@@ -93,7 +107,8 @@ const AMPERE: EfficiencyProfile = {
   gemmPeakFraction: 0.92,
   gemmLowPrecisionPeakFraction: 0.85,
   gemmWaveSlots: 108,
-  groupedGemmFraction: 0.87,
+  groupedGemmFraction: GROUPED_FRACTION,
+  groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.55,
@@ -105,6 +120,8 @@ const AMPERE: EfficiencyProfile = {
     gemmWaveSlots: 'fitted to LLMCompass A100 shape sweep [M1092-M1111]',
     groupedGemmFraction:
       'no grouped-GEMM measurement on Ampere: assumed equal to Hopper (DeepGEMM [M1041-M1050]), a kernel-structure overhead',
+    groupedGemmRowsHalf:
+      'no grouped-GEMM measurement on Ampere: Hopper value (DeepGEMM [M1041-M1050]), assumed',
     memoryBandwidthFraction: 'LLMCompass M=64 GEMM, 302 MB of weights in 0.19 ms [M1092]',
     collectiveLatencySeconds: 'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134]',
     kernelFixedSeconds:
@@ -134,6 +151,8 @@ const BLACKWELL: EfficiencyProfile = {
     collectiveLatencySeconds: 'no Blackwell collective measurement: Hopper value, assumed',
     groupedGemmFraction:
       'no Blackwell grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    groupedGemmRowsHalf:
+      'no Blackwell grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
     kernelFixedSeconds:
       'no Blackwell kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 rows on B200/B300 (serving-modern.csv, SGLang and TensorRT-LLM, FP8 and NVFP4, 58 tpot_ms rows): 2, 3, 4, 5 us give median predicted/measured TPOT 0.89/0.99/1.07/1.12; 3 us',
   },
@@ -156,6 +175,7 @@ const CDNA3: EfficiencyProfile = {
     collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
     collectiveLatencySeconds: 'no CDNA collective measurement: Hopper value, assumed',
     groupedGemmFraction: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    groupedGemmRowsHalf: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
     gemmKHalf: 'no CDNA measurement: Hopper value, assumed',
     kernelFixedSeconds:
       "no CDNA3 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 SGLang rows on MI300X/MI325X (serving-modern.csv, 24 tpot_ms rows): 3, 5, 6, 7, 8, 10 us give median predicted/measured TPOT 0.66/0.74/0.80/0.85/0.89/0.94 and throughput 1.52/1.39/1.31/1.23/1.17/1.08; 8 us. It also carries the dispatch gap between graph-replayed kernels on ROCm, which the engines' 1.5 us graph launch (measured on CUDA) leaves out, and whatever the MI300X decode kernels lose that is not modeled yet (the 1024/8192 rows stay 25-35% too fast)",
@@ -185,7 +205,8 @@ const GENERIC: EfficiencyProfile = {
   gemmPeakFraction: 0.7,
   gemmLowPrecisionPeakFraction: 0.65,
   gemmWaveSlots: 0,
-  groupedGemmFraction: 0.87,
+  groupedGemmFraction: GROUPED_FRACTION,
+  groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.8,
   attentionPeakFraction: 0.5,
@@ -251,6 +272,7 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     gemmFp4PeakFraction: own.gemmFp4PeakFraction ?? base.gemmFp4PeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
     groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
+    groupedGemmRowsHalf: own.groupedGemmRowsHalf ?? base.groupedGemmRowsHalf,
     gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,
     memoryBandwidthFraction: own.memoryBandwidthFraction ?? base.memoryBandwidthFraction,
     attentionPeakFraction: own.attentionPeakFraction ?? base.attentionPeakFraction,

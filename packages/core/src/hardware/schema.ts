@@ -60,6 +60,7 @@ export const DeviceEfficiencySchema = z
     gemmFp4PeakFraction: fraction.optional(),
     gemmWaveSlots: z.number().int().nonnegative().optional(),
     groupedGemmFraction: fraction.optional(),
+    groupedGemmRowsHalf: z.number().nonnegative().optional(),
     gemmKHalf: z.number().nonnegative().optional(),
     memoryBandwidthFraction: fraction.optional(),
     attentionPeakFraction: fraction.optional(),
