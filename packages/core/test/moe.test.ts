@@ -96,8 +96,27 @@ describe('grouped GEMMs', () => {
     const plain = costOperator(device, gemm(c, 'g', 1, 4096, 4096, 7168, 1), 0);
     const grouped = costOperator(device, gemm(c, 'g', 1, 4096, 4096, 7168, 1, 'shared', true), 0);
     expect(grouped.op.kind).toBe('grouped-gemm');
-    expect(grouped.flopsPerSecond / plain.flopsPerSecond).toBeCloseTo(eff.groupedGemmFraction, 6);
+    const ramp = 4096 / (4096 + eff.groupedGemmRowsHalf);
+    expect(grouped.flopsPerSecond / plain.flopsPerSecond).toBeCloseTo(eff.groupedGemmFraction * ramp, 6);
     expect(eff.groupedGemmFraction).toBeLessThan(1);
+  });
+
+  it('each group restarts the pipeline: fewer rows per expert, further below a plain GEMM (DeepGEMM masked rows)', () => {
+    // The same grouped GEMM without the per-group cost: the ratio is the ramp alone.
+    const noRamp = {
+      ...device,
+      efficiency: { ...device.efficiency, groupedGemmRowsHalf: 0 },
+    } as DeviceContext;
+    const ratio = (m: number) =>
+      costOperator(device, gemm(c, 'g', 1, m, 4096, 7168, 4), 0).flopsPerSecond /
+      costOperator(noRamp, gemm(c, 'g', 1, m, 4096, 7168, 4), 0).flopsPerSecond;
+    expect(eff.groupedGemmRowsHalf).toBeGreaterThan(0);
+    expect(ratio(256)).toBeLessThan(ratio(8192));
+    expect(ratio(8192)).toBeLessThan(1);
+    expect(ratio(256)).toBeCloseTo(256 / (256 + eff.groupedGemmRowsHalf), 6);
+    // Few rows per expert: the per-group cost is charged against the padded 64-row tile, whose
+    // padding gemmEfficiency already charges, not against the 4 real rows.
+    expect(ratio(4)).toBeCloseTo(64 / (64 + eff.groupedGemmRowsHalf), 6);
   });
 
   it('few tokens per expert pad the M tiles: the rate per FLOP falls with rows per expert', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { estimate } from '@ridgeline/core';
+import { estimate, findModel } from '@ridgeline/core';
 
 const base = {
   model: 'llama-3.1-8b',
@@ -211,11 +211,36 @@ describe('serving techniques', () => {
       });
     expect(spec(0.8).tpotMs).toBeLessThan(plain.tpotMs * 0.7);
     expect(spec(0).tpotMs).toBeGreaterThan(plain.tpotMs);
+    // MTP needs the model's own MTP modules: Llama-3.1-8B given one, as DeepSeek-V3 ships one.
+    const llama = findModel('llama-3.1-8b');
+    if (llama === undefined) throw new Error('llama-3.1-8b missing');
     const mtp = run({
       ...batch1,
+      model: { ...llama, mtpLayers: 1 },
       serving: { speculative: { method: 'mtp', tokens: 1, acceptanceRate: 0.85 } },
     });
     expect(mtp.tpotMs).toBeLessThan(plain.tpotMs);
+  });
+
+  it('MTP is refused for a model without MTP modules and accepted for DeepSeek-R1', () => {
+    const refused = estimate({
+      ...batch1,
+      serving: { speculative: { method: 'mtp', tokens: 1, acceptanceRate: 0.85 } },
+    });
+    expect(refused.ok).toBe(false);
+    expect(refused.diagnostics[0]?.path).toEqual(['serving', 'speculative', 'method']);
+    expect(refused.diagnostics[0]?.message).toMatch(/llama-3.1-8b has none \(mtpLayers 0/);
+    expect(findModel('deepseek-r1')?.mtpLayers).toBe(1);
+    expect(findModel('deepseek-v3')?.mtpLayers).toBe(1);
+    const ds = estimate({
+      model: 'deepseek-r1',
+      hardware: 'h200-sxm',
+      parallelism: { tp: 8 },
+      precision: { weights: 'fp8' },
+      workload: { inputTokens: 512, outputTokens: 64, batch: 1 },
+      serving: { speculative: { method: 'mtp', tokens: 1, acceptanceRate: 0.85 } },
+    });
+    expect(ds.ok).toBe(true);
   });
 
   it('prefix caching skips the cached prompt: TTFT falls with the hit rate', () => {

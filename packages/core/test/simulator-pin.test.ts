@@ -5,7 +5,7 @@
  * and disaggregation. A refactor of the simulator must leave these bit-identical.
  */
 import { describe, expect, it } from 'vitest';
-import { normalizeScenario, validateScenario } from '@ridgeline/core';
+import { findModel, normalizeScenario, validateScenario } from '@ridgeline/core';
 import type { ServingTiming } from '../src/serving/serve.js';
 import { simulateServing } from '../src/serving/serve.js';
 
@@ -31,6 +31,8 @@ const cases: Record<string, unknown> = {
   reserve: { ...tight, engine: 'trtllm' },
   speculative: {
     ...base,
+    // Llama-3.1-8B given one MTP module (MTP needs the model's own; DeepSeek-V3 ships one).
+    model: { ...findModel('llama-3.1-8b'), mtpLayers: 1 },
     serving: { speculative: { method: 'mtp', tokens: 2, acceptanceRate: 0.7 } },
   },
   prefixCache: { ...base, serving: { prefixCacheHitRate: 0.5 } },

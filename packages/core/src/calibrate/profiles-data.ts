@@ -7,11 +7,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h200-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.6869,
-      memoryBandwidthFraction: 0.7667,
-      attentionPeakFraction: 0.5465,
-      collectiveBandwidthFraction: 0.8115,
-      collectiveLatencySeconds: 0.00001654,
+      gemmLowPrecisionPeakFraction: 0.6841,
+      memoryBandwidthFraction: 0.8126,
+      attentionPeakFraction: 0.5011,
+      collectiveBandwidthFraction: 0.8042,
+      collectiveLatencySeconds: 0.000009341,
     },
     fit: {
       rows: 109,
@@ -19,9 +19,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
-      medianErrorPctBefore: 8.74,
-      medianErrorPctAfter: 3.44,
-      leaveOneSourceOutMedianErrorPct: 8.74,
+      medianErrorPctBefore: 6.11,
+      medianErrorPctAfter: 3.87,
+      leaveOneSourceOutMedianErrorPct: 6.29,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -29,12 +29,12 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h100-sxm',
     parameters: {
-      gemmPeakFraction: 0.7603,
-      gemmLowPrecisionPeakFraction: 0.7261,
-      memoryBandwidthFraction: 0.8375,
-      attentionPeakFraction: 0.5397,
-      collectiveBandwidthFraction: 0.7561,
-      collectiveLatencySeconds: 0.00003548,
+      gemmPeakFraction: 0.7609,
+      gemmLowPrecisionPeakFraction: 0.7243,
+      memoryBandwidthFraction: 0.8749,
+      attentionPeakFraction: 0.5118,
+      collectiveBandwidthFraction: 0.7328,
+      collectiveLatencySeconds: 0.0000272,
     },
     fit: {
       rows: 126,
@@ -44,9 +44,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
         'microsoft/vidur data/profiling/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv',
       ],
-      medianErrorPctBefore: 6.97,
-      medianErrorPctAfter: 4.87,
-      leaveOneSourceOutMedianErrorPct: 7.64,
+      medianErrorPctBefore: 6.76,
+      medianErrorPctAfter: 5.24,
+      leaveOneSourceOutMedianErrorPct: 8.7,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -54,10 +54,10 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'gh200',
     parameters: {
-      gemmPeakFraction: 0.8421,
-      gemmLowPrecisionPeakFraction: 0.7273,
-      memoryBandwidthFraction: 0.8056,
-      attentionPeakFraction: 0.6196,
+      gemmPeakFraction: 0.8497,
+      gemmLowPrecisionPeakFraction: 0.728,
+      memoryBandwidthFraction: 0.849,
+      attentionPeakFraction: 0.5949,
     },
     fit: {
       rows: 37,
@@ -65,9 +65,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'stas00/ml-engineering compute/accelerator/README.md',
       ],
-      medianErrorPctBefore: 3.83,
-      medianErrorPctAfter: 3.09,
-      leaveOneSourceOutMedianErrorPct: 4.03,
+      medianErrorPctBefore: 3.29,
+      medianErrorPctAfter: 2.72,
+      leaveOneSourceOutMedianErrorPct: 3.54,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -75,11 +75,11 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'a100-sxm-80gb',
     parameters: {
-      gemmPeakFraction: 0.8871,
-      memoryBandwidthFraction: 0.7771,
-      attentionPeakFraction: 0.4839,
-      collectiveBandwidthFraction: 0.4093,
-      collectiveLatencySeconds: 0.00001901,
+      gemmPeakFraction: 0.8852,
+      memoryBandwidthFraction: 0.8117,
+      attentionPeakFraction: 0.4443,
+      collectiveBandwidthFraction: 0.4526,
+      collectiveLatencySeconds: 0.0000191,
       gemmLowPrecisionPeakFraction: 0.85,
     },
     fit: {
@@ -90,9 +90,9 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
         'stas00/ml-engineering compute/accelerator/README.md',
         'PrincetonUniversity/LLMCompass',
       ],
-      medianErrorPctBefore: 10.9,
-      medianErrorPctAfter: 5.31,
-      leaveOneSourceOutMedianErrorPct: 9.82,
+      medianErrorPctBefore: 8.65,
+      medianErrorPctAfter: 4.59,
+      leaveOneSourceOutMedianErrorPct: 8.78,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',
@@ -100,15 +100,15 @@ export const SHIPPED_PROFILES: readonly CalibrationProfile[] = [
   {
     hardware: 'h800-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.7383,
-      memoryBandwidthFraction: 0.7128,
+      gemmLowPrecisionPeakFraction: 0.7522,
+      memoryBandwidthFraction: 0.831,
     },
     fit: {
       rows: 46,
       sources: ['deepseek-ai/DeepGEMM README.md'],
-      medianErrorPctBefore: 12.7,
-      medianErrorPctAfter: 7.04,
-      leaveOneSourceOutMedianErrorPct: 12.7,
+      medianErrorPctBefore: 4.46,
+      medianErrorPctAfter: 4.86,
+      leaveOneSourceOutMedianErrorPct: 4.46,
     },
     source:
       'fitted by scripts/fit-profiles.mjs from packages/core/data/measurements/reference.csv @ 2026-11-22',

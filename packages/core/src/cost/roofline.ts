@@ -1,6 +1,6 @@
 /**
  * cost: time of each operator from the roofline with efficiencies (design.md §3):
- * t = max(flops / (peak(format)·ηc(shape)), bytes / (bandwidth·ηm)) + t_launch, and collectives
+ * t = max(flops / (peak(format)·ηc(shape)), bytes / (bandwidth·ηm)) + t_launch + t_kernel, and collectives
  * from collectives.ts. Rates are resolved once per operator so a decode step at any context is
  * a handful of multiply-adds.
  */
@@ -43,11 +43,38 @@ function gemmFraction(eff: DeviceContext['efficiency'], rate: RateFormat): numbe
   return isLowPrecision(rate) ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction;
 }
 
-export function costOperator(device: DeviceContext, op: Operator, launchSeconds: number): CostedOperator {
+/**
+ * Fixed seconds per compute kernel. Replaying a CUDA graph, a kernel starts after the previous one
+ * drains plus the graph's launch gap, so its fill and drain (kernelFixedSeconds) add to the gap.
+ * Launching eagerly, the host issues the next kernel while the current one runs: the launch
+ * interval and the kernel's fill and drain overlap, and the longer of the two counts (the eager
+ * launch costs were fitted to per-operator timings that include both).
+ */
+export function perKernelSeconds(
+  launchSeconds: number,
+  kernelFixedSeconds: number,
+  graphed: boolean,
+): number {
+  return graphed ? launchSeconds + kernelFixedSeconds : Math.max(launchSeconds, kernelFixedSeconds);
+}
+
+/** Share of a group's time spent on its rows: padded rows over padded rows plus the per-group cost. */
+function groupRamp(m: number, rowsHalf: number): number {
+  const tile = m <= 64 ? 64 : 128;
+  const padded = Math.ceil(m / tile) * tile;
+  return padded / (padded + rowsHalf);
+}
+
+export function costOperator(
+  device: DeviceContext,
+  op: Operator,
+  launchSeconds: number,
+  graphed = false,
+): CostedOperator {
   const eff = device.efficiency;
   const bytesPerSecond = device.hardware.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction;
-  const launch = launchSeconds * op.kernels;
   if (op.collective !== undefined) {
+    const launch = launchSeconds * op.kernels;
     const comm = collectiveSeconds(
       op.collective.kind,
       op.collective.bytes,
@@ -64,7 +91,10 @@ export function costOperator(device: DeviceContext, op: Operator, launchSeconds:
     case 'gemm':
     case 'grouped-gemm': {
       const s = op.shape;
-      const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction : fraction;
+      // Grouped (MoE) GEMMs: each group restarts the pipeline, worth groupedGemmRowsHalf rows of
+      // its padded tiles (gemmEfficiency already charges the padding of few rows per expert).
+      const ramp = s !== undefined && s.m > 0 ? groupRamp(s.m, eff.groupedGemmRowsHalf) : 1;
+      const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction * ramp : fraction;
       flopsPerSecond = s === undefined ? peak * f : peak * gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
       break;
     }
@@ -77,16 +107,16 @@ export function costOperator(device: DeviceContext, op: Operator, launchSeconds:
       flopsPerSecond = peak;
       break;
   }
-  return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: launch, communicationSeconds: 0 };
+  // Every kernel also fills and drains its pipeline (families.ts kernelFixedSeconds).
+  const fixed = perKernelSeconds(launchSeconds, eff.kernelFixedSeconds, graphed) * op.kernels;
+  return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: fixed, communicationSeconds: 0 };
 }
 
 export function costPhase(ctx: CostContext, graph: PhaseGraph): CostedPhase {
   const e = ctx.efficiency;
-  const launch =
-    graph.phase === 'decode' && ctx.engine.cudaGraphDecode
-      ? e.graphKernelLaunchSeconds
-      : e.kernelLaunchSeconds;
-  return { graph, operators: graph.operators.map((op) => costOperator(ctx, op, launch)) };
+  const graphed = graph.phase === 'decode' && ctx.engine.cudaGraphDecode;
+  const launch = graphed ? e.graphKernelLaunchSeconds : e.kernelLaunchSeconds;
+  return { graph, operators: graph.operators.map((op) => costOperator(ctx, op, launch, graphed)) };
 }
 
 export interface OperatorTime {

@@ -86,6 +86,7 @@ describe('requirements', () => {
 });
 
 import { findHardware } from '../hardware/catalog.js';
+import { findModel } from '../model/catalog.js';
 function hwOf(id: string) {
   const h = findHardware(id);
   if (h === undefined) throw new Error(id);
@@ -365,9 +366,19 @@ describe('plan', () => {
     expect(disaggregated).toBeGreaterThan(0);
   });
 
+  it('refuses MTP for a model without MTP modules, with a clear message', () => {
+    const r = plan({ ...small, slos: [{ tpotMs: 4 }], speculative: { tokens: 2, acceptanceRate: 0.8 } });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0]?.message).toMatch(/Llama-3.1-8B has none \(no num_nextn_predict_layers/);
+  });
+
   it('searches MTP speculative decoding on and off, and carries it into the scenario and launch', () => {
-    const base = plan({ ...small, slos: [{ tpotMs: 4 }] });
-    const spec = plan({ ...small, slos: [{ tpotMs: 4 }], speculative: { tokens: 2, acceptanceRate: 0.8 } });
+    // Llama-3.1-8B with one MTP module, as DeepSeek-V3 ships one (num_nextn_predict_layers: 1).
+    const llama = findModel('llama-3.1-8b');
+    if (llama === undefined) throw new Error('llama-3.1-8b missing');
+    const withMtp = { ...small, model: { ...llama, mtpLayers: 1 } };
+    const base = plan({ ...withMtp, slos: [{ tpotMs: 4 }] });
+    const spec = plan({ ...withMtp, slos: [{ tpotMs: 4 }], speculative: { tokens: 2, acceptanceRate: 0.8 } });
     if (!base.ok || !spec.ok) throw new Error('failed');
     expect(spec.value.search.configurations).toBe(2 * base.value.search.configurations);
     // At 80 % acceptance two draft tokens speed decode up, so the fastest point speculates.

@@ -717,6 +717,14 @@ export function plan(input: PlanInput): Result<Plan> {
   if (model === undefined)
     return fail(scenarioMessages.schema(['model'], `unknown model '${modelName(input.model)}'`));
   const moeBlock = (model as Record<string, unknown>)['moe'] as Record<string, unknown> | undefined;
+  const mtp = (model as Record<string, unknown>)['mtpLayers'];
+  if (input.speculative !== undefined && !(typeof mtp === 'number' && mtp > 0))
+    return fail(
+      scenarioMessages.schema(
+        ['speculative'],
+        `MTP speculative decoding needs multi-token-prediction modules, and ${modelName(input.model)} has none (no num_nextn_predict_layers in its config); plan without it`,
+      ),
+    );
   const experts = typeof moeBlock?.['numExperts'] === 'number' ? moeBlock['numExperts'] : 1;
   const configs: Entry[] = [];
   for (const h of input.hardware) {

@@ -35,6 +35,13 @@ export interface EfficiencyProfile {
    * issues tiles for rows it then skips.
    */
   readonly groupedGemmFraction: number;
+  /**
+   * Rows per group at which a grouped GEMM reaches half of groupedGemmFraction: each expert's
+   * group restarts the pipeline (tile scheduling, the expert's operand and scale set-up), a cost
+   * worth this many rows of work. The fraction is groupedGemmFraction · m / (m + this), so a few
+   * tokens per expert run far below a plain GEMM of the same shape.
+   */
+  readonly groupedGemmRowsHalf: number;
   /** K at which the GEMM main loop reaches half of its asymptotic rate (prologue/epilogue cost). */
   readonly gemmKHalf: number;
   /** Achieved fraction of memory bandwidth for streaming reads. */
@@ -45,20 +52,35 @@ export interface EfficiencyProfile {
   readonly collectiveBandwidthFraction: number;
   /** Fixed time of one collective (launch, synchronization, link latency hops), s. */
   readonly collectiveLatencySeconds: number;
+  /**
+   * Time every kernel takes beyond its roofline terms even when launched back to back (CUDA
+   * graph replay, no host gap): filling and draining the memory pipeline (the first bytes arrive
+   * a DRAM latency after the kernel starts, and the last CTAs leave SMs idle), GEMM prologue and
+   * epilogue, block scheduling; s. Added once per kernel of every non-collective operator, on top
+   * of the engine's launch cost. It dominates decode steps of small batches, where a layer runs
+   * 20–30 kernels of a few microseconds of roofline work each.
+   */
+  readonly kernelFixedSeconds: number;
   readonly sources: Readonly<Record<string, string>>;
 }
+
+/** Grouped-GEMM asymptote and half-rows, fitted to the DeepGEMM H800 grouped rows [M1041-M1050]. */
+const GROUPED_FRACTION = 0.9;
+const GROUPED_ROWS_HALF = 48;
 
 const HOPPER: EfficiencyProfile = {
   family: 'nvidia-hopper',
   gemmPeakFraction: 0.82,
   gemmLowPrecisionPeakFraction: 0.76,
   gemmWaveSlots: 132,
-  groupedGemmFraction: 0.87,
+  groupedGemmFraction: GROUPED_FRACTION,
+  groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.6,
   collectiveBandwidthFraction: 0.75,
   collectiveLatencySeconds: 8e-6,
+  kernelFixedSeconds: 2e-6,
   sources: {
     gemmPeakFraction:
       'ml-engineering MAMF: H100 BF16 794.5/989.5 = 0.80 [M1079], GH200 BF16 828.6/989 = 0.84 [M1077]',
@@ -66,13 +88,17 @@ const HOPPER: EfficiencyProfile = {
       'MAMF FP8: H100 0.71 [M1091], H200 0.73 [M1089], GH200 0.78 [M1086]; DeepGEMM H800 FP8 up to 1520/1979 = 0.77 [M1035]',
     gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
     groupedGemmFraction:
-      'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts): median measured / plain-GEMM prediction 0.87, range 0.78-0.93 [M1041-M1050]',
+      'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts) [M1041-M1050]: the fraction of a plain GEMM of the per-group shape each row needs is 0.87-0.93 at 4096-8192 rows per group, 0.84-0.91 at 1024, 0.79-0.86 at 256-512; 0.9 with groupedGemmRowsHalf 48',
+    groupedGemmRowsHalf:
+      'fitted with groupedGemmFraction (grid 0.87-0.94 x 0-96 rows) to the DeepGEMM H800 grouped rows [M1041-M1050] (256 to 8192 rows per group; median 3.9 -> 3.4%) and the TensorRT-LLM perf-overview rows (6.6 -> 6.3%); charged on the padded tile; no measurement below 256 rows per group',
     memoryBandwidthFraction:
       'FlashMLA dense decode up to 3000/3350 GB/s = 0.90 [M1071]; DeepGEMM M=64..128 GEMMs 0.5-0.78 [M1006-M1028]',
     attentionPeakFraction:
       'FlashMLA 660/989.5 = 0.67 compute-bound [M1072]; FlashMLA sparse prefill 640 [M1074]',
     collectiveLatencySeconds:
       'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134], less the bandwidth term',
+    kernelFixedSeconds:
+      'fitted to the DeepGEMM H800 rows (kernel time, no launch) [M1005-M1050]: 0, 1, 2, 3, 4 us give median errors 9.7/6.0/4.2/5.1/6.3% (TFLOPS) and 15.4/9.1/5.2/5.5/9.3% (GB/s); the M=64/128 GEMMs of 15-30 MB take 1-4 us longer than bytes / bandwidth. The same 2 us lowers the TensorRT-LLM perf-overview Hopper rows (H200 8.8 -> 6.7%) and lands the InferenceX H200 SGLang rows at a median ratio of 1.0',
   },
 };
 
@@ -81,19 +107,25 @@ const AMPERE: EfficiencyProfile = {
   gemmPeakFraction: 0.92,
   gemmLowPrecisionPeakFraction: 0.85,
   gemmWaveSlots: 108,
-  groupedGemmFraction: 0.87,
+  groupedGemmFraction: GROUPED_FRACTION,
+  groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.85,
   attentionPeakFraction: 0.55,
   collectiveBandwidthFraction: 0.75,
   collectiveLatencySeconds: 15e-6,
+  kernelFixedSeconds: 2e-6,
   sources: {
     gemmPeakFraction: 'LLMCompass A100 FP16 GEMM sweep up to 293/312 = 0.94 [M1110]; MAMF A100 0.87 [M1076]',
     gemmWaveSlots: 'fitted to LLMCompass A100 shape sweep [M1092-M1111]',
     groupedGemmFraction:
       'no grouped-GEMM measurement on Ampere: assumed equal to Hopper (DeepGEMM [M1041-M1050]), a kernel-structure overhead',
+    groupedGemmRowsHalf:
+      'no grouped-GEMM measurement on Ampere: Hopper value (DeepGEMM [M1041-M1050]), assumed',
     memoryBandwidthFraction: 'LLMCompass M=64 GEMM, 302 MB of weights in 0.19 ms [M1092]',
     collectiveLatencySeconds: 'LLMCompass 4xA100 decode all-reduce 26 us at 196 KB [M1134]',
+    kernelFixedSeconds:
+      'no Ampere kernel-latency measurement: the Hopper DeepGEMM fit (2 us), assumed; with it the A100 perf-overview rows go 14.1 -> 13.3% and the LLMCompass A100 sweep stays at 2.9%',
   },
 };
 
@@ -103,6 +135,7 @@ const BLACKWELL: EfficiencyProfile = {
   gemmPeakFraction: 0.78,
   gemmLowPrecisionPeakFraction: 0.76,
   gemmWaveSlots: 148,
+  kernelFixedSeconds: 3e-6,
   sources: {
     ...HOPPER.sources,
     gemmPeakFraction: 'MAMF BF16: B200 0.78 [M1081], B300 0.79 [M1080], GB200 0.73 [M1082]',
@@ -118,6 +151,10 @@ const BLACKWELL: EfficiencyProfile = {
     collectiveLatencySeconds: 'no Blackwell collective measurement: Hopper value, assumed',
     groupedGemmFraction:
       'no Blackwell grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    groupedGemmRowsHalf:
+      'no Blackwell grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    kernelFixedSeconds:
+      'no Blackwell kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 rows on B200/B300 (serving-modern.csv, SGLang and TensorRT-LLM, FP8 and NVFP4, 58 tpot_ms rows): 2, 3, 4, 5 us give median predicted/measured TPOT 0.89/0.99/1.07/1.12; 3 us',
   },
 };
 
@@ -129,6 +166,7 @@ const CDNA3: EfficiencyProfile = {
   gemmWaveSlots: 304,
   memoryBandwidthFraction: 0.75,
   attentionPeakFraction: 0.4,
+  kernelFixedSeconds: 8e-6,
   sources: {
     gemmPeakFraction: 'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]',
     gemmLowPrecisionPeakFraction: 'no FP8 measurement: assumed below the BF16 fraction',
@@ -137,7 +175,10 @@ const CDNA3: EfficiencyProfile = {
     collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
     collectiveLatencySeconds: 'no CDNA collective measurement: Hopper value, assumed',
     groupedGemmFraction: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    groupedGemmRowsHalf: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
     gemmKHalf: 'no CDNA measurement: Hopper value, assumed',
+    kernelFixedSeconds:
+      "no CDNA3 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 SGLang rows on MI300X/MI325X (serving-modern.csv, 24 tpot_ms rows): 3, 5, 6, 7, 8, 10 us give median predicted/measured TPOT 0.66/0.74/0.80/0.85/0.89/0.94 and throughput 1.52/1.39/1.31/1.23/1.17/1.08; 8 us. It also carries the dispatch gap between graph-replayed kernels on ROCm, which the engines' 1.5 us graph launch (measured on CUDA) leaves out, and whatever the MI300X decode kernels lose that is not modeled yet (the 1024/8192 rows stay 25-35% too fast)",
   },
 };
 
@@ -147,12 +188,15 @@ const CDNA4: EfficiencyProfile = {
   gemmPeakFraction: 0.68,
   gemmLowPrecisionPeakFraction: 0.6,
   gemmWaveSlots: 256,
+  kernelFixedSeconds: 3.5e-6,
   sources: {
     ...CDNA3.sources,
     gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]',
     gemmLowPrecisionPeakFraction: 'no FP8 measurement on MI355X: assumed below the BF16 fraction',
     gemmFp4PeakFraction:
       'no MXFP4 kernel measurement in reference.csv: FP4 GEMMs use the 8-bit fraction until the MXFP4 serving rows validate and calibrate it',
+    kernelFixedSeconds:
+      'no CDNA4 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 rows on MI355X (serving-modern.csv, SGLang and ATOM, FP8 and MXFP4, 34 tpot_ms rows): 2, 3, 4 us give median predicted/measured TPOT 0.86/0.95/1.05; 3.5 us',
   },
 };
 
@@ -161,12 +205,14 @@ const GENERIC: EfficiencyProfile = {
   gemmPeakFraction: 0.7,
   gemmLowPrecisionPeakFraction: 0.65,
   gemmWaveSlots: 0,
-  groupedGemmFraction: 0.87,
+  groupedGemmFraction: GROUPED_FRACTION,
+  groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
   memoryBandwidthFraction: 0.8,
   attentionPeakFraction: 0.5,
   collectiveBandwidthFraction: 0.7,
   collectiveLatencySeconds: 10e-6,
+  kernelFixedSeconds: 2e-6,
   sources: { all: 'no measurement for this family: conservative defaults between the measured families' },
 };
 
@@ -226,11 +272,13 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     gemmFp4PeakFraction: own.gemmFp4PeakFraction ?? base.gemmFp4PeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
     groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
+    groupedGemmRowsHalf: own.groupedGemmRowsHalf ?? base.groupedGemmRowsHalf,
     gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,
     memoryBandwidthFraction: own.memoryBandwidthFraction ?? base.memoryBandwidthFraction,
     attentionPeakFraction: own.attentionPeakFraction ?? base.attentionPeakFraction,
     collectiveBandwidthFraction: own.collectiveBandwidthFraction ?? base.collectiveBandwidthFraction,
     collectiveLatencySeconds: own.collectiveLatencySeconds ?? base.collectiveLatencySeconds,
+    kernelFixedSeconds: own.kernelFixedSeconds ?? base.kernelFixedSeconds,
     sources: { ...base.sources, ...own.sources },
   };
   merged.set(hardware, profile);

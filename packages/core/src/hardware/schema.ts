@@ -60,11 +60,13 @@ export const DeviceEfficiencySchema = z
     gemmFp4PeakFraction: fraction.optional(),
     gemmWaveSlots: z.number().int().nonnegative().optional(),
     groupedGemmFraction: fraction.optional(),
+    groupedGemmRowsHalf: z.number().nonnegative().optional(),
     gemmKHalf: z.number().nonnegative().optional(),
     memoryBandwidthFraction: fraction.optional(),
     attentionPeakFraction: fraction.optional(),
     collectiveBandwidthFraction: fraction.optional(),
     collectiveLatencySeconds: z.number().nonnegative().optional(),
+    kernelFixedSeconds: z.number().nonnegative().optional(),
     /** Source of each override, keyed by parameter. */
     sources: z.record(z.string(), z.string()).default({}),
   })

@@ -734,6 +734,12 @@ function unsupportedKind(
   };
 }
 
+/** DeepSeek-V3/R1 ship num_nextn_predict_layers MTP modules (speculative decoding's drafter). */
+function mtpLayersOf(config: Json, text: Json): { mtpLayers?: number } {
+  const nextn = config['num_nextn_predict_layers'] ?? text['num_nextn_predict_layers'];
+  return typeof nextn === 'number' && Number.isInteger(nextn) && nextn > 0 ? { mtpLayers: nextn } : {};
+}
+
 /** Converts a Hugging Face config.json object into a ModelSpecInput. */
 export function importHfConfig(config: unknown, opts: HfImportOptions): Result<ModelSpecInput> {
   if (!isObject(config)) {
@@ -801,6 +807,7 @@ export function importHfConfig(config: unknown, opts: HfImportOptions): Result<M
     id: opts.id,
     name,
     ...converted,
+    ...mtpLayersOf(config, cfg),
     provenance:
       hfRepo === undefined
         ? { kind: 'hf-config', source: opts.source }

@@ -94,6 +94,11 @@ export const ModelSpecSchema = z
     positionEmbedding: z.enum(['rope', 'learned', 'alibi', 'none']).default('rope'),
     /** Bias vectors on the linear layers other than QKV (OPT, gpt-oss). */
     linearBias: z.boolean().default(false),
+    /**
+     * Multi-token-prediction modules shipped with the weights (HF num_nextn_predict_layers;
+     * DeepSeek-V3/R1: 1). MTP speculative decoding needs at least one. Default 0.
+     */
+    mtpLayers: nonNegativeInt.default(0),
   })
   .superRefine((m, ctx) => {
     if (m.attention.kind === 'gqa' && m.attention.numHeads % m.attention.numKvHeads !== 0) {

@@ -211,11 +211,18 @@ function checkTp(model: ModelSpec, attnTp: number, tp: number, ep: number): Diag
   return out;
 }
 
-function resolveServing(s: Scenario): Result<ServingOptions> {
+function resolveServing(s: Scenario, model: ModelSpec): Result<ServingOptions> {
   const sv = s.serving;
   const spec = sv?.speculative;
   let speculative: Speculation | undefined;
   if (spec !== undefined) {
+    if (spec.method === 'mtp' && model.mtpLayers === 0)
+      return fail(
+        messages.servingInvalid(
+          ['serving', 'speculative', 'method'],
+          `speculative.method 'mtp' needs multi-token-prediction modules, and ${model.id} has none (mtpLayers 0: its config has no num_nextn_predict_layers). Use method 'draft' with a draftModel.`,
+        ),
+      );
     let draft: ModelSpec | undefined;
     if (spec.method === 'draft') {
       if (spec.draftModel === undefined)
@@ -395,6 +402,7 @@ function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EnginePr
     attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
     collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
     collectiveBandwidthFraction: o.collectiveBandwidthFraction ?? eff.collectiveBandwidthFraction,
+    kernelFixedSeconds: o.kernelFixedSeconds ?? eff.kernelFixedSeconds,
     scaleOutLatencySeconds: s.topology?.scaleOutLatencySeconds ?? SCALE_OUT_LATENCY_SECONDS,
     kernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.kernelLaunchSeconds,
     graphKernelLaunchSeconds: o.kernelLaunchSeconds ?? engine.graphKernelLaunchSeconds,
@@ -434,7 +442,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const hardware = withPcieGroup(linked, s);
   const kind = workloadKind(s.workload);
   const formats = chooseFormats(s);
-  const serving = resolveServing(s);
+  const serving = resolveServing(s, model.value);
   const offload = resolveOffload(s, hardware);
   const diagnostics = [
     ...checkParallelism(s, model.value, linked),

@@ -299,6 +299,8 @@ export const EfficiencyOverridesSchema = z
     requestOverheadSeconds: z.number().nonnegative().optional(),
     collectiveLatencySeconds: z.number().nonnegative().optional(),
     collectiveBandwidthFraction: z.number().positive().max(1).optional(),
+    /** Time every kernel takes beyond its roofline terms (pipeline fill and drain), s. Default: the family's. */
+    kernelFixedSeconds: z.number().nonnegative().optional(),
   })
   .strict();
 

@@ -14,7 +14,7 @@
  * max(pp, m) stage times of a micro-batch, so the pipeline bubble is (pp − m)/pp when m < pp.
  */
 import type { CostedOperator } from '../cost/roofline.js';
-import { costOperator, workOf } from '../cost/roofline.js';
+import { costOperator, perKernelSeconds, workOf } from '../cost/roofline.js';
 import type { Operator } from '../graph/operator.js';
 import { buildGraph } from '../graph/build.js';
 import { weightsBytesPerDevice } from '../memory/footprint.js';
@@ -97,6 +97,8 @@ export class StepCoster {
   private readonly prefillAttention: readonly AttentionTerm[];
   /** Kernel launches per step, by part (occurrence counts included). */
   private readonly kernels: { shared: number; decode: number; prefill: number; head: number };
+  /** The same counts without collectives: the kernels that pay kernelFixedSeconds. */
+  private readonly computeKernels: { shared: number; decode: number; prefill: number; head: number };
   private readonly draft: StepCoster | undefined;
   /** The target without speculation (MTP proposals run one of its layers plus its head). */
   private readonly plain: StepCoster | undefined;
@@ -118,13 +120,21 @@ export class StepCoster {
     const perSeq = 1 + speculativeTokens;
     const dec = buildGraph(ns, { phase: 'decode', sequences: 1, tokensPerSequence: perSeq }).operators;
     const pre = buildGraph(ns, { phase: 'prefill', sequences: 1, tokensPerSequence: 1 }).operators;
-    const count = (ops: readonly Operator[], part: Operator['part']) =>
-      ops.filter((o) => o.part === part).reduce((a, o) => a + o.count * o.kernels, 0);
+    const count = (ops: readonly Operator[], part: Operator['part'], compute = false) =>
+      ops
+        .filter((o) => o.part === part && !(compute && o.kind === 'collective'))
+        .reduce((a, o) => a + o.count * o.kernels, 0);
     this.kernels = {
       shared: count(pre, 'shared'),
       decode: count(dec, 'decode'),
       prefill: count(pre, 'prefill'),
       head: count(pre, 'head'),
+    };
+    this.computeKernels = {
+      shared: count(pre, 'shared', true),
+      decode: count(dec, 'decode', true),
+      prefill: count(pre, 'prefill', true),
+      head: count(pre, 'head', true),
     };
     this.decodeAttention = dec
       .filter((o) => o.kind === 'attention')
@@ -210,9 +220,11 @@ export class StepCoster {
     const launch = graphed ? ns.efficiency.graphKernelLaunchSeconds : ns.efficiency.kernelLaunchSeconds;
     let seconds = 0;
     let kernels = 0;
+    let computeKernels = 0;
     if (tokens > 0) {
       seconds += this.part(this.shared, tokens, 'shared').work;
       kernels += this.kernels.shared;
+      computeKernels += this.computeKernels.shared;
     }
     // A verify step needs logits at every proposed position.
     const emitting = Math.ceil(
@@ -221,10 +233,12 @@ export class StepCoster {
     if (emitting > 0) {
       seconds += this.part(this.head, emitting, 'head').work;
       kernels += this.kernels.head;
+      computeKernels += this.computeKernels.head;
     }
     if (load.decodeSequences > 0) {
       seconds += this.part(this.decodeOnly, Math.ceil(decodeTokens), 'decode').work;
       kernels += this.kernels.decode;
+      computeKernels += this.computeKernels.decode;
       for (const a of this.decodeAttention) {
         const ctx = a.windowed ? load.decodeContextWindowed : load.decodeContext;
         const compute = (a.flopsPerContext * ctx) / a.flopsPerSecond;
@@ -237,6 +251,7 @@ export class StepCoster {
       const rows = Math.ceil(load.prefillTokens + load.prefillPriorContext);
       seconds += this.part(this.prefillOnly, rows, 'prefill').work;
       kernels += this.kernels.prefill;
+      computeKernels += this.computeKernels.prefill;
       for (const a of this.prefillAttention) {
         const pairs = a.windowed ? load.prefillPairsWindowed : load.prefillPairs;
         const compute = (a.flopsPerPair * pairs) / a.flopsPerSecond;
@@ -246,7 +261,9 @@ export class StepCoster {
         seconds += a.count * ((compute > memory ? compute : memory) + a.fixedSeconds);
       }
     }
-    return seconds + kernels * launch;
+    // Collectives pay the launch; compute kernels pay the launch and their fill and drain.
+    const perKernel = perKernelSeconds(launch, ns.efficiency.kernelFixedSeconds, graphed);
+    return seconds + (kernels - computeKernels) * launch + computeKernels * perKernel;
   }
 
   /**
