@@ -357,6 +357,30 @@ function layoutOf(row: MeasurementRow, notes: string[]): Layout | { readonly ski
   return { parallelism: { ...p, dp }, perGpu: gpus };
 }
 
+/** The load a row ran: a closed loop of clients, MLPerf Offline's queue, or Server arrivals. */
+function loadOf(
+  row: MeasurementRow,
+  kind: LoadKind,
+  replicas: number,
+  notes: string[],
+): { load: Record<string, unknown> } | { skip: string } {
+  const cell = row.batchOrConcurrency;
+  if (kind === 'concurrency') {
+    const clients = intAfter(cell, 'concurrency') ?? 1;
+    return { load: { concurrency: clients, requests: closedLoopRequests(clients) } };
+  }
+  if (kind === 'offline') {
+    const samples = intAfter(cell, 'all') ?? intAfter(row.notes, 'samples');
+    const requests = mlperfRequests(samples, MLPERF_OFFLINE_REQUESTS_PER_REPLICA, replicas, notes);
+    return { load: { maxThroughput: true, requests } };
+  }
+  const qps = numberAfter(cell, 'target_qps');
+  if (qps === undefined) return { skip: skipReasons.unparsed('the target QPS') };
+  const arrivals = Math.ceil(qps * LOADGEN_SERVER_SECONDS);
+  const requests = mlperfRequests(arrivals, MLPERF_SERVER_REQUESTS_PER_REPLICA, replicas, notes);
+  return { load: { requestRate: qps, requests } };
+}
+
 function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOptions): BuildResult {
   const notes: string[] = [];
   const named = resolveRowModelNamed(row.model);
@@ -408,29 +432,10 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   if (disaggregation !== undefined) serving.disaggregation = disaggregation;
   const disaggregated = disaggregation !== undefined;
 
-  const cell = row.batchOrConcurrency;
   const replicas = disaggregated ? 1 : parallelism.dp;
-  let workload: Record<string, unknown>;
-  if (kind === 'concurrency') {
-    const clients = intAfter(cell, 'concurrency') ?? 1;
-    workload = { concurrency: clients, requests: closedLoopRequests(clients) };
-  } else {
-    if (kind === 'offline') {
-      const samples = intAfter(cell, 'all') ?? intAfter(n, 'samples');
-      workload = {
-        maxThroughput: true,
-        requests: mlperfRequests(samples, MLPERF_OFFLINE_REQUESTS_PER_REPLICA, replicas, notes),
-      };
-    } else {
-      const qps = numberAfter(cell, 'target_qps');
-      if (qps === undefined) return { skip: skipReasons.unparsed('the target QPS') };
-      const arrivals = Math.ceil(qps * LOADGEN_SERVER_SECONDS);
-      workload = {
-        requestRate: qps,
-        requests: mlperfRequests(arrivals, MLPERF_SERVER_REQUESTS_PER_REPLICA, replicas, notes),
-      };
-    }
-  }
+  const load = loadOf(row, kind, replicas, notes);
+  if ('skip' in load) return load;
+  const workload = load.load;
 
   const scenario: ScenarioInput = {
     model: named.model.id,
