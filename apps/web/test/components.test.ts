@@ -2,6 +2,7 @@ import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import Chart from '../src/components/Chart.svelte';
 import Issues from '../src/components/Issues.svelte';
+import Overloaded from '../src/components/Overloaded.svelte';
 import ServingDetails from '../src/components/ServingDetails.svelte';
 
 /** Rendered HTML with runs of white space as one space. */
@@ -30,7 +31,7 @@ describe('components', () => {
     expect(body).toContain('data-chart="roofline"');
   });
 
-  it('ServingDetails shows the TTFT parts, decode stalls and an overloaded warning', () => {
+  it('ServingDetails shows the TTFT parts and decode stalls; Overloaded warns', () => {
     const serving = {
       requests: 1000,
       durationSeconds: 30,
@@ -48,11 +49,8 @@ describe('components', () => {
     const quiet = render(ServingDetails, { props: { serving: { ...serving, decodeStallShare: 0 } } }).body;
     expect(quiet).not.toContain('prompt-only');
     const overloaded = flat(
-      render(ServingDetails, {
-        props: {
-          serving: { ...serving, overloaded: { requestsPerSecond: 100, servedRequestsPerSecond: 27.9 } },
-        },
-      }).body,
+      render(Overloaded, { props: { overloaded: { requestsPerSecond: 100, servedRequestsPerSecond: 27.9 } } })
+        .body,
     );
     expect(overloaded).toContain('role="alert"');
     expect(overloaded).toContain('requests arrive at 100/s but the deployment serves 27.9/s');
