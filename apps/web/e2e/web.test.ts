@@ -81,6 +81,32 @@ describe('web app', () => {
     await page.close();
   });
 
+  it('shows the engine release, the TTFT parts, decode stalls and an overloaded warning', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    expect(await page.getByTestId('engine').innerText()).toBe('engine: vllm');
+    await page.getByLabel('Engine', { exact: true }).selectOption('sglang@0.5.9');
+    await expect.poll(() => editorText(page)).toMatch(/engine: sglang@0\.5\.9/);
+    await expect.poll(() => page.getByTestId('engine').innerText()).toBe('engine: sglang@0.5.9');
+    await page
+      .locator('#scenario-text')
+      .fill(
+        'model: llama-3.1-8b\nhardware: h100-sxm\ngpus: 1\nengine: sglang@0.5.9\n' +
+          'workload: { inputTokens: 1024, outputTokens: 256, requestRate: 100, requests: 1000 }\n',
+      );
+    await page.getByTestId('overloaded').waitFor();
+    expect(await page.getByTestId('overloaded').innerText()).toMatch(
+      /arrive at 100\/s but the deployment serves/,
+    );
+    expect(await page.getByTestId('overloaded').getAttribute('role')).toBe('alert');
+    expect(await page.getByTestId('ttft-parts').innerText()).toMatch(
+      /TTFT parts \(means\): 185 ms API server, [\d,.]+ ms queued, [\d,.]+ ms prompt steps/,
+    );
+    expect(await page.getByTestId('decode-stalls').innerText()).toMatch(/% of the run in prompt-only steps/);
+    await shot(page, 'overloaded');
+    await page.close();
+  });
+
   it('takes an uploaded config.json as the model', async () => {
     const page = await session.newPage();
     await page.locator('.card[data-metric="tpotMs"]').waitFor();
@@ -178,8 +204,30 @@ describe('web app', () => {
         await page.locator('[data-chart="hardware"] svg').last().waitFor();
         expect(await page.locator('table.catalog tbody tr').count()).toBeGreaterThan(10);
       }
-      if (view === 'Fidelity')
-        expect(await page.locator('.fidelity table tbody tr').count()).toBeGreaterThan(3);
+      if (view === 'Fidelity') {
+        // reference.csv and training.csv come first and whole; serving-modern.csv then streams in
+        // chunk by chunk with its progress shown (the whole of it takes ~20 s here).
+        const t0 = Date.now();
+        await page.getByTestId('progress-reference.csv').waitFor({ state: 'detached', timeout: 20_000 });
+        await page.getByTestId('progress-training.csv').waitFor({ state: 'detached', timeout: 20_000 });
+        expect(Date.now() - t0).toBeLessThan(20_000);
+        expect(
+          await page.locator('section[data-file="reference.csv"] table tbody tr').count(),
+        ).toBeGreaterThan(3);
+        expect(
+          await page.locator('section[data-file="training.csv"] table tbody tr').count(),
+        ).toBeGreaterThan(0);
+        const progress = page.getByTestId('progress-serving-modern.csv');
+        await expect
+          .poll(async () => Number(/(\d+) of \d+ rows/.exec(await progress.innerText())?.[1] ?? 0), {
+            timeout: 20_000,
+          })
+          .toBeGreaterThan(0);
+        expect(await progress.locator('progress').count()).toBe(1);
+        expect(
+          await page.locator('section[data-file="serving-modern.csv"] table tbody tr').count(),
+        ).toBeGreaterThan(0);
+      }
       if (view === 'Requirements') expect(await page.getByTestId('binding').innerText()).not.toBe('');
       if (view === 'Plan') {
         // A click on a frontier point shows its configuration and launch command.

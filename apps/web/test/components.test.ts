@@ -2,6 +2,11 @@ import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import Chart from '../src/components/Chart.svelte';
 import Issues from '../src/components/Issues.svelte';
+import Overloaded from '../src/components/Overloaded.svelte';
+import ServingDetails from '../src/components/ServingDetails.svelte';
+
+/** Rendered HTML with runs of white space as one space. */
+const flat = (html: string): string => html.replace(/\s+/g, ' ');
 
 describe('components', () => {
   it('Issues lists each issue with its line and field', () => {
@@ -24,5 +29,30 @@ describe('components', () => {
     expect(body).toContain('Download Roofline as SVG');
     expect(body).toContain('Download Roofline as PNG');
     expect(body).toContain('data-chart="roofline"');
+  });
+
+  it('ServingDetails shows the TTFT parts and decode stalls; Overloaded warns', () => {
+    const serving = {
+      requests: 1000,
+      durationSeconds: 30,
+      steps: 900,
+      maxBatch: 64,
+      preemptions: 0,
+      kvCapacityTokens: 400_000,
+      ttftParts: { requestOverheadMs: 185, queueMs: 1613.2, prefillMs: 168.2 },
+      decodeStallShare: 0.452,
+    };
+    const plain = flat(render(ServingDetails, { props: { serving } }).body);
+    expect(plain).toContain('TTFT parts (means): 185 ms API server, 1,613 ms queued, 168 ms prompt steps');
+    expect(plain).toContain('45.2% of the run in prompt-only steps');
+    expect(plain).not.toContain('Overloaded');
+    const quiet = render(ServingDetails, { props: { serving: { ...serving, decodeStallShare: 0 } } }).body;
+    expect(quiet).not.toContain('prompt-only');
+    const overloaded = flat(
+      render(Overloaded, { props: { overloaded: { requestsPerSecond: 100, servedRequestsPerSecond: 27.9 } } })
+        .body,
+    );
+    expect(overloaded).toContain('role="alert"');
+    expect(overloaded).toContain('requests arrive at 100/s but the deployment serves 27.9/s');
   });
 });

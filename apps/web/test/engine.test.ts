@@ -18,6 +18,22 @@ describe('worker engine', () => {
     expect(out.report.scenario.gpus).toBe(4);
   });
 
+  it('offers the engine releases with a profile and runs the one named', () => {
+    expect(catalogs().engines).toEqual(expect.arrayContaining(['vllm', 'sglang', 'sglang@0.5.9']));
+    const out = estimateText(
+      DEFAULT_SCENARIO.replace('engine: vllm', 'engine: sglang@0.5.9').replace(
+        'batch: 16',
+        'requestRate: 2, requests: 50',
+      ),
+    );
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.engine).toBe('sglang@0.5.9');
+    expect(out.report.serving?.ttftParts.requestOverheadMs).toBe(185);
+    const plain = estimateText(DEFAULT_SCENARIO);
+    expect(plain.ok && plain.engine).toBe('vllm');
+  });
+
   it('locates a schema error at its line and column', () => {
     const out = estimateText(
       'model: llama-3.1-70b\nhardware: h100-sxm\ngpus: -2\nworkload: { inputTokens: 1, outputTokens: 1, batch: 1 }\n',

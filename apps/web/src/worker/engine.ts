@@ -4,7 +4,7 @@
  */
 import type { DataPath, Diagnostic, EstimateReport, ParsedDocument } from '@ridgeline/core';
 import {
-  ENGINE_IDS,
+  ENGINE_REFS,
   HARDWARE_CATALOG,
   MODEL_CATALOG,
   NUMERIC_FORMATS,
@@ -30,7 +30,13 @@ export interface Issue {
 }
 
 export type EstimateOutcome =
-  | { readonly ok: true; readonly report: EstimateReport; readonly issues: readonly Issue[] }
+  | {
+      readonly ok: true;
+      readonly report: EstimateReport;
+      readonly issues: readonly Issue[];
+      /** The engine profile run, with its release when the scenario names one ('sglang@0.5.9'). */
+      readonly engine: string;
+    }
   | { readonly ok: false; readonly issues: readonly Issue[] };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -80,7 +86,10 @@ export function estimateObject(raw: unknown, doc?: ParsedDocument): EstimateOutc
   if (resolved.failed) return { ok: false, issues: resolved.issues };
   const result = estimate(resolved.scenario);
   const issues = [...resolved.issues, ...result.diagnostics.map((d) => issueOf(d, doc))];
-  return result.ok ? { ok: true, report: result.value, issues } : { ok: false, issues };
+  if (!result.ok) return { ok: false, issues };
+  const named = resolved.scenario['engine'];
+  const engine = typeof named === 'string' ? named : result.value.scenario.engine;
+  return { ok: true, report: result.value, issues, engine };
 }
 
 /** Parses scenario text and imports a pasted config.json; the scenario object, or the issues. */
@@ -251,5 +260,5 @@ export function catalogs(): Catalogs {
     sources: h.sources,
     ...(h.notes !== undefined ? { notes: h.notes } : {}),
   }));
-  return { models, hardware, engines: [...ENGINE_IDS], formats: [...NUMERIC_FORMATS] };
+  return { models, hardware, engines: [...ENGINE_REFS], formats: [...NUMERIC_FORMATS] };
 }

@@ -2,61 +2,38 @@
  * Fidelity: predicted against measured for each validation source shipped with the core
  * (packages/core/data/measurements, the same files `ridgeline validate` reads). Loaded lazily:
  * the CSV text is only fetched when the Fidelity view opens.
+ *
+ * The serving files are predicted in chunks of rows (`servingChunk`), one worker request each,
+ * so the page shows progress and results as they come and the worker stays free for other
+ * requests between chunks. Each chunk runs `validateRows` on its rows with the whole file as
+ * context (`rows` option, as `ridgeline validate` does), and `mergeChunks` summarizes the chunks
+ * exactly as `validateRows` summarizes a whole file: the numbers are the same (tested).
  */
 import { parseMeasurementCsv, parseTrainingCsv, validateRows, validateTrainingRows } from '@ridgeline/core';
-import type { GroupSummary, RowRecord } from '@ridgeline/core';
+import type { MeasurementRow } from '@ridgeline/core';
+import { mergeChunks, quantile, unreadable } from './merge.js';
+import type { FidelityChunk, FidelityFile } from './merge.js';
+
+export { mergeChunks };
+export type { FidelityChunk, FidelityFile };
 import reference from '../../../../packages/core/data/measurements/reference.csv?raw';
 import servingModern from '../../../../packages/core/data/measurements/serving-modern.csv?raw';
 import training from '../../../../packages/core/data/measurements/training.csv?raw';
 
-export interface FidelityFile {
-  readonly file: string;
-  readonly rows: number;
-  readonly used: number;
-  readonly skipped: number;
-  readonly medianErrorPct: number | null;
-  readonly p90ErrorPct: number | null;
-  readonly groups: readonly GroupSummary[];
-  readonly skippedByReason: Readonly<Record<string, number>>;
-  readonly points: readonly RowRecord[];
-  readonly error?: string;
-}
+/** The serving validation files, in the order the page shows them. */
+export const SERVING_FILES = ['reference.csv', 'serving-modern.csv'] as const;
+export type ServingFile = (typeof SERVING_FILES)[number];
 
-const FILES: readonly (readonly [string, string])[] = [
-  ['reference.csv', reference],
-  ['serving-modern.csv', servingModern],
-];
-
-function quantile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (at - lo);
-}
-
-/** A file whose CSV did not parse: no rows, and the parser's messages as its error. */
-function unreadable(file: string, diagnostics: readonly { readonly message: string }[]): FidelityFile {
-  return {
-    file,
-    rows: 0,
-    used: 0,
-    skipped: 0,
-    medianErrorPct: null,
-    p90ErrorPct: null,
-    groups: [],
-    skippedByReason: {},
-    points: [],
-    error: diagnostics.map((d) => d.message).join('; '),
-  };
-}
+const TEXTS: Readonly<Record<ServingFile, string>> = {
+  'reference.csv': reference,
+  'serving-modern.csv': servingModern,
+};
 
 /** training.csv, through the training validation (`ridgeline validate` on that file). */
-function trainingFidelity(): FidelityFile {
+export function trainingFidelity(): FidelityFile {
   const file = 'training.csv';
   const parsed = parseTrainingCsv(training);
-  if (!parsed.ok) return unreadable(file, parsed.diagnostics);
+  if (!parsed.ok) return unreadable(file, parsed.diagnostics.map((d) => d.message).join('; '));
   const r = validateTrainingRows(parsed.value);
   const errors = r.rows.map((x) => x.errorPct);
   const skippedByReason: Record<string, number> = {};
@@ -74,15 +51,47 @@ function trainingFidelity(): FidelityFile {
   };
 }
 
-export function fidelity(): FidelityFile[] {
-  return [...servingFidelity(), trainingFidelity()];
+const parsedFiles = new Map<ServingFile, { rows: readonly MeasurementRow[] } | { error: string }>();
+
+function servingRows(file: ServingFile): { rows: readonly MeasurementRow[] } | { error: string } {
+  let p = parsedFiles.get(file);
+  if (p === undefined) {
+    const parsed = parseMeasurementCsv(TEXTS[file]);
+    p = parsed.ok ? { rows: parsed.value } : { error: parsed.diagnostics.map((d) => d.message).join('; ') };
+    parsedFiles.set(file, p);
+  }
+  return p;
 }
 
-function servingFidelity(): FidelityFile[] {
-  return FILES.map(([file, text]) => {
-    const parsed = parseMeasurementCsv(text);
-    if (!parsed.ok) return unreadable(file, parsed.diagnostics);
-    const r = validateRows(parsed.value);
-    return { file, ...r.totals, groups: r.groups, skippedByReason: r.skippedByReason, points: r.rows };
+/** Predicts rows [start, end) of a serving file, with the whole file as context. */
+export function servingChunk(file: ServingFile, start: number, end: number): FidelityChunk {
+  const p = servingRows(file);
+  if ('error' in p)
+    return { file, total: 0, start: 0, end: 0, groups: [], used: [], skipped: [], error: p.error };
+  const to = Math.min(end, p.rows.length);
+  const from = Math.min(start, to);
+  const r = validateRows(p.rows.slice(from, to), { rows: p.rows });
+  return {
+    file,
+    total: p.rows.length,
+    start: from,
+    end: to,
+    groups: r.groups.map((g) => ({ source: g.source, metric: g.metric })),
+    used: r.rows,
+    skipped: r.skipped,
+  };
+}
+
+/** Every file at once, chunk by chunk (the tests' and the CLI's view of the same numbers). */
+export function fidelity(chunkRows = 100): FidelityFile[] {
+  const out = SERVING_FILES.map((file) => {
+    const chunks: FidelityChunk[] = [];
+    for (let start = 0; ; start += chunkRows) {
+      const c = servingChunk(file, start, start + chunkRows);
+      chunks.push(c);
+      if (c.error !== undefined || c.end >= c.total) break;
+    }
+    return mergeChunks(file, chunks);
   });
+  return [...out, trainingFidelity()];
 }

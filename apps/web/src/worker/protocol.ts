@@ -1,5 +1,5 @@
 /** Messages between the page and the worker: one request, one reply with the same id. */
-import type { FidelityFile } from './fidelity.js';
+import type { FidelityChunk, FidelityFile, ServingFile } from './fidelity.js';
 import type { PlanArgs, PlanOutcome, RequireArgs, RequireOutcome } from './explore.js';
 import type { Catalogs, CompareOutcome, EstimateOutcome, SweepAxis, SweepOutcome } from './engine.js';
 
@@ -8,7 +8,8 @@ export interface Requests {
   estimate: { args: { text: string }; result: EstimateOutcome };
   compare: { args: { texts: string[] }; result: CompareOutcome };
   sweep: { args: { text: string; x: SweepAxis; y?: SweepAxis; metric: string }; result: SweepOutcome };
-  fidelity: { args: Record<string, never>; result: FidelityFile[] };
+  fidelityChunk: { args: { file: ServingFile; start: number; end: number }; result: FidelityChunk };
+  fidelityTraining: { args: Record<string, never>; result: FidelityFile };
   require: { args: RequireArgs; result: RequireOutcome };
   plan: { args: PlanArgs; result: PlanOutcome };
 }

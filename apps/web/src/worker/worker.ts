@@ -24,9 +24,14 @@ async function handle(msg: RequestMessage): Promise<unknown> {
       const m = await import('./explore.js');
       return m.planText((msg as RequestMessage<'plan'>).args);
     }
-    case 'fidelity': {
+    case 'fidelityChunk': {
       const m = await import('./fidelity.js');
-      return m.fidelity();
+      const a = (msg as RequestMessage<'fidelityChunk'>).args;
+      return m.servingChunk(a.file, a.start, a.end);
+    }
+    case 'fidelityTraining': {
+      const m = await import('./fidelity.js');
+      return m.trainingFidelity();
     }
   }
 }
