@@ -315,6 +315,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     precision: { weights, activations: weights, ...(kvCache !== undefined ? { kvCache } : {}) },
     engine,
     efficiency: profileParametersFor(options.profiles, hw.spec.id, engine),
+    calibration: 'none',
     workload: { ...lengths, ...workload, seed: 0 },
     ...(Object.keys(serving).length > 0 ? { serving } : {}),
   };
