@@ -2,7 +2,7 @@
 // packages/core/data/measurements/reference.csv and serving-modern.csv together, at two levels:
 //   kernel level  — per device, the GEMM/attention/bandwidth/collective efficiencies, from kernel
 //                   ceilings and per-operator rows;
-//   serving level — per device and engine, the step, per-sequence and per-request overheads, from
+//   serving level — per device and engine, the step and per-sequence overheads, from
 //                   end-to-end serving rows with the device's kernel-level profile held fixed.
 // A group needs at least MIN_CALIBRATION_ROWS predicted rows. Each profile records its in-sample
 // error and its leave-one-source-out error. Writes

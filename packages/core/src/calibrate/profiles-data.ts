@@ -68,9 +68,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.004252,
-      stepOverheadPerSequenceSeconds: 3.664e-7,
-      requestOverheadSeconds: 0.008113,
+      stepOverheadSeconds: 0.005481,
+      stepOverheadPerSequenceSeconds: 4.908e-7,
     },
     fit: {
       rows: 180,
@@ -80,8 +79,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'mlcommons/inference_results_v5.1',
       ],
       medianErrorPctBefore: 12.7,
-      medianErrorPctAfter: 8.17,
-      leaveOneSourceOutMedianErrorPct: 9.81,
+      medianErrorPctAfter: 7.93,
+      leaveOneSourceOutMedianErrorPct: 9.72,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -90,9 +89,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h100-sxm',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.001298,
-      stepOverheadPerSequenceSeconds: 0.000001003,
-      requestOverheadSeconds: 0.007753,
+      stepOverheadSeconds: 0.001321,
+      stepOverheadPerSequenceSeconds: 7.505e-7,
     },
     fit: {
       rows: 115,
@@ -101,8 +99,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance.md',
       ],
       medianErrorPctBefore: 6.47,
-      medianErrorPctAfter: 7.06,
-      leaveOneSourceOutMedianErrorPct: 8.46,
+      medianErrorPctAfter: 6.85,
+      leaveOneSourceOutMedianErrorPct: 8.45,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -111,15 +109,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'gh200',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.00208,
-      stepOverheadPerSequenceSeconds: 9.348e-7,
+      stepOverheadSeconds: 0.002173,
+      stepOverheadPerSequenceSeconds: 6.436e-7,
     },
     fit: {
       rows: 35,
       sources: ['NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md'],
       medianErrorPctBefore: 4.03,
-      medianErrorPctAfter: 3.35,
-      leaveOneSourceOutMedianErrorPct: 9.88,
+      medianErrorPctAfter: 3.43,
+      leaveOneSourceOutMedianErrorPct: 10.3,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -130,7 +128,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     parameters: {
       stepOverheadSeconds: 0.001186,
       stepOverheadPerSequenceSeconds: 0.0000123,
-      requestOverheadSeconds: 0.002,
     },
     fit: {
       rows: 96,
@@ -149,15 +146,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi355x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.004322,
-      stepOverheadPerSequenceSeconds: 0.000004086,
-      requestOverheadSeconds: 0.387,
+      stepOverheadSeconds: 0.004339,
+      stepOverheadPerSequenceSeconds: 0.000003858,
     },
     fit: {
       rows: 58,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 51.4,
-      medianErrorPctAfter: 8.93,
+      medianErrorPctAfter: 10.5,
       leaveOneSourceOutMedianErrorPct: 51.4,
     },
     source:
@@ -167,16 +163,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b200',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.003568,
-      stepOverheadPerSequenceSeconds: 4.204e-7,
-      requestOverheadSeconds: 0.1582,
+      stepOverheadSeconds: 0.003627,
+      stepOverheadPerSequenceSeconds: 4.696e-7,
     },
     fit: {
       rows: 107,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 41.4,
-      medianErrorPctAfter: 20.2,
-      leaveOneSourceOutMedianErrorPct: 23.3,
+      medianErrorPctAfter: 23.4,
+      leaveOneSourceOutMedianErrorPct: 23.5,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -185,16 +180,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'gb200',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.00351,
-      stepOverheadPerSequenceSeconds: 4.064e-7,
-      requestOverheadSeconds: 0.1305,
+      stepOverheadSeconds: 0.003512,
+      stepOverheadPerSequenceSeconds: 4.235e-7,
     },
     fit: {
       rows: 69,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 38.7,
-      medianErrorPctAfter: 30.6,
-      leaveOneSourceOutMedianErrorPct: 31.6,
+      medianErrorPctAfter: 29.7,
+      leaveOneSourceOutMedianErrorPct: 30.7,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -203,16 +197,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi325x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.009928,
-      stepOverheadPerSequenceSeconds: 0.0001971,
-      requestOverheadSeconds: 0.3416,
+      stepOverheadSeconds: 0.01051,
+      stepOverheadPerSequenceSeconds: 0.0001709,
     },
     fit: {
       rows: 27,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 76.7,
-      medianErrorPctAfter: 11.2,
-      leaveOneSourceOutMedianErrorPct: 16.6,
+      medianErrorPctAfter: 25.6,
+      leaveOneSourceOutMedianErrorPct: 25.7,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -221,16 +214,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.00999,
-      stepOverheadPerSequenceSeconds: 0.0002078,
-      requestOverheadSeconds: 0.4927,
+      stepOverheadSeconds: 0.01065,
+      stepOverheadPerSequenceSeconds: 0.0001774,
     },
     fit: {
       rows: 45,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 69.9,
-      medianErrorPctAfter: 16.7,
-      leaveOneSourceOutMedianErrorPct: 13.8,
+      medianErrorPctAfter: 22.4,
+      leaveOneSourceOutMedianErrorPct: 20.9,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -239,16 +231,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.003122,
-      stepOverheadPerSequenceSeconds: 0.000003622,
-      requestOverheadSeconds: 0.002999,
+      stepOverheadSeconds: 0.00302,
+      stepOverheadPerSequenceSeconds: 0.000004776,
     },
     fit: {
       rows: 41,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 37,
-      medianErrorPctAfter: 30.8,
-      leaveOneSourceOutMedianErrorPct: 38.2,
+      medianErrorPctAfter: 31.7,
+      leaveOneSourceOutMedianErrorPct: 38.3,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -257,16 +248,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b200',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.004163,
-      stepOverheadPerSequenceSeconds: 0.000009105,
-      requestOverheadSeconds: 0.3177,
+      stepOverheadSeconds: 0.004606,
+      stepOverheadPerSequenceSeconds: 2.209e-7,
     },
     fit: {
       rows: 69,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 60.4,
-      medianErrorPctAfter: 13.5,
-      leaveOneSourceOutMedianErrorPct: 23.2,
+      medianErrorPctAfter: 16.7,
+      leaveOneSourceOutMedianErrorPct: 23.4,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -275,15 +265,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'gb200',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.002662,
-      stepOverheadPerSequenceSeconds: 0.000005685,
+      stepOverheadSeconds: 0.00273,
+      stepOverheadPerSequenceSeconds: 2.252e-7,
     },
     fit: {
       rows: 28,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 68.7,
-      medianErrorPctAfter: 64.7,
-      leaveOneSourceOutMedianErrorPct: 65.7,
+      medianErrorPctAfter: 60.5,
+      leaveOneSourceOutMedianErrorPct: 61.3,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -292,16 +282,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b300',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.002918,
-      stepOverheadPerSequenceSeconds: 0.000008399,
-      requestOverheadSeconds: 0.1863,
+      stepOverheadSeconds: 0.003028,
+      stepOverheadPerSequenceSeconds: 2.291e-7,
     },
     fit: {
       rows: 48,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 40.3,
-      medianErrorPctAfter: 6.93,
-      leaveOneSourceOutMedianErrorPct: 7.78,
+      medianErrorPctAfter: 8.67,
+      leaveOneSourceOutMedianErrorPct: 14.8,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -310,15 +299,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi355x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.005041,
-      stepOverheadPerSequenceSeconds: 0.000009397,
-      requestOverheadSeconds: 0.04361,
+      stepOverheadSeconds: 0.005155,
+      stepOverheadPerSequenceSeconds: 0.000003884,
     },
     fit: {
       rows: 44,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 36.3,
-      medianErrorPctAfter: 11.7,
+      medianErrorPctAfter: 11.9,
       leaveOneSourceOutMedianErrorPct: 36.3,
     },
     source:
@@ -328,15 +316,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0006005,
-      stepOverheadPerSequenceSeconds: 0.000004469,
-      requestOverheadSeconds: 0.001914,
+      stepOverheadSeconds: 0.0009789,
+      stepOverheadPerSequenceSeconds: 0.000003078,
     },
     fit: {
       rows: 28,
       sources: ['mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 39.4,
-      medianErrorPctAfter: 39,
+      medianErrorPctAfter: 38.7,
       leaveOneSourceOutMedianErrorPct: 39,
     },
     source:
@@ -346,15 +333,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi325x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0007424,
-      stepOverheadPerSequenceSeconds: 0.000004809,
-      requestOverheadSeconds: 0.001979,
+      stepOverheadSeconds: 0.0009798,
+      stepOverheadPerSequenceSeconds: 0.000003277,
     },
     fit: {
       rows: 19,
       sources: ['mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 125,
-      medianErrorPctAfter: 122,
+      medianErrorPctAfter: 121,
       leaveOneSourceOutMedianErrorPct: 125,
     },
     source:
@@ -364,15 +350,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0008829,
-      stepOverheadPerSequenceSeconds: 0.000004543,
-      requestOverheadSeconds: 0.00179,
+      stepOverheadSeconds: 0.0008455,
+      stepOverheadPerSequenceSeconds: 0.000004341,
     },
     fit: {
       rows: 28,
       sources: ['mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 39.7,
-      medianErrorPctAfter: 38.8,
+      medianErrorPctAfter: 38.9,
       leaveOneSourceOutMedianErrorPct: 39.7,
     },
     source:
@@ -382,15 +367,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h100-sxm',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0008827,
-      stepOverheadPerSequenceSeconds: 0.000003995,
-      requestOverheadSeconds: 0.001808,
+      stepOverheadSeconds: 0.0008316,
+      stepOverheadPerSequenceSeconds: 0.00000394,
     },
     fit: {
       rows: 12,
       sources: ['mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 19.7,
-      medianErrorPctAfter: 22.6,
+      medianErrorPctAfter: 21.5,
       leaveOneSourceOutMedianErrorPct: 25,
     },
     source:
