@@ -79,6 +79,8 @@ function staticReport(row, predicted) {
     parallelism: { tp, pp },
     precision: { weights, activations: weights, kvCache: formatOf(row.precisionKv) ?? weights },
     engine: engineOf(row.framework),
+    // The residuals are of the raw model (docs/uncertainty.md), not of the calibrated default.
+    calibration: 'none',
     workload:
       batch !== undefined
         ? { batch, inputTokens, outputTokens }

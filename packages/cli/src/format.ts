@@ -167,6 +167,7 @@ export function formatEstimate(report: EstimateReport): string {
         `weights ${s.precision.weights}${emulation(report)}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
       ],
       ['engine', s.engine],
+      ['calibration', s.calibration],
       ['workload', workloadText(s.workload)],
     ]),
   );

@@ -22,6 +22,7 @@ const ds = {
   parallelism: { tp: 8 },
   precision: { weights: 'fp8', activations: 'fp8' },
   engine: 'sglang',
+  calibration: 'none',
   workload: { inputTokens: 1024, outputTokens: 64, batch: 1 },
 };
 

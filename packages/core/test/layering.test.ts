@@ -44,6 +44,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['graph/ops.ts'],
   // Layer kinds, and model statistics over them.
   ['layers', 'model'],
+  // The shipped calibration profiles, applied by default by the normalizer (data and lookup).
+  ['calibrate/profiles-data.ts', 'calibrate/shipped.ts'],
   // Resolving a scenario: engine profiles are catalog data the normalizer reads.
   ['serving/engines.ts', 'scenario'],
   ['graph'],

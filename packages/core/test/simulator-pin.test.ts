@@ -9,9 +9,11 @@ import { findModel, normalizeScenario, validateScenario } from '@ridgeline/core'
 import type { ServingTiming } from '../src/serving/serve.js';
 import { simulateServing } from '../src/serving/serve.js';
 
+// The raw model: the pins are of the simulator, not of the shipped calibration profiles.
 const base = {
   model: 'llama-3.1-8b',
   hardware: 'h100-sxm',
+  calibration: 'none',
   precision: { weights: 'fp8', kvCache: 'fp8' },
   engine: 'vllm',
   workload: { inputTokens: 512, outputTokens: 128, requestRate: 8, requests: 60 },
@@ -20,6 +22,7 @@ const base = {
 const tight = {
   model: 'llama-3.1-70b',
   hardware: 'h100-sxm',
+  calibration: 'none',
   precision: { weights: 'fp8', kvCache: 'fp8' },
   workload: { inputTokens: 1024, outputTokens: 1024, maxThroughput: true, requests: 40 },
 };

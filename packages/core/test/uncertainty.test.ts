@@ -136,7 +136,11 @@ describe('uncertainty bands on estimates', () => {
 });
 
 describe('uncertainty bands on calibrated runs', () => {
-  const base = eightB('h100-sxm', { inputTokens: 1024, outputTokens: 1024, batch: 64 });
+  // The raw model (no shipped profile), so that only the explicit efficiency below calibrates.
+  const base: ScenarioInput = {
+    ...eightB('h100-sxm', { inputTokens: 1024, outputTokens: 1024, batch: 64 }),
+    calibration: 'none',
+  };
   const calibrated: ScenarioInput = { ...base, efficiency: { memoryBandwidthFraction: 0.7 } };
 
   it('a run under calibrated efficiencies is recognized; the defaults are not', () => {

@@ -34,6 +34,7 @@ function batchLine(
   text: string,
   profiles: ProfileSet,
   fields?: readonly string[],
+  refs: readonly string[] = [],
 ): { out: string; status: LineStatus } {
   const line = text.trim();
   let raw: unknown;
@@ -47,7 +48,7 @@ function batchLine(
     };
   }
   try {
-    const calibrated = applyCalibration(raw, profiles, ctx, false);
+    const calibrated = applyCalibration(raw, profiles, ctx, false, refs);
     if (!calibrated.ok) return { out: lineError(n, calibrated.diagnostics), status: 'error' };
     const result = estimateScenario(calibrated.value, ctx);
     return result.ok
@@ -104,7 +105,7 @@ async function runBatch(io: Io, file: string, o: BatchOptions): Promise<void> {
       n++;
       // Blank lines (a trailing one, or spacing) are skipped; numbers stay those of the file.
       if (text.trim() === '') continue;
-      const { out, status } = batchLine(ctx, n, text, profiles.value, fields);
+      const { out, status } = batchLine(ctx, n, text, profiles.value, fields, o.calibration ?? []);
       if (status !== 'ok') failures++;
       if (status === 'internal') internal = true;
       buffer += out + '\n';
@@ -130,7 +131,7 @@ export function registerBatch(program: Command, io: Io): void {
     .argument('<file.jsonl>', 'scenarios, one JSON object per line')
     .option(
       '--calibration <profile>',
-      "calibration profile applied to the scenarios on its device (YAML/JSON, or 'shipped'); repeatable",
+      "calibration profile applied to the scenarios on its device (YAML/JSON); 'shipped' (the default) or 'none' (the raw model); repeatable",
       collect,
     )
     .option(

@@ -58,8 +58,11 @@ import { diagnosticLines, num, table } from '../format.js';
 import type { Io } from '../io.js';
 import { FlagReader, failWith, printJson } from './common.js';
 
-/** `--calibration shipped`: the profiles shipped with Ridgeline (packages/core/data/calibration). */
+/** `--calibration shipped`: the profiles shipped with Ridgeline (packages/core/data/calibration), the default. */
 export const SHIPPED = 'shipped';
+
+/** `--calibration none`: the raw model, no profile. */
+export const NONE = 'none';
 
 /** Commander collector for a repeatable option. */
 export function collect(value: string, previous: readonly string[] = []): string[] {
@@ -112,6 +115,7 @@ export function loadProfiles(io: Io, refs: readonly string[], baseDirs: readonly
   const profiles: CalibrationProfile[] = [];
   const diagnostics: CliDiagnostic[] = [];
   for (const ref of refs) {
+    if (ref === NONE) continue;
     if (ref === SHIPPED) {
       profiles.push(...SHIPPED_PROFILES);
       continue;
@@ -146,10 +150,12 @@ export function applyCalibration(
   flagProfiles: ProfileSet,
   ctx: ResolveContext,
   required: boolean,
+  flagRefs: readonly string[] = [],
 ): Loaded<unknown> {
   if (!isRecord(raw)) return loaded(raw);
   const out: Record<string, unknown> = { ...raw };
   let profiles = flagProfiles;
+  let refsGiven = [...flagRefs];
   const entry = raw['calibration'];
   if (entry !== undefined) {
     delete out['calibration'];
@@ -167,7 +173,22 @@ export function applyCalibration(
     const fromFile = loadProfiles(ctx.io, refs as string[], ctx.baseDirs);
     if (!fromFile.ok) return fromFile;
     profiles = [...profiles, ...fromFile.value];
+    refsGiven = [...refsGiven, ...(refs as string[])];
   }
+  if (refsGiven.includes(NONE)) {
+    if (refsGiven.some((r) => r !== NONE))
+      return failed([
+        {
+          code: 'calibration.none-with-profiles',
+          severity: 'error',
+          message: "calibration 'none' (the raw model) cannot be combined with profiles",
+          path: ['calibration'],
+        },
+      ]);
+    out['calibration'] = NONE;
+    return loaded(out);
+  }
+  // No profile named: the shipped ones apply by default (core).
   if (profiles.length === 0) return loaded(out);
   const hardware = scenarioHardwareId(raw, ctx);
   // The engine the scenario runs: its own, else the default one.
@@ -191,8 +212,13 @@ export function applyCalibration(
       },
     ]);
   }
+  // Only the shipped profiles: core applies them (the default), and the report says so.
+  const shipped: readonly unknown[] = SHIPPED_PROFILES;
+  if (profiles.every((p) => shipped.includes(p))) return loaded(out);
   const own = out['efficiency'];
   out['efficiency'] = withProfile(isRecord(own) ? own : undefined, parameters);
+  // The profiles given replace the shipped default; the report names them.
+  out['calibration'] = { applied: refsGiven.filter((r) => r !== NONE).join(', ') };
   return loaded(out);
 }
 

@@ -225,7 +225,13 @@ function runEstimate(io: Io, file: string | undefined, o: EstimateOptions): void
 
   const profiles = loadProfiles(io, o.calibration ?? []);
   if (!profiles.ok) failWith(io, profiles.diagnostics, json);
-  const calibrated = applyCalibration(applyOverrides(base, overrides), profiles.value, ctx, true);
+  const calibrated = applyCalibration(
+    applyOverrides(base, overrides),
+    profiles.value,
+    ctx,
+    true,
+    o.calibration ?? [],
+  );
   if (!calibrated.ok)
     failWith(
       io,
@@ -290,7 +296,7 @@ export function registerEstimate(program: Command, io: Io): void {
     .option('--usd-per-hour <usd>', 'price per device-hour, for the cost per million tokens')
     .option(
       '--calibration <profile>',
-      "calibration profile (YAML/JSON from 'ridgeline calibrate', or 'shipped'); repeatable",
+      "calibration profile (YAML/JSON from 'ridgeline calibrate'); 'shipped' (the default: the profiles fitted to the shipped measurements) or 'none' (the raw model); repeatable",
       collect,
     )
     .option('--json', 'print the report as JSON')

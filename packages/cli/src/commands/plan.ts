@@ -35,6 +35,7 @@ export function parseSlo(flags: FlagReader, text: string): Slo | undefined {
 }
 
 interface PlanOptions {
+  calibration?: string;
   model?: string;
   hardware?: string;
   maxGpus?: string;
@@ -188,6 +189,7 @@ function runPlan(io: Io, o: PlanOptions): void {
   const usdPerHour = pricesOf(flags, o.usdPerHour);
   const requests = flags.positiveInt('--requests', o.requests);
   const maxSimulations = flags.positiveInt('--max-simulations', o.maxSimulations);
+  const calibration = flags.oneOf('--calibration', o.calibration, ['shipped', 'none'] as const);
   if (errors.length > 0 || lengths === undefined || maxGpus === undefined || hardware === undefined)
     failWith(io, errors, json);
   const r = plan({
@@ -211,6 +213,7 @@ function runPlan(io: Io, o: PlanOptions): void {
     ...(requests !== undefined ? { requests } : {}),
     ...(maxSimulations !== undefined ? { maxSimulations } : {}),
     ...(o.disaggregation === false ? { disaggregation: false } : {}),
+    ...(calibration !== undefined ? { calibration } : {}),
   });
   if (!r.ok) failWith(io, r.diagnostics, json);
   if (json) {
@@ -260,6 +263,10 @@ export function registerPlan(program: Command, io: Io): void {
     .option('--requests <n>', 'requests per simulation (default 300; open loop: 2.5 request lifetimes)')
     .option('--max-simulations <n>', 'most candidate simulations (default 160)')
     .option('--no-disaggregation', 'do not search disaggregated prefill/decode pools')
+    .option(
+      '--calibration <mode>',
+      "'shipped' (default: the calibration profiles fitted to the shipped measurements) or 'none' (the raw model)",
+    )
     .option('--json', 'the plan as JSON (frontier points, choices with scenarios and launch commands)')
     .action((options: PlanOptions) => {
       runPlan(io, options);

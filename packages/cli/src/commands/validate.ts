@@ -17,13 +17,14 @@ import type {
   ProfileSet,
   RowRecord,
   ValidationReport,
+  Observation,
 } from '@ridgeline/core';
 import { crossValidate, observationsFromRows, parseMeasurementCsv, validateRows } from '@ridgeline/core';
 import type { CliDiagnostic } from '../files.js';
 import { displayPath, fileErrorReason } from '../files.js';
 import { num, table } from '../format.js';
 import type { Io } from '../io.js';
-import { collect, loadProfiles } from './calibrate.js';
+import { NONE, SHIPPED, collect, loadProfiles } from './calibrate.js';
 import { looksLikeTraining, runTrainingValidation } from './validate-training.js';
 import { FlagReader, failWith, flagError, printJson } from './common.js';
 
@@ -32,6 +33,7 @@ interface ValidateOptions {
   readonly opLaunch?: string;
   readonly worst?: string;
   readonly calibration?: readonly string[];
+  readonly also?: readonly string[];
   readonly crossValidate?: boolean;
 }
 
@@ -114,9 +116,9 @@ export function formatValidation(
     );
     out.push(
       `Calibration profiles applied: ${held.join(', ')}. Rows a profile was fitted to are predicted in-sample; ` +
-        `'ridgeline validate --cross-validate' gives the held-out errors.\n`,
+        `'ridgeline validate --cross-validate' gives the held-out errors, '--calibration none' the raw model.\n`,
     );
-  }
+  } else out.push('No calibration profile applied (the raw model).\n');
   out.push(
     `${String(t.rows)} rows: ${String(t.used)} predicted, ${String(t.skipped)} skipped. ` +
       `Absolute percentage error |predicted - measured| / measured: median ${pct(t.medianErrorPct)}, p90 ${pct(t.p90ErrorPct)} ` +
@@ -146,6 +148,8 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     flags.errors.push(
       flagError('--calibration', 'cannot be combined with --cross-validate, which fits its own profiles'),
     );
+  if (o.crossValidate !== true && (o.also ?? []).length > 0)
+    flags.errors.push(flagError('--also', 'needs --cross-validate (files fitted alongside)'));
   if (flags.errors.length > 0) failWith(io, flags.errors, json);
 
   const abs = resolve(io.cwd, file);
@@ -182,12 +186,40 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
         'Cross-validating: every device is refitted once per source (about a minute on reference.csv)...\n',
       );
     const { observations } = observationsFromRows(parsed.value, options);
-    const cv = crossValidate(observations);
+    const own = new Set(observations);
+    const extra: Observation[] = [];
+    for (const other of o.also ?? []) {
+      const otherAbs = resolve(io.cwd, other);
+      let otherText = '';
+      try {
+        otherText = io.readFile(otherAbs);
+      } catch (e) {
+        const message = `cannot read ${displayPath(io, otherAbs)}: ${fileErrorReason(e)}`;
+        failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], json);
+      }
+      const p = parseMeasurementCsv(otherText);
+      if (!p.ok)
+        failWith(
+          io,
+          p.diagnostics.map((d) => inFile(displayPath(io, otherAbs), d)),
+          json,
+        );
+      extra.push(...observationsFromRows(p.value, options).observations);
+    }
+    const cv = crossValidate([...observations, ...extra], { report: (x) => own.has(x) });
     if (json) printJson(io, { file: shown, ...crossValidationJson(cv) });
     else io.stdout(formatCrossValidation(shown, cv));
     return;
   }
-  const profiles = loadProfiles(io, o.calibration ?? []);
+  // The shipped profiles by default; 'none' for the raw model; files replace the default.
+  const refs = o.calibration ?? [];
+  if (refs.includes(NONE) && refs.some((r) => r !== NONE))
+    failWith(
+      io,
+      [flagError('--calibration', "'none' (the raw model) cannot be combined with profiles")],
+      json,
+    );
+  const profiles = loadProfiles(io, refs.length === 0 ? [SHIPPED] : refs);
   if (!profiles.ok) failWith(io, profiles.diagnostics, json);
   const report = validateRows(
     parsed.value,
@@ -230,10 +262,15 @@ export function crossValidationJson(cv: CrossValidationReport) {
     totals: cv.totals,
     groups: cv.groups,
     hardwareGroups: cv.hardwareGroups,
-    profiles: cv.profiles.map((p) => ({
+    cvSourceGroups: cv.cvSourceGroups,
+    profiles: cv.profiles.map((p, i) => ({
       hardware: p.hardware,
+      ...(p.engine === undefined ? { level: 'kernel' } : { engine: p.engine, level: 'serving' }),
       parameters: p.parameters,
-      fit: { ...p.fit, leaveOneSourceOutMedianErrorPct: cv.heldOutMedianByHardware[p.hardware] ?? null },
+      fit: {
+        ...p.fit,
+        leaveOneSourceOutMedianErrorPct: cv.heldOutMedianByProfile[i]?.medianErrorPct ?? null,
+      },
     })),
     rows: cv.rows,
   };
@@ -244,13 +281,18 @@ export function formatCrossValidation(file: string, cv: CrossValidationReport): 
   const t = cv.totals;
   out.push(`Leave-one-source-out cross-validation of calibration on ${file}\n`);
   out.push(
-    `${String(t.uncalibrated.rows)} rows. For each source, every device's profile is refitted without that ` +
-      `source's rows and the source is predicted with it (held-out: the figure to quote). In-sample: profiles ` +
-      `fitted on all sources. Absolute percentage error, median / p90: uncalibrated ${stats(t.uncalibrated)}, ` +
-      `in-sample ${stats(t.inSample)}, held-out ${stats(t.heldOut)}.\n`,
+    `${String(t.uncalibrated.rows)} rows. Kernel-level parameters are fitted per device to kernel and operator rows, ` +
+      `serving-level ones per device and engine to serving rows (docs/calibration.md). For each source, both levels ` +
+      `are refitted without that source's rows and the source is predicted with them (held-out: the figure to quote). ` +
+      `In-sample: profiles fitted on all sources (the calibrated default). Absolute percentage error, median / p90: ` +
+      `uncalibrated ${stats(t.uncalibrated)}, in-sample ${stats(t.inSample)}, held-out ${stats(t.heldOut)}.\n`,
   );
   out.push('\nPer source and metric\n');
   out.push(cvTable(cv.groups, false));
+  if (cv.cvSourceGroups.length > cv.groups.length) {
+    out.push('\nPer unit left out (MLPerf submitter, InferenceX recipe) and metric\n');
+    out.push(cvTable(cv.cvSourceGroups, false));
+  }
   const spread = new Set(
     cv.groups
       .filter(
@@ -268,18 +310,20 @@ export function formatCrossValidation(file: string, cv: CrossValidationReport): 
     table(
       [
         { header: 'hardware' },
+        { header: 'level' },
         { header: 'rows', align: 'right' },
         { header: 'before', align: 'right' },
         { header: 'after', align: 'right' },
         { header: 'held-out', align: 'right' },
         { header: 'parameters' },
       ],
-      cv.profiles.map((p) => [
+      cv.profiles.map((p, i) => [
         p.hardware,
+        p.engine === undefined ? 'kernel' : `serving ${p.engine}`,
         String(p.fit.rows),
         pct(p.fit.medianErrorPctBefore),
         pct(p.fit.medianErrorPctAfter),
-        pct(cv.heldOutMedianByHardware[p.hardware] ?? null),
+        pct(cv.heldOutMedianByProfile[i]?.medianErrorPct ?? null),
         Object.entries(p.parameters)
           .flatMap(([k, v]) => (v === undefined ? [] : [`${k} ${num(v)}`]))
           .join(', '),
@@ -287,8 +331,8 @@ export function formatCrossValidation(file: string, cv: CrossValidationReport): 
     ),
   );
   out.push(
-    "\nbefore/after: median error of the device's rows with the defaults and with its in-sample profile; " +
-      'held-out: the same rows, each predicted by a profile fitted without its source.\n',
+    "\nbefore/after: median error of the profile's rows with the defaults and with the in-sample profiles; " +
+      'held-out: the same rows, each predicted by profiles fitted without its source.\n',
   );
   return out.join('');
 }
@@ -308,7 +352,12 @@ export function registerValidate(program: Command, io: Io): void {
     .option('--worst <n>', `rows listed under "Largest errors" (default ${String(DEFAULT_WORST)})`)
     .option(
       '--calibration <profile>',
-      "predict with this calibration profile on its device (YAML/JSON, or 'shipped'); repeatable",
+      "predict with this calibration profile on its device (YAML/JSON); 'shipped' (the default) or 'none' (the raw model); repeatable",
+      collect,
+    )
+    .option(
+      '--also <csv>',
+      'with --cross-validate: another measurement file fitted alongside but not reported (the shipped profiles are fitted to reference.csv and serving-modern.csv together); repeatable',
       collect,
     )
     .option(

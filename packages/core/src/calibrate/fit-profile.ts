@@ -37,6 +37,8 @@ export const PARAMETER_SPECS: Readonly<Record<CalibrationParameter, ParameterSpe
   collectiveLatencySeconds: { priorLogSigma: 1, lower: 1e-7, upper: 1e-3 },
   kernelLaunchSeconds: { priorLogSigma: 1, lower: 1e-8, upper: 1e-3 },
   stepOverheadSeconds: { priorLogSigma: 1, lower: 1e-6, upper: 0.05 },
+  stepOverheadPerSequenceSeconds: { priorLogSigma: 1, lower: 1e-8, upper: 1e-3 },
+  requestOverheadSeconds: { priorLogSigma: 1, lower: 1e-5, upper: 0.5 },
 };
 
 /**
@@ -67,6 +69,19 @@ export interface ProfileFitOptions {
   readonly digits?: number;
   /** Jacobian at the prior over the selected observations, when already computed (fit.ts). */
   readonly jacobian?: readonly Float64Array[];
+  /**
+   * Profiles held fixed under the fitted one (the device's kernel-level profile under a
+   * serving-level fit); the prior point is the defaults with these applied.
+   */
+  readonly base?: ProfileSet;
+  /** Prior centre other than the defaults (the family's pooled fit), with its log width. */
+  readonly prior?: PriorCentre;
+}
+
+/** A prior centred elsewhere than the defaults: values per parameter and one log width. */
+export interface PriorCentre {
+  readonly values: ProfileParameters;
+  readonly logSigma: number;
 }
 
 export interface ProfileFit {
@@ -110,13 +125,14 @@ export function singleProfile(
   engine: EngineId | undefined,
   names: readonly CalibrationParameter[],
   values: readonly number[],
+  base: ProfileSet = [],
 ): ProfileSet {
   const parameters: ProfileParameters = {};
   names.forEach((n, j) => {
     const v = values[j];
     if (v !== undefined) parameters[n] = v;
   });
-  return [engine === undefined ? { hardware, parameters } : { hardware, engine, parameters }];
+  return [...base, engine === undefined ? { hardware, parameters } : { hardware, engine, parameters }];
 }
 
 /**
@@ -142,6 +158,24 @@ export function sourceWeights(observations: readonly Observation[], weighting: W
   return w;
 }
 
+/** Priors and bounds of the fitted parameters: the defaults, or another centre. */
+export function fitParametersFor(
+  hardware: string,
+  engine: EngineId | undefined,
+  names: readonly CalibrationParameter[],
+  centre?: PriorCentre,
+): FitParameter[] {
+  const spec = findHardware(hardware);
+  const defaults = spec === undefined ? undefined : defaultParameters(spec, engine ?? 'ideal');
+  return names.map((name) => {
+    const s = PARAMETER_SPECS[name];
+    const c = centre?.values[name];
+    const prior = Math.min(s.upper, Math.max(s.lower, c ?? defaults?.[name] ?? s.lower));
+    const sigma = c === undefined ? s.priorLogSigma : (centre?.logSigma ?? s.priorLogSigma);
+    return { name, prior, priorLogSigma: sigma, lower: s.lower, upper: s.upper };
+  });
+}
+
 /** The fit problem of some observations over some parameters of one device. */
 export function profileProblem(
   observations: readonly Observation[],
@@ -149,19 +183,15 @@ export function profileProblem(
   engine: EngineId | undefined,
   names: readonly CalibrationParameter[],
   weighting: Weighting = DEFAULT_WEIGHTING,
+  base: ProfileSet = [],
+  centre?: PriorCentre,
 ) {
-  const spec = findHardware(hardware);
-  const defaults = spec === undefined ? undefined : defaultParameters(spec, engine ?? 'ideal');
-  const parameters: FitParameter[] = names.map((name) => {
-    const s = PARAMETER_SPECS[name];
-    const prior = Math.min(s.upper, Math.max(s.lower, defaults?.[name] ?? s.lower));
-    return { name, prior, priorLogSigma: s.priorLogSigma, lower: s.lower, upper: s.upper };
-  });
+  const parameters = fitParametersFor(hardware, engine, names, centre);
   return {
     parameters,
     weights: sourceWeights(observations, weighting),
     residuals: (values: readonly number[], only?: ArrayLike<boolean>) => {
-      const set = singleProfile(hardware, engine, names, values);
+      const set = singleProfile(hardware, engine, names, values, base);
       const r = new Float64Array(observations.length).fill(Number.NaN);
       observations.forEach((o, i) => {
         if (only !== undefined && only[i] !== true) return;
@@ -177,11 +207,17 @@ export function profileProblem(
   };
 }
 
-/** log(predicted / measured) with the default efficiencies (predictions cached by the observations). */
-export function residualsAtDefaults(observations: readonly Observation[]): Float64Array {
+/**
+ * log(predicted / measured) with the default efficiencies (predictions cached by the
+ * observations), or with the `base` profiles held fixed under a fit.
+ */
+export function residualsAtDefaults(
+  observations: readonly Observation[],
+  base: ProfileSet = [],
+): Float64Array {
   const r = new Float64Array(observations.length).fill(Number.NaN);
   observations.forEach((o, i) => {
-    const p = o.predict(undefined);
+    const p = o.predict(base.length === 0 ? undefined : base);
     if (p !== undefined && p > 0) r[i] = Math.log(p / o.measured);
   });
   return r;
@@ -207,13 +243,14 @@ export function fitProfile(
   if (observations.length < minRows)
     return fail(fitMessages.tooFewRows(observations.length, minRows, hw.id, engine));
   const names = options.parameters ?? defaultFitParameters(engine);
-  const problem = profileProblem(observations, hw.id, engine, names, options.weighting);
+  const base = options.base ?? [];
+  const problem = profileProblem(observations, hw.id, engine, names, options.weighting, base, options.prior);
   const errorPctBefore = observations.map((o) => absErrorPct(o.predict(undefined), o.measured));
   const result = fitParameters(problem, {
     ...(options.loss === undefined ? {} : { loss: options.loss }),
     ...(options.scale === undefined ? {} : { scale: options.scale }),
     ...(options.jacobian === undefined ? {} : { jacobian: options.jacobian }),
-    priorResiduals: residualsAtDefaults(observations),
+    ...(options.prior === undefined ? { priorResiduals: residualsAtDefaults(observations, base) } : {}),
   });
   const informed = names.filter((n) => observations.some((o) => o.sensitiveTo.has(n)));
   const parameters: ProfileParameters = {};
@@ -228,6 +265,7 @@ export function fitProfile(
   if (parameters.gemmPeakFraction !== undefined && parameters.gemmLowPrecisionPeakFraction === undefined)
     if (lowValue !== undefined) parameters.gemmLowPrecisionPeakFraction = roundTo(lowValue, digits);
   const set: ProfileSet = [
+    ...base,
     engine === undefined ? { hardware: hw.id, parameters } : { hardware: hw.id, engine, parameters },
   ];
   const predictedAfter = observations.map((o) => o.predict(set) ?? Number.NaN);

@@ -27,6 +27,17 @@ export interface Observation {
   readonly id: string;
   /** Short source label (sourceLabel of the row, or the file). */
   readonly source: string;
+  /**
+   * What leave-one-source-out leaves out together (cvSourceOf): the source, or for a source that
+   * gathers many submissions (MLPerf results, InferenceX recipes) the submission.
+   */
+  readonly cvSource: string;
+  /**
+   * Which parameters the measurement is evidence for: 'kernel' (kernel ceilings and per-operator
+   * rows: GEMM, attention, bandwidth and collective efficiencies), 'serving' (end-to-end serving
+   * runs: the engine's step, per-sequence and per-request overheads), 'none' (neither).
+   */
+  readonly level: ObservationLevel;
   readonly metric: string;
   /** Catalog id of the device; undefined when the value depends on no device (model constants). */
   readonly hardware: string | undefined;
@@ -39,6 +50,53 @@ export interface Observation {
   readonly note?: string;
   /** The prediction under a profile set, in the measured unit; undefined when none. */
   readonly predict: (profiles: ProfileSet | undefined) => number | undefined;
+}
+
+export type ObservationLevel = 'kernel' | 'serving' | 'none';
+
+/** Metrics of kernel ceilings and operators: evidence for the kernel-level parameters. */
+const KERNEL_METRICS: ReadonlySet<string> = new Set(['achieved_tflops', 'achieved_bw_gbs', 'op_latency_ms']);
+
+/** Metrics of end-to-end serving runs: evidence for the serving-level parameters. */
+const SERVING_METRICS: ReadonlySet<string> = new Set([
+  'output_tok_s',
+  'output_tok_s_per_gpu',
+  'total_tok_s',
+  'tokens_per_s',
+  'samples_per_s',
+  'req_s',
+  'ttft_ms',
+  'ttft_p99_ms',
+  'tpot_ms',
+  'tpot_p99_ms',
+  'e2e_latency_ms',
+]);
+
+/** The level a metric is evidence for (see Observation.level). */
+export function metricLevel(metric: string): ObservationLevel {
+  if (KERNEL_METRICS.has(metric)) return 'kernel';
+  return SERVING_METRICS.has(metric) || SERVING_METRICS.has(metric.replace(/ \(p50\)$/, ''))
+    ? 'serving'
+    : 'none';
+}
+
+/**
+ * The unit leave-one-source-out leaves out for a row: its source label, except where one source
+ * column gathers independent submissions. MLPerf results: the division and submitter
+ * (closed/NVIDIA, open/Krai), since a submitter's runs share its systems, software and tuning.
+ * InferenceX: the recipe, engine and device (one nightly job per engine image and device, whose
+ * concurrency points share everything but the load).
+ */
+export function cvSourceOf(row: Pick<MeasurementRow, 'source' | 'framework' | 'hardware'>): string {
+  const label = sourceLabel(row.source);
+  const mlperf = /\b(closed|open)\/([^/\s]+)\/results\//.exec(row.source);
+  if (mlperf !== null && /mlcommons|mlperf/i.test(label))
+    return `${label} ${mlperf[1] ?? ''}/${mlperf[2] ?? ''}`;
+  if (/InferenceX/i.test(label)) {
+    const engine = row.framework.split('[')[0]?.trim() ?? row.framework;
+    return `${label} ${engine} on ${row.hardware.trim()}`;
+  }
+  return label;
 }
 
 export interface SkippedObservation {
@@ -79,7 +137,10 @@ function rowSensitivity(row: MeasurementRow): ReadonlySet<CalibrationParameter> 
   const format = formatOf(row.precisionWeights);
   const devices = (intCell(row.tp) ?? 1) * (intCell(row.pp) ?? 1);
   if (m === 'achieved_tflops' || m === 'achieved_bw_gbs') return runSensitivity(format, 1, true);
-  return runSensitivity(format, devices, false);
+  const out = runSensitivity(format, devices, false);
+  // The per-request overhead is paid once per request, before its first token.
+  if (!/ttft|e2e/.test(m)) out.delete('requestOverheadSeconds');
+  return out;
 }
 
 /**
@@ -106,7 +167,9 @@ export function observationsFromRows(
     }
     const sensitiveTo = rowSensitivity(row);
     const hardware = sensitiveTo.size === 0 ? undefined : resolveRowHardware(row.hardware)?.id;
-    const engine: EngineId = STATIC_METRICS[row.metric] !== undefined ? engineOf(row.framework) : 'ideal';
+    const level = hardware === undefined ? 'none' : metricLevel(row.metric);
+    const engine: EngineId =
+      level === 'serving' || STATIC_METRICS[row.metric] !== undefined ? engineOf(row.framework) : 'ideal';
     const predict = (profiles: ProfileSet | undefined): number | undefined => {
       if (profiles === undefined || profiles.length === 0) return p.predicted;
       const q = predictRow(row, { ...options, profiles });
@@ -114,6 +177,8 @@ export function observationsFromRows(
     };
     observations.push({
       ...base,
+      cvSource: cvSourceOf(row),
+      level,
       hardware,
       engine,
       measured: row.value,
@@ -180,8 +245,11 @@ export function observationsFromRecords(
       continue;
     }
     const run = (parameters: ProfileParameters | undefined): EstimateReport | string => {
+      // The raw model under the profile set alone: the shipped default does not stack under it.
       const result = estimate(
-        parameters === undefined ? s.scenario : { ...s.scenario, efficiency: parameters },
+        parameters === undefined
+          ? { ...s.scenario, calibration: 'none' }
+          : { ...s.scenario, efficiency: parameters, calibration: 'none' },
       );
       if (result.ok) return result.value;
       return result.diagnostics.find((d) => d.severity === 'error')?.message ?? 'estimate failed';
@@ -222,6 +290,8 @@ export function observationsFromRecords(
       observations.push({
         id: `${id} ${r.metric}`,
         source: rec.file,
+        cvSource: rec.file,
+        level: 'serving',
         metric: r.metric,
         hardware: s.hardware,
         engine: s.engine,

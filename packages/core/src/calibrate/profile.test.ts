@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { estimate } from '../estimate.js';
 import { parseMeasurementCsv } from '../measurements/csv.js';
 import { predictRow } from '../validate/predict.js';
-import { CalibrationProfileSchema, profileParametersFor, withProfile } from './profile.js';
+import {
+  CalibrationProfileSchema,
+  KERNEL_PARAMETERS,
+  SERVING_PARAMETERS,
+  profileParametersFor,
+  withProfile,
+} from './profile.js';
 import { SHIPPED_PROFILES } from './profiles-data.js';
 
 const fit = { rows: 3, sources: ['x'], medianErrorPctBefore: 10, medianErrorPctAfter: 5 };
@@ -35,10 +41,16 @@ describe('CalibrationProfileSchema', () => {
     expect(bad({ gemmFraction: 0.5 }).success).toBe(false);
   });
 
-  it('every shipped profile parses and records its held-out error', () => {
-    expect(SHIPPED_PROFILES.map((p) => p.hardware).sort()).toEqual(
-      ['a100-sxm-80gb', 'gh200', 'h100-sxm', 'h200-sxm', 'h800-sxm'].sort(),
+  it('every shipped profile parses, records its held-out error, and holds one level of parameters', () => {
+    // Kernel level per device (the devices with kernel rows), serving level per device and engine.
+    const kernel = SHIPPED_PROFILES.filter((p) => p.engine === undefined).map((p) => p.hardware);
+    expect(kernel.sort()).toEqual(['a100-sxm-80gb', 'h100-sxm', 'h800-sxm'].sort());
+    const serving = SHIPPED_PROFILES.filter((p) => p.engine !== undefined).map(
+      (p) => `${p.hardware}/${String(p.engine)}`,
     );
+    expect(serving).toContain('h100-sxm/trtllm');
+    expect(serving).toContain('h200-sxm/trtllm');
+    expect(new Set(serving).size).toBe(serving.length);
     for (const p of SHIPPED_PROFILES) {
       expect(CalibrationProfileSchema.safeParse(p).success).toBe(true);
       expect(p.fit?.leaveOneSourceOutMedianErrorPct).toBeGreaterThanOrEqual(0);
@@ -46,6 +58,8 @@ describe('CalibrationProfileSchema', () => {
       // time, families.ts), the fit may trade the median for the rest of the distribution.
       const before = p.fit?.medianErrorPctBefore ?? 0;
       expect(p.fit?.medianErrorPctAfter).toBeLessThan(before < 5 ? before + 1 : before);
+      const allowed: readonly string[] = p.engine === undefined ? KERNEL_PARAMETERS : SERVING_PARAMETERS;
+      for (const name of Object.keys(p.parameters)) expect(allowed).toContain(name);
     }
   });
 });
@@ -91,6 +105,7 @@ describe('applying profiles', () => {
     const scenario = {
       model: 'llama-3.1-8b',
       hardware: 'h100-sxm',
+      calibration: 'none',
       workload: { batch: 1, inputTokens: 128, outputTokens: 512 },
     };
     // Without the kernels' fixed time (families.ts kernelFixedSeconds), which bandwidth does not scale.

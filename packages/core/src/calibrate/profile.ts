@@ -21,8 +21,28 @@ export const HARDWARE_PARAMETERS = [
   'collectiveLatencySeconds',
 ] as const;
 
+/**
+ * Kernel-level parameters: what a kernel or an operator achieves on the device. Fitted to kernel
+ * ceilings and per-operator rows only (docs/calibration.md, "Two levels").
+ */
+export const KERNEL_PARAMETERS = HARDWARE_PARAMETERS;
+
 /** Parameters of the engine on a device: a profile sets them only when it names an engine. */
-export const ENGINE_PARAMETERS = ['kernelLaunchSeconds', 'stepOverheadSeconds'] as const;
+export const ENGINE_PARAMETERS = [
+  'kernelLaunchSeconds',
+  'stepOverheadSeconds',
+  'stepOverheadPerSequenceSeconds',
+  'requestOverheadSeconds',
+] as const;
+
+/**
+ * Serving-level parameters fitted to end-to-end serving rows, with the kernel-level ones held at
+ * their fitted values. kernelLaunchSeconds is left out (fit-profile.ts: it would tie the eager and
+ * the CUDA-graph launch costs), and so is requestOverheadSeconds: fitted, it reached 0.1-0.5 s on
+ * the InferenceX TTFT rows at high concurrency (queueing the model does not reproduce) and made
+ * every MLPerf TTFT worse (docs/calibration.md).
+ */
+export const SERVING_PARAMETERS = ['stepOverheadSeconds', 'stepOverheadPerSequenceSeconds'] as const;
 
 export const CALIBRATION_PARAMETERS = [...HARDWARE_PARAMETERS, ...ENGINE_PARAMETERS] as const;
 export type CalibrationParameter = (typeof CALIBRATION_PARAMETERS)[number];
@@ -59,6 +79,10 @@ export const ProfileParametersSchema = z
     kernelLaunchSeconds: seconds.optional(),
     /** Host time per engine step not hidden behind GPU work, s. Needs `engine`. */
     stepOverheadSeconds: seconds.optional(),
+    /** Host time per step per sequence in the step, s. Needs `engine`. */
+    stepOverheadPerSequenceSeconds: seconds.optional(),
+    /** Per-request API server, tokenization and detokenization time, s. Needs `engine`. */
+    requestOverheadSeconds: seconds.optional(),
   })
   .strict();
 
@@ -141,23 +165,7 @@ export function profileParametersFor(
   return out;
 }
 
-/**
- * Profile parameters merged under a scenario's own efficiency overrides (they win). An explicit
- * gemmPeakFraction also sets the low-precision fraction, so the profile's is dropped then.
- */
-export function withProfile(
-  overrides: Readonly<Record<string, unknown>> | undefined,
-  parameters: ProfileParameters | undefined,
-): Readonly<Record<string, unknown>> | undefined {
-  if (parameters === undefined) return overrides;
-  const merged: Record<string, unknown> = { ...parameters, ...overrides };
-  if (
-    overrides?.['gemmPeakFraction'] !== undefined &&
-    overrides['gemmLowPrecisionPeakFraction'] === undefined
-  )
-    delete merged['gemmLowPrecisionPeakFraction'];
-  return merged;
-}
+export { withProfile } from './shipped.js';
 
 /** The value every parameter has without a profile: the device family's and the engine's. */
 export function defaultParameters(
@@ -175,5 +183,7 @@ export function defaultParameters(
     collectiveLatencySeconds: eff.collectiveLatencySeconds,
     kernelLaunchSeconds: e.kernelLaunchSeconds,
     stepOverheadSeconds: e.stepOverheadSeconds,
+    stepOverheadPerSequenceSeconds: e.stepOverheadPerSequenceSeconds,
+    requestOverheadSeconds: e.requestOverheadSeconds,
   };
 }

@@ -25,6 +25,7 @@ export type FrontEndCode =
   | 'scenario.not-an-object'
   | 'calibration.not-an-object'
   | 'calibration.invalid-entry'
+  | 'calibration.none-with-profiles'
   | 'calibration.invalid-profile'
   | 'calibration.no-match'
   | 'calibrate.skipped'

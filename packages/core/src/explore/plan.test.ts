@@ -326,6 +326,8 @@ describe('plan', () => {
       engines: ['vllm'],
       weightFormats: ['fp8'],
       slos: [{ ttftMs: 150, tpotMs: 20 }],
+      // The mechanism on the raw model (the SLO is set at its numbers).
+      calibration: 'none',
     };
     const off = plan({ ...input, disaggregation: false });
     const on = plan(input);

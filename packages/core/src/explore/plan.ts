@@ -75,6 +75,8 @@ export interface PlanInput {
   readonly tokenBudgets?: readonly number[];
   /** MTP speculative decoding, searched on and off when given. */
   readonly speculative?: { readonly tokens: number; readonly acceptanceRate: number };
+  /** 'none': the raw model; default 'shipped' (the calibration profiles applied by default). */
+  readonly calibration?: 'shipped' | 'none';
   /** Scenario topology (a scale-out network lets tp × pp exceed the scale-up domain). */
   readonly topology?: Readonly<Record<string, unknown>>;
   /** Price per device-hour by hardware id, USD. */
@@ -272,6 +274,7 @@ function scenarioOf(
       kvCache: c.kvCache,
     },
     engine: c.engine,
+    ...(input.calibration === 'none' ? { calibration: 'none' } : {}),
     workload,
     serving: {
       maxSequences,

@@ -114,6 +114,11 @@ export interface EstimateReport {
     };
     readonly precision: { readonly weights: string; readonly activations: string; readonly kvCache: string };
     readonly engine: string;
+    /**
+     * Calibration profiles applied, e.g. 'shipped h100-sxm, shipped h100-sxm/trtllm', or 'none' (the
+     * raw model, or no shipped profile holds for this device and engine).
+     */
+    readonly calibration: string;
     readonly workload: {
       readonly kind: string;
       readonly inputTokens: number;
@@ -236,6 +241,7 @@ function scenarioOf(ns: NormalizedScenario, batch: number): EstimateReport['scen
       kvCache: ns.formats.kvCache,
     },
     engine: ns.engine.id,
+    calibration: ns.calibration.length === 0 ? 'none' : ns.calibration.join(', '),
     workload: { kind: w.kind, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch },
   };
 }

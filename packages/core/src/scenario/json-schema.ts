@@ -91,6 +91,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'cost.hostCapitalUsdPerDevice': 'Host share per device, USD. Default 0.',
   'cost.hostWattsPerDevice': 'Host power per device, W. Default 0.',
   efficiency: 'Overrides of the efficiency parameters (docs/modeling.md).',
+  calibration:
+    "Calibration profiles: 'shipped' (default) applies the profiles fitted to the shipped measurements for this device and engine under the efficiency overrides; 'none' is the raw model; a path or a list of profile files in a scenario file (the CLI applies them) (docs/calibration.md).",
 };
 
 type JsonObject = Record<string, unknown>;

@@ -14,6 +14,8 @@ import { distinctLayersOf } from '../layers/registry.js';
 import { findModel, modelIds } from '../model/catalog.js';
 import type { ModelSpec } from '../model/schema.js';
 import { efficiencyFor } from '../hardware/families.js';
+import type { AppliedProfiles } from '../calibrate/shipped.js';
+import { shippedProfilesFor, withProfile } from '../calibrate/shipped.js';
 import {
   cudaGraphBatchSizes,
   defaultMemoryFraction,
@@ -389,8 +391,13 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
 }
 
 /** The device family's efficiencies (hardware/families.ts) under the scenario's overrides, with the engine's overheads. */
-function resolveEfficiency(s: Scenario, hardware: HardwareSpec, engine: EngineProfile): Efficiency {
-  const o = s.efficiency ?? {};
+function resolveEfficiency(
+  s: Scenario,
+  hardware: HardwareSpec,
+  engine: EngineProfile,
+  shipped: AppliedProfiles | undefined,
+): Efficiency {
+  const o: NonNullable<Scenario['efficiency']> = withProfile(s.efficiency, shipped?.parameters) ?? {};
   const eff = efficiencyFor(hardware);
   return {
     ...eff,
@@ -456,6 +463,13 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
 
   const { tp, pp, ep, dp, attentionDp } = s.parallelism;
   const engine = resolveEngine(s, hardware);
+  // Shipped profiles hold for the catalog devices they were fitted on (by id).
+  const shipped =
+    (s.calibration ?? 'shipped') !== 'shipped' ? undefined : shippedProfilesFor(hardware.id, engine.id);
+  const calibration =
+    typeof s.calibration === 'object'
+      ? [s.calibration.applied]
+      : (shipped?.labels.map((l) => `shipped ${l}`) ?? []);
   const layers = model.value.numLayers;
   let spec = model.value;
   if (!engine.slidingWindow && (spec.layerTypes?.some((t) => t !== 'full') ?? false)) {
@@ -468,7 +482,8 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       model: spec,
       hardware,
       engine,
-      efficiency: resolveEfficiency(s, hardware, engine),
+      efficiency: resolveEfficiency(s, hardware, engine, shipped),
+      calibration,
       gpus: s.gpus ?? devicesOf(s),
       tp,
       pp,

@@ -328,6 +328,16 @@ export const ScenarioSchema = z
     /** Price per device-hour or capital cost (energy/schema.ts). */
     cost: CostSchema.optional(),
     efficiency: EfficiencyOverridesSchema.optional(),
+    /**
+     * Calibration: 'shipped' (default) applies the profiles fitted to the shipped measurements
+     * for this catalog device and engine under the `efficiency` overrides; 'none' is the raw model;
+     * `{ applied: '<what>' }` says the caller merged its own profiles into `efficiency` (the CLI's
+     * `--calibration <file>`): nothing else is applied and the report names them
+     * (docs/calibration.md).
+     */
+    calibration: z
+      .union([z.enum(['shipped', 'none']), z.object({ applied: z.string().min(1) }).strict()])
+      .optional(),
   })
   .strict();
 

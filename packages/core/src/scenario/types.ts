@@ -178,6 +178,11 @@ export interface NormalizedScenario extends GraphContext, CostContext, MemoryCon
   readonly hardware: HardwareSpec;
   readonly engine: EngineProfile;
   readonly efficiency: Efficiency;
+  /**
+   * Calibration profiles applied under the overrides: 'shipped <hardware>' and 'shipped
+   * <hardware>/<engine>' (calibrate/shipped.ts), or what the caller applied; [] for none.
+   */
+  readonly calibration: readonly string[];
   readonly gpus: number;
   readonly tp: number;
   readonly pp: number;

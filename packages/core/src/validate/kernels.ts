@@ -87,6 +87,7 @@ export function predictGemmRow(row: MeasurementRow, options: PredictOptions = {}
     engine: 'ideal',
     workload: { batch: 1, inputTokens: 1, outputTokens: 1 },
     efficiency: profileParametersFor(options.profiles, hw.spec.id, 'ideal'),
+    calibration: 'none',
   });
   if (!ns.ok) return { skip: skipReasons.estimateFailed(firstError(ns)) };
   const inputBytes = format === 'fp8' ? 1 : 2;

@@ -143,6 +143,7 @@ export function predictLayerOpRow(row: MeasurementRow, options: PredictOptions =
     engine: 'ideal',
     workload: { batch: c.sequences, inputTokens: c.context, outputTokens: 1 },
     efficiency: profileParametersFor(options.profiles, hw.spec.id, 'ideal'),
+    calibration: 'none',
   });
   if (!ns.ok) return { skip: skipReasons.estimateFailed(firstError(ns)) };
   const graph = buildGraph(ns.value, {

@@ -444,6 +444,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
     precision: { weights, activations: weights, ...(kvCache !== undefined ? { kvCache } : {}) },
     engine,
     efficiency: profileParametersFor(options.profiles, hw.spec.id, engineId),
+    calibration: 'none',
     workload: { ...lengths, ...workload, seed: 0 },
     ...(Object.keys(serving).length > 0 ? { serving } : {}),
   };

@@ -72,6 +72,7 @@ export function predictStaticRow(row: MeasurementRow, options: PredictOptions = 
     precision: { weights, activations: weights, kvCache },
     engine,
     efficiency: profileParametersFor(options.profiles, hw.spec.id, engine),
+    calibration: 'none',
     workload:
       batch !== undefined
         ? { batch, inputTokens, outputTokens }
