@@ -70,6 +70,23 @@ describe('attention DP in the step cost', () => {
     expect(step).toBeLessThan(oneGroup.stepSeconds(decodeLoad(batch, 1536)) * 1e3);
   });
 
+  it("a pool's own ep is checked against that pool's tp", () => {
+    const r = estimate({
+      ...base,
+      parallelism: { tp: 8, ep: 8 },
+      workload: { inputTokens: 1024, outputTokens: 256, concurrency: 8, requests: 16 },
+      serving: {
+        disaggregation: {
+          prefill: { tp: 4, dp: 1, ep: 4 },
+          decode: { tp: 8, dp: 1, ep: 16 },
+          kvTransferLink: 'scale-up',
+        },
+      },
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics.map((d) => d.message).join(' ')).toMatch(/ep=16 must divide tp=8/);
+  });
+
   it('a disaggregated decode pool at steady state steps like its static batch', () => {
     const clients = 2048;
     const disaggregated = run({
