@@ -10,9 +10,9 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
   {
     hardware: 'h100-sxm',
     parameters: {
-      gemmPeakFraction: 0.7602,
-      gemmLowPrecisionPeakFraction: 0.7268,
-      memoryBandwidthFraction: 0.7798,
+      gemmPeakFraction: 0.7607,
+      gemmLowPrecisionPeakFraction: 0.733,
+      memoryBandwidthFraction: 0.7806,
       attentionPeakFraction: 0.6,
     },
     fit: {
@@ -22,7 +22,7 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'microsoft/vidur data/profiling/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv',
       ],
       medianErrorPctBefore: 14.1,
-      medianErrorPctAfter: 7.35,
+      medianErrorPctAfter: 7.42,
       leaveOneSourceOutMedianErrorPct: 14.1,
     },
     source:
@@ -31,8 +31,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
   {
     hardware: 'a100-sxm-80gb',
     parameters: {
-      gemmPeakFraction: 0.9121,
-      memoryBandwidthFraction: 0.813,
+      gemmPeakFraction: 0.9132,
+      memoryBandwidthFraction: 0.8166,
       attentionPeakFraction: 0.55,
       collectiveBandwidthFraction: 0.7048,
       collectiveLatencySeconds: 0.00001961,
@@ -41,9 +41,9 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     fit: {
       rows: 39,
       sources: ['stas00/ml-engineering compute/accelerator/README.md', 'PrincetonUniversity/LLMCompass'],
-      medianErrorPctBefore: 4.89,
-      medianErrorPctAfter: 3.2,
-      leaveOneSourceOutMedianErrorPct: 4.83,
+      medianErrorPctBefore: 4.12,
+      medianErrorPctAfter: 3.14,
+      leaveOneSourceOutMedianErrorPct: 4.12,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -51,15 +51,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
   {
     hardware: 'h800-sxm',
     parameters: {
-      gemmLowPrecisionPeakFraction: 0.7383,
-      memoryBandwidthFraction: 0.7128,
+      gemmLowPrecisionPeakFraction: 0.7522,
+      memoryBandwidthFraction: 0.831,
     },
     fit: {
       rows: 46,
       sources: ['deepseek-ai/DeepGEMM README.md'],
-      medianErrorPctBefore: 12.7,
-      medianErrorPctAfter: 7.04,
-      leaveOneSourceOutMedianErrorPct: 12.7,
+      medianErrorPctBefore: 4.46,
+      medianErrorPctAfter: 4.86,
+      leaveOneSourceOutMedianErrorPct: 4.46,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -68,19 +68,19 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.005481,
-      stepOverheadPerSequenceSeconds: 4.908e-7,
+      stepOverheadSeconds: 0.003067,
+      stepOverheadPerSequenceSeconds: 5.982e-7,
     },
     fit: {
-      rows: 180,
+      rows: 174,
       sources: [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'vngcloud/InferenceX-app',
         'mlcommons/inference_results_v5.1',
       ],
-      medianErrorPctBefore: 12.7,
-      medianErrorPctAfter: 7.93,
-      leaveOneSourceOutMedianErrorPct: 9.72,
+      medianErrorPctBefore: 8.83,
+      medianErrorPctAfter: 6.63,
+      leaveOneSourceOutMedianErrorPct: 7.44,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -89,8 +89,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h100-sxm',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.001321,
-      stepOverheadPerSequenceSeconds: 7.505e-7,
+      stepOverheadSeconds: 0.000756,
+      stepOverheadPerSequenceSeconds: 8.001e-7,
     },
     fit: {
       rows: 115,
@@ -98,9 +98,9 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'NVIDIA/TensorRT-LLM docs/source/performance.md',
       ],
-      medianErrorPctBefore: 6.47,
-      medianErrorPctAfter: 6.85,
-      leaveOneSourceOutMedianErrorPct: 8.45,
+      medianErrorPctBefore: 6.55,
+      medianErrorPctAfter: 6.57,
+      leaveOneSourceOutMedianErrorPct: 8.22,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -109,15 +109,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'gh200',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.002173,
-      stepOverheadPerSequenceSeconds: 6.436e-7,
+      stepOverheadSeconds: 0.00118,
+      stepOverheadPerSequenceSeconds: 8.658e-7,
     },
     fit: {
       rows: 35,
       sources: ['NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md'],
-      medianErrorPctBefore: 4.03,
-      medianErrorPctAfter: 3.43,
-      leaveOneSourceOutMedianErrorPct: 10.3,
+      medianErrorPctBefore: 3,
+      medianErrorPctAfter: 3.09,
+      leaveOneSourceOutMedianErrorPct: 3.09,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -126,8 +126,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'a100-sxm-80gb',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.001186,
-      stepOverheadPerSequenceSeconds: 0.0000123,
+      stepOverheadSeconds: 0.0005427,
+      stepOverheadPerSequenceSeconds: 0.000008714,
     },
     fit: {
       rows: 96,
@@ -135,9 +135,9 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'NVIDIA/TensorRT-LLM docs/source/performance.md',
       ],
-      medianErrorPctBefore: 13.1,
-      medianErrorPctAfter: 7.26,
-      leaveOneSourceOutMedianErrorPct: 9.13,
+      medianErrorPctBefore: 10.1,
+      medianErrorPctAfter: 6.72,
+      leaveOneSourceOutMedianErrorPct: 7.63,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -146,15 +146,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi355x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.004339,
-      stepOverheadPerSequenceSeconds: 0.000003858,
+      stepOverheadSeconds: 0.000153,
+      stepOverheadPerSequenceSeconds: 0.000003214,
     },
     fit: {
       rows: 58,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 51.4,
-      medianErrorPctAfter: 10.5,
-      leaveOneSourceOutMedianErrorPct: 51.4,
+      medianErrorPctBefore: 5.85,
+      medianErrorPctAfter: 6.3,
+      leaveOneSourceOutMedianErrorPct: 5.85,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -163,15 +163,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b200',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.003627,
-      stepOverheadPerSequenceSeconds: 4.696e-7,
+      stepOverheadSeconds: 0.0002892,
+      stepOverheadPerSequenceSeconds: 7.125e-7,
     },
     fit: {
-      rows: 107,
+      rows: 103,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 41.4,
-      medianErrorPctAfter: 23.4,
-      leaveOneSourceOutMedianErrorPct: 23.5,
+      medianErrorPctBefore: 18.1,
+      medianErrorPctAfter: 17.8,
+      leaveOneSourceOutMedianErrorPct: 17.8,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -180,15 +180,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'gb200',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.003512,
-      stepOverheadPerSequenceSeconds: 4.235e-7,
+      stepOverheadSeconds: 0.0003223,
+      stepOverheadPerSequenceSeconds: 7.362e-7,
     },
     fit: {
-      rows: 69,
+      rows: 67,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 38.7,
-      medianErrorPctAfter: 29.7,
-      leaveOneSourceOutMedianErrorPct: 30.7,
+      medianErrorPctBefore: 23.9,
+      medianErrorPctAfter: 24,
+      leaveOneSourceOutMedianErrorPct: 24.1,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -197,15 +197,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi325x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.01051,
-      stepOverheadPerSequenceSeconds: 0.0001709,
+      stepOverheadSeconds: 0.0003591,
+      stepOverheadPerSequenceSeconds: 0.000005155,
     },
     fit: {
       rows: 27,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 76.7,
-      medianErrorPctAfter: 25.6,
-      leaveOneSourceOutMedianErrorPct: 25.7,
+      medianErrorPctBefore: 17.2,
+      medianErrorPctAfter: 16.9,
+      leaveOneSourceOutMedianErrorPct: 17,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -214,15 +214,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.01065,
-      stepOverheadPerSequenceSeconds: 0.0001774,
+      stepOverheadSeconds: 0.0003396,
+      stepOverheadPerSequenceSeconds: 0.000004971,
     },
     fit: {
       rows: 45,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 69.9,
-      medianErrorPctAfter: 22.4,
-      leaveOneSourceOutMedianErrorPct: 20.9,
+      medianErrorPctBefore: 17.6,
+      medianErrorPctAfter: 17.5,
+      leaveOneSourceOutMedianErrorPct: 17.5,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -231,15 +231,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.00302,
-      stepOverheadPerSequenceSeconds: 0.000004776,
+      stepOverheadSeconds: 0.0003,
+      stepOverheadPerSequenceSeconds: 0.000005,
     },
     fit: {
-      rows: 41,
+      rows: 37,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 37,
-      medianErrorPctAfter: 31.7,
-      leaveOneSourceOutMedianErrorPct: 38.3,
+      medianErrorPctBefore: 6.84,
+      medianErrorPctAfter: 6.84,
+      leaveOneSourceOutMedianErrorPct: 6.84,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -248,15 +248,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b200',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.004606,
-      stepOverheadPerSequenceSeconds: 2.209e-7,
+      stepOverheadSeconds: 0.0000668,
+      stepOverheadPerSequenceSeconds: 0.00000548,
     },
     fit: {
       rows: 69,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 60.4,
-      medianErrorPctAfter: 16.7,
-      leaveOneSourceOutMedianErrorPct: 23.4,
+      medianErrorPctBefore: 15.1,
+      medianErrorPctAfter: 15.8,
+      leaveOneSourceOutMedianErrorPct: 16.1,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -265,15 +265,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'gb200',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.00273,
-      stepOverheadPerSequenceSeconds: 2.252e-7,
+      stepOverheadSeconds: 0.00005694,
+      stepOverheadPerSequenceSeconds: 0.000004114,
     },
     fit: {
       rows: 28,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 68.7,
-      medianErrorPctAfter: 60.5,
-      leaveOneSourceOutMedianErrorPct: 61.3,
+      medianErrorPctBefore: 64.6,
+      medianErrorPctAfter: 63.8,
+      leaveOneSourceOutMedianErrorPct: 64.2,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -282,15 +282,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b300',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.003028,
-      stepOverheadPerSequenceSeconds: 2.291e-7,
+      stepOverheadSeconds: 0.00005234,
+      stepOverheadPerSequenceSeconds: 0.000004293,
     },
     fit: {
       rows: 48,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 40.3,
-      medianErrorPctAfter: 8.67,
-      leaveOneSourceOutMedianErrorPct: 14.8,
+      medianErrorPctBefore: 12.1,
+      medianErrorPctAfter: 9.99,
+      leaveOneSourceOutMedianErrorPct: 11.1,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -299,15 +299,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi355x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.005155,
-      stepOverheadPerSequenceSeconds: 0.000003884,
+      stepOverheadSeconds: 0.001009,
+      stepOverheadPerSequenceSeconds: 0.000006177,
     },
     fit: {
       rows: 44,
       sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 36.3,
-      medianErrorPctAfter: 11.9,
-      leaveOneSourceOutMedianErrorPct: 36.3,
+      medianErrorPctBefore: 13.3,
+      medianErrorPctAfter: 13.1,
+      leaveOneSourceOutMedianErrorPct: 13.3,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -316,15 +316,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0009789,
-      stepOverheadPerSequenceSeconds: 0.000003078,
+      stepOverheadSeconds: 0.00129,
+      stepOverheadPerSequenceSeconds: 0.000005854,
     },
     fit: {
-      rows: 28,
+      rows: 24,
       sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 39.4,
-      medianErrorPctAfter: 38.7,
-      leaveOneSourceOutMedianErrorPct: 39,
+      medianErrorPctBefore: 30.7,
+      medianErrorPctAfter: 30,
+      leaveOneSourceOutMedianErrorPct: 30.4,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -333,15 +333,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi325x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0009798,
-      stepOverheadPerSequenceSeconds: 0.000003277,
+      stepOverheadSeconds: 0.00127,
+      stepOverheadPerSequenceSeconds: 0.000005258,
     },
     fit: {
-      rows: 19,
+      rows: 15,
       sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 125,
-      medianErrorPctAfter: 121,
-      leaveOneSourceOutMedianErrorPct: 125,
+      medianErrorPctBefore: 52.1,
+      medianErrorPctAfter: 51.2,
+      leaveOneSourceOutMedianErrorPct: 52.1,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -350,15 +350,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0008455,
-      stepOverheadPerSequenceSeconds: 0.000004341,
+      stepOverheadSeconds: 0.0003055,
+      stepOverheadPerSequenceSeconds: 0.000007446,
     },
     fit: {
-      rows: 28,
+      rows: 20,
       sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 39.7,
-      medianErrorPctAfter: 38.9,
-      leaveOneSourceOutMedianErrorPct: 39.7,
+      medianErrorPctBefore: 36.6,
+      medianErrorPctAfter: 36.1,
+      leaveOneSourceOutMedianErrorPct: 36.6,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -367,15 +367,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h100-sxm',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0008316,
-      stepOverheadPerSequenceSeconds: 0.00000394,
+      stepOverheadSeconds: 0.0003509,
+      stepOverheadPerSequenceSeconds: 0.000007378,
     },
     fit: {
-      rows: 12,
+      rows: 10,
       sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 19.7,
-      medianErrorPctAfter: 21.5,
-      leaveOneSourceOutMedianErrorPct: 25,
+      medianErrorPctBefore: 17.4,
+      medianErrorPctAfter: 20.9,
+      leaveOneSourceOutMedianErrorPct: 25.9,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',

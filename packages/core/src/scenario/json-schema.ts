@@ -61,6 +61,12 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serving.speculative.tokens': 'Tokens proposed per step, 1..16.',
   'serving.speculative.acceptanceRate': 'Probability that each proposed token is accepted, 0..1.',
   'serving.disaggregation': 'Separate prefill and decode pools; the KV cache moves between them.',
+  'serving.disaggregation.prefill.ep': 'Expert parallelism of the prefill pool. Default: parallelism.ep.',
+  'serving.disaggregation.prefill.attentionDp':
+    'Attention DP in the prefill pool. Default: parallelism.attentionDp.',
+  'serving.disaggregation.decode.ep': 'Expert parallelism of the decode pool. Default: parallelism.ep.',
+  'serving.disaggregation.decode.attentionDp':
+    'Attention DP in the decode pool. Default: parallelism.attentionDp.',
   'serving.disaggregation.kvTransferLink': "Link the KV cache crosses. Default 'scale-out'.",
   topology: 'The network the devices sit on; overrides the hardware entry.',
   'topology.scaleUpDomainSize': 'Devices in one scale-up domain. Default: the hardware’s.',

@@ -138,7 +138,17 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
       ),
     );
   const tps = d === undefined ? [tp] : [d.prefill.tp, d.decode.tp];
-  for (const t of tps) out.push(...checkTp(model, attentionDp ? 1 : t, t, t % ep === 0 ? ep : 1));
+  // Each pool of a disaggregated layout may run its own ep and attention DP.
+  const groups =
+    d === undefined
+      ? [{ tp, ep, attentionDp }]
+      : [d.prefill, d.decode].map((p) => ({
+          tp: p.tp,
+          ep: p.ep ?? ep,
+          attentionDp: p.attentionDp ?? attentionDp,
+        }));
+  for (const g of groups)
+    out.push(...checkTp(model, g.attentionDp ? 1 : g.tp, g.tp, g.tp % g.ep === 0 ? g.ep : 1));
   if (pp > model.numLayers)
     out.push(
       messages.parallelismInvalid(
@@ -155,7 +165,9 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
         'microBatches needs pp > 1 (there is no pipeline to fill).',
       ),
     );
-  if (ep > 1) out.push(...checkExpertParallelism(model, ep, tps));
+  const tpsByEp = new Map<number, number[]>();
+  for (const g of groups) tpsByEp.set(g.ep, [...(tpsByEp.get(g.ep) ?? []), g.tp]);
+  for (const [e, ts] of tpsByEp) if (e > 1) out.push(...checkExpertParallelism(model, e, ts));
   if (attentionDp && tp === 1 && d === undefined)
     out.push(
       messages.parallelismInvalid(

@@ -92,11 +92,24 @@ export const SpeculativeSchema = z
   })
   .strict();
 
+/**
+ * One pool of a disaggregated layout: its replicas' tp, their number (dp), and, where the pool
+ * runs its own, its expert parallelism and attention DP (default: the scenario's parallelism).
+ */
+const DisaggregationPoolSchema = z
+  .object({
+    tp: positiveInt.default(1),
+    dp: positiveInt.default(1),
+    ep: positiveInt.optional(),
+    attentionDp: z.boolean().optional(),
+  })
+  .strict();
+
 /** Disaggregated serving: separate prefill and decode pools; KV moves between them. */
 export const DisaggregationSchema = z
   .object({
-    prefill: z.object({ tp: positiveInt.default(1), dp: positiveInt.default(1) }).strict(),
-    decode: z.object({ tp: positiveInt.default(1), dp: positiveInt.default(1) }).strict(),
+    prefill: DisaggregationPoolSchema,
+    decode: DisaggregationPoolSchema,
     /** Link the KV cache crosses: 'scale-out' (pools on different nodes, default) or 'scale-up'. */
     kvTransferLink: z.enum(['scale-up', 'scale-out']).default('scale-out'),
   })

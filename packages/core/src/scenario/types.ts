@@ -111,9 +111,17 @@ export interface Speculation {
   readonly acceptanceRate: number;
 }
 
+/** A disaggregated pool: tp, replicas, and its own ep / attention DP where set. */
+export interface DisaggregationPool {
+  readonly tp: number;
+  readonly dp: number;
+  readonly ep?: number | undefined;
+  readonly attentionDp?: boolean | undefined;
+}
+
 export interface Disaggregation {
-  readonly prefill: { readonly tp: number; readonly dp: number };
-  readonly decode: { readonly tp: number; readonly dp: number };
+  readonly prefill: DisaggregationPool;
+  readonly decode: DisaggregationPool;
   readonly kvTransferLink: 'scale-up' | 'scale-out';
 }
 

@@ -103,10 +103,26 @@ export function latencyStats(values: Float64Array): LatencyStats {
   };
 }
 
-/** A pool's scenario: its own tp and dp (disaggregation), everything else shared. */
-function poolScenario(ns: NormalizedScenario, tp: number, dp: number): NormalizedScenario {
-  const attnTp = ns.attentionDp ? 1 : tp;
-  return { ...ns, tp, dp, attnTp, attnDp: tp / attnTp, moeTp: tp / ns.ep, gpus: tp * dp * ns.pp };
+/**
+ * A pool's scenario: its own tp and dp (disaggregation), and its own ep and attention DP where
+ * the pool sets them; everything else shared.
+ */
+function poolScenario(ns: NormalizedScenario, pool: Disaggregation['prefill']): NormalizedScenario {
+  const { tp, dp } = pool;
+  const ep = pool.ep ?? ns.ep;
+  const attentionDp = pool.attentionDp ?? ns.attentionDp;
+  const attnTp = attentionDp ? 1 : tp;
+  return {
+    ...ns,
+    tp,
+    dp,
+    ep,
+    attentionDp,
+    attnTp,
+    attnDp: tp / attnTp,
+    moeTp: tp / ep,
+    gpus: tp * dp * ns.pp,
+  };
 }
 
 /** Per-request prompt and output lengths of one replica's requests. */
@@ -291,8 +307,8 @@ function pick(a: Float64Array, source: Int32Array): Float64Array {
 function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<PoolRuns> {
   const w = ns.workload;
   if (w.kind === 'concurrency') return runDisaggregatedClosedLoop(ns, d);
-  const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
-  const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
+  const pns = poolScenario(ns, d.prefill);
+  const dns = poolScenario(ns, d.decode);
   const a = arrivalsFor(pns, d.prefill.dp);
   const lengths = requestLengths(ns, a.requests);
   const pre = runPool(
@@ -352,8 +368,8 @@ function evenArrivals(requests: number, rate: number): Float64Array {
  */
 function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): Result<PoolRuns> {
   const w = ns.workload;
-  const pns = poolScenario(ns, d.prefill.tp, d.prefill.dp);
-  const dns = poolScenario(ns, d.decode.tp, d.decode.dp);
+  const pns = poolScenario(ns, d.prefill);
+  const dns = poolScenario(ns, d.decode);
   const decodeRequests = Math.max(1, Math.ceil(w.requests / d.decode.dp));
   const prefillRequests = Math.max(1, Math.ceil(w.requests / d.prefill.dp));
   const lengths = requestLengths(ns, Math.max(decodeRequests, prefillRequests));

@@ -16,7 +16,7 @@
 import type { CostedOperator } from '../cost/roofline.js';
 import { costOperator, perKernelSeconds, workOf } from '../cost/roofline.js';
 import type { Operator } from '../graph/operator.js';
-import { buildGraph } from '../graph/build.js';
+import { buildGraph, busiestRankSequences } from '../graph/build.js';
 import { weightsBytesPerDevice } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { paddedGraphBatch } from './engines.js';
@@ -84,6 +84,15 @@ function workSeconds(c: CostedOperator): number {
   const compute = op.flops / c.flopsPerSecond;
   const memory = op.bytes / c.bytesPerSecond;
   return op.count * (workOf(op.kind, compute, memory) + c.communicationSeconds);
+}
+
+/**
+ * The share of a step's attention work on the busiest attention-DP rank: whole sequences go to
+ * ranks, so it holds ceil(B/dp) of the B sequences (1 without attention DP).
+ */
+export function rankShare(sequences: number, attnDp: number): number {
+  if (attnDp <= 1 || sequences <= 0) return 1;
+  return busiestRankSequences(sequences, attnDp) / sequences;
 }
 
 export class StepCoster {
@@ -239,11 +248,14 @@ export class StepCoster {
       seconds += this.part(this.decodeOnly, Math.ceil(decodeTokens), 'decode').work;
       kernels += this.kernels.decode;
       computeKernels += this.computeKernels.decode;
+      // Attention DP: each rank attends over its own sequences only, and every rank waits for
+      // the busiest (ceil(B/dp) of the B sequences, as the token-wise parts above).
+      const share = rankShare(load.decodeSequences, ns.attnDp);
+      const sequences = load.decodeSequences * share;
       for (const a of this.decodeAttention) {
-        const ctx = a.windowed ? load.decodeContextWindowed : load.decodeContext;
+        const ctx = (a.windowed ? load.decodeContextWindowed : load.decodeContext) * share;
         const compute = (a.flopsPerContext * ctx) / a.flopsPerSecond;
-        const memory =
-          (a.bytesPerSequence * load.decodeSequences + a.bytesPerContext * ctx) / a.bytesPerSecond;
+        const memory = (a.bytesPerSequence * sequences + a.bytesPerContext * ctx) / a.bytesPerSecond;
         seconds += a.count * ((compute > memory ? compute : memory) + a.fixedSeconds);
       }
     }
@@ -252,11 +264,12 @@ export class StepCoster {
       seconds += this.part(this.prefillOnly, rows, 'prefill').work;
       kernels += this.kernels.prefill;
       computeKernels += this.computeKernels.prefill;
+      const share = rankShare(load.prefillSequences, ns.attnDp);
       for (const a of this.prefillAttention) {
-        const pairs = a.windowed ? load.prefillPairsWindowed : load.prefillPairs;
+        const pairs = (a.windowed ? load.prefillPairsWindowed : load.prefillPairs) * share;
         const compute = (a.flopsPerPair * pairs) / a.flopsPerSecond;
         const memory =
-          (a.bytesPerToken * load.prefillTokens + a.bytesPerPrior * load.prefillPriorContext) /
+          ((a.bytesPerToken * load.prefillTokens + a.bytesPerPrior * load.prefillPriorContext) * share) /
           a.bytesPerSecond;
         seconds += a.count * ((compute > memory ? compute : memory) + a.fixedSeconds);
       }

@@ -127,6 +127,48 @@ describe('disaggregated closed loop', () => {
   });
 });
 
+describe('disaggregated pools', () => {
+  it('each pool keeps its own TP, EP and attention DP from the row notes', () => {
+    // N0314: prefill 2 x TP4/EP4/dp_attention=true, decode 1 x TP16/EP16/dp_attention=true.
+    const b = loadedServingScenario(row('N0314'));
+    if ('skip' in b) throw new Error(b.skip);
+    expect(b.scenario.serving?.disaggregation).toMatchObject({
+      prefill: { tp: 4, dp: 2, ep: 4, attentionDp: true },
+      decode: { tp: 16, dp: 1, ep: 16, attentionDp: true },
+    });
+    expect(b.scenario.parallelism).toMatchObject({ tp: 16, ep: 16, attentionDp: true });
+    // N0312: prefill TP4/EP4 with attention DP, decode 4 x TP8/EP8 without.
+    const c = loadedServingScenario(row('N0312'));
+    if ('skip' in c) throw new Error(c.skip);
+    expect(c.scenario.serving?.disaggregation).toMatchObject({
+      prefill: { tp: 4, ep: 4, attentionDp: true },
+      decode: { tp: 8, dp: 4, ep: 8, attentionDp: false },
+    });
+  });
+
+  it("a pool's own EP changes that pool's step (wide EP reads fewer experts per GPU)", () => {
+    const scenario = (decodeEp: number) => ({
+      model: 'deepseek-r1',
+      hardware: 'gb200',
+      parallelism: { tp: 8, ep: 1 },
+      precision: { weights: 'nvfp4' as const, activations: 'nvfp4' as const },
+      engine: 'trtllm',
+      workload: { inputTokens: 1024, outputTokens: 256, concurrency: 64, requests: 128 },
+      serving: {
+        disaggregation: {
+          prefill: { tp: 4, dp: 1 },
+          decode: { tp: 8, dp: 1, ep: decodeEp },
+          kvTransferLink: 'scale-up' as const,
+        },
+      },
+    });
+    const shared = estimate(scenario(1));
+    const wide = estimate(scenario(8));
+    if (!shared.ok || !wide.ok) throw new Error('disaggregated pools failed');
+    expect(wide.value.tpotMs).not.toBeCloseTo(shared.value.tpotMs, 3);
+  });
+});
+
 describe('MLPerf row mapping', () => {
   const scenarioOf = (r: MeasurementRow, options = {}) => {
     const b = loadedServingScenario(r, options);

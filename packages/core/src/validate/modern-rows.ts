@@ -314,8 +314,8 @@ interface Layout {
   /** The per-GPU denominator: the GPUs the source divided by. */
   readonly perGpu: number;
   readonly disaggregation?: {
-    prefill: { tp: number; dp: number };
-    decode: { tp: number; dp: number };
+    prefill: { tp: number; dp: number; ep: number; attentionDp: boolean };
+    decode: { tp: number; dp: number; ep: number; attentionDp: boolean };
     kvTransferLink: 'scale-up';
   };
 }
@@ -331,20 +331,22 @@ function layoutOf(row: MeasurementRow, notes: string[]): Layout | { readonly ski
     const decode = poolOf(n, 'decode', notes);
     if (prefill === undefined || decode === undefined)
       return { skip: skipReasons.unparsed('the prefill and decode pools of a disaggregated layout') };
-    // One EP degree and attention-DP setting serve both pools: the decode pool's, with EP no
-    // wider than either pool's TP.
-    const ep = Math.min(decode.ep, prefill.ep, prefill.tp, decode.tp);
-    if (prefill.ep !== decode.ep || prefill.attentionDp !== decode.attentionDp)
-      notes.push(
-        `pools differ (prefill TP${prefill.tp}/EP${prefill.ep}, decode TP${decode.tp}/EP${decode.ep}); EP${ep} and the decode pool's attention DP used for both`,
-      );
+    // Each pool runs its own TP/EP/attention DP (Dynamo launches the prefill and decode workers
+    // with their own engine arguments); an EP that does not divide its pool's TP is not used.
+    const epOf = (p: PoolLayout, name: string): number => {
+      if (p.ep <= p.tp && p.tp % p.ep === 0) return p.ep;
+      notes.push(`${name} EP${p.ep} does not divide its TP${p.tp}: EP1 used`);
+      return 1;
+    };
+    const prefillEp = epOf(prefill, 'prefill');
+    const decodeEp = epOf(decode, 'decode');
     const decodeGpus = /DECODE GPUs only \((\d+)\)/i.exec(n)?.[1];
     return {
-      parallelism: { tp: decode.tp, pp: 1, ep, dp: 1, attentionDp: decode.attentionDp },
+      parallelism: { tp: decode.tp, pp: 1, ep: decodeEp, dp: 1, attentionDp: decode.attentionDp },
       perGpu: decodeGpus !== undefined ? Number(decodeGpus) : decode.tp * decode.workers,
       disaggregation: {
-        prefill: { tp: prefill.tp, dp: prefill.workers },
-        decode: { tp: decode.tp, dp: decode.workers },
+        prefill: { tp: prefill.tp, dp: prefill.workers, ep: prefillEp, attentionDp: prefill.attentionDp },
+        decode: { tp: decode.tp, dp: decode.workers, ep: decodeEp, attentionDp: decode.attentionDp },
         kvTransferLink: 'scale-up',
       },
     };
@@ -381,6 +383,31 @@ function loadOf(
   return { load: { requestRate: qps, requests } };
 }
 
+/** The engine limits the notes state, and whether requests skip the API server. */
+function engineSettings(
+  row: MeasurementRow,
+  kind: LoadKind,
+  parallelism: Layout['parallelism'],
+  notes: string[],
+): Record<string, unknown> {
+  const n = row.notes;
+  const maxSeqs =
+    intAfter(n, 'max_num_seqs') ??
+    intAfter(n, 'max_running_requests') ??
+    intAfter(n, 'max_batch_size') ??
+    harnessBatch(n, parallelism, notes);
+  const maxTokens = intAfter(n, 'max_num_batched_tokens');
+  const memoryFraction = numberAfter(n, 'gpu_memory_utilization') ?? numberAfter(n, 'mem_fraction_static');
+  // MLPerf SUTs hand token ids to the engine in-process unless they state an OpenAI API server.
+  const inProcess = kind !== 'concurrency' && !/openai-api|trtllm-serve/i.test(row.framework);
+  return {
+    ...(inProcess ? { apiServer: false } : {}),
+    ...(maxSeqs !== undefined ? { maxSequences: maxSeqs } : {}),
+    ...(maxTokens !== undefined ? { maxBatchedTokens: maxTokens } : {}),
+    ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
+  };
+}
+
 function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOptions): BuildResult {
   const notes: string[] = [];
   const named = resolveRowModelNamed(row.model);
@@ -409,25 +436,10 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   const lengths = lengthsFor(row, kind, notes);
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
-  const n = row.notes;
   const layout = layoutOf(row, notes);
   if ('skip' in layout) return layout;
   const { parallelism, perGpu, disaggregation } = layout;
-  const maxSeqs =
-    intAfter(n, 'max_num_seqs') ??
-    intAfter(n, 'max_running_requests') ??
-    intAfter(n, 'max_batch_size') ??
-    harnessBatch(n, parallelism, notes);
-  const maxTokens = intAfter(n, 'max_num_batched_tokens');
-  const memoryFraction = numberAfter(n, 'gpu_memory_utilization') ?? numberAfter(n, 'mem_fraction_static');
-  // MLPerf SUTs hand token ids to the engine in-process unless they state an OpenAI API server.
-  const inProcess = kind !== 'concurrency' && !/openai-api|trtllm-serve/i.test(framework);
-  const serving: Record<string, unknown> = {
-    ...(inProcess ? { apiServer: false } : {}),
-    ...(maxSeqs !== undefined ? { maxSequences: maxSeqs } : {}),
-    ...(maxTokens !== undefined ? { maxBatchedTokens: maxTokens } : {}),
-    ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
-  };
+  const serving = engineSettings(row, kind, parallelism, notes);
 
   if (disaggregation !== undefined) serving.disaggregation = disaggregation;
   const disaggregated = disaggregation !== undefined;
