@@ -56,8 +56,19 @@ const cv = crossValidate(observations, {
 });
 
 const date = dataDate();
+// A profile ships (and so applies by default) only where it is the better estimate: it must not
+// worsen its own rows in-sample, nor held out where a leave-one-source-out figure exists.
+const heldOutOf = (i) => cv.heldOutMedianByProfile[i]?.medianErrorPct ?? Number.NaN;
+const improves = (p, i) =>
+  p.fit.medianErrorPctAfter <= p.fit.medianErrorPctBefore && !(heldOutOf(i) > p.fit.medianErrorPctBefore);
+cv.profiles.forEach((p, i) => {
+  if (p.fit.rows >= MIN_CALIBRATION_ROWS && !improves(p, i))
+    process.stderr.write(
+      `  not shipped: ${p.hardware}${p.engine === undefined ? '' : ` with ${p.engine}`} (median ${p.fit.medianErrorPctBefore}% with the defaults, ${p.fit.medianErrorPctAfter}% in-sample, ${heldOutOf(i).toPrecision(3)}% held out)\n`,
+    );
+});
 const profiles = cv.profiles.flatMap((p, i) =>
-  p.fit.rows >= MIN_CALIBRATION_ROWS
+  p.fit.rows >= MIN_CALIBRATION_ROWS && improves(p, i)
     ? [
         {
           hardware: p.hardware,

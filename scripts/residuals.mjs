@@ -10,7 +10,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
 import {
-  SHIPPED_PROFILES,
   bandSource,
   calibratedRows,
   crossValidate,
@@ -120,20 +119,21 @@ function conditions(row, r) {
 }
 
 /**
- * Calibrated predictions held out from each row's source, by row id. reference.csv: the
- * leave-one-source-out refits of crossValidate (each source predicted by profiles fitted without
- * it). serving-modern.csv: the shipped profiles, which are fitted to reference.csv only, so none
- * of its sources is in their fit. Where calibration also fits serving-modern.csv, replace the
- * second by its leave-one-source-out predictions: this is the one place they enter.
+ * Calibrated predictions held out from each row's source, by row id: the leave-one-source-out
+ * refits of crossValidate over both files at once, as the shipped profiles are fitted
+ * (scripts/fit-profiles.mjs), so a row is predicted by profiles fitted without its source.
  */
-function calibratedHeldOut(file, rows) {
-  if (file.endsWith('reference.csv')) {
-    const { observations } = observationsFromRows(rows);
-    const cv = crossValidate(observations);
-    return new Map(cv.rows.map((r) => [r.id, r.heldOut]));
-  }
-  const report = validateRows(rows, { profiles: SHIPPED_PROFILES });
-  return new Map(report.rows.map((r) => [r.id, r.predicted]));
+let heldOutById;
+function calibratedHeldOut() {
+  if (heldOutById !== undefined) return heldOutById;
+  const observations = FILES.flatMap((file) => {
+    const parsed = parseMeasurementCsv(readFileSync(new URL(file, root), 'utf8'));
+    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.diagnostics)}`);
+    return observationsFromRows(parsed.value).observations;
+  });
+  const cv = crossValidate(observations);
+  heldOutById = new Map(cv.rows.map((r) => [r.id, r.heldOut]));
+  return heldOutById;
 }
 
 const round = (x, digits = 4) => Number(x.toFixed(digits));
@@ -144,7 +144,7 @@ for (const file of FILES) {
   const byId = new Map(parsed.value.map((r) => [r.id, r]));
   const report = validateRows(parsed.value);
   log(`${file}: validated`);
-  const calibrated = calibratedHeldOut(file, parsed.value);
+  const calibrated = calibratedHeldOut();
   log(`${file}: calibrated held-out predictions`);
   for (const rec of report.rows) {
     const metricClass = SERVING_CLASS[rec.metric];

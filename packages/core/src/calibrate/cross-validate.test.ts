@@ -30,7 +30,7 @@ describe('leave-one-source-out cross-validation on the A100 rows of reference.cs
     // The TensorRT-LLM 0.17 table, predicted from profiles fitted on the other three sources.
     const table = group(/perf-overview/, 'output_tok_s');
     expect(table.uncalibrated.rows).toBe(79);
-    expect(median(table.heldOut)).toBeLessThan(median(table.uncalibrated) - 3);
+    expect(median(table.heldOut)).toBeLessThan(median(table.uncalibrated) - 2);
     // The v0.6.1 throughput and v0.5 TTFT tables, predicted from the others.
     for (const metric of ['output_tok_s', 'ttft_ms']) {
       const g = group(/performance\.md/, metric);

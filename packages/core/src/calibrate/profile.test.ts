@@ -42,22 +42,23 @@ describe('CalibrationProfileSchema', () => {
   });
 
   it('every shipped profile parses, records its held-out error, and holds one level of parameters', () => {
-    // Kernel level per device (the devices with kernel rows), serving level per device and engine.
+    // Kernel level per device, serving level per device and engine; only profiles that do not
+    // worsen their rows ship (scripts/fit-profiles.mjs), so which devices have one follows the fit.
     const kernel = SHIPPED_PROFILES.filter((p) => p.engine === undefined).map((p) => p.hardware);
-    expect(kernel.sort()).toEqual(['a100-sxm-80gb', 'h100-sxm', 'h800-sxm'].sort());
+    expect(kernel.length).toBeGreaterThan(0);
+    expect(new Set(kernel).size).toBe(kernel.length);
     const serving = SHIPPED_PROFILES.filter((p) => p.engine !== undefined).map(
       (p) => `${p.hardware}/${String(p.engine)}`,
     );
-    expect(serving).toContain('h100-sxm/trtllm');
     expect(serving).toContain('h200-sxm/trtllm');
     expect(new Set(serving).size).toBe(serving.length);
     for (const p of SHIPPED_PROFILES) {
       expect(CalibrationProfileSchema.safeParse(p).success).toBe(true);
       expect(p.fit?.leaveOneSourceOutMedianErrorPct).toBeGreaterThanOrEqual(0);
-      // Where the defaults already fit within 5% (H800's DeepGEMM rows since the kernels' fixed
-      // time, families.ts), the fit may trade the median for the rest of the distribution.
+      // A shipped profile never worsens its own rows, in-sample or held out.
       const before = p.fit?.medianErrorPctBefore ?? 0;
-      expect(p.fit?.medianErrorPctAfter).toBeLessThan(before < 5 ? before + 1 : before);
+      expect(p.fit?.medianErrorPctAfter).toBeLessThanOrEqual(before);
+      expect(p.fit?.leaveOneSourceOutMedianErrorPct).toBeLessThanOrEqual(before + 0.05);
       const allowed: readonly string[] = p.engine === undefined ? KERNEL_PARAMETERS : SERVING_PARAMETERS;
       for (const name of Object.keys(p.parameters)) expect(allowed).toContain(name);
     }

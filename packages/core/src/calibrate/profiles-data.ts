@@ -8,27 +8,6 @@ import type { ShippedProfile } from './shipped.js';
  */
 export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
   {
-    hardware: 'h100-sxm',
-    parameters: {
-      gemmPeakFraction: 0.7607,
-      gemmLowPrecisionPeakFraction: 0.733,
-      memoryBandwidthFraction: 0.7806,
-      attentionPeakFraction: 0.6,
-    },
-    fit: {
-      rows: 11,
-      sources: [
-        'stas00/ml-engineering compute/accelerator/README.md',
-        'microsoft/vidur data/profiling/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv',
-      ],
-      medianErrorPctBefore: 14.1,
-      medianErrorPctAfter: 7.42,
-      leaveOneSourceOutMedianErrorPct: 14.1,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'a100-sxm-80gb',
     parameters: {
       gemmPeakFraction: 0.9132,
@@ -44,22 +23,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       medianErrorPctBefore: 4.12,
       medianErrorPctAfter: 3.14,
       leaveOneSourceOutMedianErrorPct: 4.12,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'h800-sxm',
-    parameters: {
-      gemmLowPrecisionPeakFraction: 0.7522,
-      memoryBandwidthFraction: 0.831,
-    },
-    fit: {
-      rows: 46,
-      sources: ['deepseek-ai/DeepGEMM README.md'],
-      medianErrorPctBefore: 4.46,
-      medianErrorPctAfter: 4.86,
-      leaveOneSourceOutMedianErrorPct: 4.46,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -86,43 +49,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'h100-sxm',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.000756,
-      stepOverheadPerSequenceSeconds: 8.001e-7,
-    },
-    fit: {
-      rows: 115,
-      sources: [
-        'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
-        'NVIDIA/TensorRT-LLM docs/source/performance.md',
-      ],
-      medianErrorPctBefore: 6.55,
-      medianErrorPctAfter: 6.57,
-      leaveOneSourceOutMedianErrorPct: 8.22,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'gh200',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.00118,
-      stepOverheadPerSequenceSeconds: 8.658e-7,
-    },
-    fit: {
-      rows: 35,
-      sources: ['NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md'],
-      medianErrorPctBefore: 3,
-      medianErrorPctAfter: 3.09,
-      leaveOneSourceOutMedianErrorPct: 3.09,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'a100-sxm-80gb',
     engine: 'trtllm',
     parameters: {
@@ -138,57 +64,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       medianErrorPctBefore: 10.1,
       medianErrorPctAfter: 6.72,
       leaveOneSourceOutMedianErrorPct: 7.63,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'mi355x',
-    engine: 'sglang',
-    parameters: {
-      stepOverheadSeconds: 0.000153,
-      stepOverheadPerSequenceSeconds: 0.000003214,
-    },
-    fit: {
-      rows: 58,
-      sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 5.85,
-      medianErrorPctAfter: 6.3,
-      leaveOneSourceOutMedianErrorPct: 5.85,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'b200',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.0002892,
-      stepOverheadPerSequenceSeconds: 7.125e-7,
-    },
-    fit: {
-      rows: 103,
-      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 18.1,
-      medianErrorPctAfter: 17.8,
-      leaveOneSourceOutMedianErrorPct: 17.8,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'gb200',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.0003223,
-      stepOverheadPerSequenceSeconds: 7.362e-7,
-    },
-    fit: {
-      rows: 67,
-      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 23.9,
-      medianErrorPctAfter: 24,
-      leaveOneSourceOutMedianErrorPct: 24.1,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -245,35 +120,18 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'b200',
-    engine: 'sglang',
-    parameters: {
-      stepOverheadSeconds: 0.0000668,
-      stepOverheadPerSequenceSeconds: 0.00000548,
-    },
-    fit: {
-      rows: 69,
-      sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 15.1,
-      medianErrorPctAfter: 15.8,
-      leaveOneSourceOutMedianErrorPct: 16.1,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'gb200',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.00005694,
-      stepOverheadPerSequenceSeconds: 0.000004114,
+      stepOverheadSeconds: 0.0001343,
+      stepOverheadPerSequenceSeconds: 0.000004142,
     },
     fit: {
       rows: 28,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 64.6,
-      medianErrorPctAfter: 63.8,
-      leaveOneSourceOutMedianErrorPct: 64.2,
+      medianErrorPctBefore: 17.7,
+      medianErrorPctAfter: 15.3,
+      leaveOneSourceOutMedianErrorPct: 16,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -282,32 +140,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b300',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.00005234,
-      stepOverheadPerSequenceSeconds: 0.000004293,
+      stepOverheadSeconds: 0.0001208,
+      stepOverheadPerSequenceSeconds: 0.000003411,
     },
     fit: {
       rows: 48,
       sources: ['vngcloud/InferenceX-app'],
       medianErrorPctBefore: 12.1,
-      medianErrorPctAfter: 9.99,
-      leaveOneSourceOutMedianErrorPct: 11.1,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'mi355x',
-    engine: 'vllm',
-    parameters: {
-      stepOverheadSeconds: 0.001009,
-      stepOverheadPerSequenceSeconds: 0.000006177,
-    },
-    fit: {
-      rows: 44,
-      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 13.3,
-      medianErrorPctAfter: 13.1,
-      leaveOneSourceOutMedianErrorPct: 13.3,
+      medianErrorPctAfter: 10.5,
+      leaveOneSourceOutMedianErrorPct: 11.4,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -330,23 +171,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'mi325x',
-    engine: 'vllm',
-    parameters: {
-      stepOverheadSeconds: 0.00127,
-      stepOverheadPerSequenceSeconds: 0.000005258,
-    },
-    fit: {
-      rows: 15,
-      sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 52.1,
-      medianErrorPctAfter: 51.2,
-      leaveOneSourceOutMedianErrorPct: 52.1,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'h200-sxm',
     engine: 'vllm',
     parameters: {
@@ -359,23 +183,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       medianErrorPctBefore: 36.6,
       medianErrorPctAfter: 36.1,
       leaveOneSourceOutMedianErrorPct: 36.6,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'h100-sxm',
-    engine: 'vllm',
-    parameters: {
-      stepOverheadSeconds: 0.0003509,
-      stepOverheadPerSequenceSeconds: 0.000007378,
-    },
-    fit: {
-      rows: 10,
-      sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 17.4,
-      medianErrorPctAfter: 20.9,
-      leaveOneSourceOutMedianErrorPct: 25.9,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
