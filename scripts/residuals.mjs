@@ -118,34 +118,31 @@ function conditions(row, r) {
   };
 }
 
+const rowsByFile = new Map(
+  FILES.map((file) => {
+    const parsed = parseMeasurementCsv(readFileSync(new URL(file, root), 'utf8'));
+    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.diagnostics)}`);
+    return [file, parsed.value];
+  }),
+);
 /**
  * Calibrated predictions held out from each row's source, by row id: the leave-one-source-out
  * refits of crossValidate over both files at once, as the shipped profiles are fitted
  * (scripts/fit-profiles.mjs), so a row is predicted by profiles fitted without its source.
  */
-let heldOutById;
-function calibratedHeldOut() {
-  if (heldOutById !== undefined) return heldOutById;
-  const observations = FILES.flatMap((file) => {
-    const parsed = parseMeasurementCsv(readFileSync(new URL(file, root), 'utf8'));
-    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.diagnostics)}`);
-    return observationsFromRows(parsed.value).observations;
-  });
-  const cv = crossValidate(observations);
-  heldOutById = new Map(cv.rows.map((r) => [r.id, r.heldOut]));
-  return heldOutById;
-}
+const calibrated = new Map(
+  crossValidate([...rowsByFile.values()].flatMap((rows) => observationsFromRows(rows).observations)).rows.map(
+    (r) => [r.id, r.heldOut],
+  ),
+);
+log('calibrated held-out predictions');
 
 const round = (x, digits = 4) => Number(x.toFixed(digits));
 const serving = [];
-for (const file of FILES) {
-  const parsed = parseMeasurementCsv(readFileSync(new URL(file, root), 'utf8'));
-  if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.diagnostics)}`);
-  const byId = new Map(parsed.value.map((r) => [r.id, r]));
-  const report = validateRows(parsed.value);
+for (const [file, rows] of rowsByFile) {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const report = validateRows(rows);
   log(`${file}: validated`);
-  const calibrated = calibratedHeldOut();
-  log(`${file}: calibrated held-out predictions`);
   for (const rec of report.rows) {
     const metricClass = SERVING_CLASS[rec.metric];
     if (metricClass === undefined) continue;
