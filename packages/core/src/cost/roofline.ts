@@ -30,7 +30,9 @@ export interface CostedPhase {
 function peakFor(device: DeviceContext, rate: RateFormat): number {
   const peaks = device.hardware.peakFlopsPerSecond;
   // Elementwise work runs on vector units; only its bytes matter, so any positive rate serves.
-  return peaks[rate] ?? peaks.fp32 ?? peaks.bf16 ?? peaks.fp16 ?? 1e12;
+  // A device without a BF16 rate (Volta, Turing) runs 16-bit math in FP16.
+  const own = peaks[rate] ?? (rate === 'bf16' ? peaks.fp16 : undefined);
+  return own ?? peaks.fp32 ?? peaks.bf16 ?? peaks.fp16 ?? 1e12;
 }
 
 function isLowPrecision(rate: RateFormat): boolean {

@@ -10,10 +10,24 @@ import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
 import { causalPairs, gemm, op, type StepContext } from '../graph/ops.js';
 import type { ModelSpec } from '../model/schema.js';
+import { gemmRateFormat, type RateFormat } from '../units/formats.js';
 import { AttentionLayer, attentionKind, checkHeads } from './attention.js';
 import type { Layer, LayerKind, LayerParams, LayerSplit } from './types.js';
 
 type Mla = Extract<ModelSpec['attention'], { kind: 'mla' }>;
+
+/**
+ * The rate MLA's attention math runs at. Its query is never the scenario's activation format:
+ * prefill multiplies the up-projected query, keys and values (q_b_proj and kv_b_proj outputs), and
+ * absorbed decode the absorbed query (q_absorb output), all in the 16-bit stream format, against
+ * the latent as cached. A GEMM runs at the rate of its wider operand, so an FP8 latent cache is
+ * dequantized and the math runs at the 16-bit rate, as FlashMLA does (BF16 compute with an FP8
+ * KV cache [M1073]; dense decode 660 TFLOPS BF16 [M1072]).
+ */
+export function mlaAttentionRate(c: StepContext): RateFormat {
+  const kv = c.ctx.formats.kvCache;
+  return gemmRateFormat(kv === 'int2' ? 'bf16' : kv, c.streamBytes === 4 ? 'fp32' : 'bf16');
+}
 
 function mlaOf(model: ModelSpec): Mla {
   const a = model.attention;
@@ -98,7 +112,7 @@ class MlaLayer extends AttentionLayer implements Layer {
         count: n,
         flops: b * causalPairs(c.priorContext, c.tokensPerSequence, this.window) * perCtxFlops,
         bytes: t * heads * (2 * qk + 2 * a.vHeadDim) * c.streamBytes + t * latent * c.kvBytes,
-        rate: c.attentionRate,
+        rate: mlaAttentionRate(c),
         part: 'prefill',
       }),
     );
@@ -120,7 +134,7 @@ class MlaLayer extends AttentionLayer implements Layer {
         flopsPerContext: t * 2 * heads * (latent + a.kvLoraRank),
         bytesPerContext: b * latent * c.kvBytes,
         contextCap: this.window,
-        rate: c.attentionRate,
+        rate: mlaAttentionRate(c),
         part: 'decode',
       }),
     );
