@@ -1,9 +1,10 @@
 /**
  * Mixture of experts: a router, top-k routed experts and optional shared experts. T tokens touch
  * E·(1 − (1 − k/E)^T) distinct experts; routed experts split over ep devices and each expert
- * over tp/ep; each device reads only the experts its tokens touch. Under attention DP tokens
- * move to their experts' devices and back by all-to-all (dispatch, combine), which replaces the
- * block's all-reduce after the FFN.
+ * over tp/ep; each device reads only the experts its tokens touch. Redundant replicas (EPLB,
+ * parallelism.redundantExperts) make E + R expert slots over the ep devices. Under attention DP
+ * tokens move to their experts' devices and back by all-to-all (dispatch, combine), which
+ * replaces the block's all-reduce after the FFN.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
@@ -120,8 +121,11 @@ class MoeLayer implements Layer {
     // The step waits for the busiest EP rank: its rows exceed the mean by the expected maximum
     // load over ranks (expectedMaxLoadFactor). Rows per expert then set the grouped GEMM's tile
     // padding and wave quantization (gemmEfficiency): few tokens per expert pad the M tiles.
+    // Redundant replicas (EPLB) add expert slots: a hot expert's tokens split over its copies, so
+    // the picks spread over experts + redundant slots of (experts + redundant)/ep per rank.
     const tAll = c.moeTokens;
-    const touched = expectedExpertsTouched(moe.numExperts, moe.topK, tAll);
+    const slots = moe.numExperts + (ctx.redundantExperts ?? 0);
+    const touched = expectedExpertsTouched(slots, moe.topK, tAll);
     const imbalance = expectedMaxLoadFactor(tAll * moe.topK, ctx.ep);
     const rowsPerExpert = ((tAll * moe.topK) / touched) * imbalance;
     const local = touched / ctx.ep;

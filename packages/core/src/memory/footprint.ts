@@ -36,7 +36,10 @@ export function weightsBytesPerDevice(ctx: GraphContext): number {
   const replicated = replicatedLayerParams(m);
   const vocab = params.embedding + params.lmHead;
   const layerSharded = params.total - replicated - vocab - params.routedExperts - m.hiddenSize;
-  const layers = replicated + layerSharded / ctx.attnTp + params.routedExperts / ctx.tp;
+  // Each of the ep ranks holds (experts + redundant)/ep expert slots, each split over tp/ep devices.
+  const experts = m.moe?.numExperts ?? 0;
+  const slots = experts > 0 ? (experts + (ctx.redundantExperts ?? 0)) / experts : 1;
+  const layers = replicated + layerSharded / ctx.attnTp + (params.routedExperts * slots) / ctx.tp;
   const vocabPerDevice = (ctx.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ctx.tp;
   return (layers * ctx.layerScale + vocabPerDevice + m.hiddenSize) * bytesPerElement(ctx.formats.weights);
 }

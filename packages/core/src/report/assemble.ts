@@ -106,6 +106,8 @@ export interface EstimateReport {
       readonly pp: number;
       readonly ep: number;
       readonly dp: number;
+      /** Redundant expert replicas (EPLB), when set. */
+      readonly redundantExperts?: number;
     };
     /** Disaggregated serving only: each pool's tensor parallelism and replicas (pp and ep above apply to both). */
     readonly disaggregation?: {
@@ -226,7 +228,13 @@ function scenarioOf(ns: NormalizedScenario, batch: number): EstimateReport['scen
     model: ns.model.id,
     hardware: ns.hardware.id,
     gpus: ns.gpus,
-    parallelism: { tp: ns.tp, pp: ns.pp, ep: ns.ep, dp: ns.dp },
+    parallelism: {
+      tp: ns.tp,
+      pp: ns.pp,
+      ep: ns.ep,
+      dp: ns.dp,
+      ...(ns.redundantExperts > 0 ? { redundantExperts: ns.redundantExperts } : {}),
+    },
     ...(d === undefined
       ? {}
       : {

@@ -123,7 +123,7 @@ function checkRates(hw: HardwareSpec, formats: Formats): Diagnostic[] {
 
 function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const { tp, pp, ep, dp, attentionDp } = s.parallelism;
+  const { tp, pp, ep, dp, attentionDp, redundantExperts } = s.parallelism;
   const d = s.serving?.disaggregation;
   const product =
     d === undefined ? tp * pp * dp : (d.prefill.tp * d.prefill.dp + d.decode.tp * d.decode.dp) * pp;
@@ -141,11 +141,12 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   // Each pool of a disaggregated layout may run its own ep and attention DP.
   const groups =
     d === undefined
-      ? [{ tp, ep, attentionDp }]
+      ? [{ tp, ep, attentionDp, redundant: redundantExperts }]
       : [d.prefill, d.decode].map((p) => ({
           tp: p.tp,
           ep: p.ep ?? ep,
           attentionDp: p.attentionDp ?? attentionDp,
+          redundant: p.redundantExperts ?? redundantExperts,
         }));
   for (const g of groups)
     out.push(...checkTp(model, g.attentionDp ? 1 : g.tp, g.tp, g.tp % g.ep === 0 ? g.ep : 1));
@@ -165,9 +166,14 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
         'microBatches needs pp > 1 (there is no pipeline to fill).',
       ),
     );
-  const tpsByEp = new Map<number, number[]>();
-  for (const g of groups) tpsByEp.set(g.ep, [...(tpsByEp.get(g.ep) ?? []), g.tp]);
-  for (const [e, ts] of tpsByEp) if (e > 1) out.push(...checkExpertParallelism(model, e, ts));
+  const tpsByEp = new Map<string, { ep: number; redundant: number; tps: number[] }>();
+  for (const g of groups) {
+    const key = `${String(g.ep)}+${String(g.redundant)}`;
+    const seen = tpsByEp.get(key) ?? { ep: g.ep, redundant: g.redundant, tps: [] };
+    tpsByEp.set(key, { ...seen, tps: [...seen.tps, g.tp] });
+  }
+  for (const g of tpsByEp.values())
+    if (g.ep > 1 || g.redundant > 0) out.push(...checkExpertParallelism(model, g.ep, g.redundant, g.tps));
   if (attentionDp && tp === 1 && d === undefined)
     out.push(
       messages.parallelismInvalid(
@@ -189,23 +195,43 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
   return out;
 }
 
-/** Expert parallelism needs an MoE model whose experts it divides, inside each tp group. */
-function checkExpertParallelism(model: ModelSpec, ep: number, tps: readonly number[]): Diagnostic[] {
+/**
+ * Expert parallelism needs an MoE model whose expert slots (experts plus redundant replicas) it
+ * divides, inside each tp group.
+ */
+function checkExpertParallelism(
+  model: ModelSpec,
+  ep: number,
+  redundant: number,
+  tps: readonly number[],
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (model.moe === undefined)
     out.push(
       messages.parallelismInvalid(
-        'ep',
-        `ep=${String(ep)} needs a mixture-of-experts model; ${model.id} is dense.`,
+        ep > 1 ? 'ep' : 'redundantExperts',
+        `${ep > 1 ? `ep=${String(ep)}` : `redundantExperts=${String(redundant)}`} needs a mixture-of-experts model; ${model.id} is dense.`,
       ),
     );
-  else if (model.moe.numExperts % ep !== 0)
+  else if (redundant > 0 && ep === 1)
     out.push(
       messages.parallelismInvalid(
-        'ep',
-        `ep=${String(ep)} does not divide the ${String(model.moe.numExperts)} experts. Choose an ep that divides ${String(model.moe.numExperts)}.`,
+        'redundantExperts',
+        `redundantExperts=${String(redundant)} needs ep > 1: redundant replicas spread hot experts over expert-parallel ranks.`,
       ),
     );
+  else if ((model.moe.numExperts + redundant) % ep !== 0) {
+    const experts = model.moe.numExperts;
+    const fill = (ep - (experts % ep)) % ep;
+    out.push(
+      messages.parallelismInvalid(
+        redundant > 0 ? 'redundantExperts' : 'ep',
+        redundant > 0
+          ? `ep=${String(ep)} does not divide the ${String(experts + redundant)} expert slots (${String(experts)} experts + redundantExperts=${String(redundant)}). Choose redundantExperts so that ep divides the sum (${String(fill)}, ${String(fill + ep)}, ...).`
+          : `ep=${String(ep)} does not divide the ${String(experts)} experts. Choose an ep that divides ${String(experts)}${fill > 0 ? `, or set parallelism.redundantExperts to ${String(fill)} (${String(experts + fill)} slots, as SGLang --ep-num-redundant-experts and TensorRT-LLM wide-EP slots allow)` : ''}.`,
+      ),
+    );
+  }
   for (const t of tps)
     if (t % ep !== 0)
       out.push(
@@ -505,6 +531,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       attnTp,
       attnDp: tp / attnTp,
       moeTp: tp / ep,
+      redundantExperts: s.parallelism.redundantExperts,
       layerScale: Math.ceil(layers / pp) / layers,
       microBatches: s.parallelism.microBatches ?? pp,
       formats,

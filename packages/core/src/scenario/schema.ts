@@ -51,6 +51,13 @@ export const ParallelismSchema = z
     pp: positiveInt.default(1),
     /** Expert parallelism for MoE layers. Default 1. */
     ep: positiveInt.default(1),
+    /**
+     * Redundant expert replicas (EPLB) beyond the model's routed experts: SGLang
+     * --ep-num-redundant-experts, TensorRT-LLM wide-EP slots minus experts. The ep ranks hold
+     * experts + redundantExperts slots, ep must divide that sum, and every slot costs an expert's
+     * weights (e.g. DeepSeek's 256 + 32 = 288 slots over ep=48, 6 per rank). Default 0.
+     */
+    redundantExperts: z.number().int().nonnegative().default(0),
     /** Data-parallel replicas. Default 1. */
     dp: positiveInt.default(1),
     /**
@@ -101,6 +108,8 @@ const DisaggregationPoolSchema = z
     tp: positiveInt.default(1),
     dp: positiveInt.default(1),
     ep: positiveInt.optional(),
+    /** The pool's redundant expert replicas (parallelism.redundantExperts); default: the scenario's. */
+    redundantExperts: z.number().int().nonnegative().optional(),
     attentionDp: z.boolean().optional(),
   })
   .strict();
@@ -325,7 +334,14 @@ export const ScenarioSchema = z
     hardware: z.union([z.string().min(1), HardwareSpecSchema]),
     /** Devices used. Default: tp·pp·dp (ep lives inside the tp group); with disaggregation, both pools' devices. */
     gpus: positiveInt.optional(),
-    parallelism: ParallelismSchema.default({ tp: 1, pp: 1, ep: 1, dp: 1, attentionDp: false }),
+    parallelism: ParallelismSchema.default({
+      tp: 1,
+      pp: 1,
+      ep: 1,
+      redundantExperts: 0,
+      dp: 1,
+      attentionDp: false,
+    }),
     precision: PrecisionSchema.default({}),
     /**
      * Serving engine profile, optionally of a release ('sglang@0.5.9'; the id alone is the newest

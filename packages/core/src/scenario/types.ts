@@ -116,6 +116,7 @@ export interface DisaggregationPool {
   readonly tp: number;
   readonly dp: number;
   readonly ep?: number | undefined;
+  readonly redundantExperts?: number | undefined;
   readonly attentionDp?: boolean | undefined;
 }
 
@@ -152,6 +153,8 @@ export interface ParallelSizes {
   readonly attnDp: number;
   /** Tensor parallelism inside each expert (tp / ep). */
   readonly moeTp: number;
+  /** Redundant expert replicas (EPLB): the ep ranks hold numExperts + this many expert slots. Default 0. */
+  readonly redundantExperts?: number;
   /** Share of the layers the slowest pipeline stage holds: ceil(L/pp)/L. */
   readonly layerScale: number;
 }
@@ -200,6 +203,7 @@ export interface NormalizedScenario extends GraphContext, CostContext, MemoryCon
   readonly attnTp: number;
   readonly attnDp: number;
   readonly moeTp: number;
+  readonly redundantExperts: number;
   readonly layerScale: number;
   readonly microBatches: number;
   readonly formats: Formats;

@@ -121,6 +121,7 @@ function poolScenario(ns: NormalizedScenario, pool: Disaggregation['prefill']): 
     attnTp,
     attnDp: tp / attnTp,
     moeTp: tp / ep,
+    redundantExperts: pool.redundantExperts ?? ns.redundantExperts,
     gpus: tp * dp * ns.pp,
   };
 }

@@ -201,6 +201,8 @@ interface PoolLayout {
   readonly tp: number;
   readonly ep: number;
   readonly attentionDp: boolean;
+  /** The worker's TP was widened from the recorded one to its GPUs. */
+  readonly widened: boolean;
 }
 
 /**
@@ -220,7 +222,13 @@ function poolOf(notes: string, pool: 'prefill' | 'decode', said: string[]): Pool
   const perWorker = gpus !== undefined && gpus % workers === 0 ? gpus / workers : tp;
   if (perWorker > tp)
     said.push(`${pool} workers of ${perWorker} GPUs recorded as TP${tp}: TP${perWorker} used`);
-  return { workers, tp: Math.max(tp, perWorker), ep: Number(m[3]), attentionDp: m[4] === 'true' };
+  return {
+    workers,
+    tp: Math.max(tp, perWorker),
+    ep: Number(m[3]),
+    attentionDp: m[4] === 'true',
+    widened: perWorker > tp,
+  };
 }
 
 /**
@@ -314,17 +322,63 @@ interface Layout {
   /** The per-GPU denominator: the GPUs the source divided by. */
   readonly perGpu: number;
   readonly disaggregation?: {
-    prefill: { tp: number; dp: number; ep: number; attentionDp: boolean };
-    decode: { tp: number; dp: number; ep: number; attentionDp: boolean };
+    prefill: PoolScenario;
+    decode: PoolScenario;
     kvTransferLink: 'scale-up';
   };
+}
+
+interface PoolScenario {
+  tp: number;
+  dp: number;
+  ep: number;
+  attentionDp: boolean;
+  redundantExperts?: number;
+}
+
+/**
+ * The pool's EP and redundant experts. An EP that does not divide the pool's TP is replaced by
+ * EP1. A widened worker (recorded TP1/EP1 on more GPUs) whose expert FFN columns do not split
+ * over its GPUs runs wide EP over them, as the source records for a worker of that size elsewhere
+ * (Dynamo + SGLang decode TP48/EP48). An EP that does not divide the experts gets the fewest
+ * redundant experts that make the slots divide (SGLang --ep-num-redundant-experts, TensorRT-LLM
+ * wide-EP slots): the count the runs used is not recorded, so the row's note says it is assumed.
+ */
+function poolExperts(
+  p: PoolLayout,
+  name: string,
+  moe: { numExperts: number; expertIntermediateSize: number } | undefined,
+  notes: string[],
+): Pick<PoolScenario, 'ep' | 'redundantExperts'> {
+  let ep = p.ep;
+  if (!(ep <= p.tp && p.tp % ep === 0)) {
+    notes.push(`${name} EP${String(ep)} does not divide its TP${String(p.tp)}: EP1 used`);
+    ep = 1;
+  }
+  if (moe === undefined) return { ep };
+  if (p.widened && ep === 1 && moe.expertIntermediateSize % p.tp !== 0) {
+    notes.push(
+      `${name} workers of ${String(p.tp)} GPUs recorded as EP1 cannot split the ${String(moe.expertIntermediateSize)} expert FFN columns ${String(p.tp)} ways: EP${String(p.tp)} assumed (wide EP, as the source records TP48/EP48 decode workers of this recipe)`,
+    );
+    ep = p.tp;
+  }
+  const fill = (ep - (moe.numExperts % ep)) % ep;
+  if (fill === 0) return { ep };
+  notes.push(
+    `${name} EP${String(ep)} does not divide the ${String(moe.numExperts)} experts: ${String(fill)} redundant experts assumed (${String(moe.numExperts + fill)} slots, the fewest EP${String(ep)} divides; the run's count is not recorded)`,
+  );
+  return { ep, redundantExperts: fill };
 }
 
 /**
  * The deployment: TP/PP/EP/attention DP and replicas (num_gpus over one replica's GPUs), or the
  * two pools of a disaggregated layout (Dynamo), whose per-GPU metrics count decode GPUs only.
  */
-function layoutOf(row: MeasurementRow, notes: string[]): Layout | { readonly skip: string } {
+function layoutOf(
+  row: MeasurementRow,
+  moe: { numExperts: number; expertIntermediateSize: number } | undefined,
+  notes: string[],
+): Layout | { readonly skip: string } {
   const n = row.notes;
   if (/disaggregat/i.test(row.framework)) {
     const prefill = poolOf(n, 'prefill', notes);
@@ -332,21 +386,16 @@ function layoutOf(row: MeasurementRow, notes: string[]): Layout | { readonly ski
     if (prefill === undefined || decode === undefined)
       return { skip: skipReasons.unparsed('the prefill and decode pools of a disaggregated layout') };
     // Each pool runs its own TP/EP/attention DP (Dynamo launches the prefill and decode workers
-    // with their own engine arguments); an EP that does not divide its pool's TP is not used.
-    const epOf = (p: PoolLayout, name: string): number => {
-      if (p.ep <= p.tp && p.tp % p.ep === 0) return p.ep;
-      notes.push(`${name} EP${p.ep} does not divide its TP${p.tp}: EP1 used`);
-      return 1;
-    };
-    const prefillEp = epOf(prefill, 'prefill');
-    const decodeEp = epOf(decode, 'decode');
+    // with their own engine arguments).
+    const prefillExperts = poolExperts(prefill, 'prefill', moe, notes);
+    const decodeExperts = poolExperts(decode, 'decode', moe, notes);
     const decodeGpus = /DECODE GPUs only \((\d+)\)/i.exec(n)?.[1];
     return {
-      parallelism: { tp: decode.tp, pp: 1, ep: decodeEp, dp: 1, attentionDp: decode.attentionDp },
+      parallelism: { tp: decode.tp, pp: 1, ep: decodeExperts.ep, dp: 1, attentionDp: decode.attentionDp },
       perGpu: decodeGpus !== undefined ? Number(decodeGpus) : decode.tp * decode.workers,
       disaggregation: {
-        prefill: { tp: prefill.tp, dp: prefill.workers, ep: prefillEp, attentionDp: prefill.attentionDp },
-        decode: { tp: decode.tp, dp: decode.workers, ep: decodeEp, attentionDp: decode.attentionDp },
+        prefill: { tp: prefill.tp, dp: prefill.workers, ...prefillExperts, attentionDp: prefill.attentionDp },
+        decode: { tp: decode.tp, dp: decode.workers, ...decodeExperts, attentionDp: decode.attentionDp },
         kvTransferLink: 'scale-up',
       },
     };
@@ -436,7 +485,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   const lengths = lengthsFor(row, kind, notes);
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
-  const layout = layoutOf(row, notes);
+  const layout = layoutOf(row, named.model.moe, notes);
   if ('skip' in layout) return layout;
   const { parallelism, perGpu, disaggregation } = layout;
   const serving = engineSettings(row, kind, parallelism, notes);
