@@ -171,8 +171,8 @@ describe('parallelism and topology', () => {
     const tp = run({ ...ds, parallelism: { tp: 8, ep: 8 } });
     const adp = run({ ...ds, parallelism: { tp: 8, ep: 8, attentionDp: true } });
     expect(adp.serving?.kvCapacityTokens ?? 0).toBeGreaterThan(2 * (tp.serving?.kvCapacityTokens ?? 0));
-    expect(op(adp, 'decode', 'moe_dispatch')?.bound).toBe('communication');
-    expect(op(tp, 'decode', 'moe_dispatch')).toBeUndefined();
+    expect(op(adp, 'decode', 'moe_dispatch_ll')?.bound).toBe('communication');
+    expect(op(tp, 'decode', 'moe_dispatch_ll')).toBeUndefined();
   });
 
   it('a TP group beyond one node goes over the scale-out network once one is given', () => {

@@ -63,10 +63,48 @@ export function sharedExpertParams(model: ModelSpec, moe: Moe): number {
   return moe.numSharedExperts * 3 * model.hiddenSize * width;
 }
 
-/** MoE dispatch or combine under attention DP: each token goes to (and returns from) its top-k experts' devices. */
-function allToAll(c: StepContext, moe: Moe, name: string, count: number, bytesPerElement: number): Operator {
-  const bytes = c.tokens * moe.topK * c.model.hiddenSize * bytesPerElement;
-  return collective(name, count, 'all-to-all', bytes, c.ctx.tp);
+/**
+ * Expected distinct EP ranks a token's top-k experts sit on: k distinct picks of `slots` expert
+ * slots, `slots/ranks` per rank; a rank is missed with probability C(S − S/R, k)/C(S, k).
+ */
+export function expectedRanksTouched(slots: number, topK: number, ranks: number): number {
+  if (ranks <= 1) return 1;
+  const perRank = slots / ranks;
+  let miss = 1;
+  for (let i = 0; i < topK; i++) miss *= Math.max(0, slots - perRank - i) / (slots - i);
+  return ranks * (1 - miss);
+}
+
+/**
+ * MoE dispatch or combine under attention DP, as DeepEP's two kernel families move it (its
+ * docs: normal kernels for training and prefill, low-latency kernels for decode; SGLang
+ * --deepep-mode auto picks them by phase). Low-latency kernels (decode, `_ll`) send each token to
+ * each of its top-k experts (k copies; the receiver reduces the combine) with direct writes and
+ * no handshake: one collective latency. Normal kernels (prefill, `_normal`) send a token once per
+ * EP rank that holds any of its experts, and a rank reduces its experts' outputs before the
+ * combine, so k copies become `expectedRanksTouched` ones; before the dispatch they exchange
+ * the per-rank and per-expert token counts (`moe_dispatch_notify`, a collective latency of its
+ * own; the combine reuses the dispatch's layout).
+ */
+function allToAll(
+  c: StepContext,
+  moe: Moe,
+  name: 'moe_dispatch' | 'moe_combine',
+  count: number,
+  bytesPerElement: number,
+): Operator {
+  const perToken = c.model.hiddenSize * bytesPerElement;
+  if (c.phase === 'decode')
+    return collective(`${name}_ll`, count, 'all-to-all', c.tokens * moe.topK * perToken, c.ctx.tp);
+  const slots = moe.numExperts + (c.ctx.redundantExperts ?? 0);
+  const copies = Math.min(moe.topK, expectedRanksTouched(slots, moe.topK, c.ctx.ep));
+  return collective(`${name}_normal`, count, 'all-to-all', c.tokens * copies * perToken, c.ctx.tp);
+}
+
+/** DeepEP normal dispatch's notify round: every rank sends its per-rank and per-expert counts (int32). */
+function dispatchNotify(c: StepContext, moe: Moe, count: number): Operator {
+  const slots = moe.numExperts + (c.ctx.redundantExperts ?? 0);
+  return collective('moe_dispatch_notify', count, 'all-to-all', (c.ctx.ep + slots) * 4, c.ctx.tp);
 }
 
 class MoeLayer implements Layer {
@@ -115,6 +153,8 @@ class MoeLayer implements Layer {
     out.push(elementwise(c, 'moe_permute', n, t * h, t * moe.topK * h));
     const unpermute = elementwise(c, 'moe_unpermute', n, t * moe.topK * h, t * h, 2 * moe.topK);
     const dispatch = ctx.attnDp > 1;
+    // Dispatch at the GEMM input width (FP8 with FP8 activations), combine in 16-bit [M1051-M1070].
+    if (dispatch && c.phase !== 'decode') out.push(dispatchNotify(c, moe, n));
     if (dispatch) out.push(allToAll(c, moe, 'moe_dispatch', n, c.gemmInputBytes));
     // Routed experts: the group's tokens pick top-k of E; this device holds E/ep of them, each
     // split over tp/ep devices, and reads only the ones its tokens touch.
