@@ -2,7 +2,9 @@
 // default efficiencies and prints, per metric, the median signed log-ratio (predicted/measured)
 // and the median absolute error by hardware family × format × engine × EP/attention-DP ×
 // concurrency band. Run after `npm run build`: `node scripts/modern-breakdown.mjs [csv] [--by keys]`
-// where keys is a comma list of hw,fmt,engine,par,conc,model,osl (default hw,fmt,engine,par).
+// where keys is a comma list of hw,dev,fmt,engine,release,par,conc,model,osl (default
+// hw,fmt,engine,par); release is the engine version of the image tag (SGLang v0.5.9 and v0.5.12
+// differ on ROCm, docs/fidelity.md).
 import { readFileSync } from 'node:fs';
 import { findHardware, parseMeasurementCsv, validateRows } from '../packages/core/dist/index.js';
 
@@ -66,7 +68,9 @@ const keyOf = (r) =>
                     ? r.model
                     : k === 'osl'
                       ? `${r.inputLen}/${r.outputLen}`
-                      : '?',
+                      : k === 'release'
+                        ? (/:v(\d+\.\d+\.\d+)/.exec(r.framework ?? '')?.[1] ?? '?')
+                        : '?',
     )
     .join(' ');
 

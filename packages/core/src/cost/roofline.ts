@@ -5,6 +5,7 @@
  * a handful of multiply-adds.
  */
 import type { Operator, PhaseGraph } from '../graph/operator.js';
+import type { ModelSpec } from '../model/schema.js';
 import type { CostContext, DeviceContext } from '../scenario/types.js';
 import type { RateFormat } from '../units/formats.js';
 import { collectiveSeconds } from './collectives.js';
@@ -114,11 +115,41 @@ export function costOperator(
   return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: fixed, communicationSeconds: 0 };
 }
 
+/**
+ * Share of the compute units a decode attention kernel over a latent (MLA) cache keeps busy: each
+ * of the step's sequences (on the busiest attention-DP rank) is split into at most
+ * `mlaDecodeSplits` work-groups, one compute unit each (families.ts). 1 where the family's kernels
+ * split until the device is full (mlaDecodeSplits undefined) and for other attention kinds.
+ */
+export function decodeAttentionOccupancy(
+  eff: Pick<DeviceContext['efficiency'], 'mlaDecodeSplits' | 'gemmWaveSlots'>,
+  attention: ModelSpec['attention']['kind'] | undefined,
+  sequences: number,
+): number {
+  const splits = eff.mlaDecodeSplits;
+  if (attention !== 'mla' || splits === undefined || eff.gemmWaveSlots <= 0 || sequences <= 0) return 1;
+  const busy = (sequences * splits) / eff.gemmWaveSlots;
+  return busy < 1 ? busy : 1;
+}
+
 export function costPhase(ctx: CostContext, graph: PhaseGraph): CostedPhase {
   const e = ctx.efficiency;
   const graphed = graph.phase === 'decode' && ctx.engine.cudaGraphDecode;
   const launch = graphed ? e.graphKernelLaunchSeconds : e.kernelLaunchSeconds;
-  return { graph, operators: graph.operators.map((op) => costOperator(ctx, op, launch, graphed)) };
+  const dp = ctx.attnDp ?? 1;
+  const occupancy =
+    graph.phase === 'decode'
+      ? decodeAttentionOccupancy(e, ctx.model?.attention.kind, Math.ceil(graph.sequences / dp))
+      : 1;
+  return {
+    graph,
+    operators: graph.operators.map((op) => {
+      const c = costOperator(ctx, op, launch, graphed);
+      return occupancy < 1 && op.kind === 'attention' && op.part === 'decode'
+        ? { ...c, flopsPerSecond: c.flopsPerSecond * occupancy, bytesPerSecond: c.bytesPerSecond * occupancy }
+        : c;
+    }),
+  };
 }
 
 export interface OperatorTime {

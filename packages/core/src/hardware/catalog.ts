@@ -4,6 +4,7 @@
  * against HardwareSpecSchema, plus name aliases for lookup.
  */
 import { EXCLUDED_HARDWARE, HARDWARE_DATA } from './catalog-data.js';
+import { CATALOG_DEVICE_EFFICIENCY } from './families.js';
 import { HardwareSpecSchema, type HardwareSpec } from './schema.js';
 
 export { EXCLUDED_HARDWARE, HARDWARE_DATA };
@@ -19,7 +20,13 @@ function deepFreeze<T>(value: T): T {
 function buildCatalog(): ReadonlyMap<string, HardwareSpec> {
   const map = new Map<string, HardwareSpec>();
   for (const input of HARDWARE_DATA) {
-    const spec = HardwareSpecSchema.parse(input);
+    // A device measured apart from its family carries its own efficiencies (families.ts).
+    const measured = CATALOG_DEVICE_EFFICIENCY[input.id];
+    const spec = HardwareSpecSchema.parse(
+      measured !== undefined && measured.family === input.family
+        ? { ...input, efficiency: measured.efficiency }
+        : input,
+    );
     if (map.has(spec.id)) throw new Error(`hardware catalog: duplicate id '${spec.id}'`);
     map.set(spec.id, deepFreeze(spec));
   }

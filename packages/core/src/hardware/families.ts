@@ -9,6 +9,8 @@
  */
 import type { HardwareFamily, HardwareSpec } from './schema.js';
 
+type DeviceEfficiency = NonNullable<HardwareSpec['efficiency']>;
+
 export type { HardwareFamily } from './schema.js';
 
 export interface EfficiencyProfile {
@@ -61,6 +63,15 @@ export interface EfficiencyProfile {
    * 20–30 kernels of a few microseconds of roofline work each.
    */
   readonly kernelFixedSeconds: number;
+  /**
+   * Decode attention over a latent (MLA) cache: the most work-groups a kernel splits one
+   * sequence's cache into (flash-decoding KV splits). A decode step of B sequences keeps
+   * min(1, B · splits / gemmWaveSlots) of the compute units streaming the cache
+   * (cost/roofline.ts decodeAttentionOccupancy), so a few sequences read it at a fraction of the
+   * bandwidth. Undefined: the kernel splits until every compute unit has work (FlashMLA and
+   * FlashInfer size their splits to the SM count).
+   */
+  readonly mlaDecodeSplits?: number | undefined;
   readonly sources: Readonly<Record<string, string>>;
 }
 
@@ -166,10 +177,13 @@ const CDNA3: EfficiencyProfile = {
   gemmWaveSlots: 304,
   memoryBandwidthFraction: 0.75,
   attentionPeakFraction: 0.4,
-  kernelFixedSeconds: 8e-6,
+  kernelFixedSeconds: 6e-6,
+  mlaDecodeSplits: 8,
   sources: {
-    gemmPeakFraction: 'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]',
-    gemmLowPrecisionPeakFraction: 'no FP8 measurement: assumed below the BF16 fraction',
+    gemmPeakFraction:
+      'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]; their mean for a CDNA3 device without its own measurement (CATALOG_DEVICE_EFFICIENCY)',
+    gemmLowPrecisionPeakFraction:
+      'no FP8 measurement: assumed below the BF16 fraction (MI300X and MI325X scale it by their own MAMF fractions, CATALOG_DEVICE_EFFICIENCY)',
     memoryBandwidthFraction: 'no measurement in reference.csv: assumed',
     attentionPeakFraction: 'no measurement in reference.csv: assumed',
     collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
@@ -178,7 +192,9 @@ const CDNA3: EfficiencyProfile = {
     groupedGemmRowsHalf: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
     gemmKHalf: 'no CDNA measurement: Hopper value, assumed',
     kernelFixedSeconds:
-      "no CDNA3 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 SGLang rows on MI300X/MI325X (serving-modern.csv, 24 tpot_ms rows): 3, 5, 6, 7, 8, 10 us give median predicted/measured TPOT 0.66/0.74/0.80/0.85/0.89/0.94 and throughput 1.52/1.39/1.31/1.23/1.17/1.08; 8 us. It also carries the dispatch gap between graph-replayed kernels on ROCm, which the engines' 1.5 us graph launch (measured on CUDA) leaves out, and whatever the MI300X decode kernels lose that is not modeled yet (the 1024/8192 rows stay 25-35% too fast)",
+      "no CDNA3 kernel-latency measurement in reference.csv: fitted with mlaDecodeSplits to the single-node InferenceX DeepSeek-R1 SGLang rows on MI300X/MI325X (serving-modern.csv, 24 tpot_ms and 24 output_tok_s_per_gpu rows). With 8 splits, 4, 5, 6, 7, 8 us give median predicted/measured TPOT 0.96/1.02/1.08/1.14/1.19 on the 14 SGLang v0.5.12 rows (1024/1024 and 8192/1024) and 0.73/0.76/0.78/0.81/0.84 on the 10 v0.5.9 rows (1024/8192); 6 us is the value at which every CDNA3 source improves (MI300X 17.6 -> 16.0%, MI325X 17.2 -> 16.8%, all metrics, raw). It also carries the dispatch gap between graph-replayed kernels on ROCm, which the engines' 1.5 us graph launch (measured on CUDA) leaves out. The v0.5.9 rows stay about 25% too fast: that ROCm build decodes slower at every concurrency (4 clients: 25.1 ms at a mean context of about 4,600 tokens against v0.5.12's 19.4 ms at about 8,600), while on H200 and MI355X the two releases agree within 10%",
+    mlaDecodeSplits:
+      'fitted with kernelFixedSeconds to the InferenceX DeepSeek-R1 SGLang v0.5.12 rows on MI300X/MI325X: the TPOT added by 7,168 more tokens of context per sequence (8192/1024 against 1024/1024 at the same client count) is 4.5, 5.8, 8.9, 17.3, 36.2 ms at 4, 8, 16, 32, 64 clients on MI300X (4.1, 5.7 on MI325X): 157 ns per added token at 4 clients, 75-80 from 16 on, where the latent cache streamed at the bandwidth costs 18. H200 adds 38-42 ns at 4-8 clients and MI355X 31-80 ns at 4 (where any cap worsens its rows, CDNA4 below). Splits 4, 8, 16, 32, unbounded (6 us): v0.5.12 TPOT median error 20.0/9.0/5.5/8.0/8.0%, throughput 17.5/6.0/7.0/10.5/10.5%; at 5 us 8 splits gives 4.0% and 3.0%. By source (all metrics, raw, 6 us), 8 splits: MI300X 16.0%, MI325X 16.8%; 16 splits: 17.5%, 18.9%. Applied to MLA only: no GQA decode row on CDNA3 at few sequences (the MLPerf Llama rows run hundreds, which fill the device at any split count)',
   },
 };
 
@@ -189,6 +205,7 @@ const CDNA4: EfficiencyProfile = {
   gemmLowPrecisionPeakFraction: 0.6,
   gemmWaveSlots: 256,
   kernelFixedSeconds: 3.5e-6,
+  mlaDecodeSplits: undefined,
   sources: {
     ...CDNA3.sources,
     gemmPeakFraction: 'MAMF BF16: MI355X 1565/2300 = 0.68 [M1083]',
@@ -197,6 +214,51 @@ const CDNA4: EfficiencyProfile = {
       'no MXFP4 kernel measurement in reference.csv: FP4 GEMMs use the 8-bit fraction until the MXFP4 serving rows validate and calibrate it',
     kernelFixedSeconds:
       'no CDNA4 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 rows on MI355X (serving-modern.csv, SGLang and ATOM, FP8 and MXFP4, 34 tpot_ms rows): 2, 3, 4 us give median predicted/measured TPOT 0.86/0.95/1.05; 3.5 us',
+    mlaDecodeSplits:
+      'unbounded (the kernels fill the device): capping the splits at 32, 16, 8 moves the InferenceX MI355X SGLang rows from 6.0% to 6.0/7.0/10.5% (TPOT and throughput median error)',
+  },
+};
+
+/**
+ * Measured efficiencies of single catalog devices that differ from their family's, by catalog id:
+ * the catalog entry carries them as its own `efficiency` (hardware/catalog.ts, for a device of that
+ * family), so a copy of the entry keeps them. MI300X and MI325X are the same CDNA3 die at the same
+ * datasheet peaks (datasheets.csv: "same compute as MI300X, but more memory and more power"); the
+ * MI325X board is allowed 1000 W against the MI300X's 750 W, so under a sustained GEMM it holds its
+ * matrix clock closer to the one the peak assumes: MAMF BF16 0.51 of the peak on MI300X [M1085],
+ * 0.60 on MI325X [M1084] (the family's 0.56 is their mean). No FP8 GEMM measurement exists on
+ * either; the same clock drives the FP8 units, so each device's FP8 fraction keeps the family's
+ * FP8/BF16 ratio (0.50/0.56): MI300X 0.46, MI325X 0.54. The MLPerf v5.1 AMD runs on the two boards
+ * (same harness, engine and datasets) measure MI325X 1.24-1.30x MI300X; the model gave 1.01-1.22x
+ * with the family's one fraction, and 1.15-1.27x with each board's own.
+ */
+const CDNA3_FP8_TO_BF16 = CDNA3.gemmLowPrecisionPeakFraction / CDNA3.gemmPeakFraction;
+export const CATALOG_DEVICE_EFFICIENCY: Readonly<
+  Record<string, { family: HardwareFamily; efficiency: DeviceEfficiency }>
+> = {
+  mi300x: {
+    family: 'amd-cdna3',
+    efficiency: {
+      gemmPeakFraction: 0.51,
+      gemmLowPrecisionPeakFraction: Math.round(0.51 * CDNA3_FP8_TO_BF16 * 100) / 100,
+      sources: {
+        gemmPeakFraction: 'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085] (750 W board)',
+        gemmLowPrecisionPeakFraction:
+          'no FP8 measurement: the BF16 fraction [M1085] times the family FP8/BF16 ratio 0.50/0.56 (the same clock drives both)',
+      },
+    },
+  },
+  mi325x: {
+    family: 'amd-cdna3',
+    efficiency: {
+      gemmPeakFraction: 0.6,
+      gemmLowPrecisionPeakFraction: Math.round(0.6 * CDNA3_FP8_TO_BF16 * 100) / 100,
+      sources: {
+        gemmPeakFraction: 'MAMF BF16: MI325X 784.9/1307 = 0.60 [M1084] (1000 W board, same die as MI300X)',
+        gemmLowPrecisionPeakFraction:
+          'no FP8 measurement: the BF16 fraction [M1084] times the family FP8/BF16 ratio 0.50/0.56 (the same clock drives both)',
+      },
+    },
   },
 };
 
@@ -257,7 +319,8 @@ const merged = new WeakMap<HardwareSpec, EfficiencyProfile>();
 
 /**
  * The efficiency defaults of a device: its family's, with the device's own overrides
- * (`efficiency` in its entry) on top. Cached per hardware object.
+ * (`efficiency` in its entry; CATALOG_DEVICE_EFFICIENCY for catalog devices) on top. Cached per
+ * hardware object.
  */
 export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
   const base = FAMILY_TRAITS[hardware.family].efficiency;
@@ -279,6 +342,7 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     collectiveBandwidthFraction: own.collectiveBandwidthFraction ?? base.collectiveBandwidthFraction,
     collectiveLatencySeconds: own.collectiveLatencySeconds ?? base.collectiveLatencySeconds,
     kernelFixedSeconds: own.kernelFixedSeconds ?? base.kernelFixedSeconds,
+    mlaDecodeSplits: base.mlaDecodeSplits,
     sources: { ...base.sources, ...own.sources },
   };
   merged.set(hardware, profile);

@@ -174,6 +174,9 @@ export interface DeviceContext {
 /** Costing a whole phase also needs whether decode replays CUDA graphs. */
 export interface CostContext extends DeviceContext {
   readonly engine: Pick<EngineProfile, 'cudaGraphDecode'>;
+  /** The model's attention kind and the attention-DP ranks, for decode attention occupancy (optional). */
+  readonly model?: Pick<ModelSpec, 'attention'>;
+  readonly attnDp?: number;
 }
 
 /** The device memory budget: sizes, the device, the engine's memory policy, offload and a draft model. */

@@ -14,7 +14,7 @@
  * max(pp, m) stage times of a micro-batch, so the pipeline bubble is (pp − m)/pp when m < pp.
  */
 import type { CostedOperator } from '../cost/roofline.js';
-import { costOperator, perKernelSeconds, workOf } from '../cost/roofline.js';
+import { costOperator, decodeAttentionOccupancy, perKernelSeconds, workOf } from '../cost/roofline.js';
 import type { Operator } from '../graph/operator.js';
 import { buildGraph, busiestRankSequences } from '../graph/build.js';
 import { weightsBytesPerDevice } from '../memory/footprint.js';
@@ -252,10 +252,17 @@ export class StepCoster {
       // the busiest (ceil(B/dp) of the B sequences, as the token-wise parts above).
       const share = rankShare(load.decodeSequences, ns.attnDp);
       const sequences = load.decodeSequences * share;
+      // Few sequences keep few compute units streaming a latent cache (families.ts mlaDecodeSplits).
+      const occupancy = decodeAttentionOccupancy(
+        ns.efficiency,
+        ns.model.attention.kind,
+        Math.ceil(sequences),
+      );
       for (const a of this.decodeAttention) {
         const ctx = (a.windowed ? load.decodeContextWindowed : load.decodeContext) * share;
-        const compute = (a.flopsPerContext * ctx) / a.flopsPerSecond;
-        const memory = (a.bytesPerSequence * sequences + a.bytesPerContext * ctx) / a.bytesPerSecond;
+        const compute = (a.flopsPerContext * ctx) / (a.flopsPerSecond * occupancy);
+        const memory =
+          (a.bytesPerSequence * sequences + a.bytesPerContext * ctx) / (a.bytesPerSecond * occupancy);
         seconds += a.count * ((compute > memory ? compute : memory) + a.fixedSeconds);
       }
     }
