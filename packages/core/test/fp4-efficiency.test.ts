@@ -6,7 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { efficiencyFor, estimate, findHardware } from '@ridgeline/core';
+import {
+  efficiencyFor,
+  estimate,
+  findHardware,
+  observationsFromRows,
+  parseMeasurementCsv,
+} from '@ridgeline/core';
+import { measurementFile } from './gate.js';
 
 function run(s: unknown): EstimateReport {
   const r = estimate(s);
@@ -121,5 +128,20 @@ describe('FP4 block scales', () => {
     const fp8 = decode('fp8');
     expect(decodeOp(fp8, 'gate_up_proj').scaleBytes).toBeUndefined();
     expect(fp8.breakdown.every((o) => o.scaleBytes === undefined)).toBe(true);
+  });
+});
+
+describe('FP4 fraction in calibration', () => {
+  it('an NVFP4 serving row informs gemmFp4PeakFraction, an FP8 row the 8-bit fraction', () => {
+    const parsed = parseMeasurementCsv(measurementFile('serving-modern.csv'));
+    if (!parsed.ok) throw new Error('serving-modern.csv');
+    const pick = (id: string) => parsed.value.filter((r) => r.id === id);
+    // N0562: B200 NVFP4 Llama-2-70B Interactive TTFT; N0690: H200 FP8 Llama-2-70B Interactive TTFT.
+    const [nv] = observationsFromRows(pick('N0562')).observations;
+    const [fp8] = observationsFromRows(pick('N0690')).observations;
+    expect(nv?.sensitiveTo.has('gemmFp4PeakFraction')).toBe(true);
+    expect(nv?.sensitiveTo.has('gemmLowPrecisionPeakFraction')).toBe(false);
+    expect(fp8?.sensitiveTo.has('gemmLowPrecisionPeakFraction')).toBe(true);
+    expect(fp8?.sensitiveTo.has('gemmFp4PeakFraction')).toBe(false);
   });
 });
