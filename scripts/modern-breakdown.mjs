@@ -5,16 +5,25 @@
 // where keys is a comma list of hw,dev,fmt,engine,release,par,conc,model,osl (default
 // hw,fmt,engine,par); release is the engine version of the image tag (SGLang v0.5.9 and v0.5.12
 // differ on ROCm, docs/fidelity.md).
+// `--calibration shipped` applies the shipped profiles (the CLI default); without it, the raw model.
 import { readFileSync } from 'node:fs';
-import { findHardware, parseMeasurementCsv, validateRows } from '../packages/core/dist/index.js';
+import {
+  SHIPPED_PROFILES,
+  findHardware,
+  parseMeasurementCsv,
+  validateRows,
+} from '../packages/core/dist/index.js';
 
 const args = process.argv.slice(2);
 const byAt = args.indexOf('--by');
 const by = byAt >= 0 ? args[byAt + 1].split(',') : ['hw', 'fmt', 'engine', 'par'];
 const metricsAt = args.indexOf('--metrics');
+const calibrationAt = args.indexOf('--calibration');
+const shipped = calibrationAt >= 0 && args[calibrationAt + 1] === 'shipped';
 const file =
-  args.find((a, i) => !a.startsWith('--') && i !== byAt + 1 && i !== metricsAt + 1) ??
-  'packages/core/data/measurements/serving-modern.csv';
+  args.find(
+    (a, i) => !a.startsWith('--') && i !== byAt + 1 && i !== metricsAt + 1 && i !== calibrationAt + 1,
+  ) ?? 'packages/core/data/measurements/serving-modern.csv';
 const metrics =
   metricsAt >= 0
     ? args[metricsAt + 1].split(',')
@@ -23,7 +32,7 @@ const metrics =
 const parsed = parseMeasurementCsv(readFileSync(file, 'utf8'));
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
 const rowsById = new Map(parsed.value.map((r) => [r.id, r]));
-const report = validateRows(parsed.value);
+const report = validateRows(parsed.value, shipped ? { profiles: SHIPPED_PROFILES } : {});
 
 const familyOf = (name) => {
   const hit = findHardware(name.replace(/\s+\d+\s*GB\b.*$/i, '').trim()) ?? findHardware(name);

@@ -31,6 +31,7 @@ interface ParameterSpec {
 export const PARAMETER_SPECS: Readonly<Record<CalibrationParameter, ParameterSpec>> = {
   gemmPeakFraction: { priorLogSigma: 0.2, lower: 0.05, upper: 1 },
   gemmLowPrecisionPeakFraction: { priorLogSigma: 0.2, lower: 0.05, upper: 1 },
+  gemmFp4PeakFraction: { priorLogSigma: 0.2, lower: 0.05, upper: 1 },
   memoryBandwidthFraction: { priorLogSigma: 0.15, lower: 0.05, upper: 1 },
   attentionPeakFraction: { priorLogSigma: 0.3, lower: 0.05, upper: 1 },
   collectiveBandwidthFraction: { priorLogSigma: 0.3, lower: 0.05, upper: 1 },

@@ -108,6 +108,11 @@ export interface SkippedObservation {
 
 const ALL: ReadonlySet<CalibrationParameter> = new Set(CALIBRATION_PARAMETERS);
 const NONE: ReadonlySet<CalibrationParameter> = new Set();
+const GEMM_FRACTIONS: readonly CalibrationParameter[] = [
+  'gemmPeakFraction',
+  'gemmLowPrecisionPeakFraction',
+  'gemmFp4PeakFraction',
+];
 
 /** Parameters a run in `format` on tp × pp devices can depend on. */
 function runSensitivity(
@@ -117,12 +122,21 @@ function runSensitivity(
 ): Set<CalibrationParameter> {
   const out = new Set<CalibrationParameter>(kernelOnly ? ['memoryBandwidthFraction'] : ALL);
   if (format !== undefined) {
-    const low = ['fp8', 'int8', 'int4', 'fp4'].includes(rateClassOf(format));
-    out.add(low ? 'gemmLowPrecisionPeakFraction' : 'gemmPeakFraction');
-    if (!kernelOnly) out.delete(low ? 'gemmPeakFraction' : 'gemmLowPrecisionPeakFraction');
+    // Each rate class has its own GEMM fraction: 16-bit, 8-bit (and int4), block-scaled FP4.
+    const rate = rateClassOf(format);
+    const own: CalibrationParameter =
+      rate === 'fp4'
+        ? 'gemmFp4PeakFraction'
+        : ['fp8', 'int8', 'int4'].includes(rate)
+          ? 'gemmLowPrecisionPeakFraction'
+          : 'gemmPeakFraction';
+    out.add(own);
+    if (!kernelOnly) for (const p of GEMM_FRACTIONS) if (p !== own) out.delete(p);
   } else {
+    // No format stated: 16-bit or 8-bit; an FP4 run states its format.
     out.add('gemmPeakFraction');
     out.add('gemmLowPrecisionPeakFraction');
+    out.delete('gemmFp4PeakFraction');
   }
   if (devices <= 1) {
     out.delete('collectiveBandwidthFraction');

@@ -15,6 +15,7 @@ import { EngineIdSchema } from '../scenario/schema.js';
 export const HARDWARE_PARAMETERS = [
   'gemmPeakFraction',
   'gemmLowPrecisionPeakFraction',
+  'gemmFp4PeakFraction',
   'memoryBandwidthFraction',
   'attentionPeakFraction',
   'collectiveBandwidthFraction',
@@ -67,6 +68,8 @@ export const ProfileParametersSchema = z
     gemmPeakFraction: fraction.optional(),
     /** Best GEMM throughput as a fraction of the dense peak, 8-bit and narrower formats. */
     gemmLowPrecisionPeakFraction: fraction.optional(),
+    /** The same for block-scaled FP4 (NVFP4, MXFP4) at the FP4 rate. */
+    gemmFp4PeakFraction: fraction.optional(),
     /** Achieved fraction of memory bandwidth in streaming kernels. */
     memoryBandwidthFraction: fraction.optional(),
     /** Fused attention in compute-bound prefill: achieved fraction of the dense peak. */
@@ -177,6 +180,7 @@ export function defaultParameters(
   return {
     gemmPeakFraction: eff.gemmPeakFraction,
     gemmLowPrecisionPeakFraction: eff.gemmLowPrecisionPeakFraction,
+    gemmFp4PeakFraction: eff.gemmFp4PeakFraction ?? eff.gemmLowPrecisionPeakFraction,
     memoryBandwidthFraction: eff.memoryBandwidthFraction,
     attentionPeakFraction: eff.attentionPeakFraction,
     collectiveBandwidthFraction: eff.collectiveBandwidthFraction,

@@ -14,7 +14,7 @@
  */
 import { layerStackOf } from '../layers/registry.js';
 import type { GraphContext } from '../scenario/types.js';
-import { bytesPerElement } from '../units/formats.js';
+import { bytesPerElement, scaleBytesPerElement } from '../units/formats.js';
 import type { Operator, PhaseGraph, PhaseKind } from './operator.js';
 import { collective, elementwise, gemm, op, type StepContext } from './ops.js';
 
@@ -48,6 +48,7 @@ function stepContext(ctx: GraphContext, step: StepShape): StepContext {
   // Attention-DP imbalance: whole sequences go to ranks, so the busiest rank holds
   // ceil(B/dp) of them and every rank waits for it at the MoE all-to-all.
   const busiest = busiestRankSequences(step.sequences, ctx.attnDp);
+  const gemmInputBytes = f.activations === 'fp32' ? 4 : Math.min(2, bytesPerElement(f.activations));
   return {
     ctx,
     model: ctx.model,
@@ -60,7 +61,10 @@ function stepContext(ctx: GraphContext, step: StepShape): StepContext {
     priorContext: step.priorContext ?? 0,
     layerScale: ctx.layerScale,
     weightBytes: bytesPerElement(f.weights),
-    gemmInputBytes: f.activations === 'fp32' ? 4 : Math.min(2, bytesPerElement(f.activations)),
+    gemmInputBytes,
+    weightScaleBytes: scaleBytesPerElement(f.weights),
+    // Block-scaled activations (NVFP4, MXFP4) carry their scales into the GEMM.
+    gemmInputScaleBytes: gemmInputBytes < 2 ? scaleBytesPerElement(f.activations) : 0,
     streamBytes: f.activations === 'fp32' ? 4 : 2,
     kvBytes: bytesPerElement(f.kvCache),
     gemmRate: f.gemmRate,

@@ -48,6 +48,12 @@ export interface Operator {
 
   /** Kernel launches per occurrence. */
   readonly kernels: number;
+  /**
+   * Of `bytes`, those of block/group scales (NVFP4, MXFP4, int4 groups) read with the GEMM's
+   * weights and quantized inputs, per occurrence; 0 for other operators. Reported, not costed
+   * apart: they are already in `bytes`. Operators built by graph/ops.ts always carry it.
+   */
+  readonly scaleBytes?: number;
 }
 
 export type PhaseKind = 'prefill' | 'decode';

@@ -28,6 +28,9 @@ export interface StepContext {
   readonly weightBytes: number;
   /** Bytes per element of GEMM inputs (fp8 activations are quantized before the GEMM). */
   readonly gemmInputBytes: number;
+  /** Of weightBytes and gemmInputBytes, the block/group scales (units/formats.ts). */
+  readonly weightScaleBytes: number;
+  readonly gemmInputScaleBytes: number;
   /** Bytes per element of the residual stream and GEMM outputs (16-bit unless fp32). */
   readonly streamBytes: number;
   readonly kvBytes: number;
@@ -39,7 +42,14 @@ export type OperatorFields = Pick<Operator, 'name' | 'kind' | 'count' | 'flops' 
   Partial<
     Pick<
       Operator,
-      'flopsPerContext' | 'bytesPerContext' | 'contextCap' | 'shape' | 'collective' | 'kernels' | 'part'
+      | 'flopsPerContext'
+      | 'bytesPerContext'
+      | 'contextCap'
+      | 'shape'
+      | 'collective'
+      | 'kernels'
+      | 'part'
+      | 'scaleBytes'
     >
   >;
 
@@ -59,6 +69,7 @@ export function op(f: OperatorFields): Operator {
     collective: f.collective,
     part: f.part ?? 'shared',
     kernels: f.kernels ?? 1,
+    scaleBytes: f.scaleBytes ?? 0,
   };
 }
 
@@ -86,6 +97,7 @@ export function gemm(
     rate: c.gemmRate,
     shape: { m, n, k, groups },
     part,
+    scaleBytes: groups * (k * n * c.weightScaleBytes + m * k * c.gemmInputScaleBytes),
   });
 }
 

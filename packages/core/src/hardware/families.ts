@@ -22,7 +22,11 @@ export interface EfficiencyProfile {
   readonly gemmLowPrecisionPeakFraction: number;
   /**
    * Same for block-scaled FP4 GEMMs (NVFP4, MXFP4) at the FP4 rate; undefined: the 8-bit
-   * fraction. No family has an FP4 kernel measurement in reference.csv yet, so none sets it.
+   * fraction. The block scales cost bytes (units/formats.ts), not FLOPs; what the tensor cores
+   * lose to them (loading each 16- or 32-element block's scale beside its operands, the shorter
+   * main loop per K at twice the FP8 rate) shows here. No family has an FP4 kernel measurement in
+   * reference.csv: Blackwell's is fitted to the NVFP4 serving rows (sources below), the others
+   * leave it unset.
    */
   readonly gemmFp4PeakFraction?: number | undefined;
   /**
@@ -145,6 +149,7 @@ const BLACKWELL: EfficiencyProfile = {
   family: 'nvidia-blackwell',
   gemmPeakFraction: 0.78,
   gemmLowPrecisionPeakFraction: 0.76,
+  gemmFp4PeakFraction: 0.64,
   gemmWaveSlots: 148,
   kernelFixedSeconds: 3e-6,
   sources: {
@@ -152,7 +157,7 @@ const BLACKWELL: EfficiencyProfile = {
     gemmPeakFraction: 'MAMF BF16: B200 0.78 [M1081], B300 0.79 [M1080], GB200 0.73 [M1082]',
     gemmLowPrecisionPeakFraction: 'MAMF FP8: B200 0.76 [M1087], B300 0.75 [M1088], GB200 0.72 [M1090]',
     gemmFp4PeakFraction:
-      'no FP4 kernel measurement in reference.csv: FP4 GEMMs use the FP8 fraction until the NVFP4 serving rows (serving-modern.csv) validate and calibrate it',
+      'no FP4 kernel measurement in reference.csv: fitted to the dense Llama NVFP4 rows of MLPerf v5.1 on B200 and GB200 (serving-modern.csv, TensorRT-LLM; mean and p99 TTFT of the Server and Interactive runs, 16 rows, set by prefill GEMMs): 0.76 (the FP8 fraction), 0.70, 0.66, 0.64, 0.62, 0.60, 0.55 give median predicted/measured mean TTFT 0.77/0.85/0.92/0.96/1.00/1.05/1.21 and p99 TTFT 0.82/0.94/0.96/1.00/1.05/1.10/1.25; 0.64 centres both (0.98). Offline throughput goes 1.23 -> 1.13 (405B and 8B still fast, Llama-2-70B slow from its input-length preset, docs/fidelity.md); serving-modern.csv median error 17.6 -> 16.9% raw, 16.8 -> 15.9% with the shipped profiles; below 0.6 the TTFT rows overshoot and Server runs tip into overload. The DeepSeek-R1 NVFP4 rows (InferenceX, decode-bound) move by under 1 point. Against Hopper FP8 on the same MLPerf benchmarks (H200, TensorRT-LLM), B200 NVFP4 had been 1.2-1.4x too fast relative, while the B200 FP8 rows (InferenceX DeepSeek-R1 0.98-1.02; Krai Llama-3.1-70B 0.76, like every OpenOrca row) show no general Blackwell over-prediction. MXFP4 on Blackwell takes the same fraction: no measurement',
     gemmKHalf: 'no Blackwell measurement: Hopper value, assumed',
     memoryBandwidthFraction:
       'no Blackwell bandwidth measurement in reference.csv: Hopper value (0.85), assumed',

@@ -34,6 +34,11 @@ export interface OperatorReport {
   readonly bound: Bound;
   readonly shape:
     { readonly m: number; readonly n: number; readonly k: number; readonly groups: number } | undefined;
+  /**
+   * Of `bytes`, the block scales read with a block-scaled GEMM's weights and inputs (NVFP4: one
+   * E4M3 per 16 elements; MXFP4: one E8M0 per 32); present only where there are some.
+   */
+  readonly scaleBytes?: number;
 }
 
 export interface PhaseReport {
@@ -203,6 +208,7 @@ function phaseBreakdown(
       bytes: op.count * opBytes,
       bound,
       shape: op.shape,
+      ...(op.scaleBytes !== undefined && op.scaleBytes > 0 ? { scaleBytes: op.count * op.scaleBytes } : {}),
     });
   }
   return {

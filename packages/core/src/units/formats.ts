@@ -62,6 +62,15 @@ export function bytesPerElement(format: NumericFormat): number {
   return bitsPerElement(format) / 8;
 }
 
+/**
+ * Bytes per element spent on block/group scales (included in bytesPerElement): NVFP4 one E4M3
+ * per 16 elements (1/16 B), MXFP4 one E8M0 per 32 (1/32 B); NVFP4's per-tensor FP32 scale is
+ * 4 bytes per tensor, nothing per element. Read with the elements, so they cost memory time.
+ */
+export function scaleBytesPerElement(format: NumericFormat): number {
+  return FORMAT_INFO[format].scaleBitsPerElement / 8;
+}
+
 export function rateClassOf(format: NumericFormat): RateFormat {
   return FORMAT_INFO[format].rate;
 }
