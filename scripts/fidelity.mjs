@@ -256,10 +256,25 @@ for (const cls of ['throughput', 'latency-ttft', 'latency-tpot', 'latency-e2e'])
   const rows = coverages[0][1].rows.filter((r) => classOf.get(r.id) === cls);
   if (rows.length > 0) bandLines.push(`| ${cls} | ${String(rows.length)} | ${covCell(rows)} |`);
 }
+const loadOf = new Map(bandRows.map((r) => [r.id, r.load]));
+bandLines.push(
+  '',
+  'By load regime (default predictions):',
+  '',
+  '| Load | Rows | Coverage (mean ln(p90 / p10)) |',
+  '|---|---:|---:|',
+);
+for (const load of ['batch', 'concurrency', 'maxThroughput', 'requestRate']) {
+  const rows = coverages[0][1].rows.filter((r) => loadOf.get(r.id) === load);
+  if (rows.length > 0) bandLines.push(`| ${load} | ${String(rows.length)} | ${covCell(rows)} |`);
+}
 const term = (v) => `+${v.toFixed(2)} (×${Math.exp(v).toFixed(2)})`;
 const factorCell = (w) =>
   [
-    ...Object.entries(w.source).map(([k, v]) => `source ${k} ${term(v)}`),
+    ...Object.entries(w.source).flatMap(([arrival, byClass]) =>
+      Object.entries(byClass).map(([k, v]) => `source ${arrival} ${k} ${term(v)}`),
+    ),
+    `range ${term(w.range)} per e-fold`,
     ...['family', 'modelClass', 'format', 'engine'].map((f) => `${f} ${term(w[f])}`),
   ].join(', ');
 bandLines.push(

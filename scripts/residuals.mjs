@@ -110,7 +110,8 @@ function conditions(row, r) {
     modelClass: modelClassOf(model),
     format: formatClass(s.precision.weights),
     engine: s.engine,
-    kind: s.workload.kind === 'batch' ? 'static' : 'continuous',
+    // The load regime: batch, concurrency, requestRate (Poisson) or maxThroughput.
+    load: s.workload.kind,
     tp: s.parallelism.tp,
     // Sequences in flight per replica: the static batch, or the simulated mean.
     batch: Math.max(1, r.batch / Math.max(1, replicas)),
@@ -162,7 +163,7 @@ for (const [file, rows] of rowsByFile) {
       modelClass: c.modelClass,
       format: c.format,
       engine: c.engine,
-      kind: c.kind,
+      load: c.load,
       tp: c.tp,
       logBatch: round(Math.log(c.batch)),
       logContext: round(Math.log(c.context)),
@@ -210,10 +211,13 @@ ${lines(serving)}
 ];
 
 /**
- * Widening factors learned by learnWidening (uncertainty/learn.ts) from the rows above:
- * \`source\` is, per metric class, the scale that holds 80% of each source's rows in bands built
- * without the source (each source weighing the same); each factor is the further scale that holds 80% of the rows of
- * a value of that factor held out (each value weighing the same), at least 1.
+ * Widening learned by learnWidening (uncertainty/learn.ts) from the rows above, ln added to each
+ * side: \`source\` is, per arrival regime (closed loop, or Poisson arrivals) and metric class, the
+ * widening that holds 80% of each source's rows in bands built without the source (each source
+ * weighing the same; a regime and class with rows from fewer than two sources takes a fallback);
+ * \`range\` the further widening per e-fold outside the measured range that holds 80% of the rows
+ * outside it; each factor the further widening that holds 80% of the rows of a value of that factor
+ * held out (each value weighing the same). Every term is at least 0.
  * Default predictions:
 ${evidence(raw).replace(/^\/\/ /gm, ' * ')}
  * Calibrated predictions:

@@ -161,6 +161,8 @@ export {
 } from './uncertainty/band.js';
 export { bandConditions, isCalibrated, scenarioBands } from './uncertainty/scenario-bands.js';
 export type {
+  Arrival,
+  LoadKind,
   MetricClass,
   ModelClass,
   ServingResidual,

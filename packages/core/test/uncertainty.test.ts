@@ -106,22 +106,22 @@ describe('uncertainty bands on estimates', () => {
     }
   });
 
-  it('is wider at a batch or context far outside the data, flagged as a note', () => {
-    const base = logWidth(run(measured), 'outputTokensPerSec');
+  it('flags a batch or context far outside the data as a note', () => {
+    // The band widens by the learned range term per e-fold outside (WIDENING.raw.range, tested
+    // below on synthetic rows); on today's rows it is 0: held-out rows outside the range needed
+    // no more than the source term.
     const big = run(eightB('h100-sxm', { inputTokens: 1024, outputTokens: 1024, batch: 4096 }));
-    expect(logWidth(big, 'outputTokensPerSec')).toBeGreaterThan(base + 0.1);
     const long = run(eightB('h100-sxm', { inputTokens: 120000, outputTokens: 8000, batch: 16 }));
-    expect(logWidth(long, 'outputTokensPerSec')).toBeGreaterThan(base + 0.1);
     expect(extrapolation(big).map((d) => d.message)).toMatchInlineSnapshot(`
       [
-        "The uncertainty band is extrapolated and widened: batch (sequences in flight per replica) 4096 is above the measured 3.9–1024. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
+        "The uncertainty band is extrapolated: batch (sequences in flight per replica) 4096 is above the measured 3.9–1024. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
       ]
     `);
     expect(extrapolation(long).map((d) => [d.severity, d.message])).toMatchInlineSnapshot(`
       [
         [
           "info",
-          "The uncertainty band is extrapolated and widened: context (input + output tokens) 128000 is above the measured 256–22000. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
+          "The uncertainty band is extrapolated: context (input + output tokens) 128000 is above the measured 256–22000. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).",
         ],
       ]
     `);
@@ -166,7 +166,7 @@ describe('uncertainty bands on calibrated runs', () => {
         modelClass: 'dense',
         format: '16-bit',
         engine: 'trtllm',
-        kind: 'static',
+        load: 'batch',
         batch: 64,
         context: 2048,
         tp: 1,
@@ -230,7 +230,7 @@ describe('uncertainty bands: properties', () => {
         modelClass: pick(r, ['dense', 'moe', 'mla'] as const),
         format: pick(r, ['16-bit', 'fp8', 'fp4', 'int4']),
         engine: pick(r, ['trtllm', 'vllm', 'ideal']),
-        kind: r() < 0.5 ? 'static' : 'continuous',
+        load: pick(r, ['batch', 'concurrency', 'requestRate', 'maxThroughput'] as const),
         batch: Math.exp(r() * 16 - 3),
         context: Math.exp(r() * 16),
         tp: 2 ** intIn(r, 0, 9),
@@ -258,7 +258,7 @@ function row(residual: number, over: Partial<ServingResidual> = {}): ServingResi
     modelClass: 'dense',
     format: 'fp8',
     engine: 'trtllm',
-    kind: 'continuous',
+    load: 'maxThroughput',
     tp: 1,
     logBatch: Math.log(64),
     logContext: Math.log(2048),
@@ -277,7 +277,7 @@ const at: BandConditions = {
   modelClass: 'dense',
   format: 'fp8',
   engine: 'trtllm',
-  kind: 'continuous',
+  load: 'maxThroughput',
   batch: 64,
   context: 2048,
   tp: 1,
@@ -302,12 +302,12 @@ describe('uncertainty bands: method', () => {
   it('TTFT uses its own rows where they are near, throughput rows otherwise', () => {
     const model = createBandModel(
       [
-        ...[0.3, 0.35, 0.4].map((x) => row(x, { metricClass: 'latency-ttft', logBatch: 0, kind: 'static' })),
+        ...[0.3, 0.35, 0.4].map((x) => row(x, { metricClass: 'latency-ttft', logBatch: 0, load: 'batch' })),
         ...[-0.05, 0, 0.05].map((x) => row(x)),
       ],
       ONE_SOURCE,
     );
-    const near = model.bands({ ...at, batch: 1, kind: 'static' }).bands.ttftMs;
+    const near = model.bands({ ...at, batch: 1, load: 'batch' }).bands.ttftMs;
     expect(near.hi).toBeGreaterThan(0.3);
     const far = model.bands(at).bands.ttftMs;
     expect(far.hi).toBeLessThan(0.1);
@@ -330,21 +330,47 @@ describe('uncertainty bands: method', () => {
     ]);
   });
 
-  it('widens every band by the source term of its metric class', () => {
+  it('widens every band by the source term of its arrival regime and metric class', () => {
     const rows = [-0.1, 0, 0.1].map((x) => row(x));
     const plain = createBandModel(rows, ONE_SOURCE).bands(at).bands;
     const widening = {
       ...NO_WIDENING,
-      source: { throughput: 0.2, 'latency-ttft': 0.3, 'latency-tpot': 0.15, 'latency-e2e': 0.2 },
+      source: {
+        closed: { throughput: 0.2, 'latency-ttft': 0.3, 'latency-tpot': 0.15, 'latency-e2e': 0.2 },
+        open: { throughput: 0.01, 'latency-ttft': 0.9, 'latency-tpot': 0.6, 'latency-e2e': 0.5 },
+      },
     };
-    const scaled = createBandModel(rows, ONE_SOURCE, widening).bands(at).bands;
+    const model = createBandModel(rows, ONE_SOURCE, widening);
+    const scaled = model.bands(at).bands;
     expect(scaled.outputTokensPerSec.hi).toBeCloseTo(plain.outputTokensPerSec.hi + 0.2, 12);
     expect(scaled.outputTokensPerSec.lo).toBeCloseTo(plain.outputTokensPerSec.lo - 0.2, 12);
     expect(scaled.ttftMs.hi).toBeCloseTo(plain.ttftMs.hi + 0.3, 12);
     expect(scaled.tpotMs.lo).toBeCloseTo(plain.tpotMs.lo - 0.15, 12);
+    // Under Poisson arrivals (a request rate), the open-loop terms.
+    const plainOpen = createBandModel(rows, ONE_SOURCE).bands({ ...at, load: 'requestRate' }).bands;
+    const open = model.bands({ ...at, load: 'requestRate' }).bands;
+    expect(open.ttftMs.hi).toBeCloseTo(plainOpen.ttftMs.hi + 0.9, 12);
+    expect(open.tpotMs.lo).toBeCloseTo(plainOpen.tpotMs.lo - 0.6, 12);
+    expect(open.outputTokensPerSec.hi).toBeCloseTo(plainOpen.outputTokensPerSec.hi + 0.01, 12);
   });
 
-  it('an engine, format or model class measured by fewer than two sources counts as unseen', () => {
+  it('draws on rows of the same load regime first: Poisson throughput is the offered rate', () => {
+    // Under a request rate below capacity the measured throughput is the offered rate (residual
+    // 0); at max throughput the model is 30–40% too slow.
+    const model = createBandModel(
+      [
+        ...[0, 0, 0].map((x) => row(x, { load: 'requestRate' })),
+        ...[0.3, 0.35, 0.4, 0.3].map((x) => row(x, { load: 'maxThroughput' })),
+      ],
+      ONE_SOURCE,
+    );
+    const poisson = model.bands({ ...at, load: 'requestRate' }).bands.outputTokensPerSec;
+    const offline = model.bands(at).bands.outputTokensPerSec;
+    expect(poisson).toEqual({ lo: -BAND_OPTIONS.minHalfWidth, hi: BAND_OPTIONS.minHalfWidth });
+    expect(offline.hi).toBeGreaterThan(0.25);
+  });
+
+  it('an engine, format or model class measured by no source counts as unseen (fewestSources)', () => {
     const widening = { ...NO_WIDENING, engine: 0.4, format: 0.2, modelClass: 0.3 };
     const rows = [
       ...[-0.05, 0, 0.05].map((x) => row(x, { source: 'A' })),
@@ -354,8 +380,13 @@ describe('uncertainty bands: method', () => {
     const model = createBandModel(rows, BAND_OPTIONS, widening);
     const seen = model.bands(at);
     expect(seen.extrapolation).toEqual([]);
+    // One source measured SGLang: seen; with fewestSources 2 it would count as unseen.
+    expect(model.bands({ ...at, engine: 'sglang' }).extrapolation).toEqual([]);
+    const twoSources = createBandModel(rows, { ...BAND_OPTIONS, fewestSources: 2 }, widening);
+    expect(twoSources.bands({ ...at, engine: 'sglang' }).extrapolation.map((e) => e.kind)).toEqual([
+      'unseen',
+    ]);
     for (const [over, factor] of [
-      [{ engine: 'sglang' }, 0.4],
       [{ engine: 'vllm' }, 0.4],
       [{ format: 'fp4' }, 0.2],
       [{ modelClass: 'mla' as const }, 0.3],
@@ -375,15 +406,16 @@ describe('uncertainty bands: method', () => {
     });
   });
 
-  it('grows with the log distance outside the measured range', () => {
+  it('grows by the learned range term per e-fold outside the measured range', () => {
     const model = createBandModel(
       [-0.05, 0, 0.05].map((x) => row(x)),
       ONE_SOURCE,
+      { ...NO_WIDENING, range: 0.1 },
     );
     const inside = model.bands(at).bands.outputTokensPerSec;
     const out = model.bands({ ...at, batch: 64 * Math.E ** 2 }).bands.outputTokensPerSec;
-    expect(out.hi - inside.hi).toBeCloseTo(2 * BAND_OPTIONS.widenPerEfold, 2);
-    expect(inside.lo - out.lo).toBeCloseTo(2 * BAND_OPTIONS.widenPerEfold, 2);
+    expect(out.hi - inside.hi).toBeCloseTo(2 * 0.1, 2);
+    expect(inside.lo - out.lo).toBeCloseTo(2 * 0.1, 2);
   });
 });
 
@@ -409,12 +441,21 @@ describe('uncertainty bands: learned widening', () => {
       }
       const { widening } = learnWidening(rows);
       for (const f of WIDENING_FACTORS) expect(widening[f], f).toBeGreaterThanOrEqual(0);
-      for (const v of Object.values(widening.source)) expect(v).toBeGreaterThanOrEqual(0);
-      // Whatever the parts, adding an unseen factor keeps the band, or widens it.
-      const parts: BandParts = { lo: -0.1 - r() * 0.2, hi: 0.05 + r() * 0.3, widen: r() * 0.1, unseen: [] };
-      const plain = widenedBand(parts, wideningExtra(widening, 'tpotMs', []));
+      for (const byClass of Object.values(widening.source))
+        for (const v of Object.values(byClass)) expect(v).toBeGreaterThanOrEqual(0);
+      expect(widening.range).toBeGreaterThanOrEqual(0);
+      // Whatever the parts, adding an unseen factor, or moving outside the range, keeps the band
+      // or widens it.
+      const parts: BandParts = { lo: -0.1 - r() * 0.2, hi: 0.05 + r() * 0.3, outside: 0, unseen: [] };
+      const load = pick(r, ['batch', 'concurrency', 'requestRate', 'maxThroughput'] as const);
+      const plain = widenedBand(parts, wideningExtra(widening, 'tpotMs', load, parts));
+      const far = { ...parts, outside: r() * 3 };
+      const outside = widenedBand(far, wideningExtra(widening, 'tpotMs', load, far));
+      expect(outside.lo).toBeLessThanOrEqual(plain.lo + 1e-12);
+      expect(outside.hi).toBeGreaterThanOrEqual(plain.hi - 1e-12);
       for (const f of WIDENING_FACTORS) {
-        const unseen = widenedBand({ ...parts, unseen: [f] }, wideningExtra(widening, 'tpotMs', [f]));
+        const u = { ...parts, unseen: [f] };
+        const unseen = widenedBand(u, wideningExtra(widening, 'tpotMs', load, u));
         expect(unseen.lo).toBeLessThanOrEqual(plain.lo + 1e-12);
         expect(unseen.hi).toBeGreaterThanOrEqual(plain.hi - 1e-12);
       }
@@ -442,6 +483,33 @@ describe('uncertainty bands: learned widening', () => {
     expect(fit.widening.engine).toBeGreaterThan(0.3);
     expect(fit.widening.modelClass).toBe(0);
     expect(fit.evidence['engine']?.heldOut).toEqual(['trtllm', 'vllm', 'sglang']);
+  });
+
+  it('learns the source term per arrival regime; closed-loop latency takes the throughput term', () => {
+    // Three sources agree within ±5% on closed-loop throughput; under Poisson arrivals each
+    // source's TPOT lies off by its own 0.3–0.6 (queueing near capacity amplifies the error).
+    const rows: ServingResidual[] = [];
+    const bias: Record<string, number> = { A: 0.3, B: -0.45, C: 0.6 };
+    for (const source of ['A', 'B', 'C'])
+      for (let i = 0; i < 8; i++) {
+        rows.push(row(-0.05 + 0.1 * (i / 7), { id: `${source}c${String(i)}`, source, logBatch: i }));
+        rows.push(
+          row((bias[source] ?? 0) + 0.02 * (i / 7), {
+            id: `${source}o${String(i)}`,
+            source,
+            metricClass: 'latency-tpot',
+            load: 'requestRate',
+            logBatch: i,
+          }),
+        );
+      }
+    const { widening, evidence } = learnWidening(rows);
+    expect(widening.source.open['latency-tpot']).toBeGreaterThan(0.2);
+    expect(widening.source.closed.throughput).toBeLessThan(0.1);
+    // No closed-loop TPOT rows: latency ∝ 1 / throughput (Little's law) takes the throughput term.
+    expect(widening.source.closed['latency-tpot']).toBe(widening.source.closed.throughput);
+    expect(evidence['source closed latency-tpot']).toBeUndefined();
+    expect(evidence['source open latency-tpot']?.heldOut).toEqual(['A', 'B', 'C']);
   });
 });
 
@@ -482,18 +550,16 @@ describe('uncertainty bands: coverage leave one source out', () => {
     ).toBe('NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md');
   });
 
-  // Issue 9 asks for 75–90% overall and at least 60% on every source. Not met today (docs/fidelity.md,
-  // band coverage): 92% overall, and MLPerf NVIDIA's Server runs at 50%, whose TPOT/TTFT errors
-  // follow small capacity errors near saturation. The gate holds what is met: bands that hold at
-  // least 75% of held-out rows, are not uselessly wide (≤95%), and no source below 50%.
+  // Issue 9: 75–90% overall and at least 60% on every source, leave one source out
+  // (docs/fidelity.md, band coverage).
   it.each([
     ['default', SERVING_RESIDUALS],
     ['calibrated', calibratedRows(SERVING_RESIDUALS)],
-  ] as const)('on the shipped residuals (%s predictions): 75–95% overall, 50% on every source', (_, rows) => {
+  ] as const)('on the shipped residuals (%s predictions): 75–90% overall, 60% on every source', (_, rows) => {
     const c = bandCoverage(rows);
     expect(c.overall.fraction).toBeGreaterThanOrEqual(0.75);
-    expect(c.overall.fraction).toBeLessThanOrEqual(0.95);
-    for (const s of c.sources) expect(s.fraction, s.source).toBeGreaterThanOrEqual(0.5);
+    expect(c.overall.fraction).toBeLessThanOrEqual(0.9);
+    for (const s of c.sources) expect(s.fraction, s.source).toBeGreaterThanOrEqual(0.6);
     expect(new Set(rows.map((r) => r.source)).size).toBeGreaterThan(5);
   });
 });

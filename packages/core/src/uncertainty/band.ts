@@ -1,12 +1,20 @@
 /**
  * Uncertainty bands: a p10–p90 range for each headline metric, from the residuals
  * ln(measured / predicted) of the nearest measured conditions (weighted nearest neighbours over
- * hardware, model class, numeric format, engine, workload kind, batch, context and TP), widened
+ * hardware, model class, numeric format, engine, load regime, batch, context and TP), widened
  * by terms learned leave-one-source-out (learn.ts), and further where a scenario lies outside the
  * measurements. Method, constants and coverage: docs/uncertainty.md.
  */
 import { SERVING_RESIDUALS, WIDENING } from './residuals-data.js';
-import type { MetricClass, ModelClass, ServingResidual, Widening, WideningFactor } from './types.js';
+import type {
+  LoadKind,
+  MetricClass,
+  ModelClass,
+  ServingResidual,
+  Widening,
+  WideningFactor,
+} from './types.js';
+import { arrivalOf } from './types.js';
 
 export const HEADLINE_METRICS = [
   'ttftMs',
@@ -45,8 +53,8 @@ export interface BandConditions {
   /** Rate class of the weights format (formatClass). */
   readonly format: string;
   readonly engine: string;
-  /** 'static': a static batch; 'continuous': continuous batching (concurrency, rate, offline). */
-  readonly kind: 'static' | 'continuous';
+  /** The workload kind (load regime): batch, concurrency, requestRate or maxThroughput. */
+  readonly load: LoadKind;
   /** Sequences in flight per replica (the static batch, or the simulated mean). */
   readonly batch: number;
   /** Input + output tokens of a request. */
@@ -96,25 +104,28 @@ export interface BandOptions {
   readonly cutoff: number;
   /** Distance per e-fold of batch, context and TP. */
   readonly perEfold: { readonly batch: number; readonly context: number; readonly tp: number };
-  /** Distance added when a row differs in hardware id, model class, format, workload kind or engine. */
+  /**
+   * Distance added when a row differs in hardware id, model class, format, workload kind (`load`)
+   * or engine; `arrival` is added on top of `load` when one is open-loop (a request rate) and the
+   * other closed.
+   */
   readonly mismatch: {
     readonly hardware: number;
     readonly modelClass: number;
     readonly format: number;
-    readonly kind: number;
+    readonly load: number;
+    readonly arrival: number;
     readonly engine: number;
     /** A row of a stand-in class (throughput rows for TTFT or TPOT). */
     readonly proxy: number;
   };
   /** Smallest |ln| multiplier on either side: measurement noise of the published runs. */
   readonly minHalfWidth: number;
-  /** Log half-width added per e-fold a coordinate lies outside its measured range. */
-  readonly widenPerEfold: number;
   /** A coordinate is flagged when it lies outside its range by more than this (ln). */
   readonly flagBeyond: number;
   /**
    * A model class, format or engine measured by fewer sources than this counts as unseen (its
-   * learned widening applies): one source alone does not show how another source would differ.
+   * learned widening applies and the band is symmetric).
    */
   readonly fewestSources: number;
 }
@@ -123,20 +134,21 @@ export const BAND_OPTIONS: BandOptions = {
   lengthScale: 0.5,
   cutoff: 8,
   perEfold: { batch: 1, context: 1, tp: 1 },
-  mismatch: { hardware: 0.5, modelClass: 1.5, format: 0.5, kind: 0.5, engine: 0.5, proxy: 1 },
+  mismatch: { hardware: 0.5, modelClass: 1.5, format: 0.5, load: 0.5, arrival: 1.5, engine: 0.5, proxy: 1 },
   minHalfWidth: Math.log(1.05),
-  widenPerEfold: 0.1,
   flagBeyond: Math.log(1.1),
-  fewestSources: 2,
+  fewestSources: 1,
 };
 
+const NO_SOURCE = { throughput: 0, 'latency-ttft': 0, 'latency-tpot': 0, 'latency-e2e': 0 };
 /** No widening: every term 0 (what the learning measures bands with). */
 export const NO_WIDENING: Widening = {
-  source: { throughput: 0, 'latency-ttft': 0, 'latency-tpot': 0, 'latency-e2e': 0 },
+  source: { closed: NO_SOURCE, open: NO_SOURCE },
   family: 0,
   modelClass: 0,
   format: 0,
   engine: 0,
+  range: 0,
 };
 
 /** The residual class whose source term a headline metric's band takes. */
@@ -201,7 +213,8 @@ interface Pool {
   readonly format: Int32Array;
   /** Model class index (modelClassIndex). */
   readonly modelClass: Uint8Array;
-  readonly kind: Uint8Array;
+  /** Workload kind index (loadIndex). */
+  readonly load: Uint8Array;
   /** Measured ranges, ln. */
   readonly min: readonly [number, number, number];
   readonly max: readonly [number, number, number];
@@ -210,6 +223,10 @@ interface Pool {
 }
 
 const modelClassIndex = (m: ModelClass): number => (m === 'dense' ? 0 : m === 'moe' ? 1 : 2);
+/** 0 batch, 1 concurrency, 2 maxThroughput (closed loop); 3 requestRate (open loop). */
+const loadIndex = (l: LoadKind): number =>
+  l === 'batch' ? 0 : l === 'concurrency' ? 1 : l === 'maxThroughput' ? 2 : 3;
+const OPEN_LOAD = 3;
 
 interface FamilyPools {
   readonly pools: readonly Pool[];
@@ -244,7 +261,7 @@ function buildPool(
     engine: Int32Array.from(sorted, (e) => intern(e.row.engine)),
     format: Int32Array.from(sorted, (e) => intern(e.row.format)),
     modelClass: Uint8Array.from(sorted, (e) => modelClassIndex(e.row.modelClass)),
-    kind: new Uint8Array(n),
+    load: Uint8Array.from(sorted, (e) => loadIndex(e.row.load)),
   };
   const sourcesBy = (value: (r: ServingResidual) => string): Map<string, number> => {
     const sets = new Map<string, Set<string>>();
@@ -272,7 +289,6 @@ function buildPool(
     pool.logTp[i] = coords[2];
     pool.residual[i] = e.sign * e.row.residual;
     pool.fixed[i] = e.proxy && !allProxy ? options.mismatch.proxy : 0;
-    pool.kind[i] = e.row.kind === 'static' ? 1 : 0;
     for (let k = 0; k < 3; k++) {
       const x = coords[k] ?? 0;
       min[k] = Math.min(min[k] ?? Infinity, x);
@@ -338,41 +354,44 @@ export interface BandModel {
 
 /**
  * A metric's band before the learned widening: the neighbours' spread [lo, hi] (at least the
- * minimum width), the range widening added to each side, and the factors whose value has no row
- * in the data the band draws on. The band is widenedBand(parts, extra).
+ * minimum width), how far the conditions lie outside the range of the rows it draws on, and the
+ * factors whose value has no row in the data the band draws on. The band is
+ * widenedBand(parts, wideningExtra(widening, metric, load, parts)).
  */
 export interface BandParts {
   readonly lo: number;
   readonly hi: number;
-  readonly widen: number;
+  /** E-folds by which batch, context and TP together lie outside the range of the rows drawn on. */
+  readonly outside: number;
   readonly unseen: readonly WideningFactor[];
 }
 
 /**
- * The learned widening of a metric's band (ln, added to each side): its source term plus the term
- * of each unseen factor.
+ * The learned widening of a metric's band (ln, added to each side): the source term of its
+ * arrival regime and metric class, the range term times the e-folds outside the measured range,
+ * and the term of each unseen factor.
  */
 export function wideningExtra(
   widening: Widening,
   metric: HeadlineMetric,
-  unseen: readonly WideningFactor[],
+  load: LoadKind,
+  parts: Pick<BandParts, 'unseen' | 'outside'>,
 ): number {
-  let extra = widening.source[CLASS_OF_METRIC[metric]];
-  for (const f of unseen) extra += widening[f];
+  let extra = widening.source[arrivalOf(load)][CLASS_OF_METRIC[metric]] + widening.range * parts.outside;
+  for (const f of parts.unseen) extra += widening[f];
   return extra;
 }
 
 /**
- * The band of parts widened by `extra` (ln) on each side, with the range widening. A band with an
- * unseen factor is symmetric (nothing tells the sign of the error there): ± its larger side.
+ * The band of parts widened by `extra` (ln, wideningExtra) on each side. A band with an unseen
+ * factor is symmetric (nothing tells the sign of the error there): ± its larger side.
  */
 export function widenedBand(parts: BandParts, extra: number): LogBand {
-  const add = extra + parts.widen;
   if (parts.unseen.length > 0) {
-    const half = Math.max(-parts.lo, parts.hi) + add;
+    const half = Math.max(-parts.lo, parts.hi) + extra;
     return { lo: -half, hi: half };
   }
-  return { lo: parts.lo - add, hi: parts.hi + add };
+  return { lo: parts.lo - extra, hi: parts.hi + extra };
 }
 
 const CACHE_LIMIT = 8192;
@@ -450,7 +469,7 @@ class NeighbourBandModel implements BandModel {
   private dist = new Float64Array(64);
   private wts = new Float64Array(64);
   /**
-   * Band parts before the range widening, by category (pool, kind, model class, hardware, engine
+   * Band parts before the range widening, by category (pool, load, model class, hardware, engine
    * and format, as one number) and rounded coordinates.
    */
   private readonly cache = new Map<number, Map<number, BandParts>>();
@@ -475,7 +494,7 @@ class NeighbourBandModel implements BandModel {
     const pool = r?.pool;
     const all = r?.all;
     if (r === undefined || pool === undefined || all === undefined)
-      return { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth, widen: 0, unseen: [] };
+      return { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth, outside: 0, unseen: [] };
     const p = this.poolParts(r, pool, all, c, coordsOf(c));
     return r.sign > 0 ? p : { ...p, lo: -p.hi, hi: -p.lo };
   };
@@ -541,7 +560,8 @@ class NeighbourBandModel implements BandModel {
     const options = this.options;
     const mm = options.mismatch;
     const pe = options.perEfold;
-    const kind = c.kind === 'static' ? 1 : 0;
+    const load = loadIndex(c.load);
+    const open = load === OPEN_LOAD;
     const modelClass = modelClassIndex(c.modelClass);
     const hardware = this.ids.get(c.hardware) ?? -1;
     const engine = this.ids.get(c.engine) ?? -1;
@@ -557,7 +577,8 @@ class NeighbourBandModel implements BandModel {
       if (pool.hardware[i] !== hardware) d += mm.hardware;
       if (pool.modelClass[i] !== modelClass) d += mm.modelClass;
       if (pool.format[i] !== format) d += mm.format;
-      if (pool.kind[i] !== kind) d += mm.kind;
+      const rowLoad = pool.load[i] ?? 0;
+      if (rowLoad !== load) d += (rowLoad === OPEN_LOAD) !== open ? mm.load + mm.arrival : mm.load;
       if (pool.engine[i] !== engine) d += mm.engine;
       dist[i] = d;
       if (d < nearest) nearest = d;
@@ -591,9 +612,9 @@ class NeighbourBandModel implements BandModel {
     const qb = quantize(coords.batch, QUANTA);
     const qc = quantize(coords.context, QUANTA);
     const qt = quantize(coords.tp, TP_QUANTA);
-    // Numeric keys: pool, kind, model class, and the interned hardware, engine and format (an id
+    // Numeric keys: pool, load, model class, and the interned hardware, engine and format (an id
     // not among the rows matches no row, so all such ids share -1), then the rounded coordinates.
-    const slot = (pool.id * 2 + (c.kind === 'static' ? 1 : 0)) * 3 + modelClassIndex(c.modelClass);
+    const slot = (pool.id * 4 + loadIndex(c.load)) * 3 + modelClassIndex(c.modelClass);
     const hw = this.ids.get(c.hardware) ?? -1;
     const engine = this.ids.get(c.engine) ?? -1;
     const format = this.ids.get(c.format) ?? -1;
@@ -621,7 +642,7 @@ class NeighbourBandModel implements BandModel {
       hit = {
         lo: Math.min(q10, -this.options.minHalfWidth),
         hi: Math.max(q90, this.options.minHalfWidth),
-        widen: 0,
+        outside: 0,
         unseen,
       };
       byKey.set(key, hit);
@@ -638,7 +659,7 @@ class NeighbourBandModel implements BandModel {
         : beyond(coords.batch, pool.min[0], pool.max[0]) +
           beyond(coords.context, pool.min[1], pool.max[1]) +
           beyond(coords.tp, pool.min[2], pool.max[2]);
-    return outside === 0 ? parts : { ...parts, widen: this.options.widenPerEfold * outside };
+    return outside === 0 ? parts : { ...parts, outside };
   }
 
   private compute(c: BandConditions): ScenarioBands {
@@ -665,7 +686,7 @@ class NeighbourBandModel implements BandModel {
       const cls = CLASS_OF_METRIC[metric];
       if (pool !== lastPool || cls !== lastClass) {
         const parts = this.poolParts(r, pool, all, c, coords);
-        lastBand = widenedBand(parts, wideningExtra(this.widening, metric, parts.unseen));
+        lastBand = widenedBand(parts, wideningExtra(this.widening, metric, c.load, parts));
         lastUnseen = parts.unseen;
         lastPool = pool;
         lastClass = cls;

@@ -2,8 +2,8 @@
  * Leave-one-source-out learning and measurement of the bands (docs/uncertainty.md):
  *
  * - learnWidening: how much (ln, added to each side) a band must be widened to hold 80% of the
- *   rows of a source it has not seen (the `source` term, per metric class: every scenario a user
- *   runs is such a source, whose bias is not in the data), and how much more when the row's
+ *   rows of a source it has not seen (the `source` term, per arrival regime and metric class: every
+ *   scenario a user runs is such a source, whose bias is not in the data), and how much more when the row's
  *   hardware family, model class, numeric format or engine is also absent from the data (each
  *   factor held out in turn). Every term is at least 0: an unseen factor never narrows a band.
  * - bandCoverage: the share of each source's rows inside the band built without that source,
@@ -11,12 +11,19 @@
  */
 import type { BandOptions, BandParts, HeadlineMetric, LogBand, BandConditions } from './band.js';
 import { BAND_OPTIONS, NO_WIDENING, createBandModel, wideningExtra, widenedBand } from './band.js';
-import type { MetricClass, ServingResidual, Widening, WideningFactor } from './types.js';
-import { WIDENING_FACTORS } from './types.js';
+import type { Arrival, MetricClass, ServingResidual, Widening, WideningFactor } from './types.js';
+import { WIDENING_FACTORS, arrivalOf } from './types.js';
 import { sourceLabel } from '../validate/validate.js';
 
 /** The share of rows a p10–p90 band is meant to hold. */
 export const NOMINAL_COVERAGE = 0.8;
+
+/**
+ * A source term of an arrival regime and metric class is learned only from the rows of at least
+ * this many sources: one source's rows show how far that source lies from the others, not how far
+ * the next one will.
+ */
+const TERM_SOURCES = 2;
 
 /** The headline metric a residual row is checked against. */
 export const METRIC_OF_CLASS: Readonly<Record<MetricClass, HeadlineMetric>> = {
@@ -45,7 +52,7 @@ export function conditionsOf(r: ServingResidual): BandConditions {
     modelClass: r.modelClass,
     format: r.format,
     engine: r.engine,
-    kind: r.kind,
+    load: r.load,
     batch: Math.exp(r.logBatch),
     context: Math.exp(r.logContext),
     tp: r.tp,
@@ -54,11 +61,8 @@ export function conditionsOf(r: ServingResidual): BandConditions {
 
 /** The smallest widening (ln, each side) at which the band of `parts` holds the residual (widenedBand). */
 export function neededExtra(residual: number, parts: BandParts): number {
-  if (parts.unseen.length > 0)
-    return Math.max(0, Math.abs(residual) - Math.max(-parts.lo, parts.hi) - parts.widen);
-  return residual >= 0
-    ? Math.max(0, residual - parts.hi - parts.widen)
-    : Math.max(0, parts.lo - residual - parts.widen);
+  if (parts.unseen.length > 0) return Math.max(0, Math.abs(residual) - Math.max(-parts.lo, parts.hi));
+  return residual >= 0 ? Math.max(0, residual - parts.hi) : Math.max(0, parts.lo - residual);
 }
 
 /** Weighted quantile: the smallest value whose cumulative weight reaches p of the total. */
@@ -110,23 +114,97 @@ export interface WideningEvidence {
   /** Rows whose needed widening was measured, and the held-out values (or sources). */
   readonly rows: number;
   readonly heldOut: readonly string[];
-  /** The widening (ln) that holds 80% of them (weighted); for a factor, beyond the source term. */
+  /**
+   * The widening (ln) that holds 80% of them (weighted); for range, per e-fold beyond the source
+   * term; for a factor, beyond the source and range terms.
+   */
   readonly needed: number;
 }
 
 export interface WideningFit {
   readonly widening: Widening;
-  /** By factor, and by `source <metric class>`. */
+  /** By factor, `range`, and `source <arrival | any> <metric class>`. */
   readonly evidence: Readonly<Record<string, WideningEvidence>>;
 }
 
+/** A held-out row's needed widening (neededExtra), with what its term is keyed by. */
+interface Need {
+  readonly value: number;
+  readonly source: string;
+  readonly cls: MetricClass;
+  readonly arrival: Arrival;
+  /** E-folds outside the range of the rows its band drew on. */
+  readonly outside: number;
+}
+
+const CLASSES = ['throughput', 'latency-ttft', 'latency-tpot', 'latency-e2e'] as const;
+
 /**
- * Learns the widening factors from residual rows (see the module comment). Source, per metric
- * class: each source held out, its rows whose factors all occur in the other sources; each
- * source weighs the same. Factor k: each of its values v held out in turn (with the row's own
- * source), every row of v predicted from rows with another value; each value weighs the same.
- * The factor's term is the widening that holds 80% of those rows beyond the source term of each
- * row's class, at least 0.
+ * The source terms from the rows' needs: per arrival regime and metric class, the widening that
+ * holds 80% of the rows (each source weighing the same), learned only from the rows of at least
+ * TERM_SOURCES sources. Where fewer have such rows: in a closed loop latency is proportional to
+ * 1 / throughput (Little's law), so a closed-loop latency class takes the closed-loop throughput
+ * term; otherwise the class's term over both regimes, else the throughput term over both.
+ */
+function sourceTerms(needs: readonly Need[], evidence: Record<string, WideningEvidence>): Widening['source'] {
+  const learned = (cls: MetricClass, arrival?: Arrival): number | undefined => {
+    const mine = needs.filter((b) => b.cls === cls && (arrival === undefined || b.arrival === arrival));
+    const count = countBy(mine.map((b) => b.source));
+    if (count.size < TERM_SOURCES) return undefined;
+    const needed = weightedQuantile(
+      mine.map((b) => ({ value: b.value, weight: 1 / (count.get(b.source) ?? 1) })),
+      NOMINAL_COVERAGE,
+    );
+    if (needed === undefined) return undefined;
+    evidence[`source ${arrival ?? 'any'} ${cls}`] = { rows: mine.length, heldOut: [...count.keys()], needed };
+    return Math.max(0, needed);
+  };
+  const anyThroughput = learned('throughput') ?? 0;
+  const closedThroughput = learned('throughput', 'closed') ?? anyThroughput;
+  const regime = (arrival: Arrival): Record<MetricClass, number> => {
+    const out = {} as Record<MetricClass, number>;
+    for (const cls of CLASSES)
+      out[cls] =
+        learned(cls, arrival) ??
+        (arrival === 'closed' && cls !== 'throughput' ? closedThroughput : undefined) ??
+        learned(cls) ??
+        anyThroughput;
+    return out;
+  };
+  return { closed: regime('closed'), open: regime('open') };
+}
+
+/**
+ * The range term: per e-fold outside the measured range, the widening beyond their source term
+ * that holds 80% of the rows outside it (each source weighing the same), at least 0.
+ */
+function rangeTerm(
+  needs: readonly Need[],
+  source: Widening['source'],
+  evidence: Record<string, WideningEvidence>,
+): number {
+  const outside = needs.filter((n) => n.outside > 0);
+  const count = countBy(outside.map((n) => n.source));
+  const needed = weightedQuantile(
+    outside.map((n) => ({
+      value: (n.value - source[n.arrival][n.cls]) / n.outside,
+      weight: 1 / (count.get(n.source) ?? 1),
+    })),
+    NOMINAL_COVERAGE,
+  );
+  if (needed === undefined) return 0;
+  evidence['range'] = { rows: outside.length, heldOut: [...count.keys()], needed };
+  return Math.max(0, needed);
+}
+
+/**
+ * Learns the widening from residual rows (see the module comment). Source, per arrival regime and
+ * metric class: each source held out, its rows whose factors all occur in the other sources;
+ * each source weighs the same (sourceTerms). Range: those of them outside the range of the rows
+ * their band drew on, per e-fold beyond their source term (rangeTerm). Factor k: each of its
+ * values v held out in turn (with the row's own source), every row of v predicted from rows with
+ * another value; each value weighs the same. The factor's term is the widening that holds 80% of
+ * those rows beyond their source and range terms, at least 0.
  */
 export function learnWidening(
   rows: readonly ServingResidual[],
@@ -139,34 +217,23 @@ export function learnWidening(
     (t) => ({ key: t.source, keep: (r) => r.source !== t.source }),
     options,
   );
-  const base: { value: number; source: string; cls: MetricClass }[] = [];
+  const needs: Need[] = [];
   rows.forEach((r, i) => {
     const p = perSource[i];
     if (p !== undefined && p.unseen.length === 0)
-      base.push({ value: neededExtra(r.residual, p), source: r.source, cls: r.metricClass });
+      needs.push({
+        value: neededExtra(r.residual, p),
+        source: r.source,
+        cls: r.metricClass,
+        arrival: arrivalOf(r.load),
+        outside: p.outside,
+      });
   });
-  // Per metric class; a class without rows takes the throughput term (e2e mirrors throughput).
-  const sourceOf = (cls: MetricClass): number | undefined => {
-    const mine = base.filter((b) => b.cls === cls);
-    const count = countBy(mine.map((b) => b.source));
-    const needed = weightedQuantile(
-      mine.map((b) => ({ value: b.value, weight: 1 / (count.get(b.source) ?? 1) })),
-      NOMINAL_COVERAGE,
-    );
-    if (needed !== undefined)
-      evidence[`source ${cls}`] = { rows: mine.length, heldOut: [...count.keys()], needed };
-    return needed === undefined ? undefined : Math.max(0, needed);
-  };
-  const throughput = sourceOf('throughput') ?? 0;
-  const source: Record<MetricClass, number> = {
-    throughput,
-    'latency-ttft': sourceOf('latency-ttft') ?? throughput,
-    'latency-tpot': sourceOf('latency-tpot') ?? throughput,
-    'latency-e2e': sourceOf('latency-e2e') ?? throughput,
-  };
-  const widening: Record<WideningFactor, number> & { source: Record<MetricClass, number> } = {
+  const source = sourceTerms(needs, evidence);
+  const widening: Record<WideningFactor, number> & { source: Widening['source']; range: number } = {
     ...NO_WIDENING,
     source,
+    range: rangeTerm(needs, source, evidence),
   };
   for (const f of WIDENING_FACTORS) {
     const values = [...new Set(rows.map((r) => r[f]))];
@@ -181,10 +248,12 @@ export function learnWidening(
         (t) => ({ key: t.source, keep: (r) => r[f] !== v && r.source !== t.source }),
         options,
       );
-      // Beyond the source term of the row's class.
+      // Beyond the row's source and range terms.
       const extras = tests.flatMap((t, i) => {
         const p = parts[i];
-        return p === undefined ? [] : [neededExtra(t.residual, p) - source[t.metricClass]];
+        if (p === undefined) return [];
+        const expected = source[arrivalOf(t.load)][t.metricClass] + widening.range * p.outside;
+        return [neededExtra(t.residual, p) - expected];
       });
       if (extras.length === 0) continue;
       heldOut.push(v);
@@ -257,7 +326,7 @@ export function bandCoverage(
     const mine = tests.map((t) => {
       const parts = model.parts(conditionsOf(t), METRIC_OF_CLASS[t.metricClass]);
       const metric = METRIC_OF_CLASS[t.metricClass];
-      const band = widenedBand(parts, wideningExtra(widening, metric, parts.unseen));
+      const band = widenedBand(parts, wideningExtra(widening, metric, t.load, parts));
       return { id: t.id, source, band, inside: t.residual >= band.lo && t.residual <= band.hi };
     });
     out.push(...mine);

@@ -12,7 +12,7 @@ const info = (code: UncertaintyCode, message: string) => diagnostic('info', code
 export const uncertaintyMessages = {
   uncertaintyExtrapolation: (reasons: readonly Extrapolation[]) => {
     const text = reasons.map(extrapolationText).join('; ');
-    const message = `The uncertainty band is extrapolated and widened: ${text}. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).`;
+    const message = `The uncertainty band is extrapolated: ${text}. Treat the band as a rough guide; measurements near this scenario would narrow it (docs/uncertainty.md).`;
     return reasons.some((r) => r.kind === 'family')
       ? warn('uncertainty.extrapolation', message)
       : info('uncertainty.extrapolation', message);
@@ -30,7 +30,7 @@ function extrapolationText(r: Extrapolation): string {
     return `no serving measurement on ${r.hardware} or its family (${r.family}; measured: ${r.measuredFamilies.join(', ')}): the band is symmetric and ×${Math.exp(r.factor).toFixed(2)} wider on each side for an unmeasured family (learned with each family held out)`;
   }
   if (r.kind === 'unseen') {
-    return `no serving measurement with the ${FACTOR_NAMES[r.factor]} ${r.value} (measured: ${r.measured.join(', ')}; fewer than two sources count as none): the band is symmetric and ×${Math.exp(r.widening).toFixed(2)} wider on each side (learned with each ${FACTOR_NAMES[r.factor]} held out)`;
+    return `no serving measurement with the ${FACTOR_NAMES[r.factor]} ${r.value} (measured: ${r.measured.join(', ')}): the band is symmetric and ×${Math.exp(r.widening).toFixed(2)} wider on each side (learned with each ${FACTOR_NAMES[r.factor]} held out)`;
   }
   const what =
     r.kind === 'batch'

@@ -1,6 +1,6 @@
 /**
  * The band lookup for a normalized scenario: its hardware family, model class, numeric format,
- * engine, workload kind, sequences in flight per replica, context and TP (docs/uncertainty.md).
+ * engine, workload kind (load regime), sequences in flight per replica, context and TP (docs/uncertainty.md).
  * A run under calibrated efficiencies gets the bands of the calibrated residuals.
  */
 import { efficiencyFor } from '../hardware/families.js';
@@ -18,7 +18,7 @@ export function bandConditions(ns: NormalizedScenario, batch: number): BandCondi
     modelClass: modelClassOf(ns.model),
     format: formatClass(ns.formats.weights),
     engine: ns.engine.id,
-    kind: w.kind === 'batch' ? 'static' : 'continuous',
+    load: w.kind,
     batch,
     context: w.inputTokens + w.outputTokens,
     tp: ns.tp,

@@ -7,6 +7,12 @@
 /** What a residual measures; latency classes mirror throughput (latency ∝ 1 / throughput). */
 export type MetricClass = 'throughput' | 'latency-ttft' | 'latency-tpot' | 'latency-e2e';
 
+/**
+ * The load regime: the scenario's workload kind (WorkloadKind in scenario/types.ts, restated here
+ * because the band data sits below the scenario layer).
+ */
+export type LoadKind = 'batch' | 'concurrency' | 'requestRate' | 'maxThroughput';
+
 /** Model class: dense, mixture-of-experts, or multi-head latent attention (DeepSeek: MLA and MoE). */
 export type ModelClass = 'dense' | 'moe' | 'mla';
 
@@ -29,8 +35,11 @@ export interface ServingResidual {
   /** Rate class of the weights format (formatClass): 16-bit, fp8, fp4, int8, int4. */
   readonly format: string;
   readonly engine: string;
-  /** 'static': all requests start together; 'continuous': continuous batching. */
-  readonly kind: 'static' | 'continuous';
+  /**
+   * The workload kind the row was measured under (the load regime): a static batch, a closed loop
+   * at fixed concurrency, open-loop Poisson arrivals at a request rate, or offline max throughput.
+   */
+  readonly load: LoadKind;
   readonly tp: number;
   /** ln of the sequences in flight per replica (static batch, or the simulated mean). */
   readonly logBatch: number;
@@ -50,11 +59,24 @@ export const WIDENING_FACTORS = ['family', 'modelClass', 'format', 'engine'] as 
 export type WideningFactor = (typeof WIDENING_FACTORS)[number];
 
 /**
- * Learned band widening, ln added to each side (learnWidening): `source` widens every band of a
- * metric class (a scenario is always a new source: its bias is not in the data); each factor adds
- * its term when the scenario's value of that factor is unseen in the data. Every term is at least
- * 0: an unseen factor never narrows a band.
+ * How requests arrive: 'open' (Poisson arrivals at a request rate, whose latency near capacity
+ * amplifies any error in the service rate) or 'closed' (a static batch, a fixed concurrency, or
+ * offline max throughput: a new request enters only when one leaves, so latency ∝ 1 / throughput
+ * by Little's law).
+ */
+export type Arrival = 'closed' | 'open';
+
+/** The arrival regime of a workload kind. */
+export const arrivalOf = (load: LoadKind): Arrival => (load === 'requestRate' ? 'open' : 'closed');
+
+/**
+ * Learned band widening, ln added to each side (learnWidening): `source` widens every band of an
+ * arrival regime and metric class (a scenario is always a new source: its bias is not in the
+ * data); each factor adds its term when the scenario's value of that factor is unseen in the
+ * data. Every term is at least 0: an unseen factor never narrows a band.
  */
 export type Widening = Readonly<Record<WideningFactor, number>> & {
-  readonly source: Readonly<Record<MetricClass, number>>;
+  readonly source: Readonly<Record<Arrival, Readonly<Record<MetricClass, number>>>>;
+  /** Per e-fold by which batch, context and TP together lie outside the range of the rows drawn on. */
+  readonly range: number;
 };
