@@ -40,9 +40,13 @@ function isLowPrecision(rate: RateFormat): boolean {
   return rate === 'fp8' || rate === 'int8' || rate === 'int4' || rate === 'fp4';
 }
 
-/** The asymptotic GEMM fraction of a rate class: 16-bit, 8-bit, or block-scaled FP4. */
-function gemmFraction(eff: DeviceContext['efficiency'], rate: RateFormat): number {
+/**
+ * The asymptotic GEMM fraction of a rate class: 16-bit, 8-bit, block-scaled FP8 (DeepSeek's 128×128
+ * weight blocks), or block-scaled FP4.
+ */
+function gemmFraction(eff: DeviceContext['efficiency'], rate: RateFormat, blockScaled = false): number {
   if (rate === 'fp4') return eff.gemmFp4PeakFraction ?? eff.gemmLowPrecisionPeakFraction;
+  if (rate === 'fp8' && blockScaled) return eff.gemmBlockFp8PeakFraction ?? eff.gemmLowPrecisionPeakFraction;
   return isLowPrecision(rate) ? eff.gemmLowPrecisionPeakFraction : eff.gemmPeakFraction;
 }
 
@@ -88,7 +92,7 @@ export function costOperator(
     return { op, flopsPerSecond: 1, bytesPerSecond, fixedSeconds: comm + launch, communicationSeconds: comm };
   }
   const peak = peakFor(device, op.rate);
-  const fraction = gemmFraction(eff, op.rate);
+  const fraction = gemmFraction(eff, op.rate, op.blockScaled === true);
   let flopsPerSecond: number;
   switch (op.kind) {
     case 'gemm':

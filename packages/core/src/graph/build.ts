@@ -14,7 +14,7 @@
  */
 import { layerStackOf } from '../layers/registry.js';
 import type { GraphContext } from '../scenario/types.js';
-import { bytesPerElement, scaleBytesPerElement } from '../units/formats.js';
+import { bytesPerElement, rateClassOf, scaleBytesPerElement } from '../units/formats.js';
 import type { Operator, PhaseGraph, PhaseKind } from './operator.js';
 import { collective, elementwise, gemm, op, type StepContext } from './ops.js';
 
@@ -42,13 +42,30 @@ export function busiestRankSequences(sequences: number, dp: number): number {
   return Number.isInteger(sequences) ? Math.ceil(sequences / dp) : sequences / dp;
 }
 
+/** Bytes of one FP32 block scale. */
+const FP32_SCALE_BYTES = 4;
+
 function stepContext(ctx: GraphContext, step: StepShape): StepContext {
   const f = ctx.formats;
   const allTokens = step.sequences * step.tokensPerSequence;
   // Attention-DP imbalance: whole sequences go to ranks, so the busiest rank holds
   // ceil(B/dp) of them and every rank waits for it at the MoE all-to-all.
   const busiest = busiestRankSequences(step.sequences, ctx.attnDp);
-  const gemmInputBytes = f.activations === 'fp32' ? 4 : Math.min(2, bytesPerElement(f.activations));
+  // Block-scaled FP8 (DeepSeek-V3/R1): one FP32 scale per weight block and, for FP8 inputs, per
+  // 1 × block-width group of each activation row, read beside the operands.
+  const block = f.fp8Block;
+  const quantizedInputs = f.activations !== 'fp32' && bytesPerElement(f.activations) < 2;
+  const weightScaleBytes =
+    block === undefined ? scaleBytesPerElement(f.weights) : FP32_SCALE_BYTES / block.weightBlockElements;
+  const gemmInputScaleBytes = !quantizedInputs
+    ? 0
+    : block === undefined || rateClassOf(f.activations) !== 'fp8'
+      ? scaleBytesPerElement(f.activations)
+      : FP32_SCALE_BYTES / block.activationGroup;
+  const gemmInputBytes =
+    f.activations === 'fp32'
+      ? 4
+      : Math.min(2, bytesPerElement(f.activations)) + (block === undefined ? 0 : gemmInputScaleBytes);
   return {
     ctx,
     model: ctx.model,
@@ -60,11 +77,12 @@ function stepContext(ctx: GraphContext, step: StepShape): StepContext {
     phase: step.phase,
     priorContext: step.priorContext ?? 0,
     layerScale: ctx.layerScale,
-    weightBytes: bytesPerElement(f.weights),
+    weightBytes: bytesPerElement(f.weights) + (block === undefined ? 0 : weightScaleBytes),
     gemmInputBytes,
-    weightScaleBytes: scaleBytesPerElement(f.weights),
-    // Block-scaled activations (NVFP4, MXFP4) carry their scales into the GEMM.
-    gemmInputScaleBytes: gemmInputBytes < 2 ? scaleBytesPerElement(f.activations) : 0,
+    weightScaleBytes,
+    // Block-scaled activations (NVFP4, MXFP4, block FP8) carry their scales into the GEMM.
+    gemmInputScaleBytes,
+    blockScaledFp8: block !== undefined,
     streamBytes: f.activations === 'fp32' ? 4 : 2,
     kvBytes: bytesPerElement(f.kvCache),
     gemmRate: f.gemmRate,

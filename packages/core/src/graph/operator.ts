@@ -54,6 +54,11 @@ export interface Operator {
    * apart: they are already in `bytes`. Operators built by graph/ops.ts always carry it.
    */
   readonly scaleBytes?: number;
+  /**
+   * A GEMM whose FP8 operands carry fine-grained block scales (precision.fp8Scaling 'block'): it
+   * runs at the family's gemmBlockFp8PeakFraction (cost/roofline.ts). False or absent otherwise.
+   */
+  readonly blockScaled?: boolean;
 }
 
 export type PhaseKind = 'prefill' | 'decode';

@@ -31,6 +31,8 @@ export interface StepContext {
   /** Of weightBytes and gemmInputBytes, the block/group scales (units/formats.ts). */
   readonly weightScaleBytes: number;
   readonly gemmInputScaleBytes: number;
+  /** The weight GEMMs are block-scaled FP8 (Formats.fp8Block). */
+  readonly blockScaledFp8: boolean;
   /** Bytes per element of the residual stream and GEMM outputs (16-bit unless fp32). */
   readonly streamBytes: number;
   readonly kvBytes: number;
@@ -50,6 +52,7 @@ export type OperatorFields = Pick<Operator, 'name' | 'kind' | 'count' | 'flops' 
       | 'kernels'
       | 'part'
       | 'scaleBytes'
+      | 'blockScaled'
     >
   >;
 
@@ -70,6 +73,7 @@ export function op(f: OperatorFields): Operator {
     part: f.part ?? 'shared',
     kernels: f.kernels ?? 1,
     scaleBytes: f.scaleBytes ?? 0,
+    blockScaled: f.blockScaled ?? false,
   };
 }
 
@@ -98,6 +102,7 @@ export function gemm(
     shape: { m, n, k, groups },
     part,
     scaleBytes: groups * (k * n * c.weightScaleBytes + m * k * c.gemmInputScaleBytes),
+    blockScaled: c.blockScaledFp8,
   });
 }
 

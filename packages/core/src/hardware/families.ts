@@ -30,6 +30,15 @@ export interface EfficiencyProfile {
    */
   readonly gemmFp4PeakFraction?: number | undefined;
   /**
+   * Same for block-scaled FP8 GEMMs (DeepSeek-V3/R1 checkpoints: one FP32 scale per 128×128
+   * weight block and per 1×128 activation group, so the kernel rescales its FP32 accumulators
+   * once per 128 of K instead of once per output tile) at the FP8 rate; undefined: the 8-bit
+   * fraction. The scale bytes are charged apart (graph/build.ts). Hopper keeps the 8-bit fraction:
+   * the DeepGEMM rows [M1005-M1050] are block-scaled and match it. CDNA3/CDNA4 are fitted to the
+   * InferenceX DeepSeek-R1 FP8 TTFT rows (sources below).
+   */
+  readonly gemmBlockFp8PeakFraction?: number | undefined;
+  /**
    * Concurrent GEMM output tiles (one per SM/CU) for wave quantization; 0 disables it. Fitted to
    * the small-M DeepGEMM rows (Hopper) and the LLMCompass shape sweep (Ampere); the fitted value
    * lands on the SM count.
@@ -101,6 +110,8 @@ const HOPPER: EfficiencyProfile = {
       'ml-engineering MAMF: H100 BF16 794.5/989.5 = 0.80 [M1079], GH200 BF16 828.6/989 = 0.84 [M1077]',
     gemmLowPrecisionPeakFraction:
       'MAMF FP8: H100 0.71 [M1091], H200 0.73 [M1089], GH200 0.78 [M1086]; DeepGEMM H800 FP8 up to 1520/1979 = 0.77 [M1035]',
+    gemmBlockFp8PeakFraction:
+      'unset (the 8-bit fraction): the DeepGEMM H800 rows [M1005-M1050] are block-scaled FP8 (128x128 weight blocks, 1x128 activation groups: "fine-grained scaling") and the 8-bit fraction matches them; the InferenceX DeepSeek-R1 FP8 rows on H200 (same checkpoint) add 1.0-1.2x the modelled TTFT per prompt token',
     gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
     groupedGemmFraction:
       'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts) [M1041-M1050]: the fraction of a plain GEMM of the per-group shape each row needs is 0.87-0.93 at 4096-8192 rows per group, 0.84-0.91 at 1024, 0.79-0.86 at 256-512; 0.9 with groupedGemmRowsHalf 48',
@@ -189,6 +200,8 @@ const CDNA3: EfficiencyProfile = {
       'MAMF BF16: MI300X 668.4/1307 = 0.51 [M1085], MI325X 0.60 [M1084]; their mean for a CDNA3 device without its own measurement (CATALOG_DEVICE_EFFICIENCY)',
     gemmLowPrecisionPeakFraction:
       'no FP8 measurement: assumed below the BF16 fraction (MI300X and MI325X scale it by their own MAMF fractions, CATALOG_DEVICE_EFFICIENCY)',
+    gemmBlockFp8PeakFraction:
+      'unset (the 8-bit fraction): no block-scaled FP8 kernel measurement, and no single value fits the InferenceX DeepSeek-R1 FP8 rows (serving-modern.csv, SGLang, 128x128-block checkpoint). Swept once for CDNA3 (MI300X and MI325X scaled by their MAMF BF16 fractions, 0.91x and 1.07x) and CDNA4 together, raw model: 0.46/0.54 (unset), 0.4, 0.3, 0.25, 0.2, 0.15 move MI300X 8192/1024 TTFT (median predicted/measured) 0.54/0.58/0.63/0.67/0.73/0.82 and MI355X 0.61/0.65/0.71/0.75/0.82/0.93, but MI300X 1024/1024 TPOT 1.12/1.20/1.35/1.46/1.68/2.02 and throughput 0.90/0.84/0.75/0.69/0.61/0.50 (MI355X 1024/8192 TPOT 1.14/1.23/1.36/1.46/1.64/1.94), and MI325X 1024/8192 TTFT, already 1.19, grows to 1.21-1.36: all-row medians go TTFT 28.5/27.5/26.3/25.7/26.1/25.9%, TPOT 12.0/12.9/14.0/14.5/15.6/16.1%, throughput 10.7/11.0/11.6/11.9/13.5/14.4%. The decode GEMMs of these runs (a few tokens per expert, padded tiles) are compute-bound in the model, so a slower block-scaled GEMM slows decode as much as prefill, which the TPOT rows refuse: the long-prompt TTFT excess is not a GEMM rate (docs/fidelity.md)',
     memoryBandwidthFraction: 'no measurement in reference.csv: assumed',
     attentionPeakFraction: 'no measurement in reference.csv: assumed',
     collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
@@ -217,6 +230,8 @@ const CDNA4: EfficiencyProfile = {
     gemmLowPrecisionPeakFraction: 'no FP8 measurement on MI355X: assumed below the BF16 fraction',
     gemmFp4PeakFraction:
       'no MXFP4 kernel measurement in reference.csv: FP4 GEMMs use the 8-bit fraction until the MXFP4 serving rows validate and calibrate it',
+    gemmBlockFp8PeakFraction:
+      'unset (the 8-bit fraction): swept with CDNA3 on the InferenceX DeepSeek-R1 FP8 rows; on MI355X 0.4, 0.3, 0.2 move 8192/1024 TTFT 0.61 -> 0.65/0.71/0.82 but 1024/8192 TPOT 1.14 -> 1.23/1.36/1.64 and throughput 0.88 -> 0.81/0.74/0.62 (see the CDNA3 source)',
     kernelFixedSeconds:
       'no CDNA4 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 rows on MI355X (serving-modern.csv, SGLang and ATOM, FP8 and MXFP4, 34 tpot_ms rows): 2, 3, 4 us give median predicted/measured TPOT 0.86/0.95/1.05; 3.5 us',
     mlaDecodeSplits:
@@ -338,6 +353,7 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     gemmPeakFraction: own.gemmPeakFraction ?? base.gemmPeakFraction,
     gemmLowPrecisionPeakFraction: own.gemmLowPrecisionPeakFraction ?? base.gemmLowPrecisionPeakFraction,
     gemmFp4PeakFraction: own.gemmFp4PeakFraction ?? base.gemmFp4PeakFraction,
+    gemmBlockFp8PeakFraction: own.gemmBlockFp8PeakFraction ?? base.gemmBlockFp8PeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
     groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
     groupedGemmRowsHalf: own.groupedGemmRowsHalf ?? base.groupedGemmRowsHalf,

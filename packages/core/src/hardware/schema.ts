@@ -58,6 +58,7 @@ export const DeviceEfficiencySchema = z
     gemmPeakFraction: fraction.optional(),
     gemmLowPrecisionPeakFraction: fraction.optional(),
     gemmFp4PeakFraction: fraction.optional(),
+    gemmBlockFp8PeakFraction: fraction.optional(),
     gemmWaveSlots: z.number().int().nonnegative().optional(),
     groupedGemmFraction: fraction.optional(),
     groupedGemmRowsHalf: z.number().nonnegative().optional(),

@@ -740,6 +740,29 @@ function mtpLayersOf(config: Json, text: Json): { mtpLayers?: number } {
   return typeof nextn === 'number' && Number.isInteger(nextn) && nextn > 0 ? { mtpLayers: nextn } : {};
 }
 
+/**
+ * FP8 checkpoints with fine-grained scales (DeepSeek-V3/R1, Qwen3 FP8) state their weight block
+ * in quantization_config: quant_method "fp8" and weight_block_size [output, input].
+ */
+function fp8BlockOf(config: Json, invalid: Diagnostic[]): { fp8WeightBlockSize?: [number, number] } {
+  const q = config['quantization_config'];
+  if (!isObject(q) || q['quant_method'] !== 'fp8' || q['weight_block_size'] === undefined) return {};
+  const size = q['weight_block_size'];
+  if (
+    Array.isArray(size) &&
+    size.length === 2 &&
+    size.every((v) => typeof v === 'number' && Number.isInteger(v) && v > 0)
+  )
+    return { fp8WeightBlockSize: [size[0] as number, size[1] as number] };
+  invalid.push({
+    code: 'model.invalid-field',
+    severity: 'error',
+    message: `config.json field quantization_config.weight_block_size must be two positive integers [output, input], got ${describe(size)}`,
+    path: ['quantization_config', 'weight_block_size'],
+  });
+  return {};
+}
+
 /** Converts a Hugging Face config.json object into a ModelSpecInput. */
 export function importHfConfig(config: unknown, opts: HfImportOptions): Result<ModelSpecInput> {
   if (!isObject(config)) {
@@ -787,7 +810,7 @@ export function importHfConfig(config: unknown, opts: HfImportOptions): Result<M
 
   const reader = new ConfigReader(cfg, prefix);
   const warnings: Diagnostic[] = [];
-  const converted = arch.convert(reader, warnings);
+  const converted = { ...arch.convert(reader, warnings), ...fp8BlockOf(config, reader.invalid) };
 
   if (reader.missing.length > 0) {
     const keys = [...new Set(reader.missing)];

@@ -99,6 +99,13 @@ export const ModelSpecSchema = z
      * DeepSeek-V3/R1: 1). MTP speculative decoding needs at least one. Default 0.
      */
     mtpLayers: nonNegativeInt.default(0),
+    /**
+     * The FP8 checkpoint's weight block, [output, input] elements (Hugging Face
+     * quantization_config.weight_block_size; DeepSeek-V3/R1: [128, 128]): each block has its own
+     * FP32 scale and activations are quantized per 1 × input-block group. Run with FP8 weights, the
+     * GEMMs are block-scaled (scenario precision.fp8Scaling). Absent: per-tensor FP8.
+     */
+    fp8WeightBlockSize: z.tuple([positiveInt, positiveInt]).optional(),
   })
   .superRefine((m, ctx) => {
     if (m.attention.kind === 'gqa' && m.attention.numHeads % m.attention.numKvHeads !== 0) {

@@ -11,6 +11,7 @@ export type ScenarioCode =
   | 'parallelism.tp-indivisible'
   | 'parallelism.uneven-stages'
   | 'precision.emulated'
+  | 'precision.fp8-scaling-without-fp8'
   | 'precision.unsupported-on-hardware'
   | 'precision.xquant-larger'
   | 'schema.invalid'
@@ -47,6 +48,12 @@ export const scenarioMessages = {
     info(
       'parallelism.uneven-stages',
       `pp=${String(pp)} does not divide the ${String(layers)} layers: the largest stage holds ${String(Math.ceil(layers / pp))} layers and sets the pace.`,
+    ),
+  fp8ScalingWithoutFp8: (weights: string) =>
+    err(
+      'precision.fp8-scaling-without-fp8',
+      `precision.fp8Scaling applies to FP8 weights, but precision.weights is ${weights}: drop fp8Scaling or set weights to fp8.`,
+      ['precision', 'fp8Scaling'],
     ),
   xquantLarger: (ratio: number) =>
     warn(

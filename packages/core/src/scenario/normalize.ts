@@ -22,6 +22,7 @@ import {
   engineProfile,
   requestOverheadSeconds,
 } from '../serving/engines.js';
+import type { NumericFormat } from '../units/formats.js';
 import { gemmRateFormat, rateClassOf } from '../units/formats.js';
 import type { Scenario } from './schema.js';
 import { DATASET_LENGTHS, lengthMax } from './lengths.js';
@@ -80,7 +81,24 @@ export function workloadKind(w: {
   return 'maxThroughput';
 }
 
-function chooseFormats(s: Scenario): Formats {
+/** DeepSeek-V3/R1's block (quantization_config.weight_block_size), for 'block' stated on a model without one. */
+const DEFAULT_FP8_BLOCK: readonly [number, number] = [128, 128];
+
+function chooseFp8Block(s: Scenario, model: ModelSpec, weights: NumericFormat): Formats['fp8Block'] {
+  if (rateClassOf(weights) !== 'fp8') return undefined;
+  const stated = s.precision.fp8Scaling;
+  const size = model.fp8WeightBlockSize;
+  if (stated === 'tensor' || (stated === undefined && size === undefined)) return undefined;
+  const [out, input] = size ?? DEFAULT_FP8_BLOCK;
+  return { weightBlockElements: out * input, activationGroup: input };
+}
+
+function checkFp8Scaling(s: Scenario, formats: Formats): Diagnostic[] {
+  if (s.precision.fp8Scaling === undefined || rateClassOf(formats.weights) === 'fp8') return [];
+  return [messages.fp8ScalingWithoutFp8(formats.weights)];
+}
+
+function chooseFormats(s: Scenario, model: ModelSpec): Formats {
   const weights = s.precision.weights ?? 'bf16';
   const activations = s.precision.activations ?? (rateClassOf(weights) === 'fp8' ? 'fp8' : 'bf16');
   // The engine's own KV default: 16-bit "auto", except that TensorRT-LLM's FP8 quantization sets
@@ -98,6 +116,7 @@ function chooseFormats(s: Scenario): Formats {
     gemmRate: gemmRateFormat(weights, activations),
     attentionRate,
     cacheLayerInput: s.precision.cacheLayerInput ?? false,
+    fp8Block: chooseFp8Block(s, model, weights),
   };
 }
 
@@ -443,6 +462,7 @@ function resolveEfficiency(
     gemmLowPrecisionPeakFraction:
       o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
     gemmFp4PeakFraction: o.gemmFp4PeakFraction ?? eff.gemmFp4PeakFraction,
+    gemmBlockFp8PeakFraction: o.gemmBlockFp8PeakFraction ?? eff.gemmBlockFp8PeakFraction,
     memoryBandwidthFraction: o.memoryBandwidthFraction ?? eff.memoryBandwidthFraction,
     attentionPeakFraction: o.attentionPeakFraction ?? eff.attentionPeakFraction,
     collectiveLatencySeconds: o.collectiveLatencySeconds ?? eff.collectiveLatencySeconds,
@@ -486,12 +506,13 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
   const linked = withTopology(baseHardware.value, s.topology);
   const hardware = withPcieGroup(linked, s);
   const kind = workloadKind(s.workload);
-  const formats = chooseFormats(s);
+  const formats = chooseFormats(s, model.value);
   const serving = resolveServing(s, model.value);
   const offload = resolveOffload(s, hardware);
   const diagnostics = [
     ...checkParallelism(s, model.value, linked),
     ...checkRates(hardware, formats),
+    ...checkFp8Scaling(s, formats),
     ...serving.diagnostics,
     ...offload.diagnostics,
     ...checkWorkload(s, model.value, formats, kind),

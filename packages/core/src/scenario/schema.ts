@@ -190,6 +190,14 @@ export const PrecisionSchema = z
      * GQA/MHA models only. Default false.
      */
     cacheLayerInput: z.boolean().optional(),
+    /**
+     * How FP8 weights are scaled: 'block' (fine-grained, as DeepSeek-V3/R1 ship them: one FP32
+     * scale per weight block, activations quantized per 1×128 group, GEMMs at the family's
+     * gemmBlockFp8PeakFraction) or 'tensor' (per-tensor or per-channel scales). FP8 weights only.
+     * Default: 'block' when the model's config gives an FP8 weight block size (fp8WeightBlockSize,
+     * from Hugging Face quantization_config.weight_block_size), else 'tensor'.
+     */
+    fp8Scaling: z.enum(['tensor', 'block']).optional(),
   })
   .strict();
 
@@ -311,6 +319,8 @@ export const EfficiencyOverridesSchema = z
     gemmLowPrecisionPeakFraction: z.number().positive().max(1).optional(),
     /** Block-scaled FP4 GEMMs. Default: the family's FP4 fraction, else the 8-bit one. */
     gemmFp4PeakFraction: z.number().positive().max(1).optional(),
+    /** Block-scaled FP8 GEMMs (precision.fp8Scaling 'block'). Default: the family's, else the 8-bit one. */
+    gemmBlockFp8PeakFraction: z.number().positive().max(1).optional(),
     memoryBandwidthFraction: z.number().positive().max(1).optional(),
     attentionPeakFraction: z.number().positive().max(1).optional(),
     kernelLaunchSeconds: z.number().nonnegative().optional(),

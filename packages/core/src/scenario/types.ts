@@ -21,6 +21,11 @@ export interface Formats {
   readonly attentionRate: RateFormat;
   /** XQuant: the cache holds layer inputs, K and V are recomputed each step. */
   readonly cacheLayerInput: boolean;
+  /**
+   * Block-scaled FP8 weights (precision.fp8Scaling 'block'): elements per weight block (one FP32
+   * scale each) and per activation group (the block's input width); undefined: per-tensor scales.
+   */
+  readonly fp8Block: { readonly weightBlockElements: number; readonly activationGroup: number } | undefined;
 }
 
 /** A device family's efficiencies with the scenario's overrides and the engine's overheads. */
