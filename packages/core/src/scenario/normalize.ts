@@ -399,6 +399,8 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
     ),
     chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
     mixedBatches: sv.mixedBatches ?? base.mixedBatches,
+    // vLLM turns async scheduling off with pipeline parallelism (defaults.md §1a).
+    overlapScheduler: sv.overlapScheduler ?? (base.overlapScheduler && !(base.id === 'vllm' && pp > 1)),
   };
 }
 
