@@ -55,14 +55,15 @@ describe('overlap scheduler', () => {
     expect(ENGINE_PROFILES.ideal.overlapScheduler).toBe(false);
   });
 
-  it('vLLM turns async scheduling off with pipeline parallelism', () => {
-    const norm = (pp: number) => {
+  it('vLLM turns async scheduling off with pipeline parallelism and with a draft model', () => {
+    const norm = (pp: number, serving?: unknown) => {
       const v = validateScenario({
         ...closedLoop,
         model: 'llama-3.1-70b',
         engine: 'vllm',
         gpus: 2 * pp,
         parallelism: { tp: 2, pp },
+        ...(serving !== undefined ? { serving } : {}),
       });
       if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
       const n = normalizeScenario(v.value);
@@ -71,6 +72,12 @@ describe('overlap scheduler', () => {
     };
     expect(norm(1)).toBe(true);
     expect(norm(2)).toBe(false);
+    expect(
+      norm(1, {
+        speculative: { method: 'draft', draftModel: 'llama-3.1-8b', tokens: 3, acceptanceRate: 0.7 },
+      }),
+    ).toBe(false);
+    expect(norm(1, { overlapScheduler: false })).toBe(false);
   });
 
   it('an arrival into a busy engine waits about one more decode step; TPOT and throughput stay', () => {

@@ -83,7 +83,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       chunkedPrefill: `${DEFAULTS_MD} §1a: enable_chunked_prefill True for generative models`,
       mixedBatches: `${DEFAULTS_MD} §1a: one token budget per step over running decodes and prompt chunks, no separate prefill and decode phases`,
       cudaGraphDecode: `${DEFAULTS_MD} §1a: -O2 -> FULL_AND_PIECEWISE CUDA graphs`,
-      overlapScheduler: `${DEFAULTS_MD} §1a: async scheduling on unless pipeline_parallel_size > 1 or speculative decoding that is not EAGLE/MTP-type (vllm/config/vllm.py@09f030ea, VllmConfig.__post_init__); the pp rule is applied, the speculative one is not`,
+      overlapScheduler: `${DEFAULTS_MD} §1a: async scheduling on unless pipeline_parallel_size > 1 or speculative decoding that is not EAGLE/MTP-type (vllm/config/vllm.py@09f030ea, VllmConfig.__post_init__); both applied (a draft-model speculator turns it off, MTP keeps it)`,
       stepOverheadSeconds:
         'assumed 1 ms: V1 blog says GPU time is ~5 ms per step for Llama-8B on H100 and that V1 was built to hide host work; no published ms figure',
       runtimeReserveBytes: 'assumed: CUDA context, NCCL and cuBLAS workspaces; not published',

@@ -73,7 +73,7 @@ export class SimState {
   freeBlocks: number;
   reservedBlocks = 0;
 
-  /** Start of the last step run, and whether it ended at \`now\` with requests still running. */
+  /** Start of the last step run, and whether a step ran last (no idle jump since). */
   lastStepStart = 0;
   stepInFlight = false;
 
