@@ -100,7 +100,7 @@ describe('web app', () => {
     );
     expect(await page.getByTestId('overloaded').getAttribute('role')).toBe('alert');
     expect(await page.getByTestId('ttft-parts').innerText()).toMatch(
-      /TTFT parts \(means\): 185 ms API server, [\d,.]+ ms queued, [\d,.]+ ms prompt steps/,
+      /TTFT parts \(means\): 185 ms API server, [\d,.]+ ms queued, [\d,.]+ ms behind the step already scheduled, [\d,.]+ ms prompt steps/,
     );
     expect(await page.getByTestId('decode-stalls').innerText()).toMatch(/% of the run in prompt-only steps/);
     await shot(page, 'overloaded');

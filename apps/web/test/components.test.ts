@@ -39,11 +39,13 @@ describe('components', () => {
       maxBatch: 64,
       preemptions: 0,
       kvCapacityTokens: 400_000,
-      ttftParts: { requestOverheadMs: 185, queueMs: 1613.2, prefillMs: 168.2 },
+      ttftParts: { requestOverheadMs: 185, queueMs: 1613.2, overlapWaitMs: 21.4, prefillMs: 168.2 },
       decodeStallShare: 0.452,
     };
     const plain = flat(render(ServingDetails, { props: { serving } }).body);
-    expect(plain).toContain('TTFT parts (means): 185 ms API server, 1,613 ms queued, 168 ms prompt steps');
+    expect(plain).toContain(
+      'TTFT parts (means): 185 ms API server, 1,613 ms queued, 21.4 ms behind the step already scheduled, 168 ms prompt steps',
+    );
     expect(plain).toContain('45.2% of the run in prompt-only steps');
     expect(plain).not.toContain('Overloaded');
     const quiet = render(ServingDetails, { props: { serving: { ...serving, decodeStallShare: 0 } } }).body;

@@ -220,7 +220,7 @@ export function formatEstimate(report: EstimateReport): string {
       ['KV capacity', `${grouped(sv.kvCapacityTokens)} tokens per replica`],
       [
         'TTFT parts',
-        `${num(sv.ttftParts.requestOverheadMs)} ms API server, ${num(sv.ttftParts.queueMs)} ms queued, ${num(sv.ttftParts.prefillMs)} ms prompt steps (means)`,
+        `${num(sv.ttftParts.requestOverheadMs)} ms API server, ${num(sv.ttftParts.queueMs)} ms queued, ${num(sv.ttftParts.overlapWaitMs)} ms behind the step already scheduled, ${num(sv.ttftParts.prefillMs)} ms prompt steps (means)`,
       ],
     ];
     if (sv.decodeStallShare > 0)

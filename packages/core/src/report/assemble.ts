@@ -83,11 +83,13 @@ export interface ServingReport {
   readonly offloadShare?: number;
   /**
    * Mean TTFT split, ms: the API server's per-request time (tokenization, hand-off, first-token
-   * streaming), the wait in the engine's queue, and the prompt's steps up to its first token.
+   * streaming), the wait in the engine's queue, the wait for the step an overlap scheduler had
+   * already built when the request arrived, and the prompt's steps up to its first token.
    */
   readonly ttftParts: {
     readonly requestOverheadMs: number;
     readonly queueMs: number;
+    readonly overlapWaitMs: number;
     readonly prefillMs: number;
   };
   /** Share of the run in which running decodes stalled for prompt-only steps (prefill-first engines). */
@@ -434,6 +436,7 @@ export function assembleServingReport(
     ttftParts: {
       requestOverheadMs: timing.ttftParts.requestOverheadSeconds * 1e3,
       queueMs: timing.ttftParts.queueSeconds * 1e3,
+      overlapWaitMs: timing.ttftParts.overlapWaitSeconds * 1e3,
       prefillMs: timing.ttftParts.prefillSeconds * 1e3,
     },
     decodeStallShare: timing.decodeStallShare,

@@ -52,6 +52,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serving.chunkedPrefill': 'Split long prompts across steps. Default: the engine profile’s.',
   'serving.mixedBatches':
     'Prompt chunks share a step with the running decodes; false: a step runs waiting prompts only and the decodes stall (SGLang). Default: the engine profile’s.',
+  'serving.overlapScheduler':
+    'The scheduler builds the next step while the current one runs (SGLang/TensorRT-LLM overlap scheduler, vLLM async scheduling), so an arrival waits one more step. Default: the engine profile’s.',
   'serving.apiServer':
     'Requests pass the OpenAI-compatible HTTP server (tokenization, streaming), costing the profile’s per-request overhead. Default true; false for in-process harnesses (trtllm-bench, MLPerf LoadGen SUTs).',
   'serving.prefixCacheHitRate': 'Fraction of prompt tokens found in the prefix cache, 0..1. Default 0.',

@@ -444,6 +444,11 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
     ),
     chunkedPrefill: sv.chunkedPrefill ?? base.chunkedPrefill,
     mixedBatches: sv.mixedBatches ?? base.mixedBatches,
+    // vLLM turns async scheduling off with pipeline parallelism and with speculative decoding
+    // that is not EAGLE/MTP-type (a separate draft model; defaults.md §1a).
+    overlapScheduler:
+      sv.overlapScheduler ??
+      (base.overlapScheduler && !(base.id === 'vllm' && (pp > 1 || sv.speculative?.method === 'draft'))),
   };
 }
 

@@ -137,6 +137,12 @@ export const ServingSchema = z
     /** Prompt chunks share steps with running decodes (vLLM, TRT-LLM; SGLang --enable-mixed-chunk); false: prefill-first. */
     mixedBatches: z.boolean().optional(),
     /**
+     * The scheduler builds the next step while the current one runs (SGLang and TensorRT-LLM
+     * overlap scheduler, vLLM async scheduling): an arrival waits for the step already built.
+     * Default: the engine profile's.
+     */
+    overlapScheduler: z.boolean().optional(),
+    /**
      * Requests pass the engine's OpenAI-compatible HTTP server (tokenization, detokenization,
      * streaming), which costs the profile's requestOverheadSeconds each. Default true; false for
      * in-process harnesses (trtllm-bench, an MLPerf LoadGen SUT that hands token ids to the engine).

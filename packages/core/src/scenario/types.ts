@@ -91,6 +91,13 @@ export interface EngineProfile {
    * step runs prompt chunks only and every running decode stalls for it.
    */
   readonly mixedBatches: boolean;
+  /**
+   * Whether the scheduler runs one step ahead of the device (SGLang's overlap scheduler,
+   * TensorRT-LLM's overlap scheduler, vLLM's async scheduling): the next step is built while the
+   * current one runs, so a request that arrives during a step can join the step after the next
+   * one, not the next one. Costs a request one step of waiting; hides the host time.
+   */
+  readonly overlapScheduler: boolean;
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   /**

@@ -55,6 +55,11 @@ export interface SimulationResult {
   readonly finishSeconds: Float64Array;
   /** Per request, s: the start of the step that first scheduled it (its wait in the queue ends). */
   readonly startSeconds: Float64Array;
+  /**
+   * Per request, s: the part of its wait in the queue spent because the overlap scheduler had
+   * already built the next step when it arrived (0 without an overlap scheduler).
+   */
+  readonly overlapWaitSeconds: Float64Array;
   readonly steps: number;
   /** Time-weighted mean of running sequences. */
   readonly meanBatch: number;
@@ -112,7 +117,8 @@ export function simulate(
     advanceArrivals(st);
     if (st.nRun === 0 && st.waiting() === 0) {
       if (st.arrived < st.issued) {
-        st.now = st.arrival[st.arrived] ?? st.now;
+        st.now = Math.max(st.now, st.arrival[st.arrived] ?? st.now);
+        st.stepInFlight = false;
         continue;
       }
       break;

@@ -38,11 +38,12 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: Number.MAX_SAFE_INTEGER,
     chunkedPrefill: true,
     mixedBatches: true,
+    overlapScheduler: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
-      all: 'an optimistic bound, not an engine: roofline kernels with efficiencies, no host or launch overhead, all memory usable',
+      all: 'an optimistic bound, not an engine: roofline kernels with efficiencies, no host or launch overhead, all memory usable, no scheduling lag',
       kvCacheFormat: 'the model dtype (16-bit), as the engines default to',
       maxBatchedTokens: 'prefill in 8192-token chunks: bounds the activation workspace; costs no time here',
     },
@@ -68,6 +69,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: 1024,
     chunkedPrefill: true,
     mixedBatches: true,
+    overlapScheduler: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -81,6 +83,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       chunkedPrefill: `${DEFAULTS_MD} §1a: enable_chunked_prefill True for generative models`,
       mixedBatches: `${DEFAULTS_MD} §1a: one token budget per step over running decodes and prompt chunks, no separate prefill and decode phases`,
       cudaGraphDecode: `${DEFAULTS_MD} §1a: -O2 -> FULL_AND_PIECEWISE CUDA graphs`,
+      overlapScheduler: `${DEFAULTS_MD} §1a: async scheduling on unless pipeline_parallel_size > 1 or speculative decoding that is not EAGLE/MTP-type (vllm/config/vllm.py@09f030ea, VllmConfig.__post_init__); both applied (a draft-model speculator turns it off, MTP keeps it)`,
       stepOverheadSeconds:
         'assumed 1 ms: V1 blog says GPU time is ~5 ms per step for Llama-8B on H100 and that V1 was built to hide host work; no published ms figure',
       runtimeReserveBytes: 'assumed: CUDA context, NCCL and cuBLAS workspaces; not published',
@@ -113,6 +116,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: 2048,
     chunkedPrefill: false,
     mixedBatches: true,
+    overlapScheduler: true,
     slidingWindow: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
@@ -130,6 +134,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       mixedBatches:
         'in-flight batching: context and generation requests share an iteration (max_num_tokens bounds both); scheduler code not read at a pinned commit',
       kvPolicy: `${DEFAULTS_MD} §2a: GUARANTEED_NO_EVICT: admitted only if blocks to completion can be reserved`,
+      overlapScheduler: `${DEFAULTS_MD} §2b: overlap scheduler on (disable_overlap_scheduler=False) in the mid-2025 TorchLlmArgs; the current default was not read (§2a), assumed unchanged`,
       stepOverheadSeconds:
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
       runtimeReserveBytes:
@@ -163,6 +168,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     maxSequences: 4096,
     chunkedPrefill: true,
     mixedBatches: false,
+    overlapScheduler: true,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -172,6 +178,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       kvPolicy: `${DEFAULTS_MD} §3a: retraction when the KV cache is full during decode`,
       maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs (16384 above 160 GiB is not applied: with it SGLang's own memory rule leaves DeepSeek-R1 FP8 at TP4 on B200/GB200 no KV cache, yet serving-modern.csv has such runs, so they override the defaults)`,
       mixedBatches: `${DEFAULTS_MD} §3a: enable_mixed_chunk False: a step is a prefill batch or a decode batch, and waiting prompts go first`,
+      overlapScheduler: `${DEFAULTS_MD} §3a: overlap scheduler on (disable_overlap_schedule=False)`,
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
       cudaGraphBatchSizes: `${DEFAULTS_MD} §3a: decode capture sizes [1,2,4,8,12] + range(16,257,8) + range(272,512,16) + range(512, max_bs+1, 32), max_bs by GPU memory and TP`,
       stepOverheadPerSequenceSeconds:

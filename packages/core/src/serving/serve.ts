@@ -72,23 +72,34 @@ export interface ServingTiming {
 
 export interface TtftParts {
   readonly requestOverheadSeconds: number;
+  /** Wait in the engine's queue, the overlap scheduler's part excluded. */
   readonly queueSeconds: number;
+  /** Wait for the step the overlap scheduler had already built when the request arrived. */
+  readonly overlapWaitSeconds: number;
   readonly prefillSeconds: number;
 }
 
-/** Mean queue wait (arrival to first scheduled step) and prompt time (to the first token) of a run. */
-function ttftSplit(r: SimulationResult): { queue: number; prefill: number } {
+/**
+ * Mean queue wait (arrival to first scheduled step, less the overlap scheduler's part), the
+ * overlap scheduler's part, and prompt time (to the first token) of a run.
+ */
+function ttftSplit(r: SimulationResult): { queue: number; overlap: number; prefill: number } {
   let queue = 0;
+  let overlap = 0;
   let prefill = 0;
   let n = 0;
   for (let i = 0; i < r.requests; i++) {
     const start = r.startSeconds[i] ?? -1;
     if (start < 0) continue;
-    queue += start - (r.arrivalSeconds[i] ?? 0);
+    const lag = r.overlapWaitSeconds[i] ?? 0;
+    queue += start - (r.arrivalSeconds[i] ?? 0) - lag;
+    overlap += lag;
     prefill += (r.firstTokenSeconds[i] ?? 0) - start;
     n++;
   }
-  return n > 0 ? { queue: queue / n, prefill: prefill / n } : { queue: 0, prefill: 0 };
+  return n > 0
+    ? { queue: queue / n, overlap: overlap / n, prefill: prefill / n }
+    : { queue: 0, overlap: 0, prefill: 0 };
 }
 
 export function latencyStats(values: Float64Array): LatencyStats {
@@ -551,6 +562,7 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
       ttftParts: {
         requestOverheadSeconds: perRequest,
         queueSeconds: split.queue,
+        overlapWaitSeconds: split.overlap,
         prefillSeconds: split.prefill,
       },
       decodeStallShare: Math.min(1, r.decodeStallSeconds / Math.max(r.durationSeconds, 1e-12)),

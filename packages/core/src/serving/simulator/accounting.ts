@@ -10,7 +10,10 @@ import type { SimState } from './state.js';
 /** The clock and counters advance by a step (or stretch) of `dt` seconds. */
 export function accountStep(st: SimState, dt: number): void {
   const load = st.load;
+  // The start of the last step of a stretch (steps of about equal time).
+  st.lastStepStart = st.now + dt - dt / st.stretch;
   st.now += dt;
+  st.stepInFlight = true;
   st.steps += st.stretch;
   st.busy += dt;
   const tokens = load.prefillTokens + load.decodeSequences * (1 + st.k);
@@ -94,6 +97,7 @@ export function simulationResult(st: SimState): SimulationResult {
     firstTokenSeconds: st.first,
     finishSeconds: st.finish,
     startSeconds: st.started,
+    overlapWaitSeconds: st.overlapWait,
     steps: st.steps,
     meanBatch: st.batchTime / Math.max(st.busy, 1e-12),
     maxBatch: st.maxBatch,

@@ -8,9 +8,28 @@
 import { beginStep, scheduleDecode, schedulePrefill, scheduleRunning } from './scheduling.js';
 import type { SimState } from './state.js';
 
-/** Requests whose arrival time has come join the queue. */
+/**
+ * Requests whose arrival time has come join the queue. With an overlap scheduler the step about
+ * to run was built while the previous one ran, so it sees only the requests that arrived before
+ * the previous step began; a later arrival waits one more step (its wait is kept per request).
+ * An idle engine, or one whose last step left nothing running, sees every arrival at once.
+ */
 export function advanceArrivals(st: SimState): void {
-  while (st.arrived < st.issued && (st.arrival[st.arrived] ?? 0) <= st.now) st.arrived++;
+  const cutoff = st.overlap && st.stepInFlight && st.nRun > 0 ? st.lastStepStart : st.now;
+  while (st.arrived < st.issued) {
+    const r = st.arrived;
+    const t = st.arrival[r] ?? 0;
+    if (t > st.now) break;
+    if (t > cutoff) {
+      // Held back: visible at the next step boundary.
+      for (let h = r; h < st.issued && (st.arrival[h] ?? 0) <= st.now; h++)
+        if ((st.heldAt[h] ?? -1) < 0) st.heldAt[h] = st.now;
+      break;
+    }
+    const held = st.heldAt[r] ?? -1;
+    if (held >= 0) st.overlapWait[r] = st.now - held;
+    st.arrived++;
+  }
 }
 
 /** Tokens the waiting request r would get in this step (0: it does not fit). */

@@ -31,6 +31,11 @@ export class SimState {
   readonly chunked: boolean;
   /** Prompt chunks run in steps of their own while prompts wait (not mixed with decodes). */
   readonly prefillFirst: boolean;
+  /**
+   * The scheduler builds each step while the previous one runs (overlap scheduler, async
+   * scheduling): a step admits only requests that arrived before the previous step began.
+   */
+  readonly overlap: boolean;
   readonly window: number;
   /** Cached shared prefix, tokens. */
   readonly prefix: number;
@@ -43,6 +48,12 @@ export class SimState {
   readonly finish: Float64Array;
   /** Start of the step that first scheduled each request (-1 until then). */
   readonly started: Float64Array;
+  /**
+   * Overlap scheduler: the first step boundary at which each request had arrived but was not yet
+   * visible to the scheduler (-1: never held back), and the wait that cost it, s.
+   */
+  readonly heldAt: Float64Array;
+  readonly overlapWait: Float64Array;
   /** Prompt tokens still to compute (own prompt, or prompt + generated after a preemption). */
   readonly toPrefill: Float64Array;
   readonly prefilledNow: Float64Array;
@@ -61,6 +72,10 @@ export class SimState {
   issued: number;
   freeBlocks: number;
   reservedBlocks = 0;
+
+  /** Start of the last step run, and whether a step ran last (no idle jump since). */
+  lastStepStart = 0;
+  stepInFlight = false;
 
   // The step being built.
   readonly load: StepLoad = emptyLoad();
@@ -120,6 +135,9 @@ export class SimState {
     this.reserve = eng.kvPolicy === 'reserve';
     this.chunked = eng.chunkedPrefill;
     this.prefillFirst = !eng.mixedBatches && !input.prefilled;
+    // The decode pool of a disaggregated deployment is not given the lag (its arrivals are
+    // prompts already computed; the prefill pool carries the first token).
+    this.overlap = eng.overlapScheduler && !input.prefilled;
     this.coster = coster;
     this.window = coster.window;
 
@@ -136,6 +154,8 @@ export class SimState {
     this.first = new Float64Array(n).fill(-1);
     this.finish = new Float64Array(n);
     this.started = new Float64Array(n).fill(-1);
+    this.heldAt = new Float64Array(n).fill(-1);
+    this.overlapWait = new Float64Array(n);
     this.toPrefill = new Float64Array(n);
     this.prefilledNow = new Float64Array(n);
     this.generated = new Float64Array(n);
