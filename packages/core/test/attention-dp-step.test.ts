@@ -5,10 +5,9 @@
  * 2–3× slower, its attention charged for the context of every rank).
  */
 import { describe, expect, it } from 'vitest';
-import type { EstimateReport } from '@ridgeline/core';
-import { estimate, normalizeScenario, validateScenario } from '@ridgeline/core';
-import type { NormalizedScenario } from '../src/scenario/normalize.js';
-import { emptyLoad, rankShare, StepCoster } from '../src/serving/step-cost.js';
+import { rankShare, StepCoster } from '../src/serving/step-cost.js';
+import { estimate } from '@ridgeline/core';
+import { decodeLoad, normalized, run } from './scenario-support.js';
 
 const decodePool = { tp: 16, pp: 1, ep: 16, dp: 1, attentionDp: true };
 const base = {
@@ -17,28 +16,6 @@ const base = {
   precision: { weights: 'nvfp4', activations: 'nvfp4' },
   engine: 'trtllm',
 };
-
-function normalized(s: unknown): NormalizedScenario {
-  const v = validateScenario(s);
-  if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
-  const n = normalizeScenario(v.value);
-  if (!n.ok) throw new Error(n.diagnostics.map((d) => d.message).join('\n'));
-  return n.value;
-}
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
-
-function decodeLoad(sequences: number, context: number) {
-  const l = emptyLoad();
-  l.decodeSequences = sequences;
-  l.decodeContext = sequences * context;
-  l.emitting = sequences;
-  return l;
-}
 
 describe('attention DP in the step cost', () => {
   it('the busiest rank holds ceil(B/dp) of B sequences', () => {

@@ -5,41 +5,17 @@
  * (families.ts mlaDecodeSplits). Each moves the estimate the way the serving data does.
  */
 import { describe, expect, it } from 'vitest';
-import type { EstimateReport } from '@ridgeline/core';
-import { estimate, normalizeScenario, validateScenario } from '@ridgeline/core';
 import { decodeAttentionOccupancy } from '../src/cost/roofline.js';
 import { HARDWARE_CATALOG } from '../src/hardware/catalog.js';
 import { efficiencyFor, FAMILY_TRAITS } from '../src/hardware/families.js';
 import { HardwareSpecSchema } from '../src/hardware/schema.js';
-import type { NormalizedScenario } from '../src/scenario/normalize.js';
-import { emptyLoad, StepCoster } from '../src/serving/step-cost.js';
+import { StepCoster } from '../src/serving/step-cost.js';
+import { decodeLoad, normalized, run } from './scenario-support.js';
 
 function device(id: string) {
   const d = HARDWARE_CATALOG.get(id);
   if (d === undefined) throw new Error(`missing ${id}`);
   return d;
-}
-
-function normalized(s: unknown): NormalizedScenario {
-  const v = validateScenario(s);
-  if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
-  const n = normalizeScenario(v.value);
-  if (!n.ok) throw new Error(n.diagnostics.map((d) => d.message).join('\n'));
-  return n.value;
-}
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
-
-function decodeLoad(sequences: number, context: number) {
-  const l = emptyLoad();
-  l.decodeSequences = sequences;
-  l.decodeContext = sequences * context;
-  l.emitting = sequences;
-  return l;
 }
 
 const deepseek = (hardware: string) => ({

@@ -4,16 +4,14 @@
  * estimate the way its mechanism says.
  */
 import { describe, expect, it } from 'vitest';
-import type { EstimateReport } from '@ridgeline/core';
-import { estimate, normalizeScenario, validateScenario } from '@ridgeline/core';
-import type { NormalizedScenario } from '../src/scenario/normalize.js';
 import {
   ENGINE_PROFILES,
   paddedGraphBatch,
   sglangGraphSizes,
   vllmGraphSizes,
 } from '../src/serving/engines.js';
-import { emptyLoad, StepCoster } from '../src/serving/step-cost.js';
+import { StepCoster } from '../src/serving/step-cost.js';
+import { decodeLoad, normalized, run } from './scenario-support.js';
 
 const base = {
   model: 'llama-3.1-8b',
@@ -22,29 +20,6 @@ const base = {
   engine: 'vllm',
   workload: { inputTokens: 512, outputTokens: 128, requestRate: 2, requests: 100 },
 };
-
-function normalized(s: unknown): NormalizedScenario {
-  const v = validateScenario(s);
-  if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
-  const n = normalizeScenario(v.value);
-  if (!n.ok) throw new Error(n.diagnostics.map((d) => d.message).join('\n'));
-  return n.value;
-}
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
-
-function decodeLoad(sequences: number, context: number) {
-  const l = emptyLoad();
-  l.decodeSequences = sequences;
-  l.decodeContext = sequences * context;
-  l.decodeContextWindowed = sequences * context;
-  l.emitting = sequences;
-  return l;
-}
 
 describe('CUDA-graph capture sizes', () => {
   it("vLLM's and SGLang's lists follow their code (defaults.md §1a, §3a)", () => {

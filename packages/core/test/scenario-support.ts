@@ -1,0 +1,30 @@
+// Helpers shared by the core tests that build scenarios by hand: validate and normalize (throwing
+// with the diagnostics' messages), estimate, and a decode-only step load for the step coster.
+import type { EstimateReport } from '@ridgeline/core';
+import { estimate, normalizeScenario, validateScenario } from '@ridgeline/core';
+import type { NormalizedScenario } from '../src/scenario/normalize.js';
+import { emptyLoad } from '../src/serving/step-cost.js';
+
+export function normalized(s: unknown): NormalizedScenario {
+  const v = validateScenario(s);
+  if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+  const n = normalizeScenario(v.value);
+  if (!n.ok) throw new Error(n.diagnostics.map((d) => d.message).join('\n'));
+  return n.value;
+}
+
+export function run(s: unknown): EstimateReport {
+  const r = estimate(s);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.value;
+}
+
+/** `sequences` decoding at `context` tokens each (no sliding window shortens it). */
+export function decodeLoad(sequences: number, context: number) {
+  const l = emptyLoad();
+  l.decodeSequences = sequences;
+  l.decodeContext = sequences * context;
+  l.decodeContextWindowed = sequences * context;
+  l.emitting = sequences;
+  return l;
+}
