@@ -152,13 +152,23 @@ describe('--calibration', () => {
     expect(calibrated.tpotMs).toBeGreaterThan(plain.tpotMs * 1.05);
     expect(plain.scenario.calibration).toBe('none');
     expect(calibrated.scenario.calibration).toBe('h100.yaml');
-    // By default the shipped profiles apply where one improved its evidence (h200-sxm with vLLM) and
+    // By default the shipped profiles apply where one improved its evidence (h200-sxm with TensorRT-LLM) and
     // the report says so; on h100-sxm none did (npm run fit lists it as not shipped): the raw model.
     const byDefault = await est([]);
     expect(byDefault.tpotMs).toBe(plain.tpotMs);
     const h200 = async (extra: string[]) => {
       const o = captureIo(tmp);
-      const h = ['estimate', '--model', 'llama-3.1-8b', '--hardware', 'h200-sxm', '--input', '1000'];
+      const h = [
+        'estimate',
+        '--model',
+        'llama-3.1-8b',
+        '--hardware',
+        'h200-sxm',
+        '--engine',
+        'trtllm',
+        '--input',
+        '1000',
+      ];
       expect(await run([...h, '--output', '100', '--batch', '1', '--json', ...extra], o)).toBe(0);
       return JSON.parse(o.out()) as { tpotMs: number; scenario: { calibration: string } };
     };
@@ -186,7 +196,11 @@ describe('--calibration', () => {
   it('batch applies the shipped profiles by default to the lines on their devices; none gives the raw model', async () => {
     const line = (hardware: string, extra = '') =>
       `{"model":"llama-3.1-8b","hardware":"${hardware}"${extra},"workload":{"batch":1,"inputTokens":100,"outputTokens":100}}`;
-    const jsonl = [line('h200-sxm'), line('l40s'), line('h200-sxm', ',"calibration":"none"')].join('\n');
+    const jsonl = [
+      line('h200-sxm', ',"engine":"trtllm"'),
+      line('l40s'),
+      line('h200-sxm', ',"engine":"trtllm","calibration":"none"'),
+    ].join('\n');
     const byDefault = await ridgeline(['batch', 's.jsonl'], { '/data/s.jsonl': jsonl });
     const raw = await ridgeline(['batch', 's.jsonl', '--calibration', 'none'], { '/data/s.jsonl': jsonl });
     const shipped = await ridgeline(['batch', 's.jsonl', '--calibration', 'shipped'], {

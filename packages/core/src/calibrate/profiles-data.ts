@@ -31,8 +31,8 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'h200-sxm',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.003067,
-      stepOverheadPerSequenceSeconds: 5.982e-7,
+      stepOverheadSeconds: 0.001958,
+      stepOverheadPerSequenceSeconds: 0.000001059,
     },
     fit: {
       rows: 174,
@@ -41,9 +41,26 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'vngcloud/InferenceX-app',
         'mlcommons/inference_results_v5.1',
       ],
-      medianErrorPctBefore: 8.83,
-      medianErrorPctAfter: 6.63,
-      leaveOneSourceOutMedianErrorPct: 7.44,
+      medianErrorPctBefore: 8.61,
+      medianErrorPctAfter: 7.08,
+      leaveOneSourceOutMedianErrorPct: 7.14,
+    },
+    source:
+      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
+  },
+  {
+    hardware: 'gh200',
+    engine: 'trtllm',
+    parameters: {
+      stepOverheadSeconds: 0.0008447,
+      stepOverheadPerSequenceSeconds: 0.000001496,
+    },
+    fit: {
+      rows: 35,
+      sources: ['NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md'],
+      medianErrorPctBefore: 3,
+      medianErrorPctAfter: 2.41,
+      leaveOneSourceOutMedianErrorPct: 2.46,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -69,18 +86,35 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'mi325x',
-    engine: 'sglang',
+    hardware: 'b200',
+    engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.0003591,
-      stepOverheadPerSequenceSeconds: 0.000005155,
+      stepOverheadSeconds: 0.0005113,
+      stepOverheadPerSequenceSeconds: 0.00001787,
     },
     fit: {
-      rows: 27,
-      sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 17.2,
-      medianErrorPctAfter: 16.9,
-      leaveOneSourceOutMedianErrorPct: 17,
+      rows: 103,
+      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
+      medianErrorPctBefore: 18,
+      medianErrorPctAfter: 14.4,
+      leaveOneSourceOutMedianErrorPct: 16.8,
+    },
+    source:
+      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
+  },
+  {
+    hardware: 'gb200',
+    engine: 'trtllm',
+    parameters: {
+      stepOverheadSeconds: 0.0003961,
+      stepOverheadPerSequenceSeconds: 0.000002906,
+    },
+    fit: {
+      rows: 67,
+      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
+      medianErrorPctBefore: 16.3,
+      medianErrorPctAfter: 13.9,
+      leaveOneSourceOutMedianErrorPct: 13.9,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -89,48 +123,14 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.0003396,
-      stepOverheadPerSequenceSeconds: 0.000004971,
+      stepOverheadSeconds: 0.000207,
+      stepOverheadPerSequenceSeconds: 0.000005139,
     },
     fit: {
       rows: 45,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 17.6,
-      medianErrorPctAfter: 17.5,
-      leaveOneSourceOutMedianErrorPct: 17.5,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'h200-sxm',
-    engine: 'sglang',
-    parameters: {
-      stepOverheadSeconds: 0.0003,
-      stepOverheadPerSequenceSeconds: 0.000005,
-    },
-    fit: {
-      rows: 37,
-      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 6.84,
-      medianErrorPctAfter: 6.84,
-      leaveOneSourceOutMedianErrorPct: 6.84,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'gb200',
-    engine: 'sglang',
-    parameters: {
-      stepOverheadSeconds: 0.0001343,
-      stepOverheadPerSequenceSeconds: 0.000004142,
-    },
-    fit: {
-      rows: 28,
-      sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 17.7,
-      medianErrorPctAfter: 15.3,
+      medianErrorPctBefore: 16.1,
+      medianErrorPctAfter: 16,
       leaveOneSourceOutMedianErrorPct: 16,
     },
     source:
@@ -140,15 +140,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'b300',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.0001208,
-      stepOverheadPerSequenceSeconds: 0.000003411,
+      stepOverheadSeconds: 0.00007104,
+      stepOverheadPerSequenceSeconds: 0.000003248,
     },
     fit: {
       rows: 48,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 12.1,
-      medianErrorPctAfter: 10.5,
-      leaveOneSourceOutMedianErrorPct: 11.4,
+      medianErrorPctBefore: 14.4,
+      medianErrorPctAfter: 12,
+      leaveOneSourceOutMedianErrorPct: 13.4,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -157,32 +157,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.00129,
-      stepOverheadPerSequenceSeconds: 0.000005854,
+      stepOverheadSeconds: 0.0009289,
+      stepOverheadPerSequenceSeconds: 0.000007597,
     },
     fit: {
       rows: 24,
       sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 30.7,
-      medianErrorPctAfter: 30,
-      leaveOneSourceOutMedianErrorPct: 30.4,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'h200-sxm',
-    engine: 'vllm',
-    parameters: {
-      stepOverheadSeconds: 0.0003055,
-      stepOverheadPerSequenceSeconds: 0.000007446,
-    },
-    fit: {
-      rows: 20,
-      sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 36.6,
-      medianErrorPctAfter: 36.1,
-      leaveOneSourceOutMedianErrorPct: 36.6,
+      medianErrorPctBefore: 35.3,
+      medianErrorPctAfter: 32.8,
+      leaveOneSourceOutMedianErrorPct: 33.2,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
