@@ -152,18 +152,18 @@ describe('--calibration', () => {
     expect(calibrated.tpotMs).toBeGreaterThan(plain.tpotMs * 1.05);
     expect(plain.scenario.calibration).toBe('none');
     expect(calibrated.scenario.calibration).toBe('h100.yaml');
-    // By default the shipped profiles apply where one improved its evidence (h200-sxm with TensorRT-LLM) and
+    // By default the shipped profiles apply where one improved its evidence (gh200 with TensorRT-LLM) and
     // the report says so; on h100-sxm none did (npm run fit lists it as not shipped): the raw model.
     const byDefault = await est([]);
     expect(byDefault.tpotMs).toBe(plain.tpotMs);
-    const h200 = async (extra: string[]) => {
+    const gh200 = async (extra: string[]) => {
       const o = captureIo(tmp);
       const h = [
         'estimate',
         '--model',
         'llama-3.1-8b',
         '--hardware',
-        'h200-sxm',
+        'gh200',
         '--engine',
         'trtllm',
         '--input',
@@ -172,9 +172,9 @@ describe('--calibration', () => {
       expect(await run([...h, '--output', '100', '--batch', '1', '--json', ...extra], o)).toBe(0);
       return JSON.parse(o.out()) as { tpotMs: number; scenario: { calibration: string } };
     };
-    const h200Default = await h200([]);
-    expect(h200Default.scenario.calibration).toContain('shipped h200-sxm');
-    expect(h200Default.tpotMs).not.toBe((await h200(['--calibration', 'none'])).tpotMs);
+    const gh200Default = await gh200([]);
+    expect(gh200Default.scenario.calibration).toContain('shipped gh200');
+    expect(gh200Default.tpotMs).not.toBe((await gh200(['--calibration', 'none'])).tpotMs);
     const o = captureIo(tmp);
     expect(
       await run(
@@ -197,9 +197,9 @@ describe('--calibration', () => {
     const line = (hardware: string, extra = '') =>
       `{"model":"llama-3.1-8b","hardware":"${hardware}"${extra},"workload":{"batch":1,"inputTokens":100,"outputTokens":100}}`;
     const jsonl = [
-      line('h200-sxm', ',"engine":"trtllm"'),
+      line('gh200', ',"engine":"trtllm"'),
       line('l40s'),
-      line('h200-sxm', ',"engine":"trtllm","calibration":"none"'),
+      line('gh200', ',"engine":"trtllm","calibration":"none"'),
     ].join('\n');
     const byDefault = await ridgeline(['batch', 's.jsonl'], { '/data/s.jsonl': jsonl });
     const raw = await ridgeline(['batch', 's.jsonl', '--calibration', 'none'], { '/data/s.jsonl': jsonl });

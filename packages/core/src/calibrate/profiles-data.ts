@@ -28,27 +28,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'h200-sxm',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.001958,
-      stepOverheadPerSequenceSeconds: 0.000001059,
-    },
-    fit: {
-      rows: 174,
-      sources: [
-        'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
-        'vngcloud/InferenceX-app',
-        'mlcommons/inference_results_v5.1',
-      ],
-      medianErrorPctBefore: 8.61,
-      medianErrorPctAfter: 7.08,
-      leaveOneSourceOutMedianErrorPct: 7.14,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'gh200',
     engine: 'trtllm',
     parameters: {
@@ -86,40 +65,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'b200',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.0005113,
-      stepOverheadPerSequenceSeconds: 0.00001787,
-    },
-    fit: {
-      rows: 103,
-      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 18,
-      medianErrorPctAfter: 14.4,
-      leaveOneSourceOutMedianErrorPct: 16.8,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'gb200',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.0003961,
-      stepOverheadPerSequenceSeconds: 0.000002906,
-    },
-    fit: {
-      rows: 67,
-      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 16.3,
-      medianErrorPctAfter: 13.9,
-      leaveOneSourceOutMedianErrorPct: 13.9,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'mi300x',
     engine: 'sglang',
     parameters: {
@@ -149,23 +94,6 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       medianErrorPctBefore: 14.4,
       medianErrorPctAfter: 12,
       leaveOneSourceOutMedianErrorPct: 13.4,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
-    hardware: 'mi300x',
-    engine: 'vllm',
-    parameters: {
-      stepOverheadSeconds: 0.0009289,
-      stepOverheadPerSequenceSeconds: 0.000007597,
-    },
-    fit: {
-      rows: 24,
-      sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 35.3,
-      medianErrorPctAfter: 32.8,
-      leaveOneSourceOutMedianErrorPct: 33.2,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
