@@ -5,14 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { estimate, findHardware } from '@ridgeline/core';
+import { findHardware } from '@ridgeline/core';
 import { expectedRanksTouched } from '../src/layers/moe.js';
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
+import { run } from './scenario-support.js';
 
 const op = (r: EstimateReport, phase: string, name: string) =>
   r.breakdown.find((o) => o.phase === phase && o.name === name);

@@ -6,20 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import {
-  efficiencyFor,
-  estimate,
-  findHardware,
-  observationsFromRows,
-  parseMeasurementCsv,
-} from '@ridgeline/core';
+import { efficiencyFor, findHardware, observationsFromRows, parseMeasurementCsv } from '@ridgeline/core';
 import { measurementFile } from './gate.js';
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
+import { run } from './scenario-support.js';
 
 const fp4 = {
   model: 'llama-3.1-70b',

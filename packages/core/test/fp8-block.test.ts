@@ -7,12 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
 import { efficiencyFor, estimate, findHardware, findModel, importHfConfig } from '@ridgeline/core';
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
+import { run } from './scenario-support.js';
 
 const r1 = {
   model: 'deepseek-r1',

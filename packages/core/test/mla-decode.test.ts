@@ -5,13 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { estimate } from '@ridgeline/core';
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
+import { run } from './scenario-support.js';
 
 const attention = (r: EstimateReport, phase: string) =>
   r.breakdown.find((o) => o.phase === phase && o.name === 'attention');

@@ -4,17 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { costOperator, efficiencyFor, estimate, findHardware } from '@ridgeline/core';
+import { costOperator, efficiencyFor, findHardware } from '@ridgeline/core';
 import { busiestRankSequences } from '../src/graph/build.js';
 import { gemm, type StepContext } from '../src/graph/ops.js';
 import { expectedExpertsTouched, expectedMaxLoadFactor } from '../src/layers/moe.js';
 import type { DeviceContext } from '../src/scenario/types.js';
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
+import { run } from './scenario-support.js';
 
 const op = (r: EstimateReport, phase: string, name: string) =>
   r.breakdown.find((o) => o.phase === phase && o.name === name);

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { estimate, normalizeScenario, validateScenario } from '@ridgeline/core';
+import { normalizeScenario, validateScenario } from '@ridgeline/core';
 import { ENGINE_PROFILES } from '../src/serving/engines.js';
+import { run } from './scenario-support.js';
 
 const closedLoop = {
   model: 'llama-3.1-8b',
@@ -27,12 +28,6 @@ const closedLoop = {
     seed: 0,
   },
 };
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
 
 function serving(r: EstimateReport) {
   if (r.serving === undefined) throw new Error('no serving report');

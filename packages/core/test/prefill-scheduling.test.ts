@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
-import { estimate, validateScenario } from '@ridgeline/core';
+import { validateScenario } from '@ridgeline/core';
 import { ENGINE_PROFILES, engineProfile, requestOverheadSeconds } from '../src/serving/engines.js';
 import {
   ENGINE_RELEASES,
@@ -19,6 +19,7 @@ import { findHardware } from '../src/hardware/catalog.js';
 import type { MeasurementRow } from '../src/measurements/csv.js';
 import { parseMeasurementCsv } from '../src/measurements/csv.js';
 import { predictRow } from '../src/validate/predict.js';
+import { run } from './scenario-support.js';
 
 const closedLoop = {
   model: 'llama-3.1-8b',
@@ -27,12 +28,6 @@ const closedLoop = {
   engine: 'sglang',
   workload: { inputTokens: 2048, outputTokens: 256, concurrency: 32, requests: 192, seed: 0 },
 };
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
 
 function serving(r: EstimateReport) {
   const sv = r.serving;

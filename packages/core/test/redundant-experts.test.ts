@@ -4,9 +4,9 @@
  * costs an expert's weights and the ranks hold (experts + redundant)/ep slots.
  */
 import { describe, expect, it } from 'vitest';
-import type { EstimateReport } from '@ridgeline/core';
 import { estimate, parseMeasurementCsv, predictRow } from '@ridgeline/core';
 import { measurementFile } from './gate.js';
+import { run } from './scenario-support.js';
 
 const r1 = (parallelism: Record<string, unknown>, batch = 256) => ({
   model: 'deepseek-r1',
@@ -17,12 +17,6 @@ const r1 = (parallelism: Record<string, unknown>, batch = 256) => ({
   calibration: 'none',
   workload: { inputTokens: 1024, outputTokens: 256, batch },
 });
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
 
 describe('parallelism.redundantExperts', () => {
   it('ep=48 alone is refused with the redundant experts that would make it divide', () => {

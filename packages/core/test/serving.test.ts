@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
 import { estimate, findModel } from '@ridgeline/core';
+import { run } from './scenario-support.js';
 
 const base = {
   model: 'llama-3.1-8b',
@@ -13,12 +14,6 @@ const base = {
   engine: 'vllm',
   workload: { inputTokens: 512, outputTokens: 128, requestRate: 4, requests: 200 },
 };
-
-function run(s: unknown): EstimateReport {
-  const r = estimate(s);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
 
 function codes(s: unknown): string[] {
   return estimate(s).diagnostics.map((d) => d.code);
