@@ -18,6 +18,7 @@ import { stringify } from 'yaml';
 import {
   MIN_CALIBRATION_ROWS,
   crossValidate,
+  errorStats,
   observationsFromRows,
   parseMeasurementCsv,
 } from '../packages/core/dist/index.js';
@@ -63,12 +64,6 @@ const date = dataDate();
 // clients) must not carry its per-sequence costs into another's (MLPerf batches of thousands).
 // More than one point of median error counts as worse.
 const MIN_GROUP_ROWS = 5;
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const absPct = (p, m) => (Math.abs(p - m) / m) * 100;
 const rowsOf = (p) =>
   cv.rows.filter(
     (r) =>
@@ -77,29 +72,33 @@ const rowsOf = (p) =>
       Number.isFinite(r.heldOut) &&
       Number.isFinite(r.uncalibrated),
   );
+const absPct = (p, m) => (Math.abs(p - m) / m) * 100;
 const worsenedGroup = (p) => {
   const groups = new Map();
   for (const r of rowsOf(p)) {
     const k = `${r.source} ${r.metric}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [r]);
+    else g.push(r);
   }
   for (const [k, rs] of groups) {
     if (rs.length < MIN_GROUP_ROWS) continue;
-    const before = median(rs.map((r) => absPct(r.uncalibrated, r.measured)));
-    const after = median(rs.map((r) => absPct(r.heldOut, r.measured)));
+    const before = errorStats(rs.map((r) => absPct(r.uncalibrated, r.measured))).medianErrorPct;
+    const after = errorStats(rs.map((r) => absPct(r.heldOut, r.measured))).medianErrorPct;
     if (after > before + 1) return `${k}: ${before.toFixed(1)}% -> ${after.toFixed(1)}% held out`;
   }
   return undefined;
 };
 const heldOutOf = (i) => cv.heldOutMedianByProfile[i]?.medianErrorPct ?? Number.NaN;
+const worsened = cv.profiles.map(worsenedGroup);
 const improves = (p, i) =>
   p.fit.medianErrorPctAfter <= p.fit.medianErrorPctBefore &&
   !(heldOutOf(i) > p.fit.medianErrorPctBefore) &&
-  worsenedGroup(p) === undefined;
+  worsened[i] === undefined;
 cv.profiles.forEach((p, i) => {
   if (p.fit.rows >= MIN_CALIBRATION_ROWS && !improves(p, i))
     process.stderr.write(
-      `  not shipped: ${p.hardware}${p.engine === undefined ? '' : ` with ${p.engine}`} (median ${p.fit.medianErrorPctBefore}% with the defaults, ${p.fit.medianErrorPctAfter}% in-sample, ${heldOutOf(i).toPrecision(3)}% held out${worsenedGroup(p) === undefined ? '' : `; worsens ${worsenedGroup(p)}`})\n`,
+      `  not shipped: ${p.hardware}${p.engine === undefined ? '' : ` with ${p.engine}`} (median ${p.fit.medianErrorPctBefore}% with the defaults, ${p.fit.medianErrorPctAfter}% in-sample, ${heldOutOf(i).toPrecision(3)}% held out${worsened[i] === undefined ? '' : `; worsens ${worsened[i]}`})\n`,
     );
 });
 const profiles = cv.profiles.flatMap((p, i) =>
