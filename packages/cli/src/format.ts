@@ -245,6 +245,11 @@ export function formatEstimate(report: EstimateReport): string {
         'power',
         `${num(e.wattsPerDevice)} W per device (idle ${num(e.idleWattsPerDevice)}, TDP ${num(e.tdpWattsPerDevice)})`,
       ]);
+      const p = e.wattsPerDeviceParts;
+      rows.push([
+        '',
+        `= idle ${num(p.idleWatts)} + busy floor ${num(p.busyWatts)} + compute ${num(p.computeWatts)} + memory ${num(p.memoryWatts)} W (busy ${percent(e.busyShare)}, compute ${percent(e.computeUtilization)}, bandwidth ${percent(e.memoryUtilization)})`,
+      ]);
       if (e.joulesPerOutputToken !== undefined)
         rows.push(['energy', `${num(e.joulesPerOutputToken)} J per output token`]);
       if (e.joulesPerRequest !== undefined) rows.push(['', `${num(e.joulesPerRequest)} J per request`]);

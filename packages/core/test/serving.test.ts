@@ -350,4 +350,61 @@ describe('energy and cost', () => {
     expect(none.ok && none.value.cost).toBeFalsy();
     expect(none.diagnostics.map((d) => d.code)).toContain('cost.no-price');
   });
+
+  it('more clients draw more power per device, between the busy floor and TDP', () => {
+    const at = (concurrency: number) =>
+      run({
+        ...base,
+        workload: { inputTokens: 512, outputTokens: 128, concurrency, requests: 4 * concurrency },
+      });
+    const watts = [1, 8, 64].map((c) => at(c).energy?.wattsPerDevice ?? NaN);
+    expect(watts[1]).toBeGreaterThan(watts[0] ?? Infinity);
+    expect(watts[2]).toBeGreaterThan(watts[1] ?? Infinity);
+    const e = at(1).energy;
+    const p = e?.wattsPerDeviceParts;
+    // A closed loop keeps the device busy: the busy floor is drawn in full, and the watts stay
+    // within idle..TDP.
+    expect(e?.busyShare ?? 0).toBeGreaterThan(0.9);
+    expect(p?.busyWatts ?? 0).toBeGreaterThan(0);
+    for (const w of watts) {
+      expect(w).toBeGreaterThan(e?.idleWattsPerDevice ?? Infinity);
+      expect(w).toBeLessThanOrEqual(700);
+    }
+  });
+
+  it('a lightly loaded server idles between requests and draws less than a busy one', () => {
+    const light = run({ ...base, workload: { ...base.workload, requestRate: 0.2, requests: 20 } });
+    const busy = run({
+      ...base,
+      workload: { inputTokens: 512, outputTokens: 128, concurrency: 8, requests: 40 },
+    });
+    expect(light.energy?.busyShare ?? 1).toBeLessThan(0.5);
+    expect(light.energy?.wattsPerDevice ?? Infinity).toBeLessThan(busy.energy?.wattsPerDevice ?? 0);
+    expect(light.energy?.wattsPerDevice ?? 0).toBeGreaterThanOrEqual(
+      light.energy?.idleWattsPerDevice ?? Infinity,
+    );
+    // Idle gaps still cost idle power: energy per output token is higher than the busy server's.
+    expect(light.energy?.joulesPerOutputToken ?? 0).toBeGreaterThan(
+      busy.energy?.joulesPerOutputToken ?? Infinity,
+    );
+  });
+
+  it('charges the energy to the output tokens the requests drew, not to the nominal length', () => {
+    const w = { inputTokens: 512, outputTokens: 256, concurrency: 8, requests: 64 };
+    const drawn = run({
+      ...base,
+      workload: { ...w, outputLengths: { kind: 'uniform', min: 128, max: 256 } },
+    });
+    const e = drawn.energy;
+    const seconds = drawn.serving?.durationSeconds ?? NaN;
+    const tokens = drawn.outputTokensPerSec * seconds;
+    // The drawn lengths average near 192, well below the nominal 256.
+    expect(tokens / 64).toBeLessThan(215);
+    expect(e?.joulesPerOutputToken ?? NaN).toBeCloseTo((e?.joulesTotal ?? NaN) / tokens, 6);
+    // So joules per output token is power over per-device output throughput.
+    expect(e?.joulesPerOutputToken ?? NaN).toBeCloseTo(
+      (e?.wattsPerDevice ?? NaN) / drawn.outputTokensPerSec,
+      6,
+    );
+  });
 });

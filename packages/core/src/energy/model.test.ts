@@ -31,37 +31,77 @@ function run(overrides: Partial<EnergyInput> = {}): EnergyInput {
   };
 }
 
-const watts = (c: number, m: number, hw: HardwareSpec = h100) =>
-  devicePower(hw, c, m, undefined).power?.watts;
+const watts = (c: number, m: number, hw: HardwareSpec = h100, busy = 1) =>
+  devicePower(hw, c, m, undefined, busy).power?.watts;
+
+const f = POWER_DEFAULTS.busyFloorFraction;
 
 describe('devicePower', () => {
-  it('is idle at zero utilization and TDP at full compute, with the documented defaults', () => {
+  it('is idle with no kernel running, at the busy floor running kernels that achieve nothing, and TDP at full compute', () => {
     expect(h100.tdpWatts).toBe(700);
-    expect(watts(0, 0)).toBeCloseTo(700 * POWER_DEFAULTS.idleFractionOfTdp, 9);
+    expect(watts(0, 0, h100, 0)).toBeCloseTo(700 * POWER_DEFAULTS.idleFractionOfTdp, 9);
+    // Busy at zero utilization: idle + f · (TDP − idle) = 140 + 560 f.
+    expect(watts(0, 0)).toBeCloseTo(140 + 560 * f, 9);
     expect(watts(1, 0)).toBeCloseTo(700, 9);
-    // Memory-bound at full bandwidth: idle + 0.5 · (TDP − idle) = 140 + 280.
-    expect(watts(0, 1)).toBeCloseTo(420, 9);
+    // Memory-bound at full bandwidth: idle + (f + (1 − f) · 0.5) · (TDP − idle).
+    expect(watts(0, 1)).toBeCloseTo(140 + 560 * (f + (1 - f) * 0.5), 9);
   });
 
-  it('stays between idle and TDP and never decreases as either utilization rises', () => {
+  it('has a busy floor above idle and below TDP (0 < f < 1), fitted, not a placeholder of 0', () => {
+    expect(f).toBeGreaterThan(0);
+    expect(f).toBeLessThan(1);
+    expect(watts(0, 0) ?? NaN).toBeGreaterThan(watts(0, 0, h100, 0) ?? Infinity);
+  });
+
+  it('stays between idle and TDP and never decreases as either utilization or the busy share rises', () => {
     const steps = Array.from({ length: 21 }, (_, i) => i / 20);
+    for (const busy of [0, 0.5, 1]) {
+      for (const c of steps) {
+        let previous = -Infinity;
+        for (const m of steps) {
+          const w = watts(c, m, h100, busy) ?? NaN;
+          expect(w).toBeGreaterThanOrEqual(140 - 1e-9);
+          expect(w).toBeLessThanOrEqual(700 + 1e-9);
+          expect(w).toBeGreaterThanOrEqual(previous);
+          previous = w;
+        }
+      }
+      for (const m of steps) {
+        let previous = -Infinity;
+        for (const c of steps) {
+          const w = watts(c, m, h100, busy) ?? NaN;
+          expect(w).toBeGreaterThanOrEqual(previous);
+          previous = w;
+        }
+      }
+    }
     for (const c of steps) {
       let previous = -Infinity;
-      for (const m of steps) {
-        const w = watts(c, m) ?? NaN;
-        expect(w).toBeGreaterThanOrEqual(140 - 1e-9);
-        expect(w).toBeLessThanOrEqual(700 + 1e-9);
+      for (const busy of steps) {
+        const w = watts(c * busy, 0.5 * busy, h100, busy) ?? NaN;
         expect(w).toBeGreaterThanOrEqual(previous);
         previous = w;
       }
     }
-    for (const m of steps) {
-      let previous = -Infinity;
-      for (const c of steps) {
-        const w = watts(c, m) ?? NaN;
-        expect(w).toBeGreaterThanOrEqual(previous);
-        previous = w;
-      }
+  });
+
+  it('splits watts into idle, busy floor, compute and memory parts that sum to the total, cap included', () => {
+    for (const [c, m, busy] of [
+      [0, 0, 0],
+      [0, 0, 1],
+      [0.3, 0.6, 0.9],
+      [1, 1, 1],
+      [0.9, 0.9, 1],
+    ] as const) {
+      const p = devicePower(h100, c, m, undefined, busy).power;
+      const parts = p?.parts;
+      expect(parts).toBeDefined();
+      if (parts === undefined || p === undefined) continue;
+      expect(parts.idleWatts + parts.busyWatts + parts.computeWatts + parts.memoryWatts).toBeCloseTo(
+        p.watts,
+        9,
+      );
+      expect(parts.busyWatts).toBeCloseTo(560 * f * busy, 9);
     }
   });
 
@@ -72,10 +112,11 @@ describe('devicePower', () => {
     expect(decode).toBeLessThan(700);
   });
 
-  it('clamps utilizations outside 0..1 and non-finite values', () => {
+  it('clamps utilizations and the busy share outside 0..1 and non-finite values', () => {
     expect(watts(5, 5)).toBeCloseTo(700, 9);
-    expect(watts(-1, Number.NaN)).toBeCloseTo(140, 9);
-    expect(watts(Infinity, 0)).toBeCloseTo(140, 9);
+    expect(watts(-1, Number.NaN, h100, 0)).toBeCloseTo(140, 9);
+    expect(watts(Infinity, 0, h100, Number.NaN)).toBeCloseTo(140, 9);
+    expect(watts(0, 0, h100, 7)).toBeCloseTo(watts(0, 0, h100, 1) ?? NaN, 9);
   });
 
   it('takes TDP, idle and weights from the power section', () => {
@@ -84,16 +125,20 @@ describe('devicePower', () => {
       idleWatts: 100,
       dynamicFractionAtFullCompute: 0.8,
       dynamicFractionAtFullBandwidth: 0.3,
+      busyFloorFraction: 0.2,
     });
     const p = devicePower(h100, 0.5, 0.5, power).power;
-    // 100 + 900 · (0.8·0.5 + 0.3·0.5) = 100 + 900 · 0.55 = 595
-    expect(p?.watts).toBeCloseTo(595, 9);
+    // 100 + 900 · (0.2 + 0.8 · (0.8·0.5 + 0.3·0.5)) = 100 + 900 · 0.64 = 676
+    expect(p?.watts).toBeCloseTo(676, 9);
     expect(p?.tdpWatts).toBe(1000);
     expect(p?.idleWatts).toBe(100);
-    expect(devicePower(h100, 0, 0, PowerSchema.parse({ idleFractionOfTdp: 0.1 })).power?.watts).toBeCloseTo(
-      70,
-      9,
-    );
+    expect(
+      devicePower(h100, 0, 0, PowerSchema.parse({ idleFractionOfTdp: 0.1 }), 0).power?.watts,
+    ).toBeCloseTo(70, 9);
+    expect(
+      devicePower(h100, 0, 0, PowerSchema.parse({ idleFractionOfTdp: 0.1, busyFloorFraction: 0.5 })).power
+        ?.watts,
+    ).toBeCloseTo(70 + 0.5 * 630, 9);
   });
 
   it('says which numbers are assumptions and which field overrides them', () => {
@@ -101,6 +146,8 @@ describe('devicePower', () => {
     expect(assumed).toContain('an assumption');
     expect(assumed).toContain('power.idleWatts');
     expect(assumed).toContain('power.dynamicFractionAtFullCompute');
+    expect(assumed).toContain('power.busyFloorFraction');
+    expect(assumed).toContain('MI355X');
     const given = PowerSchema.parse({
       idleWatts: 100,
       dynamicFractionAtFullCompute: 1,
@@ -142,6 +189,36 @@ describe('energy', () => {
     expect(e?.joulesPerRequest).toBeCloseTo(560, 9);
     // 2.24 J/token · 1e6 tokens / 3.6e6 J/kWh
     expect(e?.kilowattHoursPerMillionOutputTokens).toBeCloseTo(2.24 / 3.6, 12);
+  });
+
+  it('reproduces the worked example of docs/energy-cost.md', () => {
+    const r = energyAndCost(
+      run({
+        computeUtilization: 0.3,
+        memoryUtilization: 0.6,
+        busyShare: 1,
+        prefillSeconds: 20,
+        decodeSeconds: 80,
+        cost: CostSchema.parse({
+          capitalUsdPerDevice: 25000,
+          hostCapitalUsdPerDevice: 5000,
+          lifetimeYears: 5,
+          lifetimeBusyFraction: 0.7,
+          hostWattsPerDevice: 150,
+          pue: 1.3,
+          electricityUsdPerKwh: 0.08,
+        }),
+      }),
+    );
+    expect(POWER_DEFAULTS.busyFloorFraction).toBe(0.22);
+    // 140 + 560 · (0.22 + 0.78 · (0.3 + 0.5 · 0.6)) = 525.28 W
+    expect(r.energy?.wattsPerDevice).toBeCloseTo(525.28, 9);
+    expect(r.energy?.wattsPerDeviceParts.busyWatts).toBeCloseTo(123.2, 9);
+    expect(r.energy?.joulesPerOutputToken).toBeCloseTo(1.681, 3);
+    expect(r.energy?.joulesPerRequest).toBeCloseTo(420.2, 1);
+    expect(r.cost?.capital?.electricityUsdPerHour).toBeCloseTo(0.0702, 4);
+    expect(r.cost?.usdPerDeviceHour).toBeCloseTo(1.048, 3);
+    expect(r.cost?.usdPerMillionOutputTokens).toBeCloseTo(0.745, 3);
   });
 
   it('omits per-token and per-request figures when there are none, and never divides by zero', () => {
@@ -313,6 +390,7 @@ describe('properties over random inputs', () => {
         ...(r() < 0.3 ? { idleFractionOfTdp: r() } : {}),
         ...(r() < 0.3 ? { dynamicFractionAtFullCompute: r() } : {}),
         ...(r() < 0.3 ? { dynamicFractionAtFullBandwidth: r() } : {}),
+        ...(r() < 0.3 ? { busyFloorFraction: r() } : {}),
       });
       const kind = intIn(r, 0, 3);
       const cost =
@@ -335,6 +413,7 @@ describe('properties over random inputs', () => {
         wallSeconds: maybeOdd(r() * 3600),
         computeUtilization: maybeOdd(r()),
         memoryUtilization: maybeOdd(r()),
+        ...(r() < 0.7 ? { busyShare: maybeOdd(r()) } : {}),
         inputTokens: maybeOdd(intIn(r, 0, 10_000_000)),
         outputTokens: maybeOdd(intIn(r, 0, 1_000_000)),
         requests: maybeOdd(intIn(r, 0, 10000)),
@@ -357,6 +436,11 @@ describe('properties over random inputs', () => {
       if (e !== undefined) {
         expect(e.wattsPerDevice).toBeGreaterThanOrEqual(e.idleWattsPerDevice);
         expect(e.wattsPerDevice).toBeLessThanOrEqual(e.tdpWattsPerDevice);
+        const parts = e.wattsPerDeviceParts;
+        expect(parts.idleWatts + parts.busyWatts + parts.computeWatts + parts.memoryWatts).toBeCloseTo(
+          e.wattsPerDevice,
+          6,
+        );
       } else {
         expect(result.diagnostics.some((d) => d.code === 'energy.no-tdp')).toBe(true);
       }

@@ -1,10 +1,13 @@
 /**
- * Energy and cost of a run. Power per device is idle plus a utilization-weighted share of the
- * dynamic range up to TDP; energy is power × devices × time. Cost is device-hours times a price
- * per device-hour, either given (scenario, hardware file, price table) or built from capital
- * amortized over a lifetime plus electricity at a PUE. The power weights and idle fraction are
- * assumptions (docs/energy-cost.md); POLCA (Patel et al. 2023) supports only their direction:
- * inference rarely draws full TDP, and compute-heavy prefill draws more than memory-bound decode.
+ * Energy and cost of a run. Power per device is idle, plus a floor share of the dynamic range
+ * while the device runs kernels at all (clocks and voltage up, units issuing, collectives
+ * polling), plus a utilization-weighted share of the rest up to TDP; energy is power × devices ×
+ * time. Cost is device-hours times a price per device-hour, either given (scenario, hardware file,
+ * price table) or built from capital amortized over a lifetime plus electricity at a PUE. The
+ * weights and idle fraction are assumptions (docs/energy-cost.md); POLCA (Patel et al. 2023)
+ * supports only their direction: inference rarely draws full TDP, and compute-heavy prefill draws
+ * more than memory-bound decode. The busy floor is fitted to the only measured serving power in
+ * Ridgeline's data (InferenceX MI355X runs, docs/energy-cost.md).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { energyMessages } from './messages.js';
@@ -28,6 +31,11 @@ export interface EnergyInput {
   readonly computeUtilization: number;
   /** 0..1: time-averaged achieved bytes/s ÷ peak memory bandwidth, per device. */
   readonly memoryUtilization: number;
+  /**
+   * 0..1: share of wallSeconds in which the device runs kernels (a serving run's steps; idle gaps
+   * between requests are not busy). Default 1.
+   */
+  readonly busyShare?: number;
   /** Prompt tokens processed, total over the run and all devices. */
   readonly inputTokens: number;
   /** Output tokens generated, total over the run and all devices. */
@@ -46,6 +54,20 @@ export interface EnergyInput {
   readonly cost: CostOptions | undefined;
 }
 
+/**
+ * Where one device's watts go: idle, the busy floor, compute and memory traffic. The four sum to
+ * the device's watts (when the cap binds, compute and memory are scaled down to meet it).
+ */
+export interface PowerParts {
+  readonly idleWatts: number;
+  /** (TDP − idle) · busy floor · busy share: drawn for running kernels at all. */
+  readonly busyWatts: number;
+  /** Drawn for achieved FLOP/s. */
+  readonly computeWatts: number;
+  /** Drawn for achieved memory bandwidth. */
+  readonly memoryWatts: number;
+}
+
 export interface DevicePower {
   /** Modeled draw of one device over the run, W; idleWatts ≤ watts ≤ tdpWatts. */
   readonly watts: number;
@@ -53,6 +75,11 @@ export interface DevicePower {
   readonly tdpWatts: number;
   /** 0..1: the share of the dynamic range (TDP − idle) drawn. */
   readonly dynamicFraction: number;
+  readonly parts: PowerParts;
+  /** The clamped inputs the power was computed from. */
+  readonly computeUtilization: number;
+  readonly memoryUtilization: number;
+  readonly busyShare: number;
   /** Where each number comes from; assumptions say so and name the field that overrides them. */
   readonly assumptions: readonly string[];
 }
@@ -64,6 +91,12 @@ export interface EnergyReport {
   readonly tdpWattsPerDevice: number;
   /** wattsPerDevice × devices, W. */
   readonly wattsTotal: number;
+  /** Where wattsPerDevice goes (idle, busy floor, compute, memory), W per device. */
+  readonly wattsPerDeviceParts: PowerParts;
+  /** 0..1: the run's time-averaged compute and memory-bandwidth utilization, and busy share. */
+  readonly computeUtilization: number;
+  readonly memoryUtilization: number;
+  readonly busyShare: number;
   /** Energy of the run over all devices, J. */
   readonly joulesTotal: number;
   /** Absent when the run has no output tokens. */
@@ -134,51 +167,97 @@ const perMillion = (usd: number, count: number): number | undefined =>
   count > 0 ? (usd / count) * PER_MILLION : undefined;
 const fmt = (x: number): string => String(Number(x.toPrecision(4)));
 
+/** The weights that turn utilization and busy time into a share of the dynamic range. */
+interface PowerWeights {
+  readonly busyFloor: number;
+  readonly atCompute: number;
+  readonly atBandwidth: number;
+}
+
 /**
- * Power of one device at the given time-averaged utilizations:
- * `P = idle + (TDP − idle) · min(1, a_c·u_c + a_m·u_m)`, so idle ≤ P ≤ TDP and P is monotone in
- * both utilizations. Undefined when no TDP is known.
+ * `d = f·b + (1 − f)·min(1, a_c·u_c + a_m·u_m)`, `P = idle + (TDP − idle)·d`, with every input
+ * clamped to 0..1, so idle ≤ P ≤ TDP and P is monotone in u_c, u_m and b.
+ */
+function powerAt(
+  idleWatts: number,
+  tdpWatts: number,
+  u: { readonly compute: number; readonly memory: number; readonly busy: number },
+  w: PowerWeights,
+): Pick<DevicePower, 'watts' | 'dynamicFraction' | 'parts'> {
+  const range = Math.max(0, tdpWatts - idleWatts);
+  const load = w.atCompute * u.compute + w.atBandwidth * u.memory;
+  const utilShare = Math.min(1, load);
+  // Past the cap, compute and memory share what is left of the range in proportion.
+  const scale = load > 0 ? utilShare / load : 0;
+  const dynamicFraction = w.busyFloor * u.busy + (1 - w.busyFloor) * utilShare;
+  const watts = Math.min(tdpWatts, idleWatts + range * dynamicFraction);
+  const parts: PowerParts = {
+    idleWatts,
+    busyWatts: range * w.busyFloor * u.busy,
+    computeWatts: range * (1 - w.busyFloor) * w.atCompute * u.compute * scale,
+    memoryWatts: range * (1 - w.busyFloor) * w.atBandwidth * u.memory * scale,
+  };
+  return { watts, dynamicFraction, parts };
+}
+
+const DEFAULT_WEIGHTS: PowerWeights = {
+  busyFloor: POWER_DEFAULTS.busyFloorFraction,
+  atCompute: POWER_DEFAULTS.dynamicFractionAtFullCompute,
+  atBandwidth: POWER_DEFAULTS.dynamicFractionAtFullBandwidth,
+};
+
+/**
+ * Power of one device at the given time-averaged utilizations and busy share:
+ * `P = idle + (TDP − idle) · (f·b + (1 − f) · min(1, a_c·u_c + a_m·u_m))`, so idle ≤ P ≤ TDP and
+ * P is monotone in both utilizations and in the busy share. Undefined when no TDP is known.
  */
 export function devicePower(
   hardware: HardwareSpec,
   computeUtilization: number,
   memoryUtilization: number,
   power: PowerOptions | undefined,
+  busyShare = 1,
 ): { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] } {
+  const u = { compute: unit(computeUtilization), memory: unit(memoryUtilization), busy: unit(busyShare) };
+  const inputs = { computeUtilization: u.compute, memoryUtilization: u.memory, busyShare: u.busy };
   // Sweeps price one device many times: its default-parameter assumptions are built once.
   if (power === undefined) {
     let base = defaultPowerCache.get(hardware);
     if (base === undefined) {
-      base = devicePowerUncached(hardware, 0, 0, undefined);
+      base = powerSetup(hardware, undefined);
       defaultPowerCache.set(hardware, base);
     }
-    const p = base.power;
-    if (p === undefined) return base;
-    const dynamicFraction = Math.min(
-      1,
-      POWER_DEFAULTS.dynamicFractionAtFullCompute * unit(computeUtilization) +
-        POWER_DEFAULTS.dynamicFractionAtFullBandwidth * unit(memoryUtilization),
-    );
-    const watts = Math.min(p.tdpWatts, p.idleWatts + (p.tdpWatts - p.idleWatts) * dynamicFraction);
-    return { power: { ...p, watts, dynamicFraction }, diagnostics: base.diagnostics };
+    const p = base.setup;
+    if (p === undefined) return { power: undefined, diagnostics: base.diagnostics };
+    const at = powerAt(p.idleWatts, p.tdpWatts, u, DEFAULT_WEIGHTS);
+    return { power: { ...p, ...at, ...inputs }, diagnostics: base.diagnostics };
   }
-  return devicePowerUncached(hardware, computeUtilization, memoryUtilization, power);
+  const { setup, diagnostics } = powerSetup(hardware, power);
+  if (setup === undefined) return { power: undefined, diagnostics };
+  const at = powerAt(setup.idleWatts, setup.tdpWatts, u, setup.weights);
+  return { power: { ...setup, ...at, ...inputs }, diagnostics };
+}
+
+interface PowerSetup {
+  readonly idleWatts: number;
+  readonly tdpWatts: number;
+  readonly weights: PowerWeights;
+  readonly assumptions: readonly string[];
 }
 
 const defaultPowerCache = new WeakMap<
   HardwareSpec,
-  { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] }
+  { readonly setup: PowerSetup | undefined; readonly diagnostics: readonly Diagnostic[] }
 >();
 
-function devicePowerUncached(
+/** Idle, TDP and weights of a device under the scenario's power section, with their assumptions. */
+function powerSetup(
   hardware: HardwareSpec,
-  computeUtilization: number,
-  memoryUtilization: number,
   power: PowerOptions | undefined,
-): { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] } {
+): { readonly setup: PowerSetup | undefined; readonly diagnostics: readonly Diagnostic[] } {
   const tdpWatts = power?.tdpWatts ?? hardware.tdpWatts;
   if (tdpWatts === undefined)
-    return { power: undefined, diagnostics: [energyMessages.energyNoTdp(hardware.id)] };
+    return { setup: undefined, diagnostics: [energyMessages.energyNoTdp(hardware.id)] };
   const diagnostics: Diagnostic[] = [];
   const assumptions: string[] = [
     power?.tdpWatts !== undefined
@@ -201,24 +280,26 @@ function devicePowerUncached(
     );
   }
 
-  const atCompute = power?.dynamicFractionAtFullCompute ?? POWER_DEFAULTS.dynamicFractionAtFullCompute;
-  const atBandwidth = power?.dynamicFractionAtFullBandwidth ?? POWER_DEFAULTS.dynamicFractionAtFullBandwidth;
+  const weights: PowerWeights = {
+    busyFloor: power?.busyFloorFraction ?? POWER_DEFAULTS.busyFloorFraction,
+    atCompute: power?.dynamicFractionAtFullCompute ?? POWER_DEFAULTS.dynamicFractionAtFullCompute,
+    atBandwidth: power?.dynamicFractionAtFullBandwidth ?? POWER_DEFAULTS.dynamicFractionAtFullBandwidth,
+  };
   const weightsAssumed =
     power?.dynamicFractionAtFullCompute === undefined || power.dynamicFractionAtFullBandwidth === undefined;
   assumptions.push(
-    `Power = idle + (TDP − idle) · min(1, ${fmt(atCompute)} · compute utilization + ${fmt(atBandwidth)} · memory-bandwidth utilization), from time-averaged utilization over the run${
+    `Power = idle + (TDP − idle) · (${fmt(weights.busyFloor)} · busy share + ${fmt(1 - weights.busyFloor)} · min(1, ${fmt(weights.atCompute)} · compute utilization + ${fmt(weights.atBandwidth)} · memory-bandwidth utilization)), from time-averaged utilization over the run${
       weightsAssumed
-        ? '; the weights are assumptions (set power.dynamicFractionAtFullCompute, power.dynamicFractionAtFullBandwidth).'
+        ? '; the utilization weights are assumptions (set power.dynamicFractionAtFullCompute, power.dynamicFractionAtFullBandwidth).'
         : '.'
     }`,
   );
-
-  const dynamicFraction = Math.min(
-    1,
-    atCompute * unit(computeUtilization) + atBandwidth * unit(memoryUtilization),
+  assumptions.push(
+    power?.busyFloorFraction !== undefined
+      ? `Busy floor ${fmt(weights.busyFloor)} of (TDP − idle) from power.busyFloorFraction.`
+      : `Busy floor ${fmt(weights.busyFloor)} of (TDP − idle) while kernels run: fitted to InferenceX MI355X serving power (10 runs), applied to every device (set power.busyFloorFraction).`,
   );
-  const watts = Math.min(tdpWatts, idleWatts + (tdpWatts - idleWatts) * dynamicFraction);
-  return { power: { watts, idleWatts, tdpWatts, dynamicFraction, assumptions }, diagnostics };
+  return { setup: { idleWatts, tdpWatts, weights, assumptions }, diagnostics };
 }
 
 /**
@@ -322,7 +403,13 @@ export function energyAndCost(input: EnergyInput, prices: PriceTable = DEFAULT_P
   const requests = nonNegative(input.requests);
   const diagnostics: Diagnostic[] = [];
 
-  const modeled = devicePower(input.hardware, input.computeUtilization, input.memoryUtilization, input.power);
+  const modeled = devicePower(
+    input.hardware,
+    input.computeUtilization,
+    input.memoryUtilization,
+    input.power,
+    input.busyShare ?? 1,
+  );
   diagnostics.push(...modeled.diagnostics);
   let energy: EnergyReport | undefined;
   if (modeled.power !== undefined) {
@@ -335,6 +422,10 @@ export function energyAndCost(input: EnergyInput, prices: PriceTable = DEFAULT_P
       idleWattsPerDevice: p.idleWatts,
       tdpWattsPerDevice: p.tdpWatts,
       wattsTotal,
+      wattsPerDeviceParts: p.parts,
+      computeUtilization: p.computeUtilization,
+      memoryUtilization: p.memoryUtilization,
+      busyShare: p.busyShare,
       joulesTotal,
       ...optional('joulesPerOutputToken', joulesPerOutputToken),
       ...optional('joulesPerToken', per(joulesTotal, tokens)),

@@ -8,6 +8,17 @@ import { z } from 'zod';
 
 const fraction = z.number().min(0).max(1);
 
+/**
+ * Busy floor: the share of (TDP − idle) a device draws while it runs kernels that achieve little
+ * (small-batch decode: launch- and latency-bound GEMMs, collectives polling, clocks and voltage
+ * up). Fitted: the median, over the 10 InferenceX DeepSeek-R1 runs on MI355X with measured
+ * average power (serving-modern.csv N0995–N1014; SGLang, FP8 and MXFP4, 4–32 clients), of the
+ * floor that reproduces each run's watts from its modeled utilizations (range 0.12–0.28;
+ * `node scripts/fit-power.mjs`). The only measured serving power in Ridgeline's data, so it is
+ * applied to every device: one device's evidence, said so in every result's assumptions.
+ */
+const BUSY_FLOOR_FRACTION = 0.22;
+
 /** Defaults of the power model. Assumptions, not specs (see docs/energy-cost.md). */
 export const POWER_DEFAULTS = {
   /** Idle power as a fraction of TDP when neither power.idleWatts nor a measured idle is given. */
@@ -16,6 +27,11 @@ export const POWER_DEFAULTS = {
   dynamicFractionAtFullCompute: 1,
   /** Share of the dynamic range drawn at full memory-bandwidth utilization. */
   dynamicFractionAtFullBandwidth: 0.5,
+  /**
+   * Share of the dynamic range a device draws while it runs kernels at all, before any achieved
+   * FLOP/s or bandwidth: fitted to InferenceX MI355X serving power (docs/energy-cost.md).
+   */
+  busyFloorFraction: BUSY_FLOOR_FRACTION,
 } as const;
 
 /** Defaults of the capital-cost path. Neutral values: they add nothing the user did not set. */
@@ -47,6 +63,12 @@ export const PowerSchema = z
      * (POLCA, qualitatively); the value itself is an assumption.
      */
     dynamicFractionAtFullBandwidth: fraction.optional(),
+    /**
+     * Share of the dynamic range a device draws while it runs kernels, however little they
+     * achieve (clocks and voltage up, units issuing, collectives polling); the utilization terms
+     * share the rest. Default fitted to InferenceX MI355X serving power (docs/energy-cost.md).
+     */
+    busyFloorFraction: fraction.optional(),
   })
   .strict();
 

@@ -318,6 +318,8 @@ function energyParts(
   run: {
     wallSeconds: number;
     util: { compute: number; memory: number };
+    /** Share of wallSeconds the devices run steps (1 for a static batch). */
+    busyShare: number;
     inputTokens: number;
     outputTokens: number;
     requests: number;
@@ -331,6 +333,7 @@ function energyParts(
     wallSeconds: run.wallSeconds,
     computeUtilization: run.util.compute,
     memoryUtilization: run.util.memory,
+    busyShare: run.busyShare,
     inputTokens: run.inputTokens,
     outputTokens: run.outputTokens,
     requests: run.requests,
@@ -365,6 +368,7 @@ export function assembleReport(
   const ec = energyParts(ns, {
     wallSeconds: e2e,
     util: utilizations(ns, parts, e2e),
+    busyShare: 1,
     inputTokens: totalSequences * w.inputTokens,
     outputTokens: totalSequences * w.outputTokens,
     requests: totalSequences,
@@ -412,7 +416,6 @@ export function assembleServingReport(
   diagnostics: readonly Diagnostic[],
   bands: LogBands = scenarioBands(ns, timing.meanBatch / Math.max(1, timing.main.ns.dp)).bands,
 ): EstimateReport {
-  const w = ns.workload;
   const parts = staticParts(ns, representative);
   const run = timing.main.result;
   const busyShare = Math.min(1, run.busySeconds / Math.max(timing.durationSeconds, 1e-12));
@@ -420,8 +423,10 @@ export function assembleServingReport(
   const ec = energyParts(ns, {
     wallSeconds: timing.durationSeconds,
     util: { compute: u.compute * busyShare, memory: u.memory * busyShare },
-    inputTokens: timing.requests * w.inputTokens,
-    outputTokens: timing.requests * w.outputTokens,
+    busyShare,
+    // The tokens the simulated requests drew (lengths from a distribution differ from the mean).
+    inputTokens: timing.inputTokensPerSecond * timing.durationSeconds,
+    outputTokens: timing.outputTokensPerSecond * timing.durationSeconds,
     requests: timing.requests,
     prefillSeconds: run.prefillSeconds + (timing.prefillPool?.result.busySeconds ?? 0),
     decodeSeconds: run.decodeSeconds,

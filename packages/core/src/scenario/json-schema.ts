@@ -88,6 +88,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'power.dynamicFractionAtFullCompute': 'Share of (TDP − idle) drawn at peak FLOP/s. Default 1.',
   'power.dynamicFractionAtFullBandwidth':
     'Share of (TDP − idle) drawn at peak memory bandwidth. Default 0.5.',
+  'power.busyFloorFraction':
+    'Share of (TDP − idle) drawn while kernels run, before any achieved FLOP/s or bandwidth; the utilization terms share the rest. Default 0.22 (fitted, docs/energy-cost.md).',
   cost: 'A price per device-hour, or capital cost amortized over a lifetime (docs/energy-cost.md).',
   'cost.usdPerDeviceHour': 'Price per device-hour, USD.',
   'cost.priceSource': 'Where usdPerDeviceHour comes from; shown with the cost.',
