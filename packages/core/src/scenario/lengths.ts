@@ -3,8 +3,12 @@
  * workload's seed, and the named presets of benchmark datasets whose length statistics are
  * published (packages/core/data/measurements/datasets.md gathers them, with their sources).
  */
+import { DATASET_INPUT_FITS } from './dataset-fit-data.js';
+import { DATASET_INPUT_MAX, fittedInputLengths } from './dataset-fit.js';
 import type { LengthDistribution } from './schema.js';
 import { DATASET_PRESETS } from './schema.js';
+
+export { DATASET_INPUT_MAX } from './dataset-fit.js';
 
 export type { LengthDistribution } from './schema.js';
 export type DatasetPreset = (typeof DATASET_PRESETS)[number];
@@ -16,8 +20,30 @@ export interface DatasetLengths {
   readonly source: string;
 }
 
-const INPUT_NOT_PUBLISHED =
-  'input mean, median and histogram are not published: prompts are taken uniform from 1 token up to the published maximum';
+/**
+ * A preset's prompts: of the mean fitted to the MLPerf v5.1 Offline throughput rows where that
+ * fit qualified (dataset-fit.ts), else uniform from 1 token up to the published maximum; with the
+ * text that says which, for the preset's source.
+ */
+function inputOf(dataset: DatasetPreset): { input: LengthDistribution; text: string } {
+  const fit = DATASET_INPUT_FITS[dataset];
+  const max = DATASET_INPUT_MAX[dataset];
+  const how = `scripts/fit-dataset-lengths.mjs, docs/fidelity.md "The input lengths of the MLPerf datasets"`;
+  if (fit.fitted)
+    return {
+      input: fittedInputLengths(fit.inputMeanTokens, max),
+      text: `input mean ${String(fit.inputMeanTokens)} tokens fitted to MLPerf v5.1 throughput rows (${String(fit.submitters)} submitters), not published: prompts uniform over [1, ${String(2 * fit.inputMeanTokens - 1)}] (${how})`,
+    };
+  return {
+    input: { kind: 'uniform', min: 1, max },
+    text: `input mean, median and histogram are not published: prompts are taken uniform from 1 token up to the published maximum; a mean fitted to the MLPerf v5.1 Offline throughput rows (${String(fit.submitters)} submitters) is not applied: ${fit.reason} (${how})`,
+  };
+}
+
+const INPUTS = Object.fromEntries(DATASET_PRESETS.map((d) => [d, inputOf(d)])) as Record<
+  DatasetPreset,
+  { input: LengthDistribution; text: string }
+>;
 
 /**
  * MLPerf Inference LLM benchmarks (datasets.md, Overview table). Only the reference output mean
@@ -25,29 +51,29 @@ const INPUT_NOT_PUBLISHED =
  */
 export const DATASET_LENGTHS: Readonly<Record<DatasetPreset, DatasetLengths>> = {
   'mlperf-llama2-70b': {
-    input: { kind: 'uniform', min: 1, max: 1023 },
+    input: INPUTS['mlperf-llama2-70b'].input,
     output: { kind: 'fixed', tokens: 294 },
-    source: `MLPerf llama2-70b (OpenOrca, 24,576 samples): input filter tok_input_length < 1024 (mlcommons/inference processorca.py l.134); output mean 294.45 tokens (language/llama2-70b/README.md l.266); ${INPUT_NOT_PUBLISHED}`,
+    source: `MLPerf llama2-70b (OpenOrca, 24,576 samples): input filter tok_input_length < 1024 (mlcommons/inference processorca.py l.134); output mean 294.45 tokens (language/llama2-70b/README.md l.266); ${INPUTS['mlperf-llama2-70b'].text}`,
   },
   'mlperf-mixtral-8x7b': {
-    input: { kind: 'uniform', min: 1, max: 2048 },
+    input: INPUTS['mlperf-mixtral-8x7b'].input,
     output: { kind: 'fixed', tokens: 145 },
-    source: `MLPerf mixtral-8x7b (OpenOrca + GSM8K + MBXP, 15,000 samples): max_seq_len 2048 (inference_rules.adoc l.269); output mean 144.84 tokens (language/mixtral-8x7b/README.md l.290); ${INPUT_NOT_PUBLISHED}`,
+    source: `MLPerf mixtral-8x7b (OpenOrca + GSM8K + MBXP, 15,000 samples): max_seq_len 2048 (inference_rules.adoc l.269); output mean 144.84 tokens (language/mixtral-8x7b/README.md l.290); ${INPUTS['mlperf-mixtral-8x7b'].text}`,
   },
   'mlperf-llama3.1-405b': {
-    input: { kind: 'uniform', min: 1, max: 20000 },
+    input: INPUTS['mlperf-llama3.1-405b'].input,
     output: { kind: 'fixed', tokens: 685 },
-    source: `MLPerf llama3.1-405b (8,313 samples): max_seq_len 20000 (inference_rules.adoc l.1180); output mean 684.68 tokens (language/llama3.1-405b/README.md); ${INPUT_NOT_PUBLISHED}`,
+    source: `MLPerf llama3.1-405b (8,313 samples): max_seq_len 20000 (inference_rules.adoc l.1180); output mean 684.68 tokens (language/llama3.1-405b/README.md); ${INPUTS['mlperf-llama3.1-405b'].text}`,
   },
   'mlperf-llama3.1-8b': {
-    input: { kind: 'uniform', min: 1, max: 2048 },
+    input: INPUTS['mlperf-llama3.1-8b'].input,
     output: { kind: 'fixed', tokens: 128 },
-    source: `MLPerf llama3.1-8b (CNN/DailyMail, 13,368 samples): max_seq_len 2048 (inference_rules.adoc l.266); max_new_tokens 128, "most of the generated outputs being 128 tokens" (mlcommons/inference issue 2256): the output mean is not published, outputs are taken at 128; ${INPUT_NOT_PUBLISHED}`,
+    source: `MLPerf llama3.1-8b (CNN/DailyMail, 13,368 samples): max_seq_len 2048 (inference_rules.adoc l.266); max_new_tokens 128, "most of the generated outputs being 128 tokens" (mlcommons/inference issue 2256): the output mean is not published, outputs are taken at 128; ${INPUTS['mlperf-llama3.1-8b'].text}`,
   },
   'mlperf-deepseek-r1': {
-    input: { kind: 'uniform', min: 1, max: 3136 },
+    input: INPUTS['mlperf-deepseek-r1'].input,
     output: { kind: 'fixed', tokens: 3886 },
-    source: `MLPerf deepseek-r1 (4,388 samples): MAX_ISL 3136 (language/deepseek-r1/utils/backend_registry.py l.7); output mean 3886.2274 tokens (language/deepseek-r1/README.md l.271); ${INPUT_NOT_PUBLISHED}`,
+    source: `MLPerf deepseek-r1 (4,388 samples): MAX_ISL 3136 (language/deepseek-r1/utils/backend_registry.py l.7); output mean 3886.2274 tokens (language/deepseek-r1/README.md l.271); ${INPUTS['mlperf-deepseek-r1'].text}`,
   },
 };
 

@@ -26,7 +26,7 @@ import {
 } from '../measurements/resolve.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { DatasetPreset } from '../scenario/lengths.js';
-import { DATASET_LENGTHS } from '../scenario/lengths.js';
+import { DATASET_LENGTHS, lengthMean } from '../scenario/lengths.js';
 import { profileParametersFor } from '../calibrate/profile.js';
 import { engineRefForRelease, releaseOfFramework } from '../scenario/engine-releases.js';
 import { skipReasons } from './messages.js';
@@ -133,7 +133,7 @@ function mlperfRequests(
 }
 
 /** The MLPerf dataset a row's notes or model name point to. */
-function datasetOf(row: MeasurementRow): DatasetPreset | undefined {
+export function datasetOf(row: MeasurementRow): DatasetPreset | undefined {
   const t = `${row.notes} ${row.model}`.toLowerCase();
   if (t.includes('deepseek-r1')) return 'mlperf-deepseek-r1';
   if (t.includes('mixtral')) return 'mlperf-mixtral-8x7b';
@@ -278,7 +278,12 @@ interface Built {
 
 type BuildResult = Built | { readonly skip: string };
 
-function lengthsFor(row: MeasurementRow, kind: LoadKind, notes: string[]) {
+function lengthsFor(
+  row: MeasurementRow,
+  kind: LoadKind,
+  notes: string[],
+  datasetInputs: PredictOptions['datasetInputs'],
+) {
   const isl = intCell(row.inputLen);
   const osl = intCell(row.outputLen);
   if (isl !== undefined && osl !== undefined) {
@@ -296,6 +301,7 @@ function lengthsFor(row: MeasurementRow, kind: LoadKind, notes: string[]) {
   const dataset = datasetOf(row);
   if (dataset === undefined) return undefined;
   const preset = DATASET_LENGTHS[dataset];
+  const input = datasetInputs?.[dataset] ?? preset.input;
   const perSample = numberAfter(row.notes, 'TOKENS_PER_SAMPLE');
   const output =
     perSample !== undefined
@@ -306,13 +312,10 @@ function lengthsFor(row: MeasurementRow, kind: LoadKind, notes: string[]) {
       ? `lengths: ${dataset} preset inputs, outputs at the row's accuracy-run mean ${perSample.toFixed(1)} tokens`
       : `lengths: ${dataset} preset`,
   );
-  const inputMean =
-    preset.input.kind === 'uniform' ? Math.round((preset.input.min + preset.input.max) / 2) : 1;
-  const outputMean = output.kind === 'fixed' ? output.tokens : 1;
   return {
-    inputTokens: inputMean,
-    outputTokens: outputMean,
-    inputLengths: preset.input,
+    inputTokens: Math.max(1, Math.round(lengthMean(input))),
+    outputTokens: Math.max(1, Math.round(lengthMean(output))),
+    inputLengths: input,
     outputLengths: output,
   };
 }
@@ -482,7 +485,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   const release = engineRefForRelease(engineId, releaseOfFramework(framework));
   if (release.note !== undefined) notes.push(release.note);
   const engine = release.ref;
-  const lengths = lengthsFor(row, kind, notes);
+  const lengths = lengthsFor(row, kind, notes, options.datasetInputs);
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
   const layout = layoutOf(row, named.model.moe, notes);

@@ -1,6 +1,7 @@
 /** What predictRow returns, and its options. */
 import type { ProfileSet } from '../calibrate/profile.js';
 import type { MeasurementRow } from '../measurements/csv.js';
+import type { DatasetPreset, LengthDistribution } from '../scenario/lengths.js';
 
 /** A predicted value in the row's metric and unit, or the reason the row is not predicted. */
 export type Prediction = { readonly predicted: number; readonly note?: string } | { readonly skip: string };
@@ -21,4 +22,10 @@ export interface PredictOptions {
    * format is unstated takes the one its submission's other scenarios state. validateRows sets it.
    */
   readonly rows?: readonly MeasurementRow[];
+  /**
+   * Prompt-length distributions that replace a dataset preset's for the MLPerf rows
+   * (scripts/fit-dataset-lengths.mjs sweeps the unpublished input means with it). Default: the
+   * presets of scenario/lengths.ts.
+   */
+  readonly datasetInputs?: Partial<Record<DatasetPreset, LengthDistribution>>;
 }
