@@ -163,7 +163,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     cudaGraphBatchSizes: sglangGraphSizes(256),
     stepOverheadPerSequenceSeconds: 5e-6,
     requestOverheadSeconds: 0.1,
-    requestOverheadSecondsByVendor: { AMD: 0.31 },
+    requestOverheadSecondsByVendor: { 'AMD fp8': 0.31 },
     maxBatchedTokens: 8192,
     maxSequences: 4096,
     chunkedPrefill: true,
@@ -186,7 +186,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       requestOverheadSeconds:
         'fitted (serving-level) for v0.5.12: 100 ms, the median over the 8 InferenceX rows of serving-modern.csv (lmsysorg/sglang:v0.5.12-cu130, DeepSeek-R1 on H200/B200/B300) at 1k-token prompts and 1-8 clients of measured TTFT minus the simulated engine time (40-143 ms); no published figure. Older releases: engine-releases.ts',
       requestOverheadSecondsByVendor:
-        'fitted (serving-level) for v0.5.12 on AMD (rocm700 images): 310 ms, the median over the 8 such rows on MI300X/MI325X/MI355X (110-391 ms)',
+        "fitted (serving-level) for v0.5.12 on AMD (rocm700 images) with FP8 weights: 310 ms, the median over the 8 such rows on MI300X/MI325X/MI355X (110-391 ms; 303 ms over the 6 with the FP8 checkpoint). Not an API-server cost: the MI355X rows with MXFP4 weights on the same image give 96-131 ms (1k prompts, 4-16 clients), like the CUDA build, and the FP8 excess leaves TPOT at the same load within 20% (a GPU-side cost would stall SGLang's decodes), so it applies to FP8 weights only ('AMD fp8'); MXFP4 on AMD takes the default 100 ms (docs/fidelity.md, InferenceX TTFT)",
     },
   },
 };
@@ -268,9 +268,21 @@ export function engineProfile(ref: EngineRef): EngineProfile {
   return { ...base, ...release.changes, version };
 }
 
-/** Seconds per request outside the step loop on this device: the vendor's build, or the default. */
-export function requestOverheadSeconds(profile: EngineProfile, hardware: HardwareSpec): number {
-  return profile.requestOverheadSecondsByVendor[hardware.vendor] ?? profile.requestOverheadSeconds;
+/**
+ * Seconds per request outside the step loop on this device: the vendor's build with the weights'
+ * rate class ('AMD fp8'), the vendor's build, or the default.
+ */
+export function requestOverheadSeconds(
+  profile: EngineProfile,
+  hardware: HardwareSpec,
+  weightsRateClass?: string,
+): number {
+  const byVendor = profile.requestOverheadSecondsByVendor;
+  return (
+    (weightsRateClass !== undefined ? byVendor[`${hardware.vendor} ${weightsRateClass}`] : undefined) ??
+    byVendor[hardware.vendor] ??
+    profile.requestOverheadSeconds
+  );
 }
 
 const MIB = 2 ** 20;
