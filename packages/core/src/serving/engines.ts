@@ -39,6 +39,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     mixedBatches: true,
     overlapScheduler: false,
+    attentionDpRankSchedulers: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -70,6 +71,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     mixedBatches: true,
     overlapScheduler: true,
+    attentionDpRankSchedulers: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -83,6 +85,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       chunkedPrefill: `${DEFAULTS_MD} §1a: enable_chunked_prefill True for generative models`,
       mixedBatches: `${DEFAULTS_MD} §1a: one token budget per step over running decodes and prompt chunks, no separate prefill and decode phases`,
       cudaGraphDecode: `${DEFAULTS_MD} §1a: -O2 -> FULL_AND_PIECEWISE CUDA graphs`,
+      attentionDpRankSchedulers:
+        'false: vLLM attention DP (data-parallel engine cores) not read at a pinned commit; the replica budget is spread over the ranks',
       overlapScheduler: `${DEFAULTS_MD} §1a: async scheduling on unless pipeline_parallel_size > 1 or speculative decoding that is not EAGLE/MTP-type (vllm/config/vllm.py@09f030ea, VllmConfig.__post_init__); both applied (a draft-model speculator turns it off, MTP keeps it)`,
       stepOverheadSeconds:
         'assumed 1 ms: V1 blog says GPU time is ~5 ms per step for Llama-8B on H100 and that V1 was built to hide host work; no published ms figure',
@@ -117,6 +121,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: false,
     mixedBatches: true,
     overlapScheduler: true,
+    attentionDpRankSchedulers: true,
     slidingWindow: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
@@ -135,6 +140,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
         'in-flight batching: context and generation requests share an iteration (max_num_tokens bounds both); scheduler code not read at a pinned commit',
       kvPolicy: `${DEFAULTS_MD} §2a: GUARANTEED_NO_EVICT: admitted only if blocks to completion can be reserved`,
       overlapScheduler: `${DEFAULTS_MD} §2b: overlap scheduler on (disable_overlap_scheduler=False) in the mid-2025 TorchLlmArgs; the current default was not read (§2a), assumed unchanged`,
+      attentionDpRankSchedulers:
+        'with enable_attention_dp each rank runs its own executor loop over the requests assigned to it, under max_batch_size and max_num_tokens (the per-scheduler limits the MLPerf harness sets as gpu_batch_size per rank, validate/modern-rows.ts); scheduler code not read at a pinned commit',
       stepOverheadSeconds:
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
       runtimeReserveBytes:
@@ -169,6 +176,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     mixedBatches: false,
     overlapScheduler: true,
+    attentionDpRankSchedulers: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -179,6 +187,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs (16384 above 160 GiB is not applied: with it SGLang's own memory rule leaves DeepSeek-R1 FP8 at TP4 on B200/GB200 no KV cache, yet serving-modern.csv has such runs, so they override the defaults)`,
       mixedBatches: `${DEFAULTS_MD} §3a: enable_mixed_chunk False: a step is a prefill batch or a decode batch, and waiting prompts go first`,
       overlapScheduler: `${DEFAULTS_MD} §3a: overlap scheduler on (disable_overlap_schedule=False)`,
+      attentionDpRankSchedulers:
+        'false: one token budget for the DP group, spread over its ranks (how SGLang divides chunked_prefill_size over DP-attention ranks was not read at a pinned commit)',
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
       cudaGraphBatchSizes: `${DEFAULTS_MD} §3a: decode capture sizes [1,2,4,8,12] + range(16,257,8) + range(272,512,16) + range(512, max_bs+1, 32), max_bs by GPU memory and TP`,
       stepOverheadPerSequenceSeconds:
