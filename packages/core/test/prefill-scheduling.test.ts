@@ -105,10 +105,33 @@ describe('the API server per request', () => {
     const h = findHardware('h100-sxm');
     if (mi === undefined || h === undefined) throw new Error('catalog');
     const p = ENGINE_PROFILES.sglang;
-    expect(requestOverheadSeconds(p, mi)).toBeGreaterThan(requestOverheadSeconds(p, h));
+    expect(requestOverheadSeconds(p, mi, 'fp8')).toBeGreaterThan(requestOverheadSeconds(p, h, 'fp8'));
+    // Fitted on FP8 checkpoints only: MXFP4 on the same ROCm image measures like the CUDA build.
+    expect(requestOverheadSeconds(p, mi, 'fp4')).toBe(requestOverheadSeconds(p, h, 'fp4'));
+    expect(requestOverheadSeconds(engineProfile('sglang@0.5.9'), mi, 'fp8')).toBeGreaterThan(
+      requestOverheadSeconds(engineProfile('sglang@0.5.9'), mi, 'fp4'),
+    );
     expect(requestOverheadSeconds(ENGINE_PROFILES.vllm, mi)).toBe(
       ENGINE_PROFILES.vllm.requestOverheadSeconds,
     );
+  });
+});
+
+describe('the ROCm per-request time follows the weight format', () => {
+  it("an MXFP4 DeepSeek-R1 run on MI355X waits the CUDA build's time, an FP8 one the ROCm FP8 fit", () => {
+    const at = (weights: string) =>
+      serving(
+        run({
+          model: 'deepseek-r1',
+          hardware: 'mi355x',
+          parallelism: { tp: 8 },
+          precision: { weights, activations: weights },
+          engine: 'sglang',
+          workload: { inputTokens: 1024, outputTokens: 64, concurrency: 4, requests: 8 },
+        }),
+      ).ttftParts.requestOverheadMs;
+    expect(at('mxfp4')).toBeCloseTo(ENGINE_PROFILES.sglang.requestOverheadSeconds * 1e3, 6);
+    expect(at('fp8')).toBeCloseTo(0.31e3, 6);
   });
 });
 

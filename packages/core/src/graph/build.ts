@@ -29,6 +29,12 @@ export interface StepShape {
   readonly tokensPerSequence: number;
   /** Prefill: positions already cached before these tokens (prefix cache hits, earlier chunks). Default 0. */
   readonly priorContext?: number;
+  /**
+   * Attention DP: new tokens on the busiest attention rank, where the caller knows how whole
+   * sequences sit on the ranks (a prompt runs on the one rank it was sent to, serving/step-cost.ts).
+   * Default ceil(sequences/dp)·tokensPerSequence.
+   */
+  readonly busiestRankTokens?: number;
 }
 
 function allReduce(c: StepContext, name: string, count: number, out: Operator[]): void {
@@ -70,7 +76,7 @@ function stepContext(ctx: GraphContext, step: StepShape): StepContext {
     ctx,
     model: ctx.model,
     tp: ctx.attnTp,
-    tokens: busiest * step.tokensPerSequence,
+    tokens: Math.min(allTokens, step.busiestRankTokens ?? busiest * step.tokensPerSequence),
     moeTokens: allTokens,
     sequences: busiest,
     tokensPerSequence: step.tokensPerSequence,

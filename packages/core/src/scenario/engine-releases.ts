@@ -31,9 +31,9 @@ export const ENGINE_RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]
   sglang: [
     {
       version: '0.5.9',
-      changes: { requestOverheadSeconds: 0.185, requestOverheadSecondsByVendor: { AMD: 0.43 } },
+      changes: { requestOverheadSeconds: 0.185, requestOverheadSecondsByVendor: { 'AMD fp8': 0.43 } },
       evidence:
-        'serving-modern.csv InferenceX rows of lmsysorg/sglang:v0.5.9 images at 1k-token prompts and 4-8 clients: TTFT minus the simulated engine time is 151-204 ms on H200/B200 (4 rows, median 185) and 242-554 ms on MI300X/MI325X/MI355X (6 rows, median 430); the same fit on v0.5.12 rows gives 100 and 315 ms',
+        'serving-modern.csv InferenceX rows of lmsysorg/sglang:v0.5.9 images at 1k-token prompts and 4-8 clients: TTFT minus the simulated engine time is 151-204 ms on H200/B200 (4 rows, median 185) and 242-554 ms on MI300X/MI325X/MI355X (6 rows, median 430, all with the FP8 checkpoint: applied to FP8 weights on AMD only, as on v0.5.12); the same fit on v0.5.12 rows gives 100 and 315 ms',
     },
     {
       version: '0.5.12',

@@ -458,6 +458,7 @@ function resolveEfficiency(
   hardware: HardwareSpec,
   engine: EngineProfile,
   shipped: AppliedProfiles | undefined,
+  weights: NumericFormat,
 ): Efficiency {
   const o: NonNullable<Scenario['efficiency']> = withProfile(s.efficiency, shipped?.parameters) ?? {};
   const eff = efficiencyFor(hardware);
@@ -480,7 +481,7 @@ function resolveEfficiency(
     stepOverheadPerSequenceSeconds: o.stepOverheadPerSequenceSeconds ?? engine.stepOverheadPerSequenceSeconds,
     requestOverheadSeconds:
       o.requestOverheadSeconds ??
-      (s.serving?.apiServer === false ? 0 : requestOverheadSeconds(engine, hardware)),
+      (s.serving?.apiServer === false ? 0 : requestOverheadSeconds(engine, hardware, rateClassOf(weights))),
   };
 }
 
@@ -546,7 +547,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       model: spec,
       hardware,
       engine,
-      efficiency: resolveEfficiency(s, hardware, engine, shipped),
+      efficiency: resolveEfficiency(s, hardware, engine, shipped, formats.weights),
       calibration,
       gpus: s.gpus ?? devicesOf(s),
       tp,

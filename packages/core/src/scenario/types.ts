@@ -98,6 +98,14 @@ export interface EngineProfile {
    * one, not the next one. Costs a request one step of waiting; hides the host time.
    */
   readonly overlapScheduler: boolean;
+  /**
+   * Under attention DP, whether every attention rank runs its own scheduler with the engine's
+   * token budget (TensorRT-LLM's attention DP): a request is placed whole on one rank, so a
+   * prompt holds its rank (and, at the MoE all-to-all, every rank) to its full length, and the
+   * replica's step budget is the ranks times the engine's. False: one budget for the replica,
+   * its tokens spread evenly over the ranks.
+   */
+  readonly attentionDpRankSchedulers: boolean;
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   /**

@@ -39,6 +39,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     mixedBatches: true,
     overlapScheduler: false,
+    attentionDpRankSchedulers: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -70,6 +71,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: true,
     mixedBatches: true,
     overlapScheduler: true,
+    attentionDpRankSchedulers: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -83,6 +85,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       chunkedPrefill: `${DEFAULTS_MD} §1a: enable_chunked_prefill True for generative models`,
       mixedBatches: `${DEFAULTS_MD} §1a: one token budget per step over running decodes and prompt chunks, no separate prefill and decode phases`,
       cudaGraphDecode: `${DEFAULTS_MD} §1a: -O2 -> FULL_AND_PIECEWISE CUDA graphs`,
+      attentionDpRankSchedulers:
+        'false: vLLM attention DP (data-parallel engine cores) not read at a pinned commit; the replica budget is spread over the ranks',
       overlapScheduler: `${DEFAULTS_MD} §1a: async scheduling on unless pipeline_parallel_size > 1 or speculative decoding that is not EAGLE/MTP-type (vllm/config/vllm.py@09f030ea, VllmConfig.__post_init__); both applied (a draft-model speculator turns it off, MTP keeps it)`,
       stepOverheadSeconds:
         'assumed 1 ms: V1 blog says GPU time is ~5 ms per step for Llama-8B on H100 and that V1 was built to hide host work; no published ms figure',
@@ -117,6 +121,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     chunkedPrefill: false,
     mixedBatches: true,
     overlapScheduler: true,
+    attentionDpRankSchedulers: true,
     slidingWindow: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
@@ -135,6 +140,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
         'in-flight batching: context and generation requests share an iteration (max_num_tokens bounds both); scheduler code not read at a pinned commit',
       kvPolicy: `${DEFAULTS_MD} §2a: GUARANTEED_NO_EVICT: admitted only if blocks to completion can be reserved`,
       overlapScheduler: `${DEFAULTS_MD} §2b: overlap scheduler on (disable_overlap_scheduler=False) in the mid-2025 TorchLlmArgs; the current default was not read (§2a), assumed unchanged`,
+      attentionDpRankSchedulers:
+        'with enable_attention_dp each rank runs its own executor loop over the requests assigned to it, under max_batch_size and max_num_tokens (the per-scheduler limits the MLPerf harness sets as gpu_batch_size per rank, validate/modern-rows.ts); scheduler code not read at a pinned commit',
       stepOverheadSeconds:
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
       runtimeReserveBytes:
@@ -163,12 +170,13 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     cudaGraphBatchSizes: sglangGraphSizes(256),
     stepOverheadPerSequenceSeconds: 5e-6,
     requestOverheadSeconds: 0.1,
-    requestOverheadSecondsByVendor: { AMD: 0.31 },
+    requestOverheadSecondsByVendor: { 'AMD fp8': 0.31 },
     maxBatchedTokens: 8192,
     maxSequences: 4096,
     chunkedPrefill: true,
     mixedBatches: false,
     overlapScheduler: true,
+    attentionDpRankSchedulers: false,
     slidingWindow: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
@@ -179,6 +187,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       maxBatchedTokens: `${DEFAULTS_MD} §3a: chunked_prefill_size 8192 for 60-160 GiB GPUs (16384 above 160 GiB is not applied: with it SGLang's own memory rule leaves DeepSeek-R1 FP8 at TP4 on B200/GB200 no KV cache, yet serving-modern.csv has such runs, so they override the defaults)`,
       mixedBatches: `${DEFAULTS_MD} §3a: enable_mixed_chunk False: a step is a prefill batch or a decode batch, and waiting prompts go first`,
       overlapScheduler: `${DEFAULTS_MD} §3a: overlap scheduler on (disable_overlap_schedule=False)`,
+      attentionDpRankSchedulers:
+        'false: one token budget for the DP group, spread over its ranks (how SGLang divides chunked_prefill_size over DP-attention ranks was not read at a pinned commit)',
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
       cudaGraphBatchSizes: `${DEFAULTS_MD} §3a: decode capture sizes [1,2,4,8,12] + range(16,257,8) + range(272,512,16) + range(512, max_bs+1, 32), max_bs by GPU memory and TP`,
       stepOverheadPerSequenceSeconds:
@@ -186,7 +196,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       requestOverheadSeconds:
         'fitted (serving-level) for v0.5.12: 100 ms, the median over the 8 InferenceX rows of serving-modern.csv (lmsysorg/sglang:v0.5.12-cu130, DeepSeek-R1 on H200/B200/B300) at 1k-token prompts and 1-8 clients of measured TTFT minus the simulated engine time (40-143 ms); no published figure. Older releases: engine-releases.ts',
       requestOverheadSecondsByVendor:
-        'fitted (serving-level) for v0.5.12 on AMD (rocm700 images): 310 ms, the median over the 8 such rows on MI300X/MI325X/MI355X (110-391 ms)',
+        "fitted (serving-level) for v0.5.12 on AMD (rocm700 images) with FP8 weights: 310 ms, the median over the 8 such rows on MI300X/MI325X/MI355X (110-391 ms; 303 ms over the 6 with the FP8 checkpoint). Not an API-server cost: the MI355X rows with MXFP4 weights on the same image give 96-131 ms (1k prompts, 4-16 clients), like the CUDA build, and the FP8 excess leaves TPOT at the same load within 20% (a GPU-side cost would stall SGLang's decodes), so it applies to FP8 weights only ('AMD fp8'); MXFP4 on AMD takes the default 100 ms (docs/fidelity.md, InferenceX TTFT)",
     },
   },
 };
@@ -268,9 +278,21 @@ export function engineProfile(ref: EngineRef): EngineProfile {
   return { ...base, ...release.changes, version };
 }
 
-/** Seconds per request outside the step loop on this device: the vendor's build, or the default. */
-export function requestOverheadSeconds(profile: EngineProfile, hardware: HardwareSpec): number {
-  return profile.requestOverheadSecondsByVendor[hardware.vendor] ?? profile.requestOverheadSeconds;
+/**
+ * Seconds per request outside the step loop on this device: the vendor's build with the weights'
+ * rate class ('AMD fp8'), the vendor's build, or the default.
+ */
+export function requestOverheadSeconds(
+  profile: EngineProfile,
+  hardware: HardwareSpec,
+  weightsRateClass?: string,
+): number {
+  const byVendor = profile.requestOverheadSecondsByVendor;
+  return (
+    (weightsRateClass !== undefined ? byVendor[`${hardware.vendor} ${weightsRateClass}`] : undefined) ??
+    byVendor[hardware.vendor] ??
+    profile.requestOverheadSeconds
+  );
 }
 
 const MIB = 2 ** 20;

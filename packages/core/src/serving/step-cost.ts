@@ -95,6 +95,28 @@ export function rankShare(sequences: number, attnDp: number): number {
   return busiestRankSequences(sequences, attnDp) / sequences;
 }
 
+/** Distinct placed-part entries kept per coster before the memo is cleared. */
+const MAX_PLACED_PARTS = 4096;
+
+/**
+ * Tokens on the busiest attention-DP rank of a step that carries prompt chunks, for engines that
+ * schedule each rank on its own (TensorRT-LLM's attention DP sends a request to one rank). Each
+ * chunk is a whole sequence on one rank, so the busiest rank holds ceil(P/dp) of the P chunks
+ * (their mean size each) and its ceil(D/dp) share of the D decodes: one prompt of S tokens costs
+ * its rank the token-wise work of S tokens, not S/dp. Never more than the step's tokens.
+ */
+export function placedRankTokens(
+  decodeTokens: number,
+  decodeSequences: number,
+  prefillTokens: number,
+  prefillSequences: number,
+  attnDp: number,
+): number {
+  const prefill = prefillTokens * rankShare(prefillSequences, attnDp);
+  const decode = decodeTokens * rankShare(decodeSequences, attnDp);
+  return Math.min(Math.ceil(decodeTokens + prefillTokens), Math.ceil(prefill + decode));
+}
+
 export class StepCoster {
   private readonly ns: NormalizedScenario;
   private readonly speculativeTokens: number;
@@ -102,6 +124,8 @@ export class StepCoster {
   private readonly decodeOnly = new Map<number, PartCost>();
   private readonly prefillOnly = new Map<number, PartCost>();
   private readonly head = new Map<number, PartCost>();
+  /** Parts of steps whose prompts sit whole on one attention-DP rank, by part, tokens and rank tokens. */
+  private readonly placed = new Map<string, PartCost>();
   private readonly decodeAttention: readonly AttentionTerm[];
   private readonly prefillAttention: readonly AttentionTerm[];
   /** Kernel launches per step, by part (occurrence counts included). */
@@ -194,19 +218,35 @@ export class StepCoster {
     };
   }
 
-  private part(cache: Map<number, PartCost>, key: number, part: Operator['part']): PartCost {
-    const hit = cache.get(key);
+  /**
+   * Token-wise work of one part over `key` tokens. `rankTokens`, under attention DP, is the
+   * tokens on the busiest attention rank when whole prompts sit on single ranks (placedRankTokens);
+   * without it the tokens spread evenly over the ranks.
+   */
+  private part(
+    cache: Map<number, PartCost>,
+    key: number,
+    part: Operator['part'],
+    rankTokens?: number,
+  ): PartCost {
+    const placed = rankTokens !== undefined && rankTokens > Math.ceil(key / this.ns.attnDp);
+    const k = placed ? `${part}:${String(key)}:${String(rankTokens)}` : undefined;
+    const hit = k !== undefined ? this.placed.get(k) : cache.get(key);
     if (hit !== undefined) return hit;
     const graph = buildGraph(this.ns, {
       phase: part === 'decode' ? 'decode' : 'prefill',
       sequences: key,
       tokensPerSequence: 1,
+      ...(placed ? { busiestRankTokens: rankTokens } : {}),
     });
     let work = 0;
     for (const o of graph.operators)
       if (o.part === part && o.kind !== 'attention') work += workSeconds(costOperator(this.ns, o, 0));
     const value = { work };
-    cache.set(key, value);
+    if (k !== undefined) {
+      if (this.placed.size >= MAX_PLACED_PARTS) this.placed.clear();
+      this.placed.set(k, value);
+    } else cache.set(key, value);
     return value;
   }
 
@@ -230,8 +270,17 @@ export class StepCoster {
     let seconds = 0;
     let kernels = 0;
     let computeKernels = 0;
+    // Attention DP with a scheduler per rank (TensorRT-LLM): a prompt runs whole on the rank it
+    // was sent to, so a step carrying prompt chunks holds its busiest rank to those chunks'
+    // tokens plus that rank's decodes, and every rank waits for it at the MoE all-to-all.
+    // Decode-only steps, and engines with one budget for the group, spread tokens evenly.
+    const perRank = ns.attnDp > 1 && ns.engine.attentionDpRankSchedulers;
+    const rankTokens =
+      perRank && load.prefillTokens > 0
+        ? placedRankTokens(decodeTokens, decodeRows, load.prefillTokens, load.prefillSequences, ns.attnDp)
+        : undefined;
     if (tokens > 0) {
-      seconds += this.part(this.shared, tokens, 'shared').work;
+      seconds += this.part(this.shared, tokens, 'shared', rankTokens).work;
       kernels += this.kernels.shared;
       computeKernels += this.computeKernels.shared;
     }
@@ -268,7 +317,8 @@ export class StepCoster {
     }
     if (load.prefillTokens > 0) {
       const rows = Math.ceil(load.prefillTokens + load.prefillPriorContext);
-      seconds += this.part(this.prefillOnly, rows, 'prefill').work;
+      const rankRows = perRank ? Math.ceil(rows * rankShare(load.prefillSequences, ns.attnDp)) : undefined;
+      seconds += this.part(this.prefillOnly, rows, 'prefill', rankRows).work;
       kernels += this.kernels.prefill;
       computeKernels += this.computeKernels.prefill;
       const share = rankShare(load.prefillSequences, ns.attnDp);

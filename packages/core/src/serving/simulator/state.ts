@@ -124,10 +124,13 @@ export class SimState {
     // decode tokens. Otherwise a prompt as long as the budget would wait until no request decodes.
     const promptTokens = input.prefilled ? 0 : longestPrompt;
     const decodeRoom = Math.min(eng.maxSequences, n) * (1 + (ns.serving.speculative?.tokens ?? 0));
+    // Attention-DP ranks with their own schedulers (TensorRT-LLM) each apply the budget.
+    const ranks = eng.attentionDpRankSchedulers ? ns.attnDp : 1;
     this.budgetMax =
-      !eng.chunkedPrefill && promptTokens > 0 && promptTokens + decodeRoom > eng.maxBatchedTokens
+      ranks *
+      (!eng.chunkedPrefill && promptTokens > 0 && promptTokens + decodeRoom > eng.maxBatchedTokens
         ? promptTokens + eng.maxBatchedTokens
-        : eng.maxBatchedTokens;
+        : eng.maxBatchedTokens);
     this.maxSeqs = Math.min(eng.maxSequences, n);
     const spec = ns.serving.speculative;
     this.k = spec?.tokens ?? 0;
