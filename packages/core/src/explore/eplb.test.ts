@@ -185,7 +185,7 @@ describe('plan with redundant experts', () => {
     expect(rej.length).toBeGreaterThan(0);
     expect(rej[0]?.config.redundantExperts).toBe(8);
     expect(rej[0]?.reason).toMatch(
-      /tp8 ep8 with 8 redundant experts \(1 more per rank\): The weights need 9\d\.\d GiB/,
+      /tp8 ep8 with 8 redundant experts \(1 more per rank than 0\): The weights need 9\d\.\d GiB/,
     );
     expect(r.value.frontier.some((p) => p.config.ep === 8 && p.config.redundantExperts === undefined)).toBe(
       true,

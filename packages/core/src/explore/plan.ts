@@ -23,9 +23,10 @@
  * replicas (EPLB: SGLang, TensorRT-LLM; `EPLB_ENGINES`) with the fewest replicas that make the slots
  * divide it (`parallelism.redundantExperts`), and under attention DP also with one more slot per
  * rank (`redundantExpertSteps`). Each such layout is costed like any other (the replicas' weights
- * in the memory check, their reads and the spread of the picks in the step); a layout with extra
- * slots whose static points its fewest-slot sibling matches or beats at every concurrency is
- * dropped as dominated, and one whose extra experts' weights do not fit is listed with the reason.
+ * in the memory check, their reads and the spread of the picks in the step); a static point of a
+ * layout with extra slots that its fewest-slot sibling matches or beats at the same concurrency is
+ * dropped as dominated, and a layout whose extra experts' weights do not fit while its sibling's
+ * do is listed with the reason.
  * Wide EP: besides the powers of two, an MoE model is searched at the scale-up domain's own size
  * (GB200 NVL72's 72) and, over a scale-out network, at 2, 4 … domains, as ep = tp with attention
  * DP (attention on each rank, the experts over all of them, DeepEP all-to-all between them).
@@ -222,7 +223,7 @@ const DEFAULT_ENGINES: readonly LaunchEngine[] = ['vllm', 'sglang', 'trtllm'];
  */
 function concurrenciesOf(input: PlanInput, c: PlanConfig): readonly number[] {
   if (input.concurrencies !== undefined) return input.concurrencies;
-  return c.attentionDp && c.tp > 8 ? pow2UpTo(64 * c.tp) : DEFAULT_CONCURRENCIES;
+  return c.attentionDp ? pow2UpTo(Math.max(512, 64 * c.tp)) : DEFAULT_CONCURRENCIES;
 }
 
 const pow2UpTo = (n: number): number[] => {
@@ -607,7 +608,7 @@ function staticStage(
         if (first && siblingFits && r !== undefined && rejected.length < MAX_REJECTED)
           rejected.push({
             config: c,
-            reason: `${c.hardware} tp${String(c.tp)} ep${String(c.ep)} with ${String(redundant)} redundant experts (${String(redundant / c.ep)} more per rank): ${r.diagnostics[0]?.message ?? 'does not fit'}`,
+            reason: `${c.hardware} tp${String(c.tp)} ep${String(c.ep)} with ${String(redundant)} redundant experts (${String((redundant - (sibling?.slots ?? 0)) / c.ep)} more per rank than ${String(sibling?.slots ?? 0)}): ${r.diagnostics[0]?.message ?? 'does not fit'}`,
           });
         break;
       }
