@@ -32,6 +32,13 @@ export type PlanOutcome =
   | { readonly ok: true; readonly value: Plan; readonly launches: readonly LaunchCommand[] }
   | { readonly ok: false; readonly issues: readonly Issue[] };
 
+/** The routed experts of the model (1 when dense). */
+function expertsOf(model: string | Record<string, unknown>): number {
+  const m = typeof model === 'string' ? findModel(model) : model;
+  const moe = (m as Record<string, unknown> | undefined)?.['moe'] as Record<string, unknown> | undefined;
+  return typeof moe?.['numExperts'] === 'number' ? moe['numExperts'] : 1;
+}
+
 /** The launch command of one frontier point (one replica), as core's plan writes the chosen one's. */
 function launchOf(model: string | Record<string, unknown>, p: PlanPoint): LaunchCommand {
   const c = p.config;
@@ -42,6 +49,9 @@ function launchOf(model: string | Record<string, unknown>, p: PlanPoint): Launch
     tp: c.tp,
     pp: c.pp,
     ep: c.ep,
+    ...(c.redundantExperts !== undefined
+      ? { redundantExperts: c.redundantExperts, experts: expertsOf(model) }
+      : {}),
     attentionDp: c.attentionDp,
     maxSequences: p.concurrency,
     maxBatchedTokens: c.maxBatchedTokens,

@@ -65,6 +65,7 @@ export function layoutText(c: PlanConfig): string {
       : `P ${String(d.prefill.dp)}×tp${String(d.prefill.tp)} + D ${String(d.decode.dp)}×tp${String(d.decode.tp)}`) +
     (c.pp > 1 ? ` pp${String(c.pp)}` : '') +
     (c.ep > 1 ? ` ep${String(c.ep)}` : '') +
+    (c.redundantExperts !== undefined ? `+${String(c.redundantExperts)}r` : '') +
     (c.attentionDp ? ' adp' : '') +
     (c.speculativeTokens !== undefined ? ` mtp${String(c.speculativeTokens)}` : '')
   );
@@ -126,6 +127,7 @@ export function formatPlan(p: Plan, header: string): string {
         : 'no price given',
       c.joulesPerOutputToken !== undefined ? `${num(c.joulesPerOutputToken)} J/token` : '',
     ].filter((x) => x !== '');
+    if (c.why !== undefined) out += `  why: ${c.why}\n`;
     out += `  p90 TTFT ${num(c.ttftP90Ms ?? NaN)} ms, p90 TPOT ${num(c.tpotP90Ms ?? NaN)} ms, ${rate(c.outputTokensPerSec ?? NaN)} output tok/s; ${extras.join(', ')}\n`;
     const d = cfg.disaggregation;
     const launches =
@@ -155,6 +157,9 @@ export function formatPlan(p: Plan, header: string): string {
       out += `  (one command per replica; ${String(c.replicas)} replicas behind a router)\n`;
     out += '\n';
   }
+  const rej = s.rejectedRedundant;
+  if (s.prunedDominated > 0 || rej.length > 0)
+    out += `Redundant experts (EPLB): ${String(s.prunedDominated)} static points with extra slots dropped as dominated by fewer slots; ${String(rej.length)} layout(s) rejected${rej.length > 0 ? `, e.g. ${rej[0]?.reason ?? ''}` : ''}.\n\n`;
   out += 'Pareto frontier, output throughput per device against tokens per second per user (simulated):\n';
   out += frontierTable(p.frontier);
   return out;

@@ -37,6 +37,15 @@ export type {
 } from './require.js';
 export { RESOURCES, RESOURCE_UNITS, requirements } from './require.js';
 export type { LaunchCommand, LaunchConfig, LaunchEngine } from './launch.js';
-export { launchCommand } from './launch.js';
-export type { Plan, PlanChoice, PlanConfig, PlanInput, PlanPoint, PlanSearch, Slo } from './plan.js';
-export { paretoFrontier, plan } from './plan.js';
+export { EPLB_ENGINES, launchCommand } from './launch.js';
+export type {
+  Plan,
+  PlanChoice,
+  PlanConfig,
+  PlanInput,
+  PlanPoint,
+  PlanRejection,
+  PlanSearch,
+  Slo,
+} from './plan.js';
+export { expertLayouts, expertLayoutText, paretoFrontier, plan } from './plan.js';

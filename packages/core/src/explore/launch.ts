@@ -7,6 +7,14 @@ import type { NumericFormat } from '../units/formats.js';
 
 export type LaunchEngine = 'vllm' | 'sglang' | 'trtllm';
 
+/**
+ * Engines whose launch command can hold redundant expert replicas (EPLB), so that the planner
+ * proposes `parallelism.redundantExperts` for them: SGLang (`--ep-num-redundant-experts`) and
+ * TensorRT-LLM (wide-EP load-balancer slots). vLLM is not among them: its EPLB options are not
+ * recorded in the repository's engine facts (launch-flags.md, defaults.md), so none is written.
+ */
+export const EPLB_ENGINES: ReadonlySet<LaunchEngine> = new Set<LaunchEngine>(['sglang', 'trtllm']);
+
 export interface LaunchConfig {
   readonly engine: LaunchEngine;
   /** Hugging Face repo id (or catalog id when the model has none). */
@@ -15,6 +23,9 @@ export interface LaunchConfig {
   readonly pp: number;
   readonly ep: number;
   readonly attentionDp: boolean;
+  /** Redundant expert replicas (EPLB) over the ep ranks; `experts` is then the routed-expert count. */
+  readonly redundantExperts?: number;
+  readonly experts?: number;
   readonly maxSequences: number;
   readonly maxBatchedTokens: number;
   readonly memoryFraction: number;
@@ -64,6 +75,8 @@ function sglang(c: LaunchConfig): string[] {
   if (c.pp > 1) a.push('--pp-size', String(c.pp));
   if (c.attentionDp) a.push('--dp-size', String(c.tp), '--enable-dp-attention');
   if (c.ep > 1) a.push('--ep-size', String(c.ep));
+  const r = c.redundantExperts ?? 0;
+  if (c.ep > 1 && r > 0) a.push('--enable-eplb', '--ep-num-redundant-experts', String(r));
   a.push(
     '--max-running-requests',
     String(c.maxSequences),
@@ -91,6 +104,12 @@ function trtllm(c: LaunchConfig): { argv: string[]; extra: Record<string, unknow
   a.push('--kv_cache_free_gpu_memory_fraction', String(c.memoryFraction));
   const extra: Record<string, unknown> = {};
   if (c.attentionDp) extra['enable_attention_dp'] = true;
+  // Wide EP: the MoE load balancer's slots are the experts plus the redundant replicas.
+  const r = c.redundantExperts ?? 0;
+  if (c.ep > 1 && r > 0 && c.experts !== undefined) {
+    extra['moe_config.backend'] = 'WIDEEP';
+    extra['moe_config.load_balancer.num_slots'] = c.experts + r;
+  }
   if (isFp8(c.kvCache)) extra['kv_cache_config.dtype'] = 'fp8';
   if (c.speculativeTokens !== undefined)
     extra['speculative_config'] = { decoding_type: 'MTP', num_nextn_predict_layers: c.speculativeTokens };

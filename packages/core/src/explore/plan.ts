@@ -18,6 +18,19 @@
  * those that could meet an SLO, are simulated. Data parallelism is not searched: replicas are
  * independent, so it follows from the traffic.
  *
+ * Expert parallelism: for an MoE model ep = tp. An ep that does not divide the routed experts
+ * (EP48 or EP72 for DeepSeek-V3's 256) is searched on the engines that hold redundant expert
+ * replicas (EPLB: SGLang, TensorRT-LLM; `EPLB_ENGINES`) with the fewest replicas that make the slots
+ * divide it (`parallelism.redundantExperts`), and under attention DP also with one more slot per
+ * rank (`redundantExpertSteps`). Each such layout is costed like any other (the replicas' weights
+ * in the memory check, their reads and the spread of the picks in the step); a static point of a
+ * layout with extra slots that its fewest-slot sibling matches or beats at the same concurrency is
+ * dropped as dominated, and a layout whose extra experts' weights do not fit while its sibling's
+ * do is listed with the reason.
+ * Wide EP: besides the powers of two, an MoE model is searched at the scale-up domain's own size
+ * (GB200 NVL72's 72) and, over a scale-out network, at 2, 4 … domains, as ep = tp with attention
+ * DP (attention on each rank, the experts over all of them, DeepEP all-to-all between them).
+ *
  * Disaggregated candidates are derived from each colocated configuration whose weights fit (both
  * pools share its tp, pp, ep, formats and engine, so each pool fits too): one static batch gives
  * the prefill capacity of a replica, each static point the decode capacity of a replica at its
@@ -41,7 +54,7 @@ import type { PhaseCoster } from '../serving/static-batch.js';
 import type { NumericFormat } from '../units/formats.js';
 import { compactStatic, memoizedCoster } from './evaluate.js';
 import type { LaunchCommand, LaunchEngine } from './launch.js';
-import { launchCommand } from './launch.js';
+import { EPLB_ENGINES, launchCommand } from './launch.js';
 
 export interface Slo {
   readonly name?: string;
@@ -87,6 +100,11 @@ export interface PlanInput {
   readonly maxSimulations?: number;
   /** Also search disaggregated prefill/decode pools. Default true. */
   readonly disaggregation?: boolean;
+  /**
+   * Redundant-expert steps beyond the fewest slots that divide ep: each adds one slot per ep rank,
+   * searched under attention DP on engines with EPLB. Default 1; 0 searches the fewest alone.
+   */
+  readonly redundantExpertSteps?: number;
 }
 
 /** One configuration of one replica. */
@@ -98,6 +116,11 @@ export interface PlanConfig {
   readonly tp: number;
   readonly pp: number;
   readonly ep: number;
+  /**
+   * Redundant expert replicas (EPLB, `parallelism.redundantExperts`): the ep ranks hold experts +
+   * redundantExperts slots. Absent when none.
+   */
+  readonly redundantExperts?: number;
   readonly attentionDp: boolean;
   readonly weights: NumericFormat;
   readonly kvCache: NumericFormat;
@@ -150,6 +173,14 @@ export interface PlanChoice {
   readonly launch?: LaunchCommand;
   /** Disaggregated: the prefill pool's launch command. */
   readonly prefillLaunch?: LaunchCommand;
+  /** Why this configuration was chosen (the ranking, and its expert layout). */
+  readonly why?: string;
+}
+
+/** A layout with redundant experts that the search rejected, and why. */
+export interface PlanRejection {
+  readonly config: PlanConfig;
+  readonly reason: string;
 }
 
 export interface PlanSearch {
@@ -166,6 +197,13 @@ export interface PlanSearch {
   /** Continuous-batching simulations (candidates, then deployments). */
   readonly simulated: number;
   readonly deploymentsChecked: number;
+  /** Static points of layouts with extra redundant slots dropped as dominated by the fewest-slot sibling. */
+  readonly prunedDominated: number;
+  /**
+   * Layouts with extra redundant slots rejected because their weights do not fit while their
+   * fewest-slot sibling's do, with the reason (at most 20).
+   */
+  readonly rejectedRedundant: readonly PlanRejection[];
 }
 
 export interface Plan {
@@ -178,6 +216,15 @@ export interface Plan {
 const DEFAULT_CONCURRENCIES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 const DEFAULT_FORMATS: readonly NumericFormat[] = ['bf16', 'fp8', 'fp4'];
 const DEFAULT_ENGINES: readonly LaunchEngine[] = ['vllm', 'sglang', 'trtllm'];
+
+/**
+ * Sequence caps searched for a configuration: the input's, else 1, 2, 4 … 512, and under attention
+ * DP up to 64 per attention rank (a wide-EP group of 72 ranks serves thousands of sequences).
+ */
+function concurrenciesOf(input: PlanInput, c: PlanConfig): readonly number[] {
+  if (input.concurrencies !== undefined) return input.concurrencies;
+  return c.attentionDp ? pow2UpTo(Math.max(512, 64 * c.tp)) : DEFAULT_CONCURRENCIES;
+}
 
 const pow2UpTo = (n: number): number[] => {
   const out: number[] = [];
@@ -207,15 +254,53 @@ function resolveHardware(h: string | Readonly<Record<string, unknown>>): Hw | un
   return typeof id === 'string' ? { id, spec: h, domain, scaleOut: h['scaleOut'] !== undefined } : undefined;
 }
 
+/** Tensor-parallel sizes searched, each with whether it is a wide-EP size (attention DP only). */
+function tpSizes(input: PlanInput, hw: Hw, moe: boolean): { tp: number; wide: boolean }[] {
+  const maxTp = Math.min(hw.domain, input.maxGpus);
+  const out = pow2UpTo(maxTp).map((tp) => ({ tp, wide: false }));
+  if (!moe) return out;
+  // Wide EP: the whole scale-up domain when it is no power of two (NVL72), and whole domains over
+  // a scale-out network.
+  if (hw.domain <= input.maxGpus && !out.some((t) => t.tp === hw.domain))
+    out.push({ tp: hw.domain, wide: true });
+  if (hasScaleOut(hw, input))
+    for (let n = 2 * hw.domain; n <= input.maxGpus && hw.domain > 1; n *= 2) out.push({ tp: n, wide: true });
+  return out;
+}
+
+/**
+ * The expert layouts of an MoE configuration of tp devices on an engine: ep = tp with no replicas
+ * when tp divides the experts; else, on an engine with EPLB, ep = tp with the fewest replicas that
+ * make the slots divide it; else no EP. Under attention DP on an engine with EPLB, also the
+ * layouts with `steps` more slots per rank.
+ */
+export function expertLayouts(
+  experts: number,
+  tp: number,
+  engine: LaunchEngine,
+  attentionDp: boolean,
+  steps: number,
+): { ep: number; redundantExperts: number }[] {
+  if (tp <= 1 || experts <= 1) return [{ ep: 1, redundantExperts: 0 }];
+  const fill = (tp - (experts % tp)) % tp;
+  const eplb = EPLB_ENGINES.has(engine);
+  if (fill > 0 && !eplb) return [{ ep: 1, redundantExperts: 0 }];
+  const out = [{ ep: tp, redundantExperts: fill }];
+  if (eplb && attentionDp)
+    for (let k = 1; k <= steps; k++) out.push({ ep: tp, redundantExperts: fill + k * tp });
+  return out;
+}
+
 /** The configurations to try, pruned by structure (pp only once tp fills the domain). */
 function configurations(input: PlanInput, hw: Hw, moe: boolean, experts: number): PlanConfig[] {
   const out: PlanConfig[] = [];
   const engines = input.engines ?? DEFAULT_ENGINES;
   const formats = input.weightFormats ?? DEFAULT_FORMATS;
   const spec = input.speculative === undefined ? [undefined] : [undefined, input.speculative.tokens];
+  const steps = input.redundantExpertSteps ?? 1;
   const maxTp = Math.min(hw.domain, input.maxGpus);
-  for (const tp of pow2UpTo(maxTp))
-    for (const pp of pow2UpTo(Math.floor(input.maxGpus / tp))) {
+  for (const { tp, wide } of tpSizes(input, hw, moe))
+    for (const pp of wide ? [1] : pow2UpTo(Math.floor(input.maxGpus / tp))) {
       if (pp > 1 && tp < maxTp) continue;
       // Beyond the scale-up domain the stages need a scale-out network.
       if (
@@ -224,10 +309,12 @@ function configurations(input: PlanInput, hw: Hw, moe: boolean, experts: number)
         input.topology?.['scaleOutBandwidthBytesPerSecond'] === undefined
       )
         continue;
-      const eps = moe && tp > 1 && experts % tp === 0 ? [tp] : [1];
-      for (const ep of eps)
-        for (const attentionDp of moe && tp > 1 ? [false, true] : [false])
-          for (const engine of engines)
+      for (const attentionDp of moe && tp > 1 ? (wide ? [true] : [false, true]) : [false])
+        for (const engine of engines)
+          for (const { ep, redundantExperts } of moe
+            ? expertLayouts(experts, tp, engine, attentionDp, steps)
+            : [{ ep: 1, redundantExperts: 0 }]) {
+            if (wide && ep !== tp) continue;
             for (const weights of formats)
               for (const kvCache of weights === 'bf16' && input.fp8KvCache !== false
                 ? ['bf16', 'fp8']
@@ -243,12 +330,14 @@ function configurations(input: PlanInput, hw: Hw, moe: boolean, experts: number)
                       tp,
                       pp,
                       ep,
+                      ...(redundantExperts > 0 ? { redundantExperts } : {}),
                       attentionDp,
                       weights,
                       kvCache: kvCache === 'fp4' ? 'fp8' : (kvCache as NumericFormat),
                       maxBatchedTokens,
                       ...(speculativeTokens !== undefined ? { speculativeTokens } : {}),
                     });
+          }
     }
   return out;
 }
@@ -267,7 +356,14 @@ function scenarioOf(
     model: input.model,
     hardware: hw.spec,
     gpus: c.gpus * dp,
-    parallelism: { tp: c.tp, pp: c.pp, ep: c.ep, dp: d === undefined ? dp : 1, attentionDp: c.attentionDp },
+    parallelism: {
+      tp: c.tp,
+      pp: c.pp,
+      ep: c.ep,
+      dp: d === undefined ? dp : 1,
+      attentionDp: c.attentionDp,
+      ...(c.redundantExperts !== undefined ? { redundantExperts: c.redundantExperts } : {}),
+    },
     precision: {
       weights: c.weights,
       activations: c.weights === 'bf16' ? 'bf16' : 'fp8',
@@ -353,6 +449,13 @@ const modelName = (m: PlanInput['model']): string => {
 };
 
 type Entry = { readonly hw: Hw; readonly c: PlanConfig };
+
+/** The routed experts of a model (1 when dense). */
+function expertCount(m: PlanInput['model']): number {
+  const model = typeof m === 'string' ? findModel(m) : m;
+  const moe = (model as Record<string, unknown> | undefined)?.['moe'] as Record<string, unknown> | undefined;
+  return typeof moe?.['numExperts'] === 'number' ? moe['numExperts'] : 1;
+}
 
 interface Simulated {
   readonly point: PlanPoint;
@@ -450,6 +553,9 @@ function disaggregatedPoints(
   return { points: out, costed };
 }
 
+/** Rejected redundant-expert layouts listed in the search summary. */
+const MAX_REJECTED = 20;
+
 /** Stage 1: one memory check per configuration, then static batches over rising concurrency. */
 function staticStage(
   input: PlanInput,
@@ -460,8 +566,17 @@ function staticStage(
   prunedInvalid: number;
   staticPoints: number;
   disaggregated: number;
+  prunedDominated: number;
+  rejected: PlanRejection[];
 } {
   let prunedMemory = 0;
+  let prunedDominated = 0;
+  const rejected: PlanRejection[] = [];
+  // The fewest-slot sibling of each layout with redundant experts (the same layout otherwise).
+  const siblingKey = (e: Entry): string => {
+    return `${e.hw.id}|${JSON.stringify({ ...e.c, redundantExperts: undefined })}`;
+  };
+  const fewest = new Map<string, { slots: number; points: StaticPoint[] | undefined }>();
   let prunedInvalid = 0;
   let staticPoints = 0;
   let disaggregated = 0;
@@ -469,6 +584,10 @@ function staticStage(
   const batchWorkload = { inputTokens: input.inputTokens, outputTokens: input.outputTokens, batch: 1 };
   for (let k = 0; k < configs.length; k++) {
     const { hw, c } = configs[k] as Entry;
+    const key = siblingKey(configs[k] as Entry);
+    const redundant = c.redundantExperts ?? 0;
+    const sibling = fewest.get(key);
+    if (sibling === undefined) fewest.set(key, { slots: redundant, points: undefined });
     const v = validateScenario(scenarioOf(input, hw, c, batchWorkload, 1));
     const n = v.ok ? normalizeScenario(v.value) : v;
     if (!n.ok) {
@@ -478,12 +597,19 @@ function staticStage(
     const coster = memoizedCoster();
     let first = true;
     const own: StaticPoint[] = [];
-    for (const cc of input.concurrencies ?? DEFAULT_CONCURRENCIES) {
+    for (const cc of concurrenciesOf(input, c)) {
       const ns = { ...n.value, workload: { ...n.value.workload, batch: cc, requests: cc } };
       const r = compactStatic(ns, coster);
       staticPoints++;
       if (r === undefined || !r.ok) {
         if (first) prunedMemory++;
+        // Listed when the fewest-slot sibling fits: the extra experts' weights are the cause.
+        const siblingFits = (sibling?.points?.length ?? 0) > 0;
+        if (first && siblingFits && r !== undefined && rejected.length < MAX_REJECTED)
+          rejected.push({
+            config: c,
+            reason: `${c.hardware} tp${String(c.tp)} ep${String(c.ep)} with ${String(redundant)} redundant experts (${String((redundant - (sibling?.slots ?? 0)) / c.ep)} more per rank than ${String(sibling?.slots ?? 0)}): ${r.diagnostics[0]?.message ?? 'does not fit'}`,
+          });
         break;
       }
       first = false;
@@ -491,6 +617,18 @@ function staticStage(
       if (!(r.value.tpotMs > 0)) continue;
       const y = r.value.outputTokensPerSec / c.gpus;
       own.push({ config: k, concurrency: cc, x: 1000 / r.value.tpotMs, y, tpotMs: r.value.tpotMs });
+    }
+    if (sibling === undefined) (fewest.get(key) as { points: StaticPoint[] | undefined }).points = own;
+    else {
+      // Extra slots: drop the points that the fewest-slot sibling matches or beats at the same
+      // concurrency (more weights, more expert reads; the modelled imbalance does not fall).
+      const base = sibling.points ?? [];
+      const kept = own.filter(
+        (p) => !base.some((b) => b.concurrency === p.concurrency && b.x >= p.x && b.y >= p.y),
+      );
+      prunedDominated += own.length - kept.length;
+      own.length = 0;
+      own.push(...kept);
     }
     points.push(...own);
     // Disaggregated layouts: the pools share this configuration, so its memory check holds for both.
@@ -500,7 +638,7 @@ function staticStage(
     disaggregated += d.points.length;
     points.push(...d.points);
   }
-  return { points, prunedMemory, prunedInvalid, staticPoints, disaggregated };
+  return { points, prunedMemory, prunedInvalid, staticPoints, disaggregated, prunedDominated, rejected };
 }
 
 /** The static points to simulate: the best under each SLO's TPOT, then those nearest the frontier. */
@@ -613,6 +751,9 @@ function launchOf(input: PlanInput, m: Simulated, role?: 'prefill' | 'decode'): 
     tp: d === undefined ? c.tp : role === 'prefill' ? d.prefill.tp : d.decode.tp,
     pp: c.pp,
     ep: c.ep,
+    ...(c.redundantExperts !== undefined
+      ? { redundantExperts: c.redundantExperts, experts: expertCount(input.model) }
+      : {}),
     attentionDp: c.attentionDp,
     maxSequences: m.point.concurrency,
     maxBatchedTokens: c.maxBatchedTokens,
@@ -623,6 +764,51 @@ function launchOf(input: PlanInput, m: Simulated, role?: 'prefill' | 'decode'): 
   });
 }
 
+/** The expert layout of a configuration in words ('' without EP). */
+export function expertLayoutText(c: PlanConfig, experts: number): string {
+  if (c.ep <= 1) return '';
+  const r = c.redundantExperts ?? 0;
+  const fill = (c.ep - (experts % c.ep)) % c.ep;
+  const slots = experts + r;
+  if (r === 0)
+    return `ep${String(c.ep)}: ${String(experts / c.ep)} of the ${String(experts)} experts per rank`;
+  const extra = (r - fill) / c.ep;
+  return (
+    `ep${String(c.ep)} with ${String(r)} redundant experts (EPLB): ${String(experts)} + ${String(r)} = ${String(slots)} slots, ${String(slots / c.ep)} per rank; ` +
+    (extra === 0
+      ? `the fewest that let ep${String(c.ep)} divide the experts`
+      : `${String(extra)} more per rank than the fewest (${String(fill)})`)
+  );
+}
+
+/**
+ * Why a configuration was chosen: its rank among those meeting the SLO, its expert layout and the
+ * best meeting configuration with another expert layout.
+ */
+function whyChosen(input: PlanInput, m: Simulated, meeting: readonly Simulated[], replicas: number): string {
+  const c = m.point.config;
+  const rate = input.requestRate;
+  const perGpu = (x: Simulated): string => `${x.point.outputTokensPerSecPerGpu.toFixed(1)} tok/s/gpu`;
+  const parts = [
+    rate === undefined
+      ? `the most output throughput per device (${perGpu(m)}) of the ${String(meeting.length)} simulated configurations meeting the SLO`
+      : `the fewest devices (${String(replicas * c.gpus)}) serving ${String(rate)} req/s of the ${String(meeting.length)} simulated configurations meeting the SLO (${perGpu(m)})`,
+  ];
+  const experts = expertCount(input.model);
+  const layout = expertLayoutText(c, experts);
+  if (layout !== '') parts.push(layout);
+  const key = (x: PlanConfig): string => `${String(x.ep)}+${String(x.redundantExperts ?? 0)}`;
+  const other = meeting.find((x) => key(x.point.config) !== key(c));
+  if (other !== undefined && experts > 1) {
+    const o = other.point.config;
+    const r = o.redundantExperts ?? 0;
+    parts.push(
+      `best with another expert layout: ${o.ep > 1 ? `ep${String(o.ep)}` : 'no EP'}${r > 0 ? ` +${String(r)} redundant` : ''} on tp${String(o.tp)} at ${perGpu(other)}`,
+    );
+  }
+  return parts.join('; ');
+}
+
 function choice(
   input: PlanInput,
   slo: Slo,
@@ -630,6 +816,7 @@ function choice(
   replicas: number,
   scenario: Record<string, unknown>,
   r: EstimateReport,
+  why: string,
 ): PlanChoice {
   const c = m.point.config;
   const price = input.usdPerHour?.[m.hw.id];
@@ -653,6 +840,7 @@ function choice(
     ...(c.disaggregation === undefined
       ? { launch: launchOf(input, m) }
       : { launch: launchOf(input, m, 'decode'), prefillLaunch: launchOf(input, m, 'prefill') }),
+    why,
   };
 }
 
@@ -689,7 +877,7 @@ function choose(input: PlanInput, slo: Slo, sims: readonly Simulated[], count: {
         c.disaggregation === undefined
           ? scenarioOf(input, m.hw, c, closedLoop(input, m.point.concurrency), m.point.concurrency)
           : m.scenario;
-      return choice(input, slo, m, 1, scenario, m.report);
+      return choice(input, slo, m, 1, scenario, m.report, whyChosen(input, m, meeting, 1));
     }
     const need = Math.max(1, Math.ceil(rate / Math.max(1e-9, m.point.requestsPerSec)));
     for (let replicas = need; replicas <= need + 2 && replicas * c.gpus <= input.maxGpus; replicas++) {
@@ -704,7 +892,8 @@ function choose(input: PlanInput, slo: Slo, sims: readonly Simulated[], count: {
       const scenario = scenarioOf(input, m.hw, c, workload, m.point.concurrency, replicas);
       const r = estimate(scenario);
       count.n++;
-      if (r.ok && meetsSlo(r.value, slo)) return choice(input, slo, m, replicas, scenario, r.value);
+      if (r.ok && meetsSlo(r.value, slo))
+        return choice(input, slo, m, replicas, scenario, r.value, whyChosen(input, m, meeting, replicas));
     }
   }
   return {
@@ -728,7 +917,7 @@ export function plan(input: PlanInput): Result<Plan> {
         `MTP speculative decoding needs multi-token-prediction modules, and ${modelName(input.model)} has none (no num_nextn_predict_layers in its config); plan without it`,
       ),
     );
-  const experts = typeof moeBlock?.['numExperts'] === 'number' ? moeBlock['numExperts'] : 1;
+  const experts = expertCount(input.model);
   const configs: Entry[] = [];
   for (const h of input.hardware) {
     const hw = resolveHardware(h);
@@ -761,6 +950,8 @@ export function plan(input: PlanInput): Result<Plan> {
       disaggregatedSimulated: [...chosen].filter((p) => p.disaggregation !== undefined).length,
       simulated: chosen.size + count.n,
       deploymentsChecked: count.n,
+      prunedDominated: stage1.prunedDominated,
+      rejectedRedundant: stage1.rejected,
     },
   });
 }
