@@ -25,8 +25,9 @@ export interface OpenLoopLoad {
  * otherwise the arrival rate over the capacity of full replicas: B sequences at once, B the
  * engine's sequence limit or the sequences whose input and output fit the KV cache, whichever is
  * smaller, served in the time of a static batch of B (its prefill and every decode step). Two
- * closed-form static batches (B, and 1 for φ), not a second simulation: within 10% of the
- * capacity a max-throughput simulation finds on most MLPerf Server rows (docs/uncertainty.md).
+ * closed-form static batches (B, and 1 for φ), not a second simulation: 1–17% above the
+ * capacity a max-throughput simulation finds on most MLPerf Server rows, up to 39% on some
+ * (docs/uncertainty.md, Limits).
  *
  * `ns` is the scenario of the colocated run, or of the decode pool when disaggregated; its
  * per-replica KV capacity in tokens comes from the simulation.
