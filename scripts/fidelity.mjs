@@ -268,6 +268,32 @@ for (const load of ['batch', 'concurrency', 'maxThroughput', 'requestRate']) {
   const rows = coverages[0][1].rows.filter((r) => loadOf.get(r.id) === load);
   if (rows.length > 0) bandLines.push(`| ${load} | ${String(rows.length)} | ${covCell(rows)} |`);
 }
+// Open-loop rows by the utilization their predicted run reports (uncertainty/utilization.ts): the
+// band propagates the capacity band through it, so it widens towards saturation.
+const rhoOf = new Map(bandRows.map((r) => [r.id, r.utilization]));
+bandLines.push(
+  '',
+  'Request-rate rows by the predicted utilization ρ (arrival rate over predicted capacity; default',
+  'predictions), and by metric class:',
+  '',
+  '| ρ | Rows | Coverage (mean ln(p90 / p10)) | Throughput | TTFT | TPOT |',
+  '|---|---:|---:|---:|---:|---:|',
+);
+for (const [label, lo, hi] of [
+  ['below 0.8', 0, 0.8],
+  ['0.8 to 1.05', 0.8, 1.05],
+  ['above 1.05 (predicted overloaded)', 1.05, Infinity],
+]) {
+  const rows = coverages[0][1].rows.filter((r) => {
+    const rho = rhoOf.get(r.id);
+    return rho !== undefined && rho >= lo && rho < hi;
+  });
+  if (rows.length === 0) continue;
+  const by = (cls) => covCell(rows.filter((r) => classOf.get(r.id) === cls));
+  bandLines.push(
+    `| ${label} | ${String(rows.length)} | ${covCell(rows)} | ${by('throughput')} | ${by('latency-ttft')} | ${by('latency-tpot')} |`,
+  );
+}
 const term = (v) => `+${v.toFixed(2)} (×${Math.exp(v).toFixed(2)})`;
 const factorCell = (w) =>
   [

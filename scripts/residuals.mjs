@@ -32,7 +32,14 @@ import {
   resolveRowModel,
 } from '../packages/core/dist/measurements/resolve.js';
 import { MAX_THROUGHPUT_REQUESTS, STATIC_METRICS } from '../packages/core/dist/validate/serving-rows.js';
-import { isLoadedServingRow, loadedServingReport } from '../packages/core/dist/validate/modern-rows.js';
+import {
+  isLoadedServingRow,
+  loadedServingReport,
+  loadedServingScenario,
+} from '../packages/core/dist/validate/modern-rows.js';
+import { normalizeScenario } from '../packages/core/dist/scenario/normalize.js';
+import { ScenarioSchema } from '../packages/core/dist/scenario/schema.js';
+import { openLoopLoad } from '../packages/core/dist/uncertainty/utilization.js';
 
 const FILES = [
   'packages/core/data/measurements/reference.csv',
@@ -95,6 +102,19 @@ function staticReport(row, predicted) {
   return r;
 }
 
+/**
+ * The utilization ρ and batch share φ of an open-loop row's run, as estimate() computes them for
+ * the band (openLoopLoad); undefined for a closed loop.
+ */
+function openLoadOf(row, r) {
+  if (r.scenario.workload.kind !== 'requestRate' || r.serving === undefined) return undefined;
+  const built = loadedServingScenario(row);
+  if ('skip' in built) throw new Error(`${row.id}: ${built.skip}`);
+  const ns = normalizeScenario(ScenarioSchema.parse(built.scenario));
+  if (!ns.ok) throw new Error(`${row.id}: scenario does not normalize`);
+  return openLoopLoad(ns.value, r.serving.kvCapacityTokens, r.serving.overloaded);
+}
+
 /** The band conditions of a row, read from the estimate it was predicted with. */
 function conditions(row, r) {
   const found = resolveRowHardware(row.hardware);
@@ -153,6 +173,7 @@ for (const [file, rows] of rowsByFile) {
     const c = conditions(row, r);
     const cal = calibrated.get(rec.id);
     const residual = round(Math.log(rec.measured / rec.predicted));
+    const open = isLoadedServingRow(row) ? openLoadOf(row, r) : undefined;
     serving.push({
       id: rec.id,
       source: bandSource(row.source),
@@ -167,6 +188,9 @@ for (const [file, rows] of rowsByFile) {
       tp: c.tp,
       logBatch: round(Math.log(c.batch)),
       logContext: round(Math.log(c.context)),
+      ...(open !== undefined
+        ? { utilization: round(open.utilization), batchShare: round(open.batchShare) }
+        : {}),
       residual,
       calibrated:
         cal !== undefined && cal > 0 && Number.isFinite(cal) ? round(Math.log(rec.measured / cal)) : residual,

@@ -23,6 +23,8 @@ import { ScenarioSchema } from './scenario/schema.js';
 import { peakStepTokens, simulateStaticBatch } from './serving/static-batch.js';
 import type { ScenarioBands } from './uncertainty/band.js';
 import { scenarioBands } from './uncertainty/scenario-bands.js';
+import type { OpenLoopLoad } from './uncertainty/utilization.js';
+import { openLoopLoad } from './uncertainty/utilization.js';
 
 /** Validates loose input against the scenario schema; every issue names its field path. */
 export function validateScenario(input: unknown): Result<Scenario> {
@@ -95,8 +97,13 @@ function offloadChecks(ns: NormalizedScenario, share: number): Diagnostic[] {
 }
 
 /** The scenario's uncertainty bands; an extrapolated band is named in the diagnostics. */
-function uncertaintyOf(ns: NormalizedScenario, batchPerReplica: number, all: Diagnostic[]): ScenarioBands {
-  const bands = scenarioBands(ns, batchPerReplica);
+function uncertaintyOf(
+  ns: NormalizedScenario,
+  batchPerReplica: number,
+  all: Diagnostic[],
+  load?: OpenLoopLoad,
+): ScenarioBands {
+  const bands = scenarioBands(ns, batchPerReplica, load);
   if (bands.extrapolation.length > 0)
     all.push(uncertaintyMessages.uncertaintyExtrapolation(bands.extrapolation));
   return bands;
@@ -160,7 +167,9 @@ function estimateServing(ns: NormalizedScenario, diagnostics: readonly Diagnosti
       : {}),
     ...(ns.offload !== undefined ? { offloadShare: representative.offloadShare } : {}),
   };
-  const bands = uncertaintyOf(ns, t.meanBatch / Math.max(1, mainNs.dp), all);
+  // An open-loop band propagates the capacity band through the run's utilization.
+  const load = openLoopLoad(mainNs, t.main.kvCapacityTokens, t.overloaded);
+  const bands = uncertaintyOf(ns, t.meanBatch / Math.max(1, mainNs.dp), all, load);
   const report = assembleServingReport(ns, t, representative, memory, extra, all, bands.bands);
   return ok(report, report.diagnostics);
 }

@@ -10,9 +10,11 @@ import type { EstimateReport } from '../src/report/assemble.js';
 import type { ScenarioInput } from '../src/scenario/schema.js';
 import { normalizeScenario } from '../src/scenario/normalize.js';
 import { ScenarioSchema } from '../src/scenario/schema.js';
-import type { BandConditions, BandParts, HeadlineMetric } from '../src/uncertainty/band.js';
+import type { BandConditions, BandParts, HeadlineMetric, LogBand } from '../src/uncertainty/band.js';
 import {
   BAND_OPTIONS,
+  openLatencyBand,
+  openThroughputBand,
   HEADLINE_METRICS,
   NO_WIDENING,
   calibratedRows,
@@ -30,6 +32,7 @@ import {
 } from '../src/uncertainty/learn.js';
 import { SERVING_RESIDUALS } from '../src/uncertainty/residuals-data.js';
 import { isCalibrated } from '../src/uncertainty/scenario-bands.js';
+import { openLoopLoad } from '../src/uncertainty/utilization.js';
 import type { ServingResidual } from '../src/uncertainty/types.js';
 import { WIDENING_FACTORS } from '../src/uncertainty/types.js';
 import { intIn, pick, randomPlacement, rng } from './random.js';
@@ -513,6 +516,118 @@ describe('uncertainty bands: learned widening', () => {
   });
 });
 
+describe('uncertainty bands near saturation: the capacity band propagated through utilization', () => {
+  const q: LogBand = { lo: -0.3, hi: 0.25 };
+  const grid = Array.from({ length: 200 }, (_, i) => 0.01 * 1.03 ** i);
+
+  it('a run nearer saturation never gets a narrower latency band (each side, every share)', () => {
+    for (const share of [1, 0.9, 0.5, 0.1]) {
+      let last: LogBand | undefined;
+      for (const rho of grid) {
+        const b = openLatencyBand(rho, q, share);
+        expect(Number.isFinite(b.lo) && Number.isFinite(b.hi), `ρ ${String(rho)}`).toBe(true);
+        expect(b.lo).toBeLessThanOrEqual(-0.25 + 1e-12);
+        expect(b.hi).toBeGreaterThanOrEqual(0.3 - 1e-12);
+        if (last !== undefined) {
+          expect(b.hi, `ρ ${String(rho)}, share ${String(share)}`).toBeGreaterThanOrEqual(last.hi - 1e-12);
+          expect(b.lo, `ρ ${String(rho)}, share ${String(share)}`).toBeLessThanOrEqual(last.lo + 1e-12);
+        }
+        last = b;
+      }
+    }
+    // An idle queue: the latency moves with the step cost alone (latency ∝ 1 / capacity).
+    const idle = openLatencyBand(1e-9, q);
+    expect(idle.lo).toBeCloseTo(-0.25, 6);
+    expect(idle.hi).toBeCloseTo(0.3, 6);
+    // Near saturation, 1 / (1 − ρ): a capacity 26% over-predicted at ρ = 0.7 puts the true queue
+    // at ρ = 0.94, a wait 5× longer.
+    const near = openLatencyBand(0.7, q);
+    expect(near.hi).toBeCloseTo(0.3 + Math.log((1 - 0.7) / (1 - 0.7 * Math.exp(0.3))), 12);
+    // TPOT amplified by φ·ρ only (the batch fixed point): narrower than the queue's.
+    expect(openLatencyBand(0.7, q, 0.5).hi).toBeLessThan(near.hi);
+    expect(openLatencyBand(0.9, q).hi - openLatencyBand(0.9, q).lo).toBeGreaterThan(2);
+  });
+
+  it('open-loop throughput: the offered rate below capacity, between capacity and the rate above it', () => {
+    expect(openThroughputBand(0.5, q)).toEqual({ lo: 0, hi: 0 });
+    // Capacity 35% over-predicted at ρ = 0.9: the run could not keep up.
+    expect(openThroughputBand(0.9, { lo: -0.3, hi: 0 }).lo).toBeCloseTo(-0.3 - Math.log(0.9), 12);
+    // Predicted overloaded at 1.5× its capacity: the true one may serve up to the offered rate.
+    expect(openThroughputBand(1.5, q)).toEqual({ lo: -0.3, hi: 0.25 });
+    expect(openThroughputBand(1.1, q).hi).toBeCloseTo(Math.log(1.1), 12);
+  });
+
+  it('a band model widens an open-loop latency band with utilization, from the closed-loop capacity band', () => {
+    // Offline throughput within ±20% (the capacity band); Poisson latency rows within ±5%.
+    const rows = [
+      ...[-0.2, -0.1, 0, 0.1, 0.2].map((x) => row(x)),
+      ...[-0.05, 0, 0.05].map((x) =>
+        row(x, { metricClass: 'latency-ttft', load: 'requestRate', utilization: 0.3, batchShare: 0.8 }),
+      ),
+    ];
+    const model = createBandModel(rows, ONE_SOURCE);
+    const open = { ...at, load: 'requestRate' as const };
+    const width = (b: LogBand) => b.hi - b.lo;
+    const none = model.bands(open).bands;
+    let last = 0;
+    for (const rho of [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.2, 2]) {
+      const b = model.bands({ ...open, utilization: rho, batchShare: 0.8 }).bands;
+      expect(width(b.ttftMs), `ρ ${String(rho)}`).toBeGreaterThanOrEqual(last - 1e-12);
+      expect(width(b.ttftMs)).toBeGreaterThanOrEqual(width(none.ttftMs) - 1e-12);
+      expect(width(b.tpotMs)).toBeLessThanOrEqual(width(b.ttftMs) + 1e-12);
+      last = width(b.ttftMs);
+    }
+    expect(last).toBeGreaterThan(2);
+    // A closed loop has no utilization: the same band whatever it is given.
+    expect(model.bands({ ...at, utilization: 0.9 }).bands).toEqual(model.bands(at).bands);
+  });
+
+  it('utilization: ρ grows with the request rate, and an overloaded run reads the simulation', () => {
+    const ns = (workload: ScenarioInput['workload']) => {
+      const r = normalizeScenario(ScenarioSchema.parse({ ...eightB('h100-sxm', workload), engine: 'vllm' }));
+      if (!r.ok) throw new Error('normalize');
+      return r.value;
+    };
+    const kv = 500_000;
+    const at2 = openLoopLoad(ns({ inputTokens: 1024, outputTokens: 256, requestRate: 2, requests: 100 }), kv);
+    const at4 = openLoopLoad(ns({ inputTokens: 1024, outputTokens: 256, requestRate: 4, requests: 100 }), kv);
+    expect(at2?.utilization).toBeGreaterThan(0);
+    expect(at4?.utilization).toBeCloseTo(2 * (at2?.utilization ?? 0), 9);
+    expect(at2?.batchShare).toBeGreaterThan(0);
+    expect(at2?.batchShare).toBeLessThan(1);
+    const over = openLoopLoad(
+      ns({ inputTokens: 1024, outputTokens: 256, requestRate: 4, requests: 100 }),
+      kv,
+      {
+        requestsPerSecond: 4,
+        servedRequestsPerSecond: 2.5,
+      },
+    );
+    expect(over?.utilization).toBeCloseTo(1.6, 12);
+    expect(
+      openLoopLoad(ns({ inputTokens: 1024, outputTokens: 256, concurrency: 8, requests: 100 }), kv),
+    ).toBe(undefined);
+  });
+
+  it('calibrated and default Poisson runs get bands that hold their value, wider near saturation', () => {
+    for (const efficiency of [undefined, { memoryBandwidthFraction: 0.7 }]) {
+      const at = (requestRate: number) =>
+        run({
+          ...eightB('h100-sxm', { inputTokens: 1024, outputTokens: 256, requestRate, requests: 300 }),
+          engine: 'vllm',
+          calibration: 'none',
+          ...(efficiency !== undefined ? { efficiency } : {}),
+        });
+      const light = at(1);
+      const heavy = at(25);
+      expectContains(light);
+      expectContains(heavy);
+      expect(logWidth(heavy, 'ttftMs')).toBeGreaterThan(logWidth(light, 'ttftMs'));
+      expect(logWidth(heavy, 'tpotMs')).toBeGreaterThan(logWidth(light, 'tpotMs'));
+    }
+  });
+});
+
 describe('uncertainty bands: coverage leave one source out', () => {
   it('counts each row against the band built without its source', () => {
     // Source A: residuals near 0; source B the same plus one row far off, which no band holds.
@@ -529,6 +644,29 @@ describe('uncertainty bands: coverage leave one source out', () => {
     expect(c.overall.fraction).toBeCloseTo(6 / 7, 12);
     expect(c.rows.find((r) => r.id === 'B3')?.inside).toBe(false);
     for (const r of c.rows) expect(r.band.lo).toBeLessThan(r.band.hi);
+  });
+
+  it('holds a near-saturation latency row through its utilization, which a band without it misses', () => {
+    // Three sources with offline throughput within ±25% (the capacity band) and Poisson TTFT rows
+    // at light load, measured as predicted; source C's row at ρ = 0.9 is measured 4× the
+    // prediction (the true queue nearer saturation).
+    const open = { metricClass: 'latency-ttft', load: 'requestRate' } as const;
+    const rowsOf = (withRho: boolean) => {
+      const rho = (utilization: number) => (withRho ? { utilization, batchShare: 0.8 } : {});
+      return ['A', 'B', 'C'].flatMap((source) => [
+        ...[-0.25, -0.1, 0, 0.1, 0.25].map((x, i) => row(x, { id: `${source}${String(i)}`, source })),
+        ...[-0.02, 0.02].map((x, i) =>
+          row(x, { ...open, ...rho(0.3), id: `${source}l${String(i)}`, source }),
+        ),
+        ...(source === 'C' ? [row(Math.log(4), { ...open, ...rho(0.9), id: 'Cq', source })] : []),
+      ]);
+    };
+    const withRho = bandCoverage(rowsOf(true), ONE_SOURCE);
+    const without = bandCoverage(rowsOf(false), ONE_SOURCE);
+    const queued = (c: typeof withRho) => c.rows.find((r) => r.id === 'Cq');
+    expect(queued(withRho)?.inside).toBe(true);
+    expect(queued(without)?.inside).toBe(false);
+    expect(withRho.overall.covered).toBeGreaterThan(without.overall.covered);
   });
 
   it('a source is a publication, InferenceX one harness, MLPerf one submitter', () => {
@@ -551,19 +689,16 @@ describe('uncertainty bands: coverage leave one source out', () => {
   });
 
   // Issue 9: 75–90% overall and at least 60% on every source, leave one source out
-  // (docs/fidelity.md, band coverage). The overall target holds. The per-source one does not yet:
-  // MLPerf AMD (50%, default and calibrated) and
-  // MLPerf NVIDIA calibrated (58%) fall short, so the gate holds every source at 50% and all but
-  // two at 60%, and a model change that loses more fails it.
+  // (docs/fidelity.md, band coverage). MLPerf AMD (50%) and NVIDIA calibrated (58%) fell short
+  // until the open-loop bands propagated the capacity band through the run's utilization.
   it.each([
     ['default', SERVING_RESIDUALS],
     ['calibrated', calibratedRows(SERVING_RESIDUALS)],
-  ] as const)('on the shipped residuals (%s predictions): 75–90% overall, 50% on every source', (_, rows) => {
+  ] as const)('on the shipped residuals (%s predictions): 75–90% overall, 60% on every source', (_, rows) => {
     const c = bandCoverage(rows);
     expect(c.overall.fraction).toBeGreaterThanOrEqual(0.75);
     expect(c.overall.fraction).toBeLessThanOrEqual(0.9);
-    for (const s of c.sources) expect(s.fraction, s.source).toBeGreaterThanOrEqual(0.5);
-    expect(c.sources.filter((s) => s.fraction < 0.6).length).toBeLessThanOrEqual(2);
+    for (const s of c.sources) expect(s.fraction, s.source).toBeGreaterThanOrEqual(0.6);
     expect(new Set(rows.map((r) => r.source)).size).toBeGreaterThan(5);
   });
 });

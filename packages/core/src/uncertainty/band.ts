@@ -3,7 +3,9 @@
  * ln(measured / predicted) of the nearest measured conditions (weighted nearest neighbours over
  * hardware, model class, numeric format, engine, load regime, batch, context and TP), widened
  * by terms learned leave-one-source-out (learn.ts), and further where a scenario lies outside the
- * measurements. Method, constants and coverage: docs/uncertainty.md.
+ * measurements. An open-loop run (Poisson arrivals) also propagates the capacity band through the
+ * utilization its prediction reports (openLatencyBand, openThroughputBand; utilization.ts).
+ * Method, constants and coverage: docs/uncertainty.md.
  */
 import { SERVING_RESIDUALS, WIDENING } from './residuals-data.js';
 import type {
@@ -61,6 +63,16 @@ export interface BandConditions {
   readonly context: number;
   /** Tensor-parallel size. */
   readonly tp: number;
+  /**
+   * Utilization ρ of an open-loop run (openLoopUtilization): the arrival rate over the predicted
+   * capacity. Undefined for a closed loop; an open-loop band then keeps its neighbours' spread.
+   */
+  readonly utilization?: number | undefined;
+  /**
+   * φ of an open-loop run (OpenLoopLoad.batchShare): the share of a full decode step that grows
+   * with the batch. TPOT is amplified by φ·ρ; undefined counts as 1 (the full queueing).
+   */
+  readonly batchShare?: number | undefined;
 }
 
 /** Why a band was widened beyond its neighbours' spread. */
@@ -103,7 +115,13 @@ export interface BandOptions {
   /** Rows farther than this many length scales beyond the nearest weigh nothing. */
   readonly cutoff: number;
   /** Distance per e-fold of batch, context and TP. */
-  readonly perEfold: { readonly batch: number; readonly context: number; readonly tp: number };
+  readonly perEfold: {
+    readonly batch: number;
+    readonly context: number;
+    readonly tp: number;
+    /** Between two open-loop runs with a utilization (ρ): a run past saturation is not one below it. */
+    readonly utilization: number;
+  };
   /**
    * Distance added when a row differs in hardware id, model class, format, workload kind (`load`)
    * or engine; `arrival` is added on top of `load` when one is open-loop (a request rate) and the
@@ -133,7 +151,7 @@ export interface BandOptions {
 export const BAND_OPTIONS: BandOptions = {
   lengthScale: 0.5,
   cutoff: 8,
-  perEfold: { batch: 1, context: 1, tp: 1 },
+  perEfold: { batch: 1, context: 1, tp: 1, utilization: 1 },
   mismatch: { hardware: 0.5, modelClass: 1.5, format: 0.5, load: 0.5, arrival: 1.5, engine: 0.5, proxy: 1 },
   minHalfWidth: Math.log(1.05),
   flagBeyond: Math.log(1.1),
@@ -203,6 +221,8 @@ interface Pool {
   readonly logBatch: Float64Array;
   readonly logContext: Float64Array;
   readonly logTp: Float64Array;
+  /** ln ρ of an open-loop row's run; NaN where the row has none. */
+  readonly logUtilization: Float64Array;
   /** Signed residual (in the sign of the pool's canonical metric). */
   readonly residual: Float64Array;
   /** Mismatch distance independent of the scenario (proxy class). */
@@ -255,6 +275,9 @@ function buildPool(
     logBatch: new Float64Array(n),
     logContext: new Float64Array(n),
     logTp: new Float64Array(n),
+    logUtilization: Float64Array.from(sorted, (e) =>
+      e.row.utilization !== undefined && e.row.utilization > 0 ? Math.log(e.row.utilization) : Number.NaN,
+    ),
     residual: new Float64Array(n),
     fixed: new Float64Array(n),
     hardware: Int32Array.from(sorted, (e) => intern(e.row.hardware)),
@@ -394,6 +417,60 @@ export function widenedBand(parts: BandParts, extra: number): LogBand {
   return { lo: parts.lo - extra, hi: parts.hi + extra };
 }
 
+/**
+ * Utilization at which an open-loop queue counts as saturated: the simulation calls a run
+ * overloaded when the arrivals exceed 1.05 times the rate it serves (serving/serve.ts), so a
+ * utilization above 1 / 1.05 is one the model cannot tell from an overload. Beyond it the latency
+ * grows with the length of the run, not with ρ.
+ */
+export const SATURATION_UTILIZATION = 1 / 1.05;
+
+/**
+ * ln of the latency amplification 1 / (1 − share·ρ), ρ held at saturation: share 1 is the sojourn
+ * of an M/M/1 queue (the wait for a first token); share φ the decode step of a batch at its
+ * fixed point (TPOT, OpenLoopLoad.batchShare).
+ */
+const amplification = (rho: number, share: number): number =>
+  -Math.log(1 - share * Math.min(rho, SATURATION_UTILIZATION));
+
+/**
+ * The latency band (ln measured / predicted) of an open-loop run at utilization ρ whose capacity
+ * lies in the band q = [q10, q90] (ln measured / predicted capacity). A capacity e^q times the
+ * predicted one divides the step cost by e^q and the utilization with it, and the latency grows
+ * as 1 / (1 − share·ρ) (`amplification`): ln ratio = −q + A(ρ·e^−q) − A(ρ). TTFT and E2E take
+ * share 1 (the queue ahead of the first token), TPOT the run's φ. The p90 comes from q10
+ * (capacity over-predicted: the true queue nearer saturation), the p10 from q90. Each side is the
+ * widest at any utilization up to ρ, so that a run nearer saturation never gets a narrower band
+ * (beyond saturation the raw formula would narrow again, as the predicted latency saturates too).
+ */
+export function openLatencyBand(rho: number, q: LogBand, share = 1): LogBand {
+  const q10 = Math.min(0, q.lo);
+  const q90 = Math.max(0, q.hi);
+  const phi = Math.min(1, Math.max(0, share));
+  const a = (x: number) => amplification(x, phi);
+  // −q + A(ρe^−q) − A(ρ) rises with ρ until ρe^−q10 saturates (p90 side), and falls until ρ
+  // saturates (p10 side): the widest up to ρ is its value there.
+  const up = Math.min(rho, SATURATION_UTILIZATION * Math.exp(q10));
+  const down = Math.min(rho, SATURATION_UTILIZATION);
+  return {
+    lo: -q90 + a(down * Math.exp(-q90)) - a(down),
+    hi: -q10 + a(up * Math.exp(-q10)) - a(up),
+  };
+}
+
+/**
+ * The throughput band of an open-loop run at utilization ρ with its capacity in the band q: it
+ * serves min(rate, capacity), so below capacity (ρ < 1) the measured throughput is the offered
+ * rate unless the capacity is over-predicted by more than 1 / ρ; above it, between the capacity's
+ * band and the offered rate.
+ */
+export function openThroughputBand(rho: number, q: LogBand): LogBand {
+  const lnRho = Math.log(rho);
+  return rho < 1
+    ? { lo: Math.min(0, q.lo - lnRho), hi: 0 }
+    : { lo: Math.min(0, q.lo), hi: Math.max(0, Math.min(lnRho, q.hi)) };
+}
+
 const CACHE_LIMIT = 8192;
 
 /**
@@ -405,6 +482,18 @@ const SPREAD_STEPS = 16;
 const QUANTA = 1024;
 const TP_QUANTA = 128;
 const quantize = (x: number, quanta: number): number => Math.min(quanta - 1, Math.round(x * SPREAD_STEPS));
+/**
+ * ln ρ of an open-loop run, offset by UTILIZATION_OFFSET and rounded like the coordinates, in
+ * 1..UTILIZATION_QUANTA − 1 (ρ from about e^−8 to e^8); 0 where the conditions have no ρ.
+ */
+const UTILIZATION_QUANTA = 256;
+const UTILIZATION_OFFSET = 8;
+function utilizationQuantum(c: BandConditions): number {
+  const rho = c.utilization;
+  if (rho === undefined || !(rho > 0) || arrivalOf(c.load) !== 'open') return 0;
+  const q = Math.round((Math.log(rho) + UTILIZATION_OFFSET) * SPREAD_STEPS);
+  return Math.min(UTILIZATION_QUANTA - 1, Math.max(1, q));
+}
 
 /** How far (ln) x lies outside [min, max]. */
 const beyond = (x: number, min: number, max: number): number => Math.max(0, x - max, min - x);
@@ -496,8 +585,34 @@ class NeighbourBandModel implements BandModel {
     if (r === undefined || pool === undefined || all === undefined)
       return { lo: -this.options.minHalfWidth, hi: this.options.minHalfWidth, outside: 0, unseen: [] };
     const p = this.poolParts(r, pool, all, c, coordsOf(c));
-    return r.sign > 0 ? p : { ...p, lo: -p.hi, hi: -p.lo };
+    return this.propagate(r.sign > 0 ? p : { ...p, lo: -p.hi, hi: -p.lo }, CLASS_OF_METRIC[metric], c);
   };
+
+  /**
+   * The capacity band of the conditions: the band of throughput that an offline (max-throughput)
+   * run at the same conditions gets, ln of measured over predicted capacity.
+   */
+  private capacityBand(c: BandConditions): LogBand {
+    const closed: BandConditions = { ...c, load: 'maxThroughput', utilization: undefined };
+    const p = this.parts(closed, 'outputTokensPerSec');
+    return widenedBand(p, wideningExtra(this.widening, 'outputTokensPerSec', 'maxThroughput', p));
+  }
+
+  /**
+   * Parts of a metric class (in the metric's sign) with the capacity band `q` (capacityBand, read
+   * when not given) propagated through the utilization of an open-loop run: the envelope of the
+   * neighbours' spread and the propagated band.
+   */
+  private propagate(p: BandParts, cls: MetricClass, c: BandConditions, capacity?: LogBand): BandParts {
+    const rho = c.utilization;
+    if (rho === undefined || !(rho > 0) || arrivalOf(c.load) !== 'open') return p;
+    const q = capacity ?? this.capacityBand(c);
+    const d =
+      cls === 'throughput'
+        ? openThroughputBand(rho, q)
+        : openLatencyBand(rho, q, cls === 'latency-tpot' ? (c.batchShare ?? 1) : 1);
+    return d.lo >= p.lo && d.hi <= p.hi ? p : { ...p, lo: Math.min(p.lo, d.lo), hi: Math.max(p.hi, d.hi) };
+  }
 
   private readonly intern: Intern = (s) => {
     let id = this.ids.get(s);
@@ -548,7 +663,14 @@ class NeighbourBandModel implements BandModel {
    * [lo, hi] of one pool before widening: weighted quantiles of its residuals, each row weighing
    * exp(−(d − d_nearest) / lengthScale). Rows are sorted by residual, so one pass reads them.
    */
-  private spread(pool: Pool, c: BandConditions, lb: number, lc: number, lt: number): [number, number] {
+  private spread(
+    pool: Pool,
+    c: BandConditions,
+    lb: number,
+    lc: number,
+    lt: number,
+    lu: number,
+  ): [number, number] {
     const n = pool.n;
     if (n === 0) return [0, 0];
     if (this.dist.length < n) {
@@ -566,7 +688,8 @@ class NeighbourBandModel implements BandModel {
     const hardware = this.ids.get(c.hardware) ?? -1;
     const engine = this.ids.get(c.engine) ?? -1;
     const format = this.ids.get(c.format) ?? -1;
-    const { logBatch, logContext, logTp, fixed } = pool;
+    const { logBatch, logContext, logTp, logUtilization, fixed } = pool;
+    const withUtilization = !Number.isNaN(lu);
     let nearest = Infinity;
     for (let i = 0; i < n; i++) {
       let d =
@@ -574,6 +697,11 @@ class NeighbourBandModel implements BandModel {
         pe.context * Math.abs((logContext[i] ?? 0) - lc) +
         pe.tp * Math.abs((logTp[i] ?? 0) - lt) +
         (fixed[i] ?? 0);
+      // Two open-loop runs: how far apart their utilizations are (a row without one adds nothing).
+      if (withUtilization) {
+        const u = logUtilization[i] ?? Number.NaN;
+        if (!Number.isNaN(u)) d += pe.utilization * Math.abs(u - lu);
+      }
       if (pool.hardware[i] !== hardware) d += mm.hardware;
       if (pool.modelClass[i] !== modelClass) d += mm.modelClass;
       if (pool.format[i] !== format) d += mm.format;
@@ -619,7 +747,8 @@ class NeighbourBandModel implements BandModel {
     const engine = this.ids.get(c.engine) ?? -1;
     const format = this.ids.get(c.format) ?? -1;
     const category = ((slot * ID_SPAN + hw + 1) * ID_SPAN + engine + 1) * ID_SPAN + format + 1;
-    const key = (qb * QUANTA + qc) * TP_QUANTA + qt;
+    const qu = utilizationQuantum(c);
+    const key = ((qb * QUANTA + qc) * TP_QUANTA + qt) * UTILIZATION_QUANTA + qu;
     let byKey = this.cache.get(category);
     if (byKey === undefined) {
       byKey = new Map();
@@ -633,7 +762,14 @@ class NeighbourBandModel implements BandModel {
         byKey = new Map();
         this.cache.set(category, byKey);
       }
-      const [q10, q90] = this.spread(pool, c, qb / SPREAD_STEPS, qc / SPREAD_STEPS, qt / SPREAD_STEPS);
+      const [q10, q90] = this.spread(
+        pool,
+        c,
+        qb / SPREAD_STEPS,
+        qc / SPREAD_STEPS,
+        qt / SPREAD_STEPS,
+        qu === 0 ? Number.NaN : qu / SPREAD_STEPS - UTILIZATION_OFFSET,
+      );
       const few = this.options.fewestSources;
       const unseen: WideningFactor[] = r.borrowed ? ['family'] : [];
       if ((all.seen.modelClass.get(c.modelClass) ?? 0) < few) unseen.push('modelClass');
@@ -674,6 +810,9 @@ class NeighbourBandModel implements BandModel {
     let mainAll: Pool | undefined;
     let mainUnseen: readonly WideningFactor[] = [];
     const out = {} as Record<HeadlineMetric, LogBand>;
+    // The capacity band of an open-loop run, read once for all its metrics.
+    const open = c.utilization !== undefined && arrivalOf(c.load) === 'open';
+    const capacity = open ? this.capacityBand(c) : undefined;
     for (let i = 0; i < HEADLINE_METRICS.length; i++) {
       const metric = HEADLINE_METRICS[i] as HeadlineMetric;
       const r = resolved[i];
@@ -684,8 +823,15 @@ class NeighbourBandModel implements BandModel {
         continue;
       }
       const cls = CLASS_OF_METRIC[metric];
+      // Metrics of one pool and class share its sign (SOURCES), so they share the band.
       if (pool !== lastPool || cls !== lastClass) {
-        const parts = this.poolParts(r, pool, all, c, coords);
+        const canonical = this.poolParts(r, pool, all, c, coords);
+        const parts = this.propagate(
+          r.sign > 0 ? canonical : { ...canonical, lo: -canonical.hi, hi: -canonical.lo },
+          cls,
+          c,
+          capacity,
+        );
         lastBand = widenedBand(parts, wideningExtra(this.widening, metric, c.load, parts));
         lastUnseen = parts.unseen;
         lastPool = pool;
@@ -696,8 +842,7 @@ class NeighbourBandModel implements BandModel {
         mainAll = all;
         mainUnseen = lastUnseen;
       }
-      const b = lastBand;
-      out[metric] = r.sign > 0 ? b : { lo: -b.hi, hi: -b.lo };
+      out[metric] = lastBand;
     }
     const bands: LogBands = out;
     const extrapolation: Extrapolation[] = [];

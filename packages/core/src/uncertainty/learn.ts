@@ -6,6 +6,8 @@
  *   scenario a user runs is such a source, whose bias is not in the data), and how much more when the row's
  *   hardware family, model class, numeric format or engine is also absent from the data (each
  *   factor held out in turn). Every term is at least 0: an unseen factor never narrows a band.
+ *   An open-loop row's needs are measured beyond its propagated band (band.ts), whose capacity
+ *   band takes the closed-loop throughput term, learned first.
  * - bandCoverage: the share of each source's rows inside the band built without that source,
  *   with the widening learned without it too (nested), as a scenario of a new source gets it.
  */
@@ -56,6 +58,8 @@ export function conditionsOf(r: ServingResidual): BandConditions {
     batch: Math.exp(r.logBatch),
     context: Math.exp(r.logContext),
     tp: r.tp,
+    utilization: r.utilization,
+    batchShare: r.batchShare,
   };
 }
 
@@ -88,6 +92,7 @@ function heldOutParts(
   tests: readonly ServingResidual[],
   split: (test: ServingResidual) => { key: string; keep: (r: ServingResidual) => boolean },
   options: BandOptions,
+  widening: Widening,
 ): (BandParts | undefined)[] {
   const groups = new Map<string, { keep: (r: ServingResidual) => boolean; at: number[] }>();
   tests.forEach((t, i) => {
@@ -100,7 +105,7 @@ function heldOutParts(
   for (const g of groups.values()) {
     const train = rows.filter(g.keep);
     if (train.length === 0) continue;
-    const model = createBandModel(train, options, NO_WIDENING);
+    const model = createBandModel(train, options, widening);
     for (const i of g.at) {
       const t = tests[i];
       if (t !== undefined) out[i] = model.parts(conditionsOf(t), METRIC_OF_CLASS[t.metricClass]);
@@ -210,26 +215,46 @@ export function learnWidening(
   rows: readonly ServingResidual[],
   options: BandOptions = BAND_OPTIONS,
 ): WideningFit {
-  const evidence: Record<string, WideningEvidence> = {};
-  const perSource = heldOutParts(
-    rows,
-    rows,
-    (t) => ({ key: t.source, keep: (r) => r.source !== t.source }),
-    options,
-  );
-  const needs: Need[] = [];
-  rows.forEach((r, i) => {
-    const p = perSource[i];
-    if (p !== undefined && p.unseen.length === 0)
-      needs.push({
-        value: neededExtra(r.residual, p),
-        source: r.source,
-        cls: r.metricClass,
-        arrival: arrivalOf(r.load),
-        outside: p.outside,
-      });
-  });
-  const source = sourceTerms(needs, evidence);
+  const needsWith = (w: Widening): Need[] => {
+    const perSource = heldOutParts(
+      rows,
+      rows,
+      (t) => ({ key: t.source, keep: (r) => r.source !== t.source }),
+      options,
+      w,
+    );
+    const needs: Need[] = [];
+    rows.forEach((r, i) => {
+      const p = perSource[i];
+      if (p !== undefined && p.unseen.length === 0)
+        needs.push({
+          value: neededExtra(r.residual, p),
+          source: r.source,
+          cls: r.metricClass,
+          arrival: arrivalOf(r.load),
+          outside: p.outside,
+        });
+    });
+    return needs;
+  };
+  let evidence: Record<string, WideningEvidence> = {};
+  let needs = needsWith(NO_WIDENING);
+  let source = sourceTerms(needs, evidence);
+  // An open-loop band propagates the capacity band (a max-throughput run's band at the same
+  // conditions, with the closed-loop throughput term) through the run's utilization: the rows'
+  // needs are measured again with that term, which closed-loop rows alone set.
+  const capacity: Widening = {
+    ...NO_WIDENING,
+    source: {
+      ...NO_WIDENING.source,
+      closed: { ...NO_WIDENING.source.closed, throughput: source.closed.throughput },
+    },
+  };
+  if (rows.some((r) => r.utilization !== undefined)) {
+    evidence = {};
+    needs = needsWith(capacity);
+    source = sourceTerms(needs, evidence);
+  }
   const widening: Record<WideningFactor, number> & { source: Widening['source']; range: number } = {
     ...NO_WIDENING,
     source,
@@ -247,6 +272,7 @@ export function learnWidening(
         tests,
         (t) => ({ key: t.source, keep: (r) => r[f] !== v && r.source !== t.source }),
         options,
+        capacity,
       );
       // Beyond the row's source and range terms.
       const extras = tests.flatMap((t, i) => {

@@ -8,9 +8,13 @@ import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { BandConditions, ScenarioBands } from './band.js';
 import { defaultBandModel } from './band.js';
 import { formatClass, modelClassOf } from './classes.js';
+import type { OpenLoopLoad } from './utilization.js';
 
-/** Conditions of a scenario; `batch` is the sequences in flight per replica. */
-export function bandConditions(ns: NormalizedScenario, batch: number): BandConditions {
+/**
+ * Conditions of a scenario; `batch` is the sequences in flight per replica, `load` the
+ * utilization of an open-loop run (openLoopLoad).
+ */
+export function bandConditions(ns: NormalizedScenario, batch: number, load?: OpenLoopLoad): BandConditions {
   const w = ns.workload;
   return {
     hardware: ns.hardware.id,
@@ -22,6 +26,7 @@ export function bandConditions(ns: NormalizedScenario, batch: number): BandCondi
     batch,
     context: w.inputTokens + w.outputTokens,
     tp: ns.tp,
+    ...(load !== undefined ? { utilization: load.utilization, batchShare: load.batchShare } : {}),
   };
 }
 
@@ -57,6 +62,6 @@ export function isCalibrated(ns: NormalizedScenario): boolean {
 }
 
 /** Log bands and extrapolation reasons of a scenario, from the shipped residuals. */
-export function scenarioBands(ns: NormalizedScenario, batch: number): ScenarioBands {
-  return defaultBandModel(isCalibrated(ns)).bands(bandConditions(ns, batch));
+export function scenarioBands(ns: NormalizedScenario, batch: number, load?: OpenLoopLoad): ScenarioBands {
+  return defaultBandModel(isCalibrated(ns)).bands(bandConditions(ns, batch, load));
 }

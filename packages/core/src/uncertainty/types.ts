@@ -45,6 +45,13 @@ export interface ServingResidual {
   readonly logBatch: number;
   /** ln(input + output tokens). */
   readonly logContext: number;
+  /**
+   * Utilization ρ of an open-loop row's predicted run (openLoopUtilization): the arrival rate over
+   * the predicted capacity. Absent for a closed loop.
+   */
+  readonly utilization?: number;
+  /** φ of the open-loop row's run (OpenLoopLoad.batchShare): TPOT is amplified by φ·ρ. */
+  readonly batchShare?: number;
   /** ln(measured / predicted), default efficiencies (no calibration). */
   readonly residual: number;
   /**
