@@ -86,7 +86,7 @@ for (const g of report.groups) {
 }
 const unused = report.groups.filter((g) => g.used === 0).reduce((n, g) => n + g.skipped, 0);
 lines.push(
-  `| Sources with no predicted row (training, all-to-all, FlashMLA peaks) | | 0 | ${String(unused)} | | | |`,
+  `| Sources with no predicted row (DeepSeek-V3 Insights Table 4 training, FlashMLA peaks) | | 0 | ${String(unused)} | | | |`,
   `| **All rows** | | **${String(report.totals.used)}** | **${String(report.totals.skipped)}** | **${pair(referenceTotals.uncalibrated)}** | **${pair(referenceTotals.inSample)}** | **${pair(referenceTotals.heldOut)}** |`,
   '',
   'Per device, for the sources measured on several:',

@@ -61,7 +61,7 @@ describe('ridgeline validate', () => {
     expect(r.out).toContain('Per source and metric');
     expect(r.out).toContain('deepseek-ai/DeepGEMM README.md');
     expect(r.out).toContain('Skipped rows, by reason');
-    expect(r.out).toContain('training not modeled yet');
+    expect(r.out).toContain('training run whose setup is not stated');
     expect(r.out).toContain('Largest errors');
     expect(r.out).toMatch(/median \d+\.\d%, p90 \d+\.\d%/);
   });

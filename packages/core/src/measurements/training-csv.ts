@@ -219,16 +219,20 @@ function precisionOf(precisionText: string): {
   fp8Recipe: 'rowwise' | 'tensorwise' | 'delayed';
 } {
   const fp8 = precisionText.includes('fp8') || precisionText.includes('float8');
-  const precision = precisionText.includes('mxfp8')
-    ? 'mxfp8'
-    : fp8
-      ? 'fp8'
-      : precisionText.includes('fp16')
-        ? 'fp16'
-        : 'bf16';
+  // Megatron-Bridge writes MXFP8 as FP8-MX and per-tensor current scaling as FP8-CS.
+  const precision =
+    precisionText.includes('mxfp8') || precisionText.includes('fp8-mx')
+      ? 'mxfp8'
+      : fp8
+        ? 'fp8'
+        : precisionText.includes('fp16')
+          ? 'fp16'
+          : 'bf16';
   const fp8Recipe = precisionText.includes('rowwise')
     ? 'rowwise'
-    : precisionText.includes('torchao') || precisionText.includes('float8')
+    : precisionText.includes('torchao') ||
+        precisionText.includes('float8') ||
+        precisionText.includes('fp8-cs')
       ? 'tensorwise'
       : 'delayed';
   return { precision, fp8Recipe };

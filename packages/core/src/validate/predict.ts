@@ -4,11 +4,13 @@
  * notes carry the shape (GEMM M/N/K, operator name) the rule needs.
  */
 import type { MeasurementRow } from '../measurements/csv.js';
+import { predictAllToAllRow } from './all-to-all.js';
 import { predictGemmRow } from './kernels.js';
 import { predictLayerOpRow } from './layers.js';
 import { isLoadedServingRow, predictLoadedServingRow } from './modern-rows.js';
 import { skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
+import { predictReferenceTrainingRow } from './reference-training.js';
 import { predictConstantRow, predictStaticRow, STATIC_METRICS } from './serving-rows.js';
 
 export type { Prediction, PredictOptions } from './predict-types.js';
@@ -27,8 +29,8 @@ export const ALL_TO_ALL_METRICS: ReadonlySet<string> = new Set(['comm_bw_gbs', '
 
 export function predictRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
   const metric = row.metric;
-  if (TRAINING_METRICS.has(metric)) return { skip: skipReasons.training };
-  if (ALL_TO_ALL_METRICS.has(metric)) return { skip: skipReasons.allToAll };
+  if (TRAINING_METRICS.has(metric)) return predictReferenceTrainingRow(row);
+  if (ALL_TO_ALL_METRICS.has(metric)) return predictAllToAllRow(row, options);
   if (metric === 'kv_kb_per_token' || metric === 'gflops_per_token') return predictConstantRow(row);
   if (metric === 'achieved_tflops' || metric === 'achieved_bw_gbs') return predictGemmRow(row, options);
   if (metric === 'op_latency_ms') return predictLayerOpRow(row, options);

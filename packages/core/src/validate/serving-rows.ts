@@ -8,7 +8,7 @@ import { estimate } from '../estimate.js';
 import { modelStats } from '../model/stats.js';
 import type { EstimateReport } from '../report/assemble.js';
 import type { MeasurementRow } from '../measurements/csv.js';
-import { skipReasons } from './messages.js';
+import { modelNotInCatalogSkip, skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
 import { profileParametersFor } from '../calibrate/profile.js';
 import {
@@ -54,7 +54,7 @@ export function predictStaticRow(row: MeasurementRow, options: PredictOptions = 
     return { skip: skipReasons.unparsed('the input and output lengths') };
   }
   const model = resolveRowModel(row.model);
-  if (model === undefined) return { skip: skipReasons.modelNotInCatalog };
+  if (model === undefined) return { skip: modelNotInCatalogSkip(row.model) };
   const found = resolveRowHardware(row.hardware);
   if (found === undefined) return { skip: skipReasons.hardwareNotInCatalog(row.hardware) };
   const weights = formatOf(row.precisionWeights);

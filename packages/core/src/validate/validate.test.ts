@@ -38,10 +38,26 @@ describe('validateRows over the shipped reference.csv', () => {
 
   it('skips the rows the model does not cover, with the stated reasons', () => {
     expect(report.skippedByReason[skipReasons.maxThroughput]).toBeUndefined();
-    expect(report.skippedByReason[skipReasons.allToAll]).toBe(20);
     expect(report.skippedByReason[skipReasons.noShape]).toBe(5);
     expect(report.skippedByReason[skipReasons.unfusedAttention]).toBe(6);
-    expect(report.skippedByReason[skipReasons.training]).toBe(50);
+    // DeepSeek-V3 Insights Table 4 states no parallelism, batch or sequence length.
+    const setup = skipReasons.trainingSetupNotStated([
+      'parallelism (TP, PP, EP, DP)',
+      'global batch',
+      'micro-batch',
+      'sequence length',
+    ]);
+    expect(report.skippedByReason[setup]).toBe(6);
+    // Every training and all-to-all row but those six is predicted.
+    const training = ['train_tok_s_per_gpu', 'model_tflops_per_gpu', 'comm_bw_gbs', 'comm_latency_us'];
+    const predictedSources = report.skipped.filter(
+      (s) => training.includes(s.metric) && !s.source.startsWith('Insights into DeepSeek-V3'),
+    );
+    expect(predictedSources).toEqual([]);
+    const falcon = Object.keys(report.skippedByReason).filter((r) => r.includes('Falcon-180B'));
+    expect(falcon).toHaveLength(1);
+    expect(falcon[0]).toContain('tiiuae/falcon-180B');
+    expect(report.skippedByReason[falcon[0] ?? '']).toBe(10);
     expect(report.skipped.every((s) => s.reason.length > 0)).toBe(true);
   });
 
