@@ -93,7 +93,7 @@ describe('block scales are read with the operands', () => {
 
 describe('block-scaled FP8 GEMM fraction', () => {
   it('a lower fraction lengthens the block-scaled prefill GEMMs, and only those', () => {
-    const base = run(r1);
+    const base = run({ ...r1, efficiency: { gemmBlockFp8PeakFraction: 0.46 } });
     const slower = run({ ...r1, efficiency: { gemmBlockFp8PeakFraction: 0.2 } });
     expect(slower.ttftMs).toBeGreaterThan(base.ttftMs * 1.1);
     expect(prefillGemmMs(slower) / prefillGemmMs(base)).toBeGreaterThan(1.5);
@@ -105,8 +105,18 @@ describe('block-scaled FP8 GEMM fraction', () => {
     );
   });
 
+  it('CDNA3 and CDNA4 set it below the 8-bit fraction (fitted to the InferenceX FP8 rows)', () => {
+    for (const id of ['mi300x', 'mi325x', 'mi355x']) {
+      const hw = findHardware(id);
+      if (hw === undefined) throw new Error(id);
+      const eff = efficiencyFor(hw);
+      expect(eff.gemmBlockFp8PeakFraction, id).toBe(0.22);
+      expect(eff.gemmBlockFp8PeakFraction ?? 1, id).toBeLessThan(eff.gemmLowPrecisionPeakFraction);
+    }
+  });
+
   it('unset, it is the 8-bit fraction (Hopper: the block-scaled DeepGEMM rows match it)', () => {
-    for (const id of ['h200-sxm', 'mi300x', 'mi355x', 'b200']) {
+    for (const id of ['h200-sxm', 'b200']) {
       const hw = findHardware(id);
       if (hw === undefined) throw new Error(id);
       const eff = efficiencyFor(hw);

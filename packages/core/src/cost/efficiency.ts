@@ -9,8 +9,18 @@ export type { EfficiencyProfile } from '../hardware/families.js';
 export { efficiencyFor } from '../hardware/families.js';
 
 /**
+ * M tile (rows) a GEMM of m rows runs in: the smallest of minTileRows, 2·minTileRows, … 128 that
+ * holds m (128 beyond). Hopper and Blackwell: 64 or 128.
+ */
+export function gemmTileRows(m: number, minTileRows: number): number {
+  let tile = minTileRows > 0 && minTileRows < 128 ? minTileRows : 128;
+  while (tile < 128 && m > tile) tile *= 2;
+  return tile;
+}
+
+/**
  * Fraction of peak a GEMM of shape [m × k]·[k × n] reaches: the asymptotic fraction, times tile
- * padding (rows/columns rounded up to 64/128-wide tiles), times wave quantization (the last wave
+ * padding (rows rounded up to the family's M tile, gemmTileRows; columns to 128), times wave quantization (the last wave
  * of tiles leaves slots idle), times a main-loop ramp in K.
  */
 export function gemmEfficiency(
@@ -21,7 +31,7 @@ export function gemmEfficiency(
   profile: EfficiencyProfile,
   groups = 1,
 ): number {
-  const tileM = m <= 64 ? 64 : 128;
+  const tileM = gemmTileRows(m, profile.gemmMinTileRows);
   const tileN = 128;
   const mTiles = Math.ceil(m / tileM);
   const nTiles = Math.ceil(n / tileN);

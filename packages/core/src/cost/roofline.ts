@@ -9,7 +9,7 @@ import type { ModelSpec } from '../model/schema.js';
 import type { CostContext, DeviceContext } from '../scenario/types.js';
 import type { RateFormat } from '../units/formats.js';
 import { collectiveSeconds } from './collectives.js';
-import { gemmEfficiency } from './efficiency.js';
+import { gemmEfficiency, gemmTileRows } from './efficiency.js';
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'overhead';
 
@@ -21,6 +21,13 @@ export interface CostedOperator {
   /** Fixed time per occurrence: launches and collectives. */
   readonly fixedSeconds: number;
   readonly communicationSeconds: number;
+  /**
+   * GEMMs: the fraction of the rate class's peak the operator reaches (flopsPerSecond / peak:
+   * the family fraction for its format, grouped-GEMM factor, tile padding, waves, K ramp) and the
+   * M tile its rows are padded to (gemmTileRows). Absent for other operators.
+   */
+  readonly computeFraction?: number;
+  readonly tileRows?: number;
 }
 
 export interface CostedPhase {
@@ -66,8 +73,8 @@ export function perKernelSeconds(
 }
 
 /** Share of a group's time spent on its rows: padded rows over padded rows plus the per-group cost. */
-function groupRamp(m: number, rowsHalf: number): number {
-  const tile = m <= 64 ? 64 : 128;
+function groupRamp(m: number, rowsHalf: number, minTileRows: number): number {
+  const tile = gemmTileRows(m, minTileRows);
   const padded = Math.ceil(m / tile) * tile;
   return padded / (padded + rowsHalf);
 }
@@ -94,15 +101,22 @@ export function costOperator(
   const peak = peakFor(device, op.rate);
   const fraction = gemmFraction(eff, op.rate, op.blockScaled === true);
   let flopsPerSecond: number;
+  let gemm: { computeFraction: number; tileRows?: number } | undefined;
   switch (op.kind) {
     case 'gemm':
     case 'grouped-gemm': {
       const s = op.shape;
       // Grouped (MoE) GEMMs: each group restarts the pipeline, worth groupedGemmRowsHalf rows of
       // its padded tiles (gemmEfficiency already charges the padding of few rows per expert).
-      const ramp = s !== undefined && s.m > 0 ? groupRamp(s.m, eff.groupedGemmRowsHalf) : 1;
+      const ramp =
+        s !== undefined && s.m > 0 ? groupRamp(s.m, eff.groupedGemmRowsHalf, eff.gemmMinTileRows) : 1;
       const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction * ramp : fraction;
-      flopsPerSecond = s === undefined ? peak * f : peak * gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
+      const achieved = s === undefined ? f : gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
+      flopsPerSecond = peak * achieved;
+      gemm =
+        s === undefined
+          ? { computeFraction: achieved }
+          : { computeFraction: achieved, tileRows: gemmTileRows(s.m, eff.gemmMinTileRows) };
       break;
     }
     case 'attention':
@@ -116,7 +130,7 @@ export function costOperator(
   }
   // Every kernel also fills and drains its pipeline (families.ts kernelFixedSeconds).
   const fixed = perKernelSeconds(launchSeconds, eff.kernelFixedSeconds, graphed) * op.kernels;
-  return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: fixed, communicationSeconds: 0 };
+  return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: fixed, communicationSeconds: 0, ...gemm };
 }
 
 /**

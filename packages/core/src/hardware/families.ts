@@ -45,6 +45,13 @@ export interface EfficiencyProfile {
    */
   readonly gemmWaveSlots: number;
   /**
+   * Smallest M tile (rows) the family's GEMM kernels pad a few rows to: the tile sizes are this,
+   * doubling up to 128, and a GEMM of m rows runs in the smallest that holds m (cost/efficiency.ts
+   * gemmTileRows). 64 on Hopper (the DeepGEMM M=64 rows [M1005-M1016]) and the families without
+   * a fit; 32 on CDNA3/CDNA4, fitted (sources below).
+   */
+  readonly gemmMinTileRows: number;
+  /**
    * Grouped (MoE) GEMMs reach this fraction of a plain GEMM of the same per-group shape: the
    * kernel maps tiles to experts, sets up each expert's operands and, in the masked layout,
    * issues tiles for rows it then skips.
@@ -97,6 +104,7 @@ const HOPPER: EfficiencyProfile = {
   gemmPeakFraction: 0.82,
   gemmLowPrecisionPeakFraction: 0.76,
   gemmWaveSlots: 132,
+  gemmMinTileRows: 64,
   groupedGemmFraction: GROUPED_FRACTION,
   groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
@@ -113,6 +121,8 @@ const HOPPER: EfficiencyProfile = {
     gemmBlockFp8PeakFraction:
       'unset (the 8-bit fraction): the DeepGEMM H800 rows [M1005-M1050] are block-scaled FP8 (128x128 weight blocks, 1x128 activation groups: "fine-grained scaling") and the 8-bit fraction matches them; the InferenceX DeepSeek-R1 FP8 rows on H200 (same checkpoint) add 1.0-1.2x the modelled TTFT per prompt token',
     gemmWaveSlots: 'fitted to DeepGEMM small-M rows on H800 [M1005-M1028]',
+    gemmMinTileRows:
+      '64: the smallest M the DeepGEMM rows run [M1005-M1016] (M=64), which the model matches with 64-row tiles and 128 beyond (wave slots and fixed time fitted with them)',
     groupedGemmFraction:
       'DeepGEMM H800 FP8 grouped GEMMs (contiguous and masked layouts) [M1041-M1050]: the fraction of a plain GEMM of the per-group shape each row needs is 0.87-0.93 at 4096-8192 rows per group, 0.84-0.91 at 1024, 0.79-0.86 at 256-512; 0.9 with groupedGemmRowsHalf 48',
     groupedGemmRowsHalf:
@@ -133,6 +143,7 @@ const AMPERE: EfficiencyProfile = {
   gemmPeakFraction: 0.92,
   gemmLowPrecisionPeakFraction: 0.85,
   gemmWaveSlots: 108,
+  gemmMinTileRows: 64,
   groupedGemmFraction: GROUPED_FRACTION,
   groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
@@ -170,6 +181,10 @@ const BLACKWELL: EfficiencyProfile = {
     gemmFp4PeakFraction:
       'no FP4 kernel measurement in reference.csv: fitted to the dense Llama NVFP4 rows of MLPerf v5.1 on B200 and GB200 (serving-modern.csv, TensorRT-LLM; mean and p99 TTFT of the Server and Interactive runs, 16 rows, set by prefill GEMMs): 0.76 (the FP8 fraction), 0.70, 0.66, 0.64, 0.62, 0.60, 0.55 give median predicted/measured mean TTFT 0.77/0.85/0.92/0.96/1.00/1.05/1.21 and p99 TTFT 0.82/0.94/0.96/1.00/1.05/1.10/1.25; 0.64 centres both (0.98). Offline throughput goes 1.23 -> 1.13 (405B and 8B still fast, Llama-2-70B slow from its input-length preset, docs/fidelity.md); serving-modern.csv median error 17.6 -> 16.9% raw, 16.8 -> 15.9% with the shipped profiles; below 0.6 the TTFT rows overshoot and Server runs tip into overload. The DeepSeek-R1 NVFP4 rows (InferenceX, decode-bound) move by under 1 point. Against Hopper FP8 on the same MLPerf benchmarks (H200, TensorRT-LLM), B200 NVFP4 had been 1.2-1.4x too fast relative, while the B200 FP8 rows (InferenceX DeepSeek-R1 0.98-1.02; Krai Llama-3.1-70B 0.76, like every OpenOrca row) show no general Blackwell over-prediction. MXFP4 on Blackwell takes the same fraction: no measurement',
     gemmKHalf: 'no Blackwell measurement: Hopper value, assumed',
+    gemmMinTileRows:
+      "Hopper's 64, assumed: no Blackwell kernel measurement or ISA document in the repository. Fitted as a check with groupedGemmRowsHalf scaled to the tile (16 rows, 12) on the InferenceX DeepSeek-R1 rows (serving-modern.csv, raw): it moves the Blackwell FP8 groups by at most 3 points of median error (B200 SGLang FP8 1024/1024 TPOT 0.94 -> 0.91 of the measurement, already too fast), so the data does not ask for it",
+    gemmBlockFp8PeakFraction:
+      "unset (the 8-bit fraction): the FP8 prompt excess on Blackwell is SGLang's, not the family's. On the InferenceX DeepSeek-R1 FP8 rows (raw, median predicted/measured), 0.5, 0.35, 0.25 (with 16-row tiles) lift B200 SGLang 8192/1024 TTFT 0.53 -> 0.56/0.61/0.67 and B300 0.65 -> 0.69/0.76/0.85, but take B200 TensorRT-LLM 8192/1024 TTFT from 0.86 to 0.92/1.03/1.17 and the Dynamo GB200 FP8 8192/1024 throughput from 27.1% to 29.8/41.4/38.5% median error; with 64-row tiles 0.35 also raises B300 SGLang TPOT 1.07 -> 1.22. Same checkpoint, same family, another engine: an engine-specific kernel rate, which a family fraction cannot express (docs/fidelity.md)",
     memoryBandwidthFraction:
       'no Blackwell bandwidth measurement in reference.csv: Hopper value (0.85), assumed',
     attentionPeakFraction:
@@ -190,7 +205,10 @@ const CDNA3: EfficiencyProfile = {
   family: 'amd-cdna3',
   gemmPeakFraction: 0.56,
   gemmLowPrecisionPeakFraction: 0.5,
+  gemmBlockFp8PeakFraction: 0.22,
   gemmWaveSlots: 304,
+  gemmMinTileRows: 32,
+  groupedGemmRowsHalf: 12,
   memoryBandwidthFraction: 0.75,
   attentionPeakFraction: 0.4,
   kernelFixedSeconds: 6e-6,
@@ -201,13 +219,16 @@ const CDNA3: EfficiencyProfile = {
     gemmLowPrecisionPeakFraction:
       'no FP8 measurement: assumed below the BF16 fraction (MI300X and MI325X scale it by their own MAMF fractions, CATALOG_DEVICE_EFFICIENCY)',
     gemmBlockFp8PeakFraction:
-      'unset (the 8-bit fraction): no block-scaled FP8 kernel measurement, and no single value fits the InferenceX DeepSeek-R1 FP8 rows (serving-modern.csv, SGLang, 128x128-block checkpoint). Swept once for CDNA3 (MI300X and MI325X scaled by their MAMF BF16 fractions, 0.91x and 1.07x) and CDNA4 together, raw model: 0.46/0.54 (unset), 0.4, 0.3, 0.25, 0.2, 0.15 move MI300X 8192/1024 TTFT (median predicted/measured) 0.54/0.58/0.63/0.67/0.73/0.82 and MI355X 0.61/0.65/0.71/0.75/0.82/0.93, but MI300X 1024/1024 TPOT 1.12/1.20/1.35/1.46/1.68/2.02 and throughput 0.90/0.84/0.75/0.69/0.61/0.50 (MI355X 1024/8192 TPOT 1.14/1.23/1.36/1.46/1.64/1.94), and MI325X 1024/8192 TTFT, already 1.19, grows to 1.21-1.36: all-row medians go TTFT 28.5/27.5/26.3/25.7/26.1/25.9%, TPOT 12.0/12.9/14.0/14.5/15.6/16.1%, throughput 10.7/11.0/11.6/11.9/13.5/14.4%. The decode GEMMs of these runs (a few tokens per expert, padded tiles) are compute-bound in the model, so a slower block-scaled GEMM slows decode as much as prefill, which the TPOT rows refuse: the long-prompt TTFT excess is not a GEMM rate (docs/fidelity.md)',
+      "no block-scaled FP8 kernel measurement: fitted with gemmMinTileRows and groupedGemmRowsHalf to the single-node InferenceX DeepSeek-R1 rows on MI300X, MI325X and MI355X (serving-modern.csv, SGLang and ATOM, 128x128-block FP8 checkpoint; the MXFP4 rows of the same devices and images do not read it), one value for CDNA3 and CDNA4; criterion: the least sum of the two families' median errors over TTFT, TPOT and throughput with no recipe (device and engine, all metrics) worse than before by more than the gate's 2 points. With 32-row tiles and 12 rows of group restart (raw; CDNA3 TTFT/TPOT/throughput median error, CDNA4 the same): unset (0.46-0.60) 21.9/14.2/17.3% and 15.1/6.7/7.1%; 0.26 21.3/9.1/8.4% and 14.3/7.1/5.8%; 0.24 20.6/10.9/9.0% and 13.4/6.8/6.7%; 0.22 19.3/13.1/10.8% and 13.0/7.0/7.1%; 0.2 18.5/13.6/12.7% and 12.4/7.0/7.3%; 0.18 17.2/14.2/13.3% and 12.6/7.7/6.6%; from 0.24 up the MI325X SGLang rows go from 18.3% to 20.5-22.0%; before the tiles (64 rows, 48 restart, unset) 21.7/13.7/14.8% and 16.1/5.6/5.8%. Against the model before the change, 0.22 lifts the 8192/1024 TTFT (median predicted/measured) on MI300X 0.57 -> 0.71, MI325X 0.68 -> 0.83, MI355X 0.64 -> 0.80 while the 1024/1024 and 8192/1024 TPOT stay at 0.98-1.10 (0.93-1.12 before): with 32-row tiles the decode expert GEMMs (1-3 rows per expert) are memory-bound and the block rate reaches prefill only. At 4 clients the SGLang 8192/1024 TTFT stays low (MI300X 0.45 -> 0.53, MI325X 0.60 -> 0.72, MI355X 0.51 -> 0.57; ATOM 0.70 -> 0.90): part of the SGLang excess at few clients is not this rate. 16-row tiles fit better overall (at 0.2: CDNA3 TPOT 6.1%, throughput 5.9%) but take the MI325X SGLang rows from 18.3 to 24.2% (its SGLang v0.5.9 1024/8192 rows, which decode about 25% slower than the model at any tile)",
+    gemmMinTileRows:
+      "fitted (no CDNA kernel measurement or ISA document in the repository says which M tiles ROCm's GEMM and fused-MoE kernels use): 16, 32, 64 rows with the block-FP8 fraction and the group restart (grid above and below). 64 (Hopper's) makes the decode expert GEMMs (1-3 tokens per expert, padded) compute-bound, so any block-FP8 fraction slows decode as much as prefill, which the TPOT rows refuse (0.4 down to 0.15: MI300X 1024/1024 TPOT 1.12 -> 1.20-2.02); 32 and 16 leave them memory-bound. 32 is the smallest that keeps every CDNA recipe within 2 points of its median error before the change (with 0.22: MI300X SGLang 16.1 -> 13.1%, MI325X 18.3 -> 17.5%, MI355X ATOM 11.4 -> 11.2%, MI355X SGLang 5.3 -> 5.7%, all metrics, raw)",
     memoryBandwidthFraction: 'no measurement in reference.csv: assumed',
     attentionPeakFraction: 'no measurement in reference.csv: assumed',
     collectiveBandwidthFraction: 'no CDNA collective measurement: Hopper value, assumed',
     collectiveLatencySeconds: 'no CDNA collective measurement: Hopper value, assumed',
     groupedGemmFraction: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
-    groupedGemmRowsHalf: 'no CDNA grouped-GEMM measurement: Hopper DeepGEMM value [M1041-M1050], assumed',
+    groupedGemmRowsHalf:
+      "no CDNA grouped-GEMM measurement: fitted with gemmMinTileRows and gemmBlockFp8PeakFraction. Hopper's 48 rows (DeepGEMM [M1041-M1050]) are 0.75 of its 64-row tile; at 32-row tiles 0, 6, 12, 24 rows give (CDNA3 TTFT/TPOT/throughput median error, raw, block-FP8 fraction 0.2) 18.3/9.3/7.7%, 18.2/12.3/10.3%, 18.5/13.6/12.7%, 17.1/15.0/13.2%, but MI325X SGLang 22.2/18.9/14.1/14.1% (all metrics); 12, the least that keeps every recipe within 2 points. Charged on the padded tile in rows of work at the block rate, it is what couples decode to the block-FP8 fraction at few rows per expert",
     gemmKHalf: 'no CDNA measurement: Hopper value, assumed',
     kernelFixedSeconds:
       "no CDNA3 kernel-latency measurement in reference.csv: fitted with mlaDecodeSplits to the single-node InferenceX DeepSeek-R1 SGLang rows on MI300X/MI325X (serving-modern.csv, 24 tpot_ms and 24 output_tok_s_per_gpu rows). With 8 splits, 4, 5, 6, 7, 8 us give median predicted/measured TPOT 0.96/1.02/1.08/1.14/1.19 on the 14 SGLang v0.5.12 rows (1024/1024 and 8192/1024) and 0.73/0.76/0.78/0.81/0.84 on the 10 v0.5.9 rows (1024/8192); 6 us is the value at which every CDNA3 source improves (MI300X 17.6 -> 16.0%, MI325X 17.2 -> 16.8%, all metrics, raw). It also carries the dispatch gap between graph-replayed kernels on ROCm, which the engines' 1.5 us graph launch (measured on CUDA) leaves out. The v0.5.9 rows stay about 25% too fast: that ROCm build decodes slower at every concurrency (4 clients: 25.1 ms at a mean context of about 4,600 tokens against v0.5.12's 19.4 ms at about 8,600), while on H200 and MI355X the two releases agree within 10%",
@@ -231,7 +252,7 @@ const CDNA4: EfficiencyProfile = {
     gemmFp4PeakFraction:
       'no MXFP4 kernel measurement in reference.csv: FP4 GEMMs use the 8-bit fraction until the MXFP4 serving rows validate and calibrate it',
     gemmBlockFp8PeakFraction:
-      'unset (the 8-bit fraction): swept with CDNA3 on the InferenceX DeepSeek-R1 FP8 rows; on MI355X 0.4, 0.3, 0.2 move 8192/1024 TTFT 0.61 -> 0.65/0.71/0.82 but 1024/8192 TPOT 1.14 -> 1.23/1.36/1.64 and throughput 0.88 -> 0.81/0.74/0.62 (see the CDNA3 source)',
+      "CDNA3's 0.22, fitted to both families together (see the CDNA3 source): on MI355X alone, 0.15, 0.2, 0.25 give TTFT/TPOT/throughput median error 13.1/7.4/7.0%, 12.3/7.7/6.6%, 14.5/6.9/5.8% (16-row tiles); ATOM's FP8 rows on MI355X read it too (11.4 -> 11.2%, all metrics); the MXFP4 rows do not (FP4 fraction, unset)",
     kernelFixedSeconds:
       'no CDNA4 kernel-latency measurement in reference.csv: fitted to the single-node InferenceX DeepSeek-R1 rows on MI355X (serving-modern.csv, SGLang and ATOM, FP8 and MXFP4, 34 tpot_ms rows): 2, 3, 4 us give median predicted/measured TPOT 0.86/0.95/1.05; 3.5 us',
     mlaDecodeSplits:
@@ -287,6 +308,7 @@ const GENERIC: EfficiencyProfile = {
   gemmPeakFraction: 0.7,
   gemmLowPrecisionPeakFraction: 0.65,
   gemmWaveSlots: 0,
+  gemmMinTileRows: 64,
   groupedGemmFraction: GROUPED_FRACTION,
   groupedGemmRowsHalf: GROUPED_ROWS_HALF,
   gemmKHalf: 128,
@@ -355,6 +377,7 @@ export function efficiencyFor(hardware: HardwareSpec): EfficiencyProfile {
     gemmFp4PeakFraction: own.gemmFp4PeakFraction ?? base.gemmFp4PeakFraction,
     gemmBlockFp8PeakFraction: own.gemmBlockFp8PeakFraction ?? base.gemmBlockFp8PeakFraction,
     gemmWaveSlots: own.gemmWaveSlots ?? base.gemmWaveSlots,
+    gemmMinTileRows: base.gemmMinTileRows,
     groupedGemmFraction: own.groupedGemmFraction ?? base.groupedGemmFraction,
     groupedGemmRowsHalf: own.groupedGemmRowsHalf ?? base.groupedGemmRowsHalf,
     gemmKHalf: own.gemmKHalf ?? base.gemmKHalf,

@@ -39,6 +39,13 @@ export interface OperatorReport {
    * E4M3 per 16 elements; MXFP4: one E8M0 per 32); present only where there are some.
    */
   readonly scaleBytes?: number;
+  /**
+   * GEMMs: the fraction of the format's peak the kernel is modelled to reach (family fraction for
+   * the format, block-scaled FP8 and grouped-GEMM factors, tile padding, waves, K ramp), and the M
+   * tile its rows are padded to (the family's tiles, cost/efficiency.ts gemmTileRows).
+   */
+  readonly computeFraction?: number;
+  readonly tileRows?: number;
 }
 
 export interface PhaseReport {
@@ -211,6 +218,8 @@ function phaseBreakdown(
       bound,
       shape: op.shape,
       ...(op.scaleBytes !== undefined && op.scaleBytes > 0 ? { scaleBytes: op.count * op.scaleBytes } : {}),
+      ...(c.computeFraction !== undefined ? { computeFraction: c.computeFraction } : {}),
+      ...(c.tileRows !== undefined ? { tileRows: c.tileRows } : {}),
     });
   }
   return {
