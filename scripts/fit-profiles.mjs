@@ -12,21 +12,12 @@
 // Deterministic: rerunning on the same data rewrites the same files; the date in each profile is
 // the last commit date of the measurement files.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
 import { stringify } from 'yaml';
-import {
-  MIN_CALIBRATION_ROWS,
-  crossValidate,
-  errorStats,
-  observationsFromRows,
-  parseMeasurementCsv,
-} from '../packages/core/dist/index.js';
+import { MIN_CALIBRATION_ROWS } from '../packages/core/dist/index.js';
+import { CSVS, guardedCv } from './guarded-cv.mjs';
 
-const CSVS = [
-  'packages/core/data/measurements/reference.csv',
-  'packages/core/data/measurements/serving-modern.csv',
-];
 const CSV = CSVS.join(' and ');
 const DIR = 'packages/core/data/calibration';
 const OUT = 'packages/core/src/calibrate/profiles-data.ts';
@@ -46,63 +37,32 @@ function dataDate() {
   return new Date().toISOString().slice(0, 10);
 }
 
-const observations = CSVS.flatMap((file) => {
-  const parsed = parseMeasurementCsv(readFileSync(at(file), 'utf8'));
-  if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.diagnostics)}`);
-  return observationsFromRows(parsed.value).observations;
-});
 const started = Date.now();
-const cv = crossValidate(observations, {
+// The cross-validation with the shipping rule applied (scripts/guarded-cv.mjs, shared with
+// `npm run residuals` and `npm run fidelity`, cached): `fitted` has every profile fitted on all
+// rows with its held-out figures, `decisions` the rule's verdict on each (SHIPPING_RULE,
+// shippingDecisions in packages/core/src/calibrate/guard.ts).
+const guarded = guardedCv({
   onProgress: (m) => process.stderr.write(`  ${((Date.now() - started) / 1000).toFixed(0)}s ${m}\n`),
 });
+const cv = guarded.fitted;
 
 const date = dataDate();
-// A profile ships (and so applies by default) only where it is the better estimate: it must not
-// worsen its own rows in-sample, nor held out where a leave-one-source-out figure exists.
-// Nor may it worsen, held out, any one source's rows of one metric (at least MIN_GROUP_ROWS of
-// them): a profile fitted mostly to one source's load range (InferenceX at up to a few hundred
-// clients) must not carry its per-sequence costs into another's (MLPerf batches of thousands).
-// More than one point of median error counts as worse.
-const MIN_GROUP_ROWS = 5;
-const rowsOf = (p) =>
-  cv.rows.filter(
-    (r) =>
-      r.hardware === p.hardware &&
-      (p.engine === undefined ? r.level === 'kernel' : r.level === 'serving' && r.engine === p.engine) &&
-      Number.isFinite(r.heldOut) &&
-      Number.isFinite(r.uncalibrated),
-  );
-const absPct = (p, m) => (Math.abs(p - m) / m) * 100;
-const worsenedGroup = (p) => {
-  const groups = new Map();
-  for (const r of rowsOf(p)) {
-    const k = `${r.source} ${r.metric}`;
-    const g = groups.get(k);
-    if (g === undefined) groups.set(k, [r]);
-    else g.push(r);
-  }
-  for (const [k, rs] of groups) {
-    if (rs.length < MIN_GROUP_ROWS) continue;
-    const before = errorStats(rs.map((r) => absPct(r.uncalibrated, r.measured))).medianErrorPct;
-    const after = errorStats(rs.map((r) => absPct(r.heldOut, r.measured))).medianErrorPct;
-    if (after > before + 1) return `${k}: ${before.toFixed(1)}% -> ${after.toFixed(1)}% held out`;
-  }
-  return undefined;
-};
+// A profile ships (and so applies by default) only where it is the better estimate: the shipping
+// rule, the same one `npm run fidelity` and `npm run residuals` apply inside each
+// leave-one-source-out fold.
+const decisions = guarded.decisions;
 const heldOutOf = (i) => cv.heldOutMedianByProfile[i]?.medianErrorPct ?? Number.NaN;
-const worsened = cv.profiles.map(worsenedGroup);
-const improves = (p, i) =>
-  p.fit.medianErrorPctAfter <= p.fit.medianErrorPctBefore &&
-  !(heldOutOf(i) > p.fit.medianErrorPctBefore) &&
-  worsened[i] === undefined;
-cv.profiles.forEach((p, i) => {
-  if (p.fit.rows >= MIN_CALIBRATION_ROWS && !improves(p, i))
+const worsenedText = (w) =>
+  `${w.source} ${w.metric}: ${w.medianErrorPctBefore.toFixed(1)}% -> ${w.medianErrorPctHeldOut.toFixed(1)}% held out`;
+decisions.forEach(({ profile: p, ships, worsens }, i) => {
+  if (p.fit.rows >= MIN_CALIBRATION_ROWS && !ships)
     process.stderr.write(
-      `  not shipped: ${p.hardware}${p.engine === undefined ? '' : ` with ${p.engine}`} (median ${p.fit.medianErrorPctBefore}% with the defaults, ${p.fit.medianErrorPctAfter}% in-sample, ${heldOutOf(i).toPrecision(3)}% held out${worsened[i] === undefined ? '' : `; worsens ${worsened[i]}`})\n`,
+      `  not shipped: ${p.hardware}${p.engine === undefined ? '' : ` with ${p.engine}`} (median ${p.fit.medianErrorPctBefore}% with the defaults, ${p.fit.medianErrorPctAfter}% in-sample, ${heldOutOf(i).toPrecision(3)}% held out${worsens === undefined ? '' : `; worsens ${worsenedText(worsens)}`})\n`,
     );
 });
 const profiles = cv.profiles.flatMap((p, i) =>
-  p.fit.rows >= MIN_CALIBRATION_ROWS && improves(p, i)
+  decisions[i]?.ships === true
     ? [
         {
           hardware: p.hardware,
@@ -154,5 +114,6 @@ for (const p of profiles) {
 }
 console.log(
   "\nbefore / in-sample: median absolute error of the profile's rows with the defaults / with the profiles;" +
-    '\nleave-one-source-out: each row predicted by profiles fitted without its source (the figure to quote).',
+    "\nleave-one-source-out: each row predicted by the profile refitted without its source (the rule's evidence;" +
+    '\nthe figures of the shipped default, refitted and guarded without each source, are in docs/fidelity.md).',
 );

@@ -198,6 +198,9 @@ export type {
   CrossValidationRow,
   ErrorStats,
   FewShotResult,
+  GuardedCrossValidation,
+  ShippingDecision,
+  ShippingRule,
 } from './calibrate/index.js';
 export {
   CALIBRATION_PARAMETERS,
@@ -222,6 +225,9 @@ export {
   crossValidate,
   errorStats,
   fewShotValidate,
+  SHIPPING_RULE,
+  guardedCrossValidate,
+  shippingDecisions,
 } from './calibrate/index.js';
 export { SHIPPED_PROFILES } from './calibrate/index.js';
 export type { RecordDefaults } from './measurements/scenario.js';

@@ -25,6 +25,7 @@ import {
   profileProblem,
   residualsAtDefaults,
   sourceWeights,
+  startOption,
 } from './fit-profile.js';
 import { findHardware } from '../hardware/catalog.js';
 import type { Observation, ObservationLevel } from './observations.js';
@@ -114,6 +115,37 @@ export interface CrossValidationOptions {
   readonly report?: (o: Observation) => boolean;
   /** Called after each device's in-sample fit and each fold (progress for long runs). */
   readonly onProgress?: (message: string) => void;
+  /**
+   * The devices whose serving-level profile under an engine is fitted (default all). The others
+   * still enter their family's pooled fit; their rows keep the kernel-level predictions. Spares
+   * the nested cross-validations of guardedCrossValidate the profiles they do not read.
+   */
+  readonly servingProfiles?: (hardware: string, engine: EngineId) => boolean;
+  /**
+   * Starting points of the in-sample fits (default: the priors). guardedCrossValidate starts a
+   * refit without a source from the enclosing cross-validation's fold without that source, the
+   * optimum of the same problem: the fit converges in a few evaluations instead of a dozen.
+   */
+  readonly starts?: FitStarts;
+}
+
+/** Starting points of the in-sample fits of a cross-validation, per group. */
+export interface FitStarts {
+  readonly kernel: (hardware: string) => ProfileParameters | undefined;
+  readonly pooled: (family: string, engine: EngineId) => ProfileParameters | undefined;
+  readonly serving: (hardware: string, engine: EngineId) => ProfileParameters | undefined;
+}
+
+/** Each group's fitted values, in-sample and per source left out (undefined: no fit). */
+type Solutions = Map<
+  string,
+  { inSample: ProfileParameters; without: Map<string, ProfileParameters | undefined> }
+>;
+
+function solutionOf(solutions: Solutions, key: string, source: string): ProfileParameters | undefined {
+  const s = solutions.get(key);
+  if (s === undefined) return undefined;
+  return s.without.has(source) ? s.without.get(source) : s.inSample;
 }
 
 export function errorStats(errors: readonly number[]): ErrorStats {
@@ -313,6 +345,7 @@ function fitGroup(
   base: ProfileSet,
   shared: Shared,
   centre?: PriorCentre,
+  start?: ProfileParameters,
 ): GroupFit {
   const problem = profileProblem(obs, hw, engine, names, shared.weighting, base, centre);
   const r0 =
@@ -334,6 +367,7 @@ function fitGroup(
     weighting: shared.weighting,
     base,
     ...(centre === undefined ? {} : { prior: centre }),
+    ...(start === undefined ? {} : { start }),
     ...shared.fitOptions,
   });
   return {
@@ -382,11 +416,11 @@ function fitPooled(
   shared: Shared,
   onProgress: ((message: string) => void) | undefined,
   family: string,
+  start?: ProfileParameters,
 ): { values: ProfileParameters; without: Map<string, ProfileParameters | undefined> } {
   const problemOf = (rows: readonly Observation[], source?: string) => {
-    const first = rows[0]?.hardware ?? '';
     return {
-      parameters: fitParametersFor(first, engine, names),
+      parameters: fitParametersFor(rows[0]?.hardware ?? '', engine, names),
       weights: sourceWeights(rows, shared.weighting),
       residuals: (values: readonly number[], only?: ArrayLike<boolean>) => {
         const parameters = valuesOf(names, values);
@@ -419,14 +453,16 @@ function fitPooled(
     undefined,
     r0,
   );
-  const full = fitParameters(problem, { ...shared.fitOptions, jacobian: jac, priorResiduals: r0 });
+  const full = fitParameters(problem, {
+    ...shared.fitOptions,
+    jacobian: jac,
+    priorResiduals: r0,
+    ...startOption(problem, names, start),
+  });
   onProgress?.(`${family} ${engine}: pooled serving-level fit on ${String(obs.length)} rows`);
   const without = new Map<string, ProfileParameters | undefined>();
   for (const source of new Set(obs.map((o) => o.cvSource))) {
-    const keep: number[] = [];
-    obs.forEach((o, i) => {
-      if (o.cvSource !== source) keep.push(i);
-    });
+    const keep = obs.flatMap((o, i) => (o.cvSource === source ? [] : [i]));
     if (keep.length < shared.minRows) {
       without.set(source, undefined);
       continue;
@@ -465,6 +501,17 @@ export function crossValidate(
   observations: readonly Observation[],
   options: CrossValidationOptions = {},
 ): CrossValidationReport {
+  return crossValidateWithStarts(observations, options).report;
+}
+
+/**
+ * crossValidate, with the starts of a nested cross-validation without each source: each group's
+ * fit without the source where it had one, else its in-sample fit (guardedCrossValidate).
+ */
+export function crossValidateWithStarts(
+  observations: readonly Observation[],
+  options: CrossValidationOptions = {},
+): { report: CrossValidationReport; startsWithout: (source: string) => FitStarts } {
   const run: Run = {
     shared: {
       weighting: options.weighting ?? DEFAULT_WEIGHTING,
@@ -478,6 +525,10 @@ export function crossValidate(
     inSample: new Map(),
     heldOut: new Map(),
     onProgress: options.onProgress,
+    starts: options.starts,
+    kernelSolutions: new Map(),
+    pooledSolutions: new Map(),
+    servingSolutions: new Map(),
   };
   const uncalibrated = new Map<Observation, number>();
   for (const o of observations) {
@@ -489,13 +540,25 @@ export function crossValidate(
   const fittable = observations.filter((o) => o.hardware !== undefined && o.sensitiveTo.size > 0);
   const devices = [...new Set(fittable.flatMap((o) => (o.hardware === undefined ? [] : [o.hardware])))];
   const kernelBase = kernelLevel(fittable, devices, options.kernelParameters ?? KERNEL_PARAMETERS, run);
-  servingLevel(fittable, options.servingParameters ?? SERVING_PARAMETERS, kernelBase, run);
+  servingLevel(
+    fittable,
+    options.servingParameters ?? SERVING_PARAMETERS,
+    kernelBase,
+    run,
+    options.servingProfiles,
+  );
   const shown = options.report === undefined ? observations : observations.filter(options.report);
-  return crossValidationReport(shown, devices, run.profiles, {
+  const report = crossValidationReport(shown, devices, run.profiles, {
     uncalibrated,
     inSample: run.inSample,
     heldOut: run.heldOut,
   });
+  const startsWithout = (source: string): FitStarts => ({
+    kernel: (hw) => solutionOf(run.kernelSolutions, hw, source),
+    pooled: (family, engine) => solutionOf(run.pooledSolutions, `${family}\u0000${engine}`, source),
+    serving: (hw, engine) => solutionOf(run.servingSolutions, `${hw}\u0000${engine}`, source),
+  });
+  return { report, startsWithout };
 }
 
 /** What the two levels of one cross-validation share and fill in. */
@@ -505,6 +568,11 @@ interface Run {
   readonly inSample: Map<Observation, number>;
   readonly heldOut: Map<Observation, number>;
   readonly onProgress: ((message: string) => void) | undefined;
+  readonly starts: FitStarts | undefined;
+  /** Fitted values per group, for the starts of nested cross-validations. */
+  readonly kernelSolutions: Solutions;
+  readonly pooledSolutions: Solutions;
+  readonly servingSolutions: Solutions;
 }
 
 /** The kernel-level profiles of a device: in-sample, or fitted without a source. */
@@ -525,15 +593,17 @@ function kernelLevel(
   for (const hw of devices) {
     const obs = fittable.filter((o) => o.hardware === hw && o.level === 'kernel');
     if (obs.length < run.shared.minRows) continue;
-    const g = fitGroup(obs, hw, undefined, names, [], run.shared);
+    const g = fitGroup(obs, hw, undefined, names, [], run.shared, undefined, run.starts?.kernel(hw));
     if (g.full === undefined) continue;
     run.profiles.push(g.full);
     kernelIn.set(hw, [profileOf(hw, undefined, g.full.parameters)]);
     run.onProgress?.(`${hw}: kernel-level fit on ${String(obs.length)} rows`);
-    kernelFolds.set(
-      hw,
-      foldsOf(g, () => [], run.onProgress),
-    );
+    const folds = foldsOf(g, () => [], run.onProgress);
+    kernelFolds.set(hw, folds);
+    run.kernelSolutions.set(hw, {
+      inSample: valuesOf(names, g.full.result.values),
+      without: new Map([...folds].map(([s, p]) => [s, p?.parameters])),
+    });
   }
   const foldSets = new Map<ProfileLike, ProfileSet>();
   // The same set object for the same profiles (fold fits compare them by identity).
@@ -569,6 +639,7 @@ function servingLevel(
   names: readonly CalibrationParameter[],
   kernelBase: KernelBase,
   run: Run,
+  fitted: ((hardware: string, engine: EngineId) => boolean) | undefined,
 ): void {
   const familyGroups = new Map<string, Observation[]>();
   for (const o of fittable) {
@@ -583,18 +654,34 @@ function servingLevel(
     if (first === undefined || obs.length < run.shared.minRows) continue;
     const engine = first.engine;
     const family = k.split('\u0000')[0] ?? '';
-    const pooled = fitPooled(obs, engine, names, kernelBase, run.shared, run.onProgress, family);
+    const pooled = fitPooled(
+      obs,
+      engine,
+      names,
+      kernelBase,
+      run.shared,
+      run.onProgress,
+      family,
+      run.starts?.pooled(family, engine),
+    );
+    run.pooledSolutions.set(k, { inSample: pooled.values, without: pooled.without });
     const hws = [...new Set(obs.flatMap((o) => (o.hardware === undefined ? [] : [o.hardware])))];
     for (const hw of hws) {
+      if (fitted !== undefined && !fitted(hw, engine)) continue;
       const dObs = obs.filter((o) => o.hardware === hw);
       const centre = { values: pooled.values, logSigma: FAMILY_SHRINK_LOG_SIGMA };
-      const g = fitGroup(dObs, hw, engine, names, kernelBase(hw), run.shared, centre);
+      const start = run.starts?.serving(hw, engine);
+      const g = fitGroup(dObs, hw, engine, names, kernelBase(hw), run.shared, centre, start);
       const full = g.full;
       if (full === undefined) continue;
       run.profiles.push(full);
       full.observations.forEach((o, i) => run.inSample.set(o, full.predictedAfter[i] ?? Number.NaN));
       run.onProgress?.(`${hw} ${engine}: serving-level fit on ${String(dObs.length)} rows`);
-      servingFolds(g, full, pooled.without, kernelBase, run);
+      const without = servingFolds(g, full, pooled.without, kernelBase, run);
+      run.servingSolutions.set(`${hw}\u0000${engine}`, {
+        inSample: valuesOf(names, full.result.values),
+        without,
+      });
     }
   }
 }
@@ -606,8 +693,9 @@ function servingFolds(
   pooledWithout: ReadonlyMap<string, ProfileParameters | undefined>,
   kernelBase: KernelBase,
   run: Run,
-): void {
+): Map<string, ProfileParameters | undefined> {
   const { obs, hw, engine, names } = g;
+  const solutions = new Map<string, ProfileParameters | undefined>();
   for (const source of new Set(obs.map((o) => o.cvSource))) {
     const train = obs.filter((o) => o.cvSource !== source);
     const foldCentre = pooledWithout.get(source);
@@ -637,12 +725,14 @@ function servingFolds(
       );
       profile = profileOf(hw, engine, valuesOf(names, result.values));
     }
+    solutions.set(source, train.length === 0 ? undefined : profile?.parameters);
     for (const o of obs) {
       if (o.cvSource !== source) continue;
       const set = [...foldBase, ...(profile === undefined ? [] : [profile])];
       run.heldOut.set(o, (set.length === 0 ? o.predict(undefined) : o.predict(set)) ?? Number.NaN);
     }
   }
+  return solutions;
 }
 
 export interface FewShotResult {

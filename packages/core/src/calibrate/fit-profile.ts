@@ -8,7 +8,7 @@ import type { Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
 import { findHardware } from '../hardware/catalog.js';
 import type { EngineId } from '../scenario/schema.js';
-import type { FitParameter, FitResult, Loss } from './fit.js';
+import type { FitParameter, FitProblem, FitResult, Loss } from './fit.js';
 import { fitParameters } from './fit.js';
 import { fitMessages } from './messages.js';
 import type { Observation } from './observations.js';
@@ -77,6 +77,8 @@ export interface ProfileFitOptions {
   readonly base?: ProfileSet;
   /** Prior centre other than the defaults (the family's pooled fit), with its log width. */
   readonly prior?: PriorCentre;
+  /** A starting point other than the prior (the optimum of a nearby fit); missing values start at the prior. */
+  readonly start?: ProfileParameters;
 }
 
 /** A prior centred elsewhere than the defaults: values per parameter and one log width. */
@@ -177,6 +179,20 @@ export function fitParametersFor(
   });
 }
 
+/** fitParameters' `start` from a starting point by name (the prior where it has none); none without one. */
+export function startOption(
+  problem: FitProblem,
+  names: readonly CalibrationParameter[],
+  start: ProfileParameters | undefined,
+): { start?: { values: number[]; residuals: Float64Array } } {
+  if (start === undefined) return {};
+  const values = problem.parameters.map((p, j) => {
+    const n = names[j];
+    return (n === undefined ? undefined : start[n]) ?? p.prior;
+  });
+  return { start: { values, residuals: problem.residuals(values) } };
+}
+
 /** The fit problem of some observations over some parameters of one device. */
 export function profileProblem(
   observations: readonly Observation[],
@@ -252,6 +268,7 @@ export function fitProfile(
     ...(options.scale === undefined ? {} : { scale: options.scale }),
     ...(options.jacobian === undefined ? {} : { jacobian: options.jacobian }),
     ...(options.prior === undefined ? { priorResiduals: residualsAtDefaults(observations, base) } : {}),
+    ...startOption(problem, names, options.start),
   });
   const informed = names.filter((n) => observations.some((o) => o.sensitiveTo.has(n)));
   const parameters: ProfileParameters = {};

@@ -39,4 +39,12 @@ export type {
   FewShotResult,
 } from './cross-validate.js';
 export { crossValidate, errorStats, fewShotValidate } from './cross-validate.js';
+export type {
+  GuardedCrossValidation,
+  ShippingCandidate,
+  ShippingDecision,
+  ShippingEvidence,
+  ShippingRule,
+} from './guard.js';
+export { SHIPPING_RULE, guardedCrossValidate, shippedSet, shippingDecisions } from './guard.js';
 export { SHIPPED_PROFILES } from './profiles-data.js';

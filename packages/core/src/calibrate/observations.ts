@@ -167,9 +167,12 @@ export function observationsFromRows(
 ): { observations: Observation[]; skipped: SkippedObservation[] } {
   const observations: Observation[] = [];
   const skipped: SkippedObservation[] = [];
+  // The file's other rows, as validateRows passes them (a run's unstated KV format is its
+  // submission's): an observation predicts what `validate` predicts.
+  const withRows: PredictOptions = options.rows === undefined ? { ...options, rows } : options;
   for (const row of rows) {
     const source = sourceLabel(row.source);
-    const p = predictRow(row, options);
+    const p = predictRow(row, withRows);
     const base = { id: row.id, source, metric: row.metric };
     if ('skip' in p) {
       skipped.push({ ...base, reason: p.skip });
@@ -186,7 +189,7 @@ export function observationsFromRows(
       level === 'serving' || STATIC_METRICS[row.metric] !== undefined ? engineOf(row.framework) : 'ideal';
     const predict = (profiles: ProfileSet | undefined): number | undefined => {
       if (profiles === undefined || profiles.length === 0) return p.predicted;
-      const q = predictRow(row, { ...options, profiles });
+      const q = predictRow(row, { ...withRows, profiles });
       return 'skip' in q ? undefined : q.predicted;
     };
     observations.push({
