@@ -113,20 +113,7 @@ describe('plan with redundant experts', () => {
     expect(r.value.search.prunedDominated).toBeGreaterThan(0);
     // The launch command carries the slots.
     if (wide === undefined) throw new Error('no EP72 point');
-    const cmd = launchCommand({
-      engine: 'trtllm',
-      model: 'deepseek-ai/DeepSeek-V3',
-      tp: 72,
-      pp: 1,
-      ep: 72,
-      redundantExperts: 32,
-      experts: 256,
-      attentionDp: true,
-      maxSequences: wide.concurrency,
-      maxBatchedTokens: 8192,
-      memoryFraction: 0.9,
-      kvCache: 'fp8',
-    });
+    const cmd = launchCommand({ ...cmdBase, maxSequences: wide.concurrency });
     expect(cmd.extraOptions?.['moe_config.load_balancer.num_slots']).toBe(288);
     const sg = launchCommand({ ...cmdBase, engine: 'sglang' }).argv;
     expect(

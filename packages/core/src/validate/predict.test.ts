@@ -1,27 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { MeasurementRow } from '../measurements/csv.js';
-import { parseMeasurementCsv } from '../measurements/csv.js';
 import { gemmShapeFromNotes } from './kernels.js';
 import { skipReasons } from './messages.js';
+import { predictedReference, referenceRow } from '../../test/reference-support.js';
 import { predictRow } from './predict.js';
 
-const parsed = parseMeasurementCsv(
-  readFileSync(new URL('../../data/measurements/reference.csv', import.meta.url), 'utf8'),
-);
-const rows = new Map<string, MeasurementRow>(parsed.ok ? parsed.value.map((r) => [r.id, r]) : []);
-
-function row(id: string): MeasurementRow {
-  const r = rows.get(id);
-  if (r === undefined) throw new Error(`no row ${id}`);
-  return r;
-}
-
-function predicted(id: string): number {
-  const p = predictRow(row(id));
-  if ('skip' in p) throw new Error(`${id} skipped: ${p.skip}`);
-  return p.predicted;
-}
+const row = referenceRow;
+const predicted = predictedReference;
 
 describe('predictRow', () => {
   it.each([

@@ -5,32 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { MeasurementRow } from '../measurements/csv.js';
-import { parseMeasurementCsv } from '../measurements/csv.js';
 import { parseTrainingCsv } from '../measurements/training-csv.js';
 import { resolveRowHardware } from '../measurements/resolve.js';
 import type { AllToAllCase } from './all-to-all.js';
 import { allToAllCaseOf, allToAllKernel } from './all-to-all.js';
-import { predictRow } from './predict.js';
+import { predictedReference, referenceRow, referenceRows } from '../../test/reference-support.js';
 import { asTrainingRow, missingTrainingSetup } from './reference-training.js';
 import { predictTrainingRow } from './training-rows.js';
 
 const file = (name: string) =>
   readFileSync(new URL(`../../data/measurements/${name}`, import.meta.url), 'utf8');
-const parsed = parseMeasurementCsv(file('reference.csv'));
-const rows = new Map<string, MeasurementRow>(parsed.ok ? parsed.value.map((r) => [r.id, r]) : []);
-
-function row(id: string): MeasurementRow {
-  const r = rows.get(id);
-  if (r === undefined) throw new Error(`no row ${id}`);
-  return r;
-}
-
-function predicted(id: string): number {
-  const p = predictRow(row(id));
-  if ('skip' in p) throw new Error(`${id} skipped: ${p.skip}`);
-  return p.predicted;
-}
+const row = referenceRow;
+const predicted = predictedReference;
 
 describe('reference.csv training rows', () => {
   it('predicts a Megatron-Bridge row (GB200 Llama-3 8B FP8-CS, 31,508 tokens/s per GPU) within 25%', () => {
@@ -82,7 +68,7 @@ describe('reference.csv training rows', () => {
     const t = parseTrainingCsv(file('training.csv'));
     if (!t.ok) throw new Error('training.csv does not parse');
     const commits = new Set(t.value.map((r) => /@([0-9a-f]{7,})/.exec(r.source)?.[1]));
-    const ours = [...rows.values()].filter((r) => r.source.includes('Megatron-Bridge'));
+    const ours = referenceRows().filter((r) => r.source.includes('Megatron-Bridge'));
     expect(ours.length).toBe(44);
     for (const r of ours) expect(commits.has(/@([0-9a-f]{7,})/.exec(r.source)?.[1])).toBe(false);
   });
