@@ -6,7 +6,9 @@
  * shard across domains, all-gather inside the domain. An all-to-all (MoE dispatch/combine) sends
  * (n−1)/n of its bytes to peers, the in-domain share over scale-up and the rest over scale-out,
  * both at once. A pipeline send (p2p) crosses the scale-out network when the tp·pp devices of a
- * replica span more than one domain.
+ * replica span more than one domain. A node-level all-to-all (DeepEP normal kernels across
+ * domains) runs as two pipelined stages, scale-out then a forward inside the domain
+ * (`nodeAllToAllStageSeconds`).
  */
 import type { HardwareSpec } from '../hardware/schema.js';
 import type { Efficiency } from '../scenario/types.js';
@@ -65,4 +67,29 @@ export function collectiveSeconds(
   const intra = ringSeconds(kind, bytes, domain, upBw);
   const inter = ringSeconds(kind, bytes / domain, nodes, outBw);
   return latency + outLatency + intra + inter;
+}
+
+/**
+ * One stage of a node-level all-to-all (DeepEP normal kernels across scale-up domains): the
+ * scale-out stage pays the scale-out latency and moves `bytes` over the network; the scale-up
+ * forward moves `bytes` inside the domain while the scale-out stage of `pipelinedBytes` runs
+ * (DeepEP's RDMA senders, forwarders and NVLink receivers run at once over chunked buffers), so
+ * only its excess over that stage is charged: the two stages together take the longer of the two.
+ */
+export function nodeAllToAllStageSeconds(
+  stage: 'scale-out' | 'scale-up-forward',
+  bytes: number,
+  pipelinedBytes: number,
+  hardware: HardwareSpec,
+  eff: CollectiveEfficiency,
+): number {
+  const out = hardware.scaleOut;
+  if (out === undefined) return Number.POSITIVE_INFINITY;
+  const outBw = out.bandwidthBytesPerSecond * eff.collectiveBandwidthFraction;
+  if (stage === 'scale-out') return eff.scaleOutLatencySeconds + bytes / outBw;
+  if (bytes <= 0) return 0;
+  const up = hardware.scaleUp;
+  if (up === undefined) return Number.POSITIVE_INFINITY;
+  const upBw = up.bandwidthBytesPerSecond * eff.collectiveBandwidthFraction;
+  return Math.max(0, bytes / upBw - pipelinedBytes / outBw);
 }

@@ -8,7 +8,7 @@ import type { Operator, PhaseGraph } from '../graph/operator.js';
 import type { ModelSpec } from '../model/schema.js';
 import type { CostContext, DeviceContext } from '../scenario/types.js';
 import type { RateFormat } from '../units/formats.js';
-import { collectiveSeconds } from './collectives.js';
+import { collectiveSeconds, nodeAllToAllStageSeconds } from './collectives.js';
 import { gemmEfficiency, gemmTileRows } from './efficiency.js';
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'overhead';
@@ -89,13 +89,11 @@ export function costOperator(
   const bytesPerSecond = device.hardware.memory.bandwidthBytesPerSecond * eff.memoryBandwidthFraction;
   if (op.collective !== undefined) {
     const launch = launchSeconds * op.kernels;
-    const comm = collectiveSeconds(
-      op.collective.kind,
-      op.collective.bytes,
-      op.collective.group,
-      device.hardware,
-      eff,
-    );
+    const cl = op.collective;
+    const comm =
+      cl.stage === undefined
+        ? collectiveSeconds(cl.kind, cl.bytes, cl.group, device.hardware, eff)
+        : nodeAllToAllStageSeconds(cl.stage, cl.bytes, cl.pipelinedBytes ?? 0, device.hardware, eff);
     return { op, flopsPerSecond: 1, bytesPerSecond, fixedSeconds: comm + launch, communicationSeconds: comm };
   }
   const peak = peakFor(device, op.rate);
@@ -219,7 +217,7 @@ export function operatorTime(c: CostedOperator, context: number): OperatorTime {
 
 /** What limits an operator: its collective, its fixed launch cost, or the larger roofline term. */
 export function boundOf(c: CostedOperator, computeSeconds: number, memorySeconds: number): Bound {
-  if (c.communicationSeconds > 0) return 'communication';
+  if (c.communicationSeconds > 0 || c.op.collective?.stage !== undefined) return 'communication';
   if (c.fixedSeconds > Math.max(computeSeconds, memorySeconds)) return 'overhead';
   return computeSeconds >= memorySeconds ? 'compute' : 'memory';
 }

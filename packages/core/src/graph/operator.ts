@@ -36,6 +36,15 @@ export interface Operator {
         readonly kind: 'all-reduce' | 'all-gather' | 'all-to-all' | 'p2p';
         readonly bytes: number;
         readonly group: number;
+        /**
+         * One stage of a node-level all-to-all across scale-up domains (DeepEP normal kernels
+         * spanning nodes, layers/moe.ts): 'scale-out' moves `bytes` over the scale-out network
+         * alone (each token once per remote node it reaches); 'scale-up-forward' moves `bytes`
+         * inside the domain, pipelined with the scale-out stage of `pipelinedBytes` (charged only
+         * where it outlasts that stage; cost/collectives.ts). Absent: a plain collective.
+         */
+        readonly stage?: 'scale-out' | 'scale-up-forward';
+        readonly pipelinedBytes?: number;
       }
     | undefined;
   /**

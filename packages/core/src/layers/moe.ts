@@ -69,10 +69,116 @@ export function sharedExpertParams(model: ModelSpec, moe: Moe): number {
  */
 export function expectedRanksTouched(slots: number, topK: number, ranks: number): number {
   if (ranks <= 1) return 1;
-  const perRank = slots / ranks;
+  return ranks * (1 - missProbability(slots, slots / ranks, topK));
+}
+
+/** Probability that k distinct picks of `pool` slots miss a given `held` of them: C(P − h, k)/C(P, k). */
+function missProbability(pool: number, held: number, topK: number): number {
   let miss = 1;
-  for (let i = 0; i < topK; i++) miss *= Math.max(0, slots - perRank - i) / (slots - i);
-  return ranks * (1 - miss);
+  for (let i = 0; i < topK; i++) miss *= Math.max(0, pool - held - i) / (pool - i);
+  return miss;
+}
+
+/** Group-limited routing: `groups` contiguous expert groups, a token's experts from its `topKGroups` best. */
+export type RoutingGroups = NonNullable<Moe['routingGroups']>;
+
+/** Most groups meeting one bin that the exact sum over their subsets enumerates. */
+const MAX_BIN_GROUPS = 12;
+
+/**
+ * Expected distinct bins (EP ranks, or nodes of EP ranks) a token's top-k experts land on, with
+ * `slots` expert slots laid out contiguously over `bins` equal bins (as EP ranks hold them and as
+ * DeepEP maps ranks to nodes). Without group-limited routing this is `expectedRanksTouched`. With
+ * it (DeepSeek-V3: 8 groups, top 4), the token first picks `topKGroups` of the `groups`
+ * contiguous groups and then its k experts among their slots, all uniformly at random (the
+ * routing assumption of the imbalance too): a bin is missed with probability Σ over the subsets A
+ * of the groups meeting it of P(the picked groups meet it in A) · C(M − o(A), k)/C(M, k), with `M`
+ * the picked groups' slots and o(A) the bin's slots in A. Where the groups do not fit (k above
+ * the picked groups' slots, a bin meeting more than 12 groups) the unlimited count is used.
+ */
+export function expectedBinsTouched(
+  slots: number,
+  topK: number,
+  bins: number,
+  routing?: RoutingGroups,
+): number {
+  if (bins <= 1) return 1;
+  const unlimited = expectedRanksTouched(slots, topK, bins);
+  if (routing === undefined || routing.topKGroups >= routing.groups) return unlimited;
+  const { groups, topKGroups } = routing;
+  const perGroup = slots / groups;
+  const pool = topKGroups * perGroup;
+  if (pool < topK) return unlimited;
+  const perBin = slots / bins;
+  let touched = 0;
+  for (let b = 0; b < bins; b++) {
+    const lo = b * perBin;
+    const hi = lo + perBin;
+    const overlaps: number[] = [];
+    for (let g = Math.floor(lo / perGroup); g < groups && g * perGroup < hi; g++) {
+      const o = Math.min(hi, (g + 1) * perGroup) - Math.max(lo, g * perGroup);
+      if (o > 1e-9) overlaps.push(o);
+    }
+    if (overlaps.length > MAX_BIN_GROUPS) return unlimited;
+    let miss = 0;
+    const n = overlaps.length;
+    for (let mask = 0; mask < 1 << n; mask++) {
+      let size = 0;
+      let held = 0;
+      for (let i = 0; i < n; i++)
+        if ((mask >> i) & 1) {
+          size++;
+          held += overlaps[i] ?? 0;
+        }
+      const p = binomial(groups - n, topKGroups - size) / binomial(groups, topKGroups);
+      if (p > 0) miss += p * missProbability(pool, held, topK);
+    }
+    touched += 1 - miss;
+  }
+  return touched;
+}
+
+/** C(n, k) for small integers; 0 outside 0 ≤ k ≤ n. */
+function binomial(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return c;
+}
+
+/** Devices of the all-to-all group per scale-up domain when the group spans domains, else undefined. */
+function spannedDomain(c: StepContext): number | undefined {
+  const domain = c.ctx.hardware?.scaleUp?.domainSize;
+  return domain !== undefined && domain > 1 && c.ctx.tp > domain ? domain : undefined;
+}
+
+/**
+ * Per-device bytes of DeepEP's internode normal kernels over an EP group of `ep` ranks on
+ * `nodes` nodes: each token goes once over the scale-out network to every remote node holding
+ * any of its experts (`nodes` bins of the expert slots; the own node's copy stays in its
+ * buffer), and that node's receiving GPU forwards it over scale-up to each of its ranks holding
+ * any of them (`ep` bins; the forwarder's own copy stays local). The combine runs the reverse
+ * with the same bytes (reduce inside the node, then once per node back).
+ */
+export function nodeAllToAllBytes(
+  slots: number,
+  topK: number,
+  ep: number,
+  nodes: number,
+  perTokenBytes: number,
+  tokens: number,
+  routing?: RoutingGroups,
+): { nodesPerToken: number; ranksPerToken: number; scaleOutBytes: number; forwardBytes: number } {
+  const nodesPerToken = Math.min(topK, expectedBinsTouched(slots, topK, nodes, routing));
+  const ranksPerToken = Math.min(topK, expectedBinsTouched(slots, topK, ep, routing));
+  const ranksPerNode = ep / nodes;
+  return {
+    nodesPerToken,
+    ranksPerToken,
+    scaleOutBytes: (tokens * nodesPerToken * (nodes - 1) * perTokenBytes) / nodes,
+    forwardBytes:
+      ranksPerNode > 1 ? (tokens * ranksPerToken * (ranksPerNode - 1) * perTokenBytes) / ranksPerNode : 0,
+  };
 }
 
 /**
@@ -84,7 +190,10 @@ export function expectedRanksTouched(slots: number, topK: number, ranks: number)
  * EP rank that holds any of its experts, and a rank reduces its experts' outputs before the
  * combine, so k copies become `expectedRanksTouched` ones; before the dispatch they exchange
  * the per-rank and per-expert token counts (`moe_dispatch_notify`, a collective latency of its
- * own; the combine reuses the dispatch's layout).
+ * own; the combine reuses the dispatch's layout). When the group spans scale-up domains the
+ * normal kernels work per node (`nodeAllToAllBytes`): `_normal_rdma` sends each token once per
+ * remote node over scale-out, `_normal_nvl` forwards it inside the node over scale-up, pipelined
+ * with the RDMA stage, so it carries only its excess over that stage.
  */
 function allToAll(
   c: StepContext,
@@ -92,13 +201,44 @@ function allToAll(
   name: 'moe_dispatch' | 'moe_combine',
   count: number,
   bytesPerElement: number,
-): Operator {
+  out: Operator[],
+): void {
   const perToken = c.model.hiddenSize * bytesPerElement;
-  if (c.phase === 'decode')
-    return collective(`${name}_ll`, count, 'all-to-all', c.tokens * moe.topK * perToken, c.ctx.tp);
+  const group = c.ctx.tp;
+  if (c.phase === 'decode') {
+    out.push(collective(`${name}_ll`, count, 'all-to-all', c.tokens * moe.topK * perToken, group));
+    return;
+  }
   const slots = moe.numExperts + (c.ctx.redundantExperts ?? 0);
-  const copies = Math.min(moe.topK, expectedRanksTouched(slots, moe.topK, c.ctx.ep));
-  return collective(`${name}_normal`, count, 'all-to-all', c.tokens * copies * perToken, c.ctx.tp);
+  const domain = spannedDomain(c);
+  if (domain === undefined) {
+    // Inside one domain the group limit is not applied (see docs/modeling.md: DeepEP's intranode
+    // rows route without groups); it would cut copies further where EP ≥ groups.
+    const copies = Math.min(moe.topK, expectedRanksTouched(slots, moe.topK, c.ctx.ep));
+    out.push(collective(`${name}_normal`, count, 'all-to-all', c.tokens * copies * perToken, group));
+    return;
+  }
+  const nodes = Math.ceil(group / domain);
+  const b = nodeAllToAllBytes(slots, moe.topK, c.ctx.ep, nodes, perToken, c.tokens, moe.routingGroups);
+  out.push(stage(`${name}_normal_rdma`, count, b.scaleOutBytes, group, 'scale-out', 0));
+  out.push(stage(`${name}_normal_nvl`, count, b.forwardBytes, group, 'scale-up-forward', b.scaleOutBytes));
+}
+
+/** One stage of a node-level all-to-all (Operator.collective.stage); the forward is part of the same kernel. */
+function stage(
+  name: string,
+  count: number,
+  bytes: number,
+  group: number,
+  kind: 'scale-out' | 'scale-up-forward',
+  pipelinedBytes: number,
+): Operator {
+  const base = collective(name, count, 'all-to-all', bytes, group);
+  return {
+    ...base,
+    collective: { kind: 'all-to-all', bytes, group, stage: kind, pipelinedBytes },
+    kernels: kind === 'scale-out' ? 1 : 0,
+  };
 }
 
 /** DeepEP normal dispatch's notify round: every rank sends its per-rank and per-expert counts (int32). */
@@ -155,7 +295,7 @@ class MoeLayer implements Layer {
     const dispatch = ctx.attnDp > 1;
     // Dispatch at the GEMM input width (FP8 with FP8 activations), combine in 16-bit [M1051-M1070].
     if (dispatch && c.phase !== 'decode') out.push(dispatchNotify(c, moe, n));
-    if (dispatch) out.push(allToAll(c, moe, 'moe_dispatch', n, c.gemmInputBytes));
+    if (dispatch) allToAll(c, moe, 'moe_dispatch', n, c.gemmInputBytes, out);
     // Routed experts: the group's tokens pick top-k of E; this device holds E/ep of them, each
     // split over tp/ep devices, and reads only the ones its tokens touch.
     // The step waits for the busiest EP rank: its rows exceed the mean by the expected maximum
@@ -174,7 +314,7 @@ class MoeLayer implements Layer {
     out.push(gemm(c, 'experts_gate_up', n, rowsPerExpert, 2 * width, h, local, 'shared', true));
     out.push(elementwise(c, 'experts_activation', n, rows * 2 * width, rows * width, 8));
     out.push(gemm(c, 'experts_down', n, rowsPerExpert, h, width, local, 'shared', true));
-    if (dispatch) out.push(allToAll(c, moe, 'moe_combine', n, c.streamBytes));
+    if (dispatch) allToAll(c, moe, 'moe_combine', n, c.streamBytes, out);
     out.push(unpermute);
     if (moe.numSharedExperts > 0) {
       const sw =

@@ -239,6 +239,7 @@ describe('shapes of the saved configs', () => {
       numSharedExperts: 1,
       firstDenseLayers: 3,
       layerStep: 1,
+      routingGroups: { groups: 8, topKGroups: 4 },
     });
     expect(m.ffn.intermediateSize).toBe(18432);
     expect(layerGroupsOf(m)).toEqual([

@@ -349,9 +349,18 @@ function deepseek(family: string): Architecture['convert'] {
         numSharedExperts: r.count('n_shared_experts', 0),
         firstDenseLayers: r.count('first_k_dense_replace', 0),
         layerStep: freq,
+        ...routingGroupsOf(r),
       },
     };
   };
+}
+
+/** DeepSeek's group-limited routing (n_group, topk_group), when the config has a real limit. */
+function routingGroupsOf(r: ConfigReader): { routingGroups?: { groups: number; topKGroups: number } } {
+  const groups = r.optInt('n_group');
+  const topKGroups = r.optInt('topk_group');
+  if (groups === undefined || topKGroups === undefined || groups <= 1 || topKGroups >= groups) return {};
+  return { routingGroups: { groups, topKGroups } };
 }
 
 /** Gemma3TextConfig's vocab_size default in transformers. */

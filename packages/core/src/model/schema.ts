@@ -60,6 +60,12 @@ export const MoeSchema = z.object({
   firstDenseLayers: nonNegativeInt.default(0),
   /** After the leading dense layers, layer i is MoE when (i + 1) % layerStep === 0. */
   layerStep: positiveInt.default(1),
+  /**
+   * Group-limited routing (Hugging Face n_group / topk_group; DeepSeek-V3/R1: 8 / 4): the experts
+   * form `groups` contiguous groups and a token picks its top-k among the `topKGroups` best
+   * groups' experts. Absent: any k of all experts.
+   */
+  routingGroups: z.object({ groups: positiveInt, topKGroups: positiveInt }).optional(),
 });
 
 export const ModelProvenanceSchema = z.object({

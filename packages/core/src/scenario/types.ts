@@ -183,6 +183,11 @@ export interface ParallelSizes {
 export interface GraphContext extends ParallelSizes {
   readonly model: ModelSpec;
   readonly formats: Formats;
+  /**
+   * The scale-up domain, where known: an MoE all-to-all group wider than it runs DeepEP's
+   * node-level normal kernels (layers/moe.ts). Absent: every group is taken as one domain's.
+   */
+  readonly hardware?: Pick<HardwareSpec, 'scaleUp'>;
 }
 
 /** What costing an operator needs: the device and how close to its peaks kernels get. */

@@ -11,7 +11,9 @@
  *   bytes a rank receives over NVLink (each token once per rank it reaches) and internode the
  *   bytes a rank sends over RDMA (each token once per node it reaches). The prediction counts the
  *   same bytes over the modelled time. FP8 dispatch bytes are counted without the per-128 FP32
- *   scales (3 %), as the operator moves them.
+ *   scales (3 %), as the operator moves them. Internode (EP above a node) the time is the serving
+ *   graph's node-level pair (`moe_*_normal_rdma` + `_nvl`, layers/moe.ts nodeAllToAllBytes) under
+ *   the catalog model's group-limited routing.
  * - Low-latency kernels (`comm_latency_us`): each token goes to each of its k experts with no
  *   notify round: one collective of T·k·h bytes.
  *
@@ -27,7 +29,7 @@ import { profileParametersFor } from '../calibrate/profile.js';
 import { costOperator } from '../cost/roofline.js';
 import { collective } from '../graph/ops.js';
 import type { HardwareSpec } from '../hardware/schema.js';
-import { expectedRanksTouched } from '../layers/moe.js';
+import { expectedRanksTouched, nodeAllToAllBytes } from '../layers/moe.js';
 import type { MeasurementRow } from '../measurements/csv.js';
 import { firstError, normalizeInput, resolveRowHardware } from '../measurements/resolve.js';
 import { findModel } from '../model/catalog.js';
@@ -132,17 +134,40 @@ export function allToAllKernel(
     const bytes = c.tokens * c.topK * perToken;
     return { seconds: seconds(`moe_${c.phase}_ll`, bytes), countedBytes: bytes, note: '' };
   }
-  const copies = Math.min(c.topK, expectedRanksTouched(slots, c.topK, c.ep));
-  const bytes = c.tokens * copies * perToken;
+  if (c.ep <= node) {
+    const copies = Math.min(c.topK, expectedRanksTouched(slots, c.topK, c.ep));
+    const bytes = c.tokens * copies * perToken;
+    const notify = c.phase === 'dispatch' ? seconds('moe_dispatch_notify', (c.ep + slots) * 4) : 0;
+    const t = notify + seconds(`moe_${c.phase}_normal`, bytes);
+    return { seconds: t, countedBytes: bytes, note: 'NVLink bytes received per rank' };
+  }
+  // Internode: the node-level kernels (layers/moe.ts nodeAllToAllBytes), each token once per
+  // remote node over RDMA and forwarded over NVLink inside it, the two stages pipelined; DeepEP
+  // counts each token once per node it reaches, the own node included (RDMA bytes per rank).
+  const nodes = Math.ceil(c.ep / node);
+  const b = nodeAllToAllBytes(slots, c.topK, c.ep, nodes, perToken, c.tokens, moe.routingGroups);
+  const stage = (
+    name: string,
+    bytes: number,
+    kind: 'scale-out' | 'scale-up-forward',
+    hidden: number,
+  ): number => {
+    const op = collective(name, 1, 'all-to-all', bytes, c.ep);
+    const staged = {
+      ...op,
+      collective: { kind: 'all-to-all' as const, bytes, group: c.ep, stage: kind, pipelinedBytes: hidden },
+    };
+    return costOperator(device, staged, 0).fixedSeconds;
+  };
   const notify = c.phase === 'dispatch' ? seconds('moe_dispatch_notify', (c.ep + slots) * 4) : 0;
-  const t = notify + seconds(`moe_${c.phase}_normal`, bytes);
-  if (c.ep <= node) return { seconds: t, countedBytes: bytes, note: 'NVLink bytes received per rank' };
-  // Internode: DeepEP counts each token once per node it reaches (RDMA bytes sent per rank).
-  const nodes = Math.min(c.topK, expectedRanksTouched(slots, c.topK, c.ep / node));
+  const t =
+    notify +
+    stage(`moe_${c.phase}_normal_rdma`, b.scaleOutBytes, 'scale-out', 0) +
+    stage(`moe_${c.phase}_normal_nvl`, b.forwardBytes, 'scale-up-forward', b.scaleOutBytes);
   return {
     seconds: t,
-    countedBytes: c.tokens * nodes * perToken,
-    note: `RDMA bytes sent per rank: ${nodes.toFixed(2)} nodes per token against ${copies.toFixed(2)} ranks sent by the operator`,
+    countedBytes: c.tokens * b.nodesPerToken * perToken,
+    note: `RDMA bytes sent per rank: ${b.nodesPerToken.toFixed(2)} nodes per token (${b.ranksPerToken.toFixed(2)} ranks reached over NVLink)`,
   };
 }
 
