@@ -65,18 +65,35 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'mi300x',
+    hardware: 'mi355x',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.000207,
-      stepOverheadPerSequenceSeconds: 0.000005139,
+      stepOverheadSeconds: 0.0002507,
+      stepOverheadPerSequenceSeconds: 0.000003389,
     },
     fit: {
-      rows: 45,
+      rows: 58,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 16.1,
-      medianErrorPctAfter: 16,
-      leaveOneSourceOutMedianErrorPct: 16,
+      medianErrorPctBefore: 5.08,
+      medianErrorPctAfter: 5.03,
+      leaveOneSourceOutMedianErrorPct: 5.08,
+    },
+    source:
+      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
+  },
+  {
+    hardware: 'mi325x',
+    engine: 'sglang',
+    parameters: {
+      stepOverheadSeconds: 0.0001955,
+      stepOverheadPerSequenceSeconds: 0.00001794,
+    },
+    fit: {
+      rows: 27,
+      sources: ['vngcloud/InferenceX-app'],
+      medianErrorPctBefore: 17.5,
+      medianErrorPctAfter: 16.3,
+      leaveOneSourceOutMedianErrorPct: 17.4,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -94,6 +111,57 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       medianErrorPctBefore: 14.4,
       medianErrorPctAfter: 12,
       leaveOneSourceOutMedianErrorPct: 13.4,
+    },
+    source:
+      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
+  },
+  {
+    hardware: 'mi355x',
+    engine: 'vllm',
+    parameters: {
+      stepOverheadSeconds: 0.001049,
+      stepOverheadPerSequenceSeconds: 0.000006746,
+    },
+    fit: {
+      rows: 44,
+      sources: ['vngcloud/InferenceX-app', 'mlcommons/inference_results_v5.1'],
+      medianErrorPctBefore: 11.6,
+      medianErrorPctAfter: 11.2,
+      leaveOneSourceOutMedianErrorPct: 11.6,
+    },
+    source:
+      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
+  },
+  {
+    hardware: 'mi300x',
+    engine: 'vllm',
+    parameters: {
+      stepOverheadSeconds: 0.0006433,
+      stepOverheadPerSequenceSeconds: 0.000006134,
+    },
+    fit: {
+      rows: 24,
+      sources: ['mlcommons/inference_results_v5.1'],
+      medianErrorPctBefore: 35.3,
+      medianErrorPctAfter: 31,
+      leaveOneSourceOutMedianErrorPct: 33.5,
+    },
+    source:
+      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
+  },
+  {
+    hardware: 'mi325x',
+    engine: 'vllm',
+    parameters: {
+      stepOverheadSeconds: 0.0007435,
+      stepOverheadPerSequenceSeconds: 0.000006101,
+    },
+    fit: {
+      rows: 15,
+      sources: ['mlcommons/inference_results_v5.1'],
+      medianErrorPctBefore: 48,
+      medianErrorPctAfter: 46.9,
+      leaveOneSourceOutMedianErrorPct: 47.2,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',

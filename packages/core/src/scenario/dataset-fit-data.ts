@@ -139,14 +139,14 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
         rowsBefore: 35,
         medianBeforePct: 24.4,
         rowsAfter: 35,
-        medianAfterPct: 51.3,
+        medianAfterPct: 51.2,
       },
       {
         metric: 'tpot_p99_ms',
         rowsBefore: 35,
         medianBeforePct: 22.3,
         rowsAfter: 35,
-        medianAfterPct: 51.6,
+        medianAfterPct: 51.5,
       },
     ],
     reason:
@@ -159,31 +159,31 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
     sweep: [
       {
         meanTokens: 154,
-        medianErrorPct: 96.5,
+        medianErrorPct: 101,
       },
       {
         meanTokens: 205,
-        medianErrorPct: 72.1,
+        medianErrorPct: 75.8,
       },
       {
         meanTokens: 256,
-        medianErrorPct: 53,
+        medianErrorPct: 56.2,
       },
       {
         meanTokens: 307,
-        medianErrorPct: 37.9,
+        medianErrorPct: 40.7,
       },
       {
         meanTokens: 359,
-        medianErrorPct: 25.2,
+        medianErrorPct: 27.6,
       },
       {
         meanTokens: 410,
-        medianErrorPct: 14.8,
+        medianErrorPct: 17,
       },
       {
         meanTokens: 461,
-        medianErrorPct: 6.3,
+        medianErrorPct: 8.2,
       },
       {
         meanTokens: 512,
@@ -191,89 +191,68 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
       },
       {
         meanTokens: 563,
-        medianErrorPct: 7.8,
+        medianErrorPct: 6.2,
       },
       {
         meanTokens: 615,
-        medianErrorPct: 13.6,
+        medianErrorPct: 12,
       },
       {
         meanTokens: 717,
-        medianErrorPct: 23.1,
+        medianErrorPct: 21.8,
       },
       {
         meanTokens: 820,
-        medianErrorPct: 30.8,
+        medianErrorPct: 29.7,
       },
       {
         meanTokens: 922,
-        medianErrorPct: 37,
+        medianErrorPct: 36,
       },
       {
         meanTokens: 1024.5,
-        medianErrorPct: 42.3,
+        medianErrorPct: 41.3,
       },
     ],
-    fitMeanTokens: 461,
+    fitMeanTokens: 563,
     inputMaxTokens: 2048,
     submitters: 2,
     heldOut: {
-      uniformErrorPct: 42.3,
-      fittedErrorPct: 17.3,
+      uniformErrorPct: 41.3,
+      fittedErrorPct: 8.4,
     },
     folds: [
       {
         source: 'closed/AMD',
         rows: 4,
         fittedMeanTokens: 563,
-        uniformErrorPct: 45.5,
-        fittedErrorPct: 13.1,
+        uniformErrorPct: 44.7,
+        fittedErrorPct: 11.6,
       },
       {
         source: 'closed/HPE',
         rows: 2,
-        fittedMeanTokens: 461,
+        fittedMeanTokens: 512,
         uniformErrorPct: 38.5,
-        fittedErrorPct: 17.3,
+        fittedErrorPct: 8.4,
       },
     ],
     byFamily: {
-      'amd-cdna3': 461,
+      'amd-cdna3': 512,
       'nvidia-hopper': 563,
     },
-    familySpread: 1.22,
+    familySpread: 1.1,
     worsened: [
-      {
-        metric: 'ttft_ms',
-        rowsBefore: 18,
-        medianBeforePct: 42,
-        rowsAfter: 21,
-        medianAfterPct: 58.3,
-      },
-      {
-        metric: 'ttft_p99_ms',
-        rowsBefore: 18,
-        medianBeforePct: 44.6,
-        rowsAfter: 21,
-        medianAfterPct: 51.5,
-      },
-      {
-        metric: 'tpot_ms',
-        rowsBefore: 35,
-        medianBeforePct: 24.4,
-        rowsAfter: 35,
-        medianAfterPct: 27.3,
-      },
       {
         metric: 'tpot_p99_ms',
         rowsBefore: 35,
         medianBeforePct: 22.3,
         rowsAfter: 35,
-        medianAfterPct: 24.8,
+        medianAfterPct: 24.5,
       },
     ],
     reason:
-      'held out, the Offline error drops 42.3% -> 17.3%, but other MLPerf metrics worsen beyond 2 points (ttft_ms 42.0% -> 58.3% over 18 -> 21 rows; ttft_p99_ms 44.6% -> 51.5% over 18 -> 21 rows; tpot_ms 24.4% -> 27.3% over 35 -> 35 rows; tpot_p99_ms 22.3% -> 24.8% over 35 -> 35 rows)',
+      'held out, the Offline error drops 41.3% -> 8.4%, but other MLPerf metrics worsen beyond 2 points (tpot_p99_ms 22.3% -> 24.5% over 35 -> 35 rows)',
   },
   'mlperf-llama3.1-405b': {
     fitted: false,
@@ -468,75 +447,75 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
     sweep: [
       {
         meanTokens: 235,
-        medianErrorPct: 97.6,
+        medianErrorPct: 98.7,
       },
       {
         meanTokens: 314,
-        medianErrorPct: 95,
+        medianErrorPct: 96.6,
       },
       {
         meanTokens: 392,
-        medianErrorPct: 92,
+        medianErrorPct: 94.2,
       },
       {
         meanTokens: 471,
-        medianErrorPct: 89.2,
+        medianErrorPct: 91.7,
       },
       {
         meanTokens: 549,
-        medianErrorPct: 86.4,
+        medianErrorPct: 89.3,
       },
       {
         meanTokens: 627,
-        medianErrorPct: 83.6,
+        medianErrorPct: 86.9,
       },
       {
         meanTokens: 706,
-        medianErrorPct: 80.9,
+        medianErrorPct: 84.5,
       },
       {
         meanTokens: 784,
-        medianErrorPct: 78.3,
+        medianErrorPct: 82.2,
       },
       {
         meanTokens: 863,
-        medianErrorPct: 75.8,
+        medianErrorPct: 79.9,
       },
       {
         meanTokens: 941,
-        medianErrorPct: 73.2,
+        medianErrorPct: 77.6,
       },
       {
         meanTokens: 1098,
-        medianErrorPct: 68,
+        medianErrorPct: 73.3,
       },
       {
         meanTokens: 1255,
-        medianErrorPct: 63,
+        medianErrorPct: 69,
       },
       {
         meanTokens: 1412,
-        medianErrorPct: 57.9,
+        medianErrorPct: 65,
       },
       {
         meanTokens: 1568.5,
-        medianErrorPct: 52.8,
+        medianErrorPct: 61,
       },
     ],
     fitMeanTokens: 1568.5,
     inputMaxTokens: 3136,
     submitters: 2,
     heldOut: {
-      uniformErrorPct: 52.8,
-      fittedErrorPct: 97.6,
+      uniformErrorPct: 61,
+      fittedErrorPct: 98.7,
     },
     folds: [
       {
         source: 'closed/NVIDIA',
         rows: 4,
         fittedMeanTokens: 235,
-        uniformErrorPct: 58.7,
-        fittedErrorPct: 104.1,
+        uniformErrorPct: 67.2,
+        fittedErrorPct: 105.3,
       },
       {
         source: 'open/HPE',
