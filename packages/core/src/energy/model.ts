@@ -219,7 +219,6 @@ export function devicePower(
   busyShare = 1,
 ): { readonly power: DevicePower | undefined; readonly diagnostics: readonly Diagnostic[] } {
   const u = { compute: unit(computeUtilization), memory: unit(memoryUtilization), busy: unit(busyShare) };
-  const inputs = { computeUtilization: u.compute, memoryUtilization: u.memory, busyShare: u.busy };
   // Sweeps price one device many times: its default-parameter assumptions are built once.
   if (power === undefined) {
     let base = defaultPowerCache.get(hardware);
@@ -229,13 +228,35 @@ export function devicePower(
     }
     const p = base.setup;
     if (p === undefined) return { power: undefined, diagnostics: base.diagnostics };
-    const at = powerAt(p.idleWatts, p.tdpWatts, u, DEFAULT_WEIGHTS);
-    return { power: { ...p, ...at, ...inputs }, diagnostics: base.diagnostics };
+    return { power: devicePowerOf(p, u, DEFAULT_WEIGHTS), diagnostics: base.diagnostics };
   }
   const { setup, diagnostics } = powerSetup(hardware, power);
   if (setup === undefined) return { power: undefined, diagnostics };
-  const at = powerAt(setup.idleWatts, setup.tdpWatts, u, setup.weights);
-  return { power: { ...setup, ...at, ...inputs }, diagnostics };
+  return { power: devicePowerOf(setup, u, setup.weights), diagnostics };
+}
+
+/**
+ * The device's power at clamped utilizations. Built field by field, not by spreading the setup:
+ * sweeps call this once per evaluation, and three object spreads here cost a third of an
+ * estimate's throughput (bench, docs/performance.md).
+ */
+function devicePowerOf(
+  setup: PowerSetup,
+  u: { readonly compute: number; readonly memory: number; readonly busy: number },
+  weights: PowerWeights,
+): DevicePower {
+  const at = powerAt(setup.idleWatts, setup.tdpWatts, u, weights);
+  return {
+    watts: at.watts,
+    idleWatts: setup.idleWatts,
+    tdpWatts: setup.tdpWatts,
+    dynamicFraction: at.dynamicFraction,
+    parts: at.parts,
+    computeUtilization: u.compute,
+    memoryUtilization: u.memory,
+    busyShare: u.busy,
+    assumptions: setup.assumptions,
+  };
 }
 
 interface PowerSetup {
