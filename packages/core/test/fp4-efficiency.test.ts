@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
 import { efficiencyFor, findHardware, observationsFromRows, parseMeasurementCsv } from '@ridgeline/core';
 import { measurementFile } from './gate.js';
-import { run } from './scenario-support.js';
+import { breakdownOp, run } from './scenario-support.js';
 
 const fp4 = {
   model: 'llama-3.1-70b',
@@ -22,12 +22,6 @@ function profileOf(id: string) {
   if (hw === undefined) throw new Error(id);
   return efficiencyFor(hw);
 }
-
-const decodeOp = (r: EstimateReport, name: string) => {
-  const o = r.breakdown.find((x) => x.phase === 'decode' && x.name === name);
-  if (o === undefined) throw new Error(`no decode ${name}`);
-  return o;
-};
 
 describe('FP4 GEMM efficiency', () => {
   it('Blackwell has its own FP4 fraction, below its FP8 one, fitted to serving rows and not copied from Hopper', () => {
@@ -98,8 +92,8 @@ describe('FP4 block scales', () => {
     });
 
   it('are read with the weights: NVFP4 (16-element E4M3 blocks) moves more bytes than MXFP4 (32-element E8M0)', () => {
-    const nv = decodeOp(decode('nvfp4'), 'gate_up_proj');
-    const mx = decodeOp(decode('mxfp4'), 'gate_up_proj');
+    const nv = breakdownOp(decode('nvfp4'), 'decode', 'gate_up_proj');
+    const mx = breakdownOp(decode('mxfp4'), 'decode', 'gate_up_proj');
     // One decode token: the weights dominate, at 4.5 against 4.25 bits per element.
     expect(nv.bytes / mx.bytes).toBeCloseTo(4.5 / 4.25, 2);
     // The breakdown names the scale bytes: 1/16 byte per NVFP4 element, 1/32 per MXFP4 element.
@@ -115,7 +109,7 @@ describe('FP4 block scales', () => {
 
   it('formats without block scales report none', () => {
     const fp8 = decode('fp8');
-    expect(decodeOp(fp8, 'gate_up_proj').scaleBytes).toBeUndefined();
+    expect(breakdownOp(fp8, 'decode', 'gate_up_proj').scaleBytes).toBeUndefined();
     expect(fp8.breakdown.every((o) => o.scaleBytes === undefined)).toBe(true);
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
 import { efficiencyFor, estimate, findHardware, findModel, importHfConfig } from '@ridgeline/core';
-import { run } from './scenario-support.js';
+import { breakdownOp, run } from './scenario-support.js';
 
 const r1 = {
   model: 'deepseek-r1',
@@ -15,12 +15,6 @@ const r1 = {
   parallelism: { tp: 8 },
   precision: { weights: 'fp8' },
   workload: { inputTokens: 8192, outputTokens: 2, batch: 1 },
-};
-
-const prefillOp = (r: EstimateReport, name: string) => {
-  const o = r.breakdown.find((x) => x.phase === 'prefill' && x.name === name);
-  if (o === undefined) throw new Error(`no prefill ${name}`);
-  return o;
 };
 
 const prefillGemmMs = (r: EstimateReport) =>
@@ -67,7 +61,7 @@ describe('block-scaled FP8 is recognised', () => {
 
 describe('block scales are read with the operands', () => {
   it('one FP32 per 128×128 weight block and per 1×128 activation group', () => {
-    const block = prefillOp(run(r1), 'gate_up_proj');
+    const block = breakdownOp(run(r1), 'prefill', 'gate_up_proj');
     const shape = block.shape;
     if (shape === undefined) throw new Error('no shape');
     const per = block.count * shape.groups;
@@ -75,8 +69,9 @@ describe('block scales are read with the operands', () => {
       per * ((shape.k * shape.n * 4) / 16384 + (shape.m * shape.k * 4) / 128),
       0,
     );
-    const tensor = prefillOp(
+    const tensor = breakdownOp(
       run({ ...r1, precision: { weights: 'fp8', fp8Scaling: 'tensor' } }),
+      'prefill',
       'gate_up_proj',
     );
     expect(tensor.scaleBytes).toBeUndefined();
@@ -87,7 +82,7 @@ describe('block scales are read with the operands', () => {
     const llama = { ...r1, model: 'llama-3.1-70b' };
     expect(run(llama).breakdown.every((o) => o.scaleBytes === undefined)).toBe(true);
     const stated = run({ ...llama, precision: { weights: 'fp8', fp8Scaling: 'block' } });
-    expect(prefillOp(stated, 'gate_up_proj').scaleBytes ?? 0).toBeGreaterThan(0);
+    expect(breakdownOp(stated, 'prefill', 'gate_up_proj').scaleBytes ?? 0).toBeGreaterThan(0);
   });
 });
 

@@ -6,10 +6,9 @@
  * tile and the fraction of peak it is modelled to reach.
  */
 import { describe, expect, it } from 'vitest';
-import type { EstimateReport } from '@ridgeline/core';
 import { efficiencyFor, findHardware } from '@ridgeline/core';
 import { gemmEfficiency, gemmTileRows } from '../src/cost/efficiency.js';
-import { run } from './scenario-support.js';
+import { breakdownOp, run } from './scenario-support.js';
 
 const profile = (id: string) => {
   const hw = findHardware(id);
@@ -48,20 +47,14 @@ const r1 = {
   workload: { inputTokens: 8192, outputTokens: 256, batch: 4 },
 };
 
-const op = (r: EstimateReport, phase: string, name: string) => {
-  const o = r.breakdown.find((x) => x.phase === phase && x.name === name);
-  if (o === undefined) throw new Error(`no ${phase} ${name}`);
-  return o;
-};
-
 describe('the breakdown shows each GEMM its tile and fraction of peak', () => {
   it('decode expert GEMMs pad to the family tile; prefill ones run 128-row tiles', () => {
     const cdna = run(r1);
     const hopper = run({ ...r1, hardware: 'h200-sxm' });
-    expect(op(cdna, 'decode', 'experts_gate_up').tileRows).toBe(32);
-    expect(op(hopper, 'decode', 'experts_gate_up').tileRows).toBe(64);
-    expect(op(cdna, 'prefill', 'experts_gate_up').tileRows).toBe(128);
-    const frac = op(cdna, 'prefill', 'gate_up_proj').computeFraction ?? 0;
+    expect(breakdownOp(cdna, 'decode', 'experts_gate_up').tileRows).toBe(32);
+    expect(breakdownOp(hopper, 'decode', 'experts_gate_up').tileRows).toBe(64);
+    expect(breakdownOp(cdna, 'prefill', 'experts_gate_up').tileRows).toBe(128);
+    const frac = breakdownOp(cdna, 'prefill', 'gate_up_proj').computeFraction ?? 0;
     expect(frac).toBeGreaterThan(0);
     expect(frac).toBeLessThanOrEqual(0.22);
     // Non-GEMM operators carry neither.
@@ -73,11 +66,11 @@ describe('the breakdown shows each GEMM its tile and fraction of peak', () => {
   it('a lower block-FP8 fraction slows prefill; decode, memory-bound at 32-row tiles, barely moves', () => {
     const eightBit = run({ ...r1, efficiency: { gemmBlockFp8PeakFraction: 0.46 } });
     const block = run(r1);
-    expect(op(block, 'prefill', 'gate_up_proj').computeFraction ?? 1).toBeLessThan(
-      op(eightBit, 'prefill', 'gate_up_proj').computeFraction ?? 0,
+    expect(breakdownOp(block, 'prefill', 'gate_up_proj').computeFraction ?? 1).toBeLessThan(
+      breakdownOp(eightBit, 'prefill', 'gate_up_proj').computeFraction ?? 0,
     );
     expect(block.ttftMs / eightBit.ttftMs).toBeGreaterThan(1.3);
     expect(block.tpotMs / eightBit.tpotMs).toBeLessThan(1.08);
-    expect(op(block, 'decode', 'experts_gate_up').bound).toBe('memory');
+    expect(breakdownOp(block, 'decode', 'experts_gate_up').bound).toBe('memory');
   });
 });
