@@ -16,6 +16,7 @@ import {
   LOADGEN_SERVER_SECONDS,
   MLPERF_OFFLINE_REQUESTS_PER_REPLICA,
   MLPERF_SERVER_REQUESTS_PER_REPLICA,
+  offlineTokensPerSample,
   submissionOf,
 } from './modern-rows.js';
 
@@ -215,6 +216,56 @@ describe('MLPerf row mapping', () => {
     // Offline: the samples the cell says were issued, capped per replica.
     expect(requests('N0713')).toBe(MLPERF_OFFLINE_REQUESTS_PER_REPLICA);
     expect(requests('N0566')).toBe(2 * MLPERF_OFFLINE_REQUESTS_PER_REPLICA);
+  });
+
+  it("a run with no accuracy-run mean takes its submission's Offline tokens per sample", () => {
+    const all = [...rows.values()];
+    const output = (id: string, options: PredictOptions = {}) =>
+      (scenarioOf(row(id), options).scenario.workload as { outputLengths?: unknown }).outputLengths;
+    // Krai H200 vLLM, dynamic FP8: Offline 30,893.1 tokens/s over 104.369 samples/s.
+    expect(offlineTokensPerSample(row('N0764'), all)).toBeCloseTo(30893.1 / 104.369, 6);
+    // Its Server run (no samples/s of its own) and its Offline runs take it; alone, the preset.
+    for (const id of ['N0762', 'N0763', 'N0764', 'N0767'])
+      expect(output(id, { rows: all })).toEqual({ kind: 'fixed', tokens: 296 });
+    expect(output('N0764')).toEqual({ kind: 'fixed', tokens: 294 });
+    expect(scenarioOf(row('N0764'), { rows: all }).notes.join(' ')).toMatch(
+      /outputs at 296\.0 tokens, the submission's Offline run's tokens_per_s ÷ samples_per_s/,
+    );
+    // A recorded accuracy-run mean wins (AMD MI300X: 301.1, where the Offline ratio is 301.7).
+    expect(output('N0642', { rows: all })).toEqual({ kind: 'fixed', tokens: 301 });
+    // A submission with two Offline throughputs (or none) gives no ratio.
+    const off = row('N0762');
+    const twice = [...all, { ...off, id: 'X1', value: 2 * off.value }];
+    expect(offlineTokensPerSample(row('N0764'), twice)).toBeUndefined();
+    expect(offlineTokensPerSample(row('N0675'), all)).toBeUndefined();
+  });
+
+  it('AMD and Krai runs carry the settings their notes state', () => {
+    const all = [...rows.values()];
+    const s = (id: string) => scenarioOf(row(id), { rows: all }).scenario;
+    // AMD harness: TP1 x 8 replicas, max_num_seqs per replica, in process (no API server), FP8
+    // per-tensor weights; Llama-2-70B leaves kv_cache_dtype unset (engine default), Mixtral states FP8.
+    expect(s('N0642')).toMatchObject({
+      hardware: { id: 'mi300x' },
+      parallelism: { tp: 1, dp: 8 },
+      precision: { weights: 'fp8' },
+      engine: 'vllm',
+      serving: { apiServer: false, maxSequences: 1792 },
+    });
+    expect(s('N0642').precision?.kvCache).toBeUndefined();
+    expect(s('N0642').precision?.fp8Scaling).toBeUndefined();
+    expect(s('N0654')).toMatchObject({ precision: { kvCache: 'fp8' }, serving: { maxSequences: 5000 } });
+    expect(s('N0663')).toMatchObject({ hardware: { id: 'mi325x' }, serving: { maxSequences: 1024 } });
+    expect(s('N0675').workload).toMatchObject({ requestRate: 61.5 });
+    // Krai: OpenAI API server (request time charged), the vLLM/SGLang/TRT-LLM limits it states.
+    expect(s('N0788').serving).toEqual({ maxSequences: 1275, maxBatchedTokens: 38890, memoryFraction: 0.96 });
+    expect(s('N0776')).toMatchObject({ parallelism: { tp: 2, dp: 4 }, workload: { requestRate: 35 } });
+    expect(s('N0750')).toMatchObject({
+      engine: 'sglang@0.5.9',
+      serving: { maxSequences: 1558, memoryFraction: 0.9 },
+    });
+    expect(s('N0727')).toMatchObject({ engine: 'trtllm', serving: { maxSequences: 1572 } });
+    expect(s('N0741').parallelism).toMatchObject({ tp: 1, dp: 24 });
   });
 
   it("a Server run that keeps up completes tokens at the target rate (LoadGen's long run, no drain)", () => {

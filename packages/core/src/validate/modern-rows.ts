@@ -189,6 +189,48 @@ function kvFormatOf(row: MeasurementRow, rows: readonly MeasurementRow[] | undef
   return formatOf(inherited);
 }
 
+const submissionOffline = new WeakMap<
+  readonly MeasurementRow[],
+  Map<string, { tokens: number[]; samples: number[] }>
+>();
+
+/**
+ * Generated tokens per sample of the row's submission's Offline performance run: LoadGen prints
+ * its 'Tokens per second' and 'Samples per second' for the same run (samples issued at once,
+ * counted to the end), so their ratio is the mean output length that run generated. Used where
+ * the row records no accuracy-run TOKENS_PER_SAMPLE (Krai's rows, Llama-3.1-8B): on the
+ * submissions that record both, the two agree within 2.5% (serving-modern.csv: AMD Llama-2-70B
+ * 301.7 against 301.1, NVIDIA B200 Llama-2-70B 273.3 against 273.4, MI355X MXFP4 279.2 against
+ * 285.7). Undefined unless the submission has exactly one of each.
+ */
+export function offlineTokensPerSample(
+  row: MeasurementRow,
+  rows: readonly MeasurementRow[] | undefined,
+): number | undefined {
+  const key = submissionOf(row.source);
+  if (key === undefined || rows === undefined) return undefined;
+  let bySubmission = submissionOffline.get(rows);
+  if (bySubmission === undefined) {
+    bySubmission = new Map();
+    for (const r of rows) {
+      const k = submissionOf(r.source);
+      if (k === undefined || loadKindOf(r.batchOrConcurrency) !== 'offline') continue;
+      if (!/\/offline\//i.test(r.source) || !(r.value > 0)) continue;
+      const entry = bySubmission.get(k) ?? { tokens: [], samples: [] };
+      if (r.metric === 'tokens_per_s') entry.tokens.push(r.value);
+      if (r.metric === 'samples_per_s') entry.samples.push(r.value);
+      bySubmission.set(k, entry);
+    }
+    submissionOffline.set(rows, bySubmission);
+  }
+  const run = bySubmission.get(key);
+  const tokens = run?.tokens[0];
+  const samples = run?.samples[0];
+  if (run?.tokens.length !== 1 || run.samples.length !== 1 || tokens === undefined || samples === undefined)
+    return undefined;
+  return tokens / samples;
+}
+
 /** A number after `label=` (decimal allowed). */
 function numberAfter(text: string, label: string): number | undefined {
   const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -278,12 +320,8 @@ interface Built {
 
 type BuildResult = Built | { readonly skip: string };
 
-function lengthsFor(
-  row: MeasurementRow,
-  kind: LoadKind,
-  notes: string[],
-  datasetInputs: PredictOptions['datasetInputs'],
-) {
+function lengthsFor(row: MeasurementRow, kind: LoadKind, notes: string[], options: PredictOptions) {
+  const { datasetInputs, rows } = options;
   const isl = intCell(row.inputLen);
   const osl = intCell(row.outputLen);
   if (isl !== undefined && osl !== undefined) {
@@ -302,15 +340,19 @@ function lengthsFor(
   if (dataset === undefined) return undefined;
   const preset = DATASET_LENGTHS[dataset];
   const input = datasetInputs?.[dataset] ?? preset.input;
-  const perSample = numberAfter(row.notes, 'TOKENS_PER_SAMPLE');
+  const accuracyRun = numberAfter(row.notes, 'TOKENS_PER_SAMPLE');
+  const offlineRun = accuracyRun === undefined ? offlineTokensPerSample(row, rows) : undefined;
+  const perSample = accuracyRun ?? offlineRun;
   const output =
     perSample !== undefined
       ? { kind: 'fixed' as const, tokens: Math.max(1, Math.round(perSample)) }
       : preset.output;
   notes.push(
-    perSample !== undefined
-      ? `lengths: ${dataset} preset inputs, outputs at the row's accuracy-run mean ${perSample.toFixed(1)} tokens`
-      : `lengths: ${dataset} preset`,
+    accuracyRun !== undefined
+      ? `lengths: ${dataset} preset inputs, outputs at the row's accuracy-run mean ${accuracyRun.toFixed(1)} tokens`
+      : offlineRun !== undefined
+        ? `lengths: ${dataset} preset inputs, outputs at ${offlineRun.toFixed(1)} tokens, the submission's Offline run's tokens_per_s ÷ samples_per_s (no accuracy-run mean recorded)`
+        : `lengths: ${dataset} preset`,
   );
   return {
     inputTokens: Math.max(1, Math.round(lengthMean(input))),
@@ -485,7 +527,7 @@ function buildScenario(row: MeasurementRow, kind: LoadKind, options: PredictOpti
   const release = engineRefForRelease(engineId, releaseOfFramework(framework));
   if (release.note !== undefined) notes.push(release.note);
   const engine = release.ref;
-  const lengths = lengthsFor(row, kind, notes, options.datasetInputs);
+  const lengths = lengthsFor(row, kind, notes, options);
   if (lengths === undefined) return { skip: skipReasons.unparsed('the input and output lengths') };
 
   const layout = layoutOf(row, named.model.moe, notes);
