@@ -435,6 +435,7 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
     memoryFraction: sv.memoryFraction ?? defaultMemoryFraction(base, hardware, tp, pp, maxBatchedTokens),
     maxBatchedTokens,
     maxSequences: sv.maxSequences ?? base.maxSequences,
+    kvPageTokens: sv.kvPageTokens ?? base.kvPageTokens,
     cudaGraphBatchSizes: cudaGraphBatchSizes(
       base,
       hardware,

@@ -133,6 +133,11 @@ export const ServingSchema = z
     maxSequences: positiveInt.optional(),
     /** Memory fraction (vLLM gpu_memory_utilization, TRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static). */
     memoryFraction: z.number().positive().max(1).optional(),
+    /**
+     * Tokens per KV-cache page (vLLM block_size, TRT-LLM tokens_per_block, SGLang page_size): a
+     * sequence holds whole pages, so a larger page leaves more of its last page unused.
+     */
+    kvPageTokens: positiveInt.optional(),
     chunkedPrefill: z.boolean().optional(),
     /** Prompt chunks share steps with running decodes (vLLM, TRT-LLM; SGLang --enable-mixed-chunk); false: prefill-first. */
     mixedBatches: z.boolean().optional(),

@@ -258,7 +258,16 @@ describe('MLPerf row mapping', () => {
     expect(s('N0663')).toMatchObject({ hardware: { id: 'mi325x' }, serving: { maxSequences: 1024 } });
     expect(s('N0675').workload).toMatchObject({ requestRate: 61.5 });
     // Krai: OpenAI API server (request time charged), the vLLM/SGLang/TRT-LLM limits it states.
-    expect(s('N0788').serving).toEqual({ maxSequences: 1275, maxBatchedTokens: 38890, memoryFraction: 0.96 });
+    // Krai's vLLM on MI300X states its KV page (block_size=32; the profile's is 16).
+    expect(s('N0788').serving).toEqual({
+      maxSequences: 1275,
+      maxBatchedTokens: 38890,
+      memoryFraction: 0.96,
+      kvPageTokens: 32,
+    });
+    // An FP8 weight block size is not a KV page.
+    const blockFp8 = { ...row('N0762'), notes: `${row('N0762').notes}; weight_block_size=128` };
+    expect(scenarioOf(blockFp8).scenario.serving).not.toHaveProperty('kvPageTokens');
     expect(s('N0776')).toMatchObject({ parallelism: { tp: 2, dp: 4 }, workload: { requestRate: 35 } });
     expect(s('N0750')).toMatchObject({
       engine: 'sglang@0.5.9',

@@ -477,7 +477,7 @@ function loadOf(
   return { load: { requestRate: qps, requests } };
 }
 
-/** The engine limits the notes state, and whether requests skip the API server. */
+/** The engine limits and KV page size the notes state, and whether requests skip the API server. */
 function engineSettings(
   row: MeasurementRow,
   kind: LoadKind,
@@ -492,6 +492,7 @@ function engineSettings(
     harnessBatch(n, parallelism, notes);
   const maxTokens = intAfter(n, 'max_num_batched_tokens');
   const memoryFraction = numberAfter(n, 'gpu_memory_utilization') ?? numberAfter(n, 'mem_fraction_static');
+  const page = /(?<!\w)(?:block_size|tokens_per_block|page_size)\s*[=:]\s*(\d+)/i.exec(n)?.[1];
   // MLPerf SUTs hand token ids to the engine in-process unless they state an OpenAI API server.
   const inProcess = kind !== 'concurrency' && !/openai-api|trtllm-serve/i.test(row.framework);
   return {
@@ -499,6 +500,7 @@ function engineSettings(
     ...(maxSeqs !== undefined ? { maxSequences: maxSeqs } : {}),
     ...(maxTokens !== undefined ? { maxBatchedTokens: maxTokens } : {}),
     ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
+    ...(page !== undefined && Number(page) > 0 ? { kvPageTokens: Number(page) } : {}),
   };
 }
 
