@@ -18,6 +18,7 @@ import {
   MLPERF_SERVER_REQUESTS_PER_REPLICA,
   offlineTokensPerSample,
   submissionOf,
+  tensorRtEngineFlow,
 } from './modern-rows.js';
 
 const parsed = parseMeasurementCsv(
@@ -275,6 +276,32 @@ describe('MLPerf row mapping', () => {
     });
     expect(s('N0727')).toMatchObject({ engine: 'trtllm', serving: { maxSequences: 1572 } });
     expect(s('N0741').parallelism).toMatchObject({ tp: 1, dp: 24 });
+  });
+
+  it('TensorRT engines driven in-process by an MLPerf harness run no overlap scheduler: TTFT loses its wait', () => {
+    const serving = (id: string) => scenarioOf(row(id)).scenario.serving as { overlapScheduler?: boolean };
+    // N0562: B200 Llama-2-70B Interactive, NVIDIA harness, no attention DP.
+    expect(tensorRtEngineFlow(row('N0562'), false)).toBe(true);
+    expect(serving('N0562').overlapScheduler).toBe(false);
+    expect(scenarioOf(row('N0562')).notes.join(' ')).toMatch(/no overlap scheduler/);
+    // Attention DP is a PyTorch-backend option (DeepSeek-R1): the profile's overlap scheduler stays.
+    expect(serving('N0550').overlapScheduler).toBeUndefined();
+    // trtllm-serve runs the PyTorch backend (Krai's B200 run), and so do vLLM and SGLang harnesses.
+    expect(tensorRtEngineFlow(row('N0729'), false)).toBe(false);
+    expect(tensorRtEngineFlow(row('N0645'), false)).toBe(false);
+    // The wait is gone from the TTFT parts, and the mean TTFT falls by about one step.
+    const built = scenarioOf(row('N0562')).scenario;
+    const run = (overlapScheduler: boolean) => {
+      const r = estimate({ ...built, serving: { ...built.serving, overlapScheduler } });
+      if (!r.ok) throw new Error('estimate failed');
+      return r.value;
+    };
+    const off = run(false);
+    const on = run(true);
+    expect(off.serving?.ttftParts.overlapWaitMs).toBe(0);
+    expect(on.serving?.ttftParts.overlapWaitMs).toBeGreaterThan(0.5 * on.latency.tpot.mean);
+    expect(off.latency.ttft.mean).toBeLessThan(on.latency.ttft.mean - 0.5 * on.latency.tpot.mean);
+    expect(predicted('N0562')).toBeCloseTo(off.latency.ttft.mean, 6);
   });
 
   it("a Server run that keeps up completes tokens at the target rate (LoadGen's long run, no drain)", () => {

@@ -477,6 +477,24 @@ function loadOf(
   return { load: { requestRate: qps, requests } };
 }
 
+/**
+ * Whether a row's SUT drives TensorRT-LLM's TensorRT-engine executor in-process: an MLPerf harness
+ * (NVIDIA's or derived from it) rather than `trtllm-serve`, and no option of the PyTorch backend
+ * stated (attention DP, `enable_attention_dp`, is a PyTorch-backend option: the DeepSeek-R1 runs
+ * use it). The overlap scheduler is a PyTorch-backend option (`TorchLlmArgs`,
+ * data/engines/defaults.md §2b), which `trtllm-serve` runs (§2a, `backend="pytorch"`); no source
+ * puts one in the TensorRT-engine flow, and the measured TTFT of these runs agrees: 1.8–2.4 mean
+ * TPOTs on 8 of their 11 Server and Interactive runs with short prompts, below the 2.5 steps that
+ * a step built ahead costs at least (docs/fidelity.md, MLPerf Server and Interactive near
+ * capacity).
+ */
+export function tensorRtEngineFlow(row: MeasurementRow, attentionDp: boolean): boolean {
+  const f = row.framework;
+  return (
+    /TensorRT-LLM/i.test(f) && /MLPerf[^;)]*harness/i.test(f) && !/trtllm-serve/i.test(f) && !attentionDp
+  );
+}
+
 /** The engine limits and KV page size the notes state, and whether requests skip the API server. */
 function engineSettings(
   row: MeasurementRow,
@@ -495,8 +513,11 @@ function engineSettings(
   const page = /(?<!\w)(?:block_size|tokens_per_block|page_size)\s*[=:]\s*(\d+)/i.exec(n)?.[1];
   // MLPerf SUTs hand token ids to the engine in-process unless they state an OpenAI API server.
   const inProcess = kind !== 'concurrency' && !/openai-api|trtllm-serve/i.test(row.framework);
+  const noOverlap = kind !== 'concurrency' && tensorRtEngineFlow(row, parallelism.attentionDp);
+  if (noOverlap) notes.push('TensorRT engines in-process (MLPerf harness): no overlap scheduler');
   return {
     ...(inProcess ? { apiServer: false } : {}),
+    ...(noOverlap ? { overlapScheduler: false } : {}),
     ...(maxSeqs !== undefined ? { maxSequences: maxSeqs } : {}),
     ...(maxTokens !== undefined ? { maxBatchedTokens: maxTokens } : {}),
     ...(memoryFraction !== undefined && memoryFraction <= 1 ? { memoryFraction } : {}),
