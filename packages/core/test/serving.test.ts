@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EstimateReport } from '@ridgeline/core';
 import { estimate, findModel } from '@ridgeline/core';
-import { run } from './scenario-support.js';
+import { normalized, run } from './scenario-support.js';
 
 const base = {
   model: 'llama-3.1-8b',
@@ -105,6 +105,58 @@ describe('workloads', () => {
     expect(vllm.serving?.preemptions ?? 0).toBeGreaterThan(0);
     expect(vllm.diagnostics.map((d) => d.code)).toContain('serving.preemptions');
     expect(trt.serving?.preemptions).toBe(0);
+  });
+
+  it('TensorRT-LLM reserves the output cap it is given, not the length a request turns out to have', () => {
+    // DeepSeek-R1 Offline on 8 B200 as NVIDIA's MLPerf harness runs it: attention DP, 512
+    // sequences per rank, max_new_tokens 20,000 against outputs of about 3,900 (datasets.md).
+    const offline = {
+      model: 'deepseek-r1',
+      hardware: 'b200',
+      gpus: 8,
+      parallelism: { tp: 8, ep: 8, attentionDp: true },
+      precision: { weights: 'nvfp4', kvCache: 'fp8' },
+      serving: { apiServer: false, maxSequences: 4096 },
+      workload: { inputTokens: 1569, outputTokens: 3886, maxThroughput: true, requests: 3000 },
+    };
+    const own = run({ ...offline, engine: 'trtllm' });
+    const capped = run({
+      ...offline,
+      engine: 'trtllm',
+      workload: { ...offline.workload, maxOutputTokens: 20000 },
+    });
+    // 29 M tokens of KV hold 1,344 reservations of 21,569 tokens; without the cap all 3,000 run.
+    expect(capped.serving?.maxBatch ?? 0).toBeLessThan(0.6 * (own.serving?.maxBatch ?? 0));
+    expect(capped.outputTokensPerSec).toBeLessThan(0.9 * own.outputTokensPerSec);
+    expect(capped.serving?.preemptions).toBe(0);
+    // An engine that allocates as tokens arrive does not hold the cap.
+    const vllmOwn = run({ ...offline, engine: 'vllm' });
+    const vllmCapped = run({
+      ...offline,
+      engine: 'vllm',
+      workload: { ...offline.workload, maxOutputTokens: 20000 },
+    });
+    expect(vllmCapped.outputTokensPerSec).toBe(vllmOwn.outputTokensPerSec);
+  });
+
+  it("a dataset preset gives the benchmark's output cap; the workload's own cap wins", () => {
+    const dsr1 = {
+      model: 'deepseek-r1',
+      hardware: 'b200',
+      gpus: 8,
+      parallelism: { tp: 8 },
+      engine: 'trtllm',
+    };
+    const w = { inputTokens: 1569, outputTokens: 3886, maxThroughput: true };
+    const preset = normalized({ ...dsr1, workload: { ...w, dataset: 'mlperf-deepseek-r1' } });
+    const own = normalized({
+      ...dsr1,
+      workload: { ...w, dataset: 'mlperf-deepseek-r1', maxOutputTokens: 5000 },
+    });
+    const none = normalized({ ...dsr1, workload: w });
+    expect(preset.workload.maxOutputTokens).toBe(20000);
+    expect(own.workload.maxOutputTokens).toBe(5000);
+    expect(none.workload.maxOutputTokens).toBeUndefined();
   });
 
   it('a cache too small for one request is an error, not a hang', () => {

@@ -188,7 +188,7 @@ const BLACKWELL: EfficiencyProfile = {
     memoryBandwidthFraction:
       'no Blackwell bandwidth measurement in reference.csv: Hopper value (0.85), assumed',
     attentionPeakFraction:
-      'no Blackwell attention measurement in reference.csv: Hopper value (0.60), assumed',
+      'Hopper value (0.60), kept: FlashMLA sparse MLA prefill on B200 reaches 1450/2250 = 0.64 of the BF16 peak [M1075], as on H800 (640/989.5 = 0.65 [M1074]). Its sparse decode kernel over an FP8 cache reaches "up to 350 TFlops on B200 (not really optimized yet)", 0.16, against 410 on H800 (0.41) [M1073]: a port TensorRT-LLM does not run. 0.3 would take the MLPerf DeepSeek-R1 Offline rows (compute-bound MLA decode) from 1.61/1.76 to 1.24/1.36 of the measured throughput (B200/GB200) but worsen the Dynamo GB200 FP8 rows (docs/fidelity.md, Blackwell at large batch)',
     collectiveBandwidthFraction: 'no Blackwell collective measurement: Hopper value, assumed',
     collectiveLatencySeconds: 'no Blackwell collective measurement: Hopper value, assumed',
     groupedGemmFraction:

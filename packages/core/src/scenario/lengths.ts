@@ -16,6 +16,11 @@ export type DatasetPreset = (typeof DATASET_PRESETS)[number];
 export interface DatasetLengths {
   readonly input: LengthDistribution;
   readonly output: LengthDistribution;
+  /**
+   * The benchmark's cap on generated tokens per request (max_new_tokens), which the harness gives
+   * the engine (datasets.md, "max / min new tokens").
+   */
+  readonly maxOutputTokens: number;
   /** Where the numbers come from, and what had to be assumed where nothing is published. */
   readonly source: string;
 }
@@ -53,27 +58,32 @@ export const DATASET_LENGTHS: Readonly<Record<DatasetPreset, DatasetLengths>> = 
   'mlperf-llama2-70b': {
     input: INPUTS['mlperf-llama2-70b'].input,
     output: { kind: 'fixed', tokens: 294 },
-    source: `MLPerf llama2-70b (OpenOrca, 24,576 samples): input filter tok_input_length < 1024 (mlcommons/inference processorca.py l.134); output mean 294.45 tokens (language/llama2-70b/README.md l.266); ${INPUTS['mlperf-llama2-70b'].text}`,
+    maxOutputTokens: 1024,
+    source: `MLPerf llama2-70b (OpenOrca, 24,576 samples): input filter tok_input_length < 1024 (mlcommons/inference processorca.py l.134); output mean 294.45 tokens (language/llama2-70b/README.md l.266); max_new_tokens 1024 (language/llama2-70b/SUT.py l.29-30; NVIDIA generation_config.json max_output_len 1024); ${INPUTS['mlperf-llama2-70b'].text}`,
   },
   'mlperf-mixtral-8x7b': {
     input: INPUTS['mlperf-mixtral-8x7b'].input,
     output: { kind: 'fixed', tokens: 145 },
-    source: `MLPerf mixtral-8x7b (OpenOrca + GSM8K + MBXP, 15,000 samples): max_seq_len 2048 (inference_rules.adoc l.269); output mean 144.84 tokens (language/mixtral-8x7b/README.md l.290); ${INPUTS['mlperf-mixtral-8x7b'].text}`,
+    maxOutputTokens: 1024,
+    source: `MLPerf mixtral-8x7b (OpenOrca + GSM8K + MBXP, 15,000 samples): max_seq_len 2048 (inference_rules.adoc l.269); output mean 144.84 tokens (language/mixtral-8x7b/README.md l.290); max_new_tokens 1024 (language/mixtral-8x7b/SUT.py l.34-35); ${INPUTS['mlperf-mixtral-8x7b'].text}`,
   },
   'mlperf-llama3.1-405b': {
     input: INPUTS['mlperf-llama3.1-405b'].input,
     output: { kind: 'fixed', tokens: 685 },
-    source: `MLPerf llama3.1-405b (8,313 samples): max_seq_len 20000 (inference_rules.adoc l.1180); output mean 684.68 tokens (language/llama3.1-405b/README.md); ${INPUTS['mlperf-llama3.1-405b'].text}`,
+    maxOutputTokens: 2000,
+    source: `MLPerf llama3.1-405b (8,313 samples): max_seq_len 20000 (inference_rules.adoc l.1180); output mean 684.68 tokens (language/llama3.1-405b/README.md); max_new_tokens 2000 (reference SUT_VLLM.py l.75-76 and NVIDIA generation_config.json max_output_len 2000; the rules table lists 20000); ${INPUTS['mlperf-llama3.1-405b'].text}`,
   },
   'mlperf-llama3.1-8b': {
     input: INPUTS['mlperf-llama3.1-8b'].input,
     output: { kind: 'fixed', tokens: 128 },
-    source: `MLPerf llama3.1-8b (CNN/DailyMail, 13,368 samples): max_seq_len 2048 (inference_rules.adoc l.266); max_new_tokens 128, "most of the generated outputs being 128 tokens" (mlcommons/inference issue 2256): the output mean is not published, outputs are taken at 128; ${INPUTS['mlperf-llama3.1-8b'].text}`,
+    maxOutputTokens: 128,
+    source: `MLPerf llama3.1-8b (CNN/DailyMail, 13,368 samples): max_seq_len 2048 (inference_rules.adoc l.266); max_new_tokens 128 (SUT_VLLM.py l.75-76; NVIDIA generation_config.json), "most of the generated outputs being 128 tokens" (mlcommons/inference issue 2256): the output mean is not published, outputs are taken at 128; ${INPUTS['mlperf-llama3.1-8b'].text}`,
   },
   'mlperf-deepseek-r1': {
     input: INPUTS['mlperf-deepseek-r1'].input,
     output: { kind: 'fixed', tokens: 3886 },
-    source: `MLPerf deepseek-r1 (4,388 samples): MAX_ISL 3136 (language/deepseek-r1/utils/backend_registry.py l.7); output mean 3886.2274 tokens (language/deepseek-r1/README.md l.271); ${INPUTS['mlperf-deepseek-r1'].text}`,
+    maxOutputTokens: 20000,
+    source: `MLPerf deepseek-r1 (4,388 samples): MAX_ISL 3136 (language/deepseek-r1/utils/backend_registry.py l.7); output mean 3886.2274 tokens (language/deepseek-r1/README.md l.271); max_new_tokens 20000 (MAX_OSL, backend_registry.py l.8; NVIDIA generation_config.json max_output_len 20000); ${INPUTS['mlperf-deepseek-r1'].text}`,
   },
 };
 

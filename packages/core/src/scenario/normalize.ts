@@ -503,6 +503,7 @@ export function normalizeWorkload(
     seed: w.seed ?? 0,
     inputLengths: kind === 'batch' ? undefined : (w.inputLengths ?? preset?.input),
     outputLengths: kind === 'batch' ? undefined : (w.outputLengths ?? preset?.output),
+    maxOutputTokens: kind === 'batch' ? undefined : (w.maxOutputTokens ?? preset?.maxOutputTokens),
   };
 }
 

@@ -298,8 +298,16 @@ export const WorkloadSchema = z
     /** Per-request output lengths (serving workloads). Default: every output is outputTokens long. */
     outputLengths: LengthDistributionSchema.optional(),
     /**
+     * The cap on each request's generated tokens that the engine is given (max_tokens,
+     * max_new_tokens). An engine that reserves KV to completion at admission (TensorRT-LLM's
+     * GUARANTEED_NO_EVICT) reserves the prompt plus this much, as it cannot know where a request
+     * stops. Default: each request's own output length (a benchmark that sets max_tokens to the
+     * output length and ignores EOS). A request's own output length counts where it is longer.
+     */
+    maxOutputTokens: positiveInt.optional(),
+    /**
      * A benchmark dataset's published length statistics (scenario/lengths.ts names the source of
-     * each): sets inputLengths and outputLengths where those are not given.
+     * each): sets inputLengths, outputLengths and maxOutputTokens where those are not given.
      */
     dataset: z.enum(DATASET_PRESETS).optional(),
   })

@@ -251,5 +251,10 @@ export interface NormalizedScenario extends GraphContext, CostContext, MemoryCon
     /** Per-request length distributions (serving workloads); undefined: every request is inputTokens/outputTokens long. */
     readonly inputLengths: LengthDistribution | undefined;
     readonly outputLengths: LengthDistribution | undefined;
+    /**
+     * The cap on each request's generated tokens the engine is given (max_tokens,
+     * max_new_tokens); undefined: each request's own output length (serving workloads).
+     */
+    readonly maxOutputTokens: number | undefined;
   };
 }

@@ -188,7 +188,10 @@ function runPool(
   const inputTokens = Math.round(meanOf(lengths.input));
   const outputTokens = Math.round(meanOf(lengths.output));
   const capacity = kvCapacityTokens(ns, budget, inputTokens + outputTokens);
-  const need = maxOf(lengths.input) + maxOf(lengths.output) + (ns.serving.speculative?.tokens ?? 0);
+  // A reserving engine holds a request's output cap from admission (workload.maxOutputTokens).
+  const reserved = ns.engine.kvPolicy === 'reserve' ? (ns.workload.maxOutputTokens ?? 0) : 0;
+  const need =
+    maxOf(lengths.input) + Math.max(maxOf(lengths.output), reserved) + (ns.serving.speculative?.tokens ?? 0);
   if (capacity < need + ns.engine.kvPageTokens) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   const coster = new StepCoster(ns);
   const result = simulate(ns, coster, {

@@ -28,6 +28,11 @@ export class SimState {
   readonly k: number;
   readonly perStep: number;
   readonly reserve: boolean;
+  /**
+   * Reserve policy: the output tokens reserved for a request at admission, at least its own
+   * (workload.maxOutputTokens: the engine cannot know where a request stops). 0: its own.
+   */
+  readonly reserveOutput: number;
   readonly chunked: boolean;
   /** Prompt chunks run in steps of their own while prompts wait (not mixed with decodes). */
   readonly prefillFirst: boolean;
@@ -136,6 +141,7 @@ export class SimState {
     this.k = spec?.tokens ?? 0;
     this.perStep = expectedAcceptedTokens(this.k, spec?.acceptanceRate ?? 0);
     this.reserve = eng.kvPolicy === 'reserve';
+    this.reserveOutput = ns.workload.maxOutputTokens ?? 0;
     this.chunked = eng.chunkedPrefill;
     this.prefillFirst = !eng.mixedBatches && !input.prefilled;
     // The decode pool of a disaggregated deployment is not given the lag (its arrivals are
@@ -181,9 +187,13 @@ export class SimState {
     this.start = this.issued > 0 ? (input.arrivals?.[0] ?? 0) : 0;
   }
 
-  /** Tokens request r holds at its longest (reserve policy). */
+  /**
+   * Tokens reserved for request r at admission (reserve policy): its prompt and the output cap
+   * the engine was given, or its own output where that is longer or no cap is set.
+   */
   ownTotal(r: number): number {
-    return (this.S[r] ?? 0) - this.prefix + (this.O[r] ?? 0) + this.k;
+    const out = this.O[r] ?? 0;
+    return (this.S[r] ?? 0) - this.prefix + (out > this.reserveOutput ? out : this.reserveOutput) + this.k;
   }
 
   blocksFor(tokens: number): number {
