@@ -560,6 +560,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       moeTp: tp / ep,
       redundantExperts: s.parallelism.redundantExperts,
       layerScale: Math.ceil(layers / pp) / layers,
+      decodeKvReadsPerQueryHead: engine.decodeKvReadsPerQueryHead,
       microBatches: s.parallelism.microBatches ?? pp,
       formats,
       serving: serving.value,

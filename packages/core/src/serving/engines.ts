@@ -41,6 +41,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: false,
     attentionDpRankSchedulers: false,
     slidingWindow: true,
+    decodeKvReadsPerQueryHead: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
@@ -73,6 +74,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
     slidingWindow: true,
+    decodeKvReadsPerQueryHead: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
@@ -123,6 +125,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: true,
     slidingWindow: false,
+    decodeKvReadsPerQueryHead: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
     sources: {
@@ -178,6 +181,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
     slidingWindow: true,
+    decodeKvReadsPerQueryHead: false,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
