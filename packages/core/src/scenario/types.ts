@@ -115,6 +115,12 @@ export interface EngineProfile {
    */
   readonly decodeKvReadsPerQueryHead: boolean;
   /**
+   * Whether attention computes in FP8 when the KV cache and activations are FP8 (FP8 attention
+   * kernels: TensorRT-LLM's FP8 context FMHA). False: the cache is stored in FP8 but attention
+   * runs at the 16-bit rate.
+   */
+  readonly fp8Attention: boolean;
+  /**
    * KV-cache format when the scenario names none: each engine's default is "auto", the model's
    * own 16-bit dtype, whatever the weight format (FP8 KV is opt-in).
    */

@@ -42,6 +42,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     attentionDpRankSchedulers: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
@@ -75,6 +76,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     attentionDpRankSchedulers: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
@@ -126,6 +128,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     attentionDpRankSchedulers: true,
     slidingWindow: false,
     decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
     sources: {
@@ -182,6 +185,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     attentionDpRankSchedulers: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {

@@ -1,7 +1,8 @@
 /**
- * TensorRT-LLM 0.6.1's generation attention reads a GQA cache once per query head
- * (engine-releases.ts trtllm@0.6.1, EngineProfile.decodeKvReadsPerQueryHead): the decode
- * attention of a GQA model reads group-size times the cache, prefill and MHA models are unchanged.
+ * The trtllm@0.6.1 release profile (engine-releases.ts). Its generation attention reads a GQA cache
+ * once per query head (EngineProfile.decodeKvReadsPerQueryHead): the decode attention of a GQA
+ * model reads group-size times the cache; prefill and MHA models are unchanged. It has no FP8
+ * attention kernels (EngineProfile.fp8Attention): an FP8 cache is read into 16-bit attention.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -75,5 +76,38 @@ describe('decode attention reading a GQA cache once per query head (trtllm@0.6.1
       // Before the release profile these were 1.30-2.13x the measurement.
       expect(Math.abs(p.predicted / measured - 1)).toBeLessThan(0.15);
     }
+  });
+});
+
+describe('an FP8 cache read into 16-bit attention (trtllm@0.6.1, no FP8 attention kernels)', () => {
+  const firstToken = (hardware: string, weights: string, engine: string) =>
+    run({
+      model: 'llama-2-7b',
+      hardware,
+      precision: { weights, activations: weights, kvCache: weights },
+      engine,
+      calibration: 'none',
+      workload: { batch: 1, inputTokens: 2048, outputTokens: 1 },
+    });
+
+  it('runs the prefill attention of an FP8 deployment at the 16-bit rate, so the first token comes later', () => {
+    const now = firstToken('h100-sxm', 'fp8', 'trtllm');
+    const old = firstToken('h100-sxm', 'fp8', 'trtllm@0.6.1');
+    const ratio =
+      breakdownOp(old, 'prefill', 'attention').timeMs / breakdownOp(now, 'prefill', 'attention').timeMs;
+    // H100 SXM: 1979 dense FP8 against 989 dense 16-bit TFLOP/s (the compute-bound part doubles).
+    expect(ratio).toBeGreaterThan(1.5);
+    expect(ratio).toBeLessThanOrEqual(2.01);
+    expect(old.ttftMs).toBeGreaterThan(now.ttftMs);
+    expect(breakdownOp(old, 'prefill', 'gate_up_proj').timeMs).toBeCloseTo(
+      breakdownOp(now, 'prefill', 'gate_up_proj').timeMs,
+      9,
+    );
+  });
+
+  it('leaves a 16-bit deployment unchanged', () => {
+    const now = firstToken('a100-sxm-80gb', 'fp16', 'trtllm');
+    const old = firstToken('a100-sxm-80gb', 'fp16', 'trtllm@0.6.1');
+    expect(old.ttftMs).toBeCloseTo(now.ttftMs, 9);
   });
 });
