@@ -187,7 +187,12 @@ describe('engine releases', () => {
     const older = engineRefForRelease('sglang', '0.4.9');
     expect(older.ref).toBe('sglang@0.5.9');
     expect(older.note).toMatch(/oldest/);
-    expect(engineRefForRelease('trtllm', '1.3.0').ref).toBe('trtllm');
+    // TensorRT-LLM 1.x runs the 0.17 profile, which is the newest; 0.5 predates the oldest.
+    expect(engineRefForRelease('trtllm', '1.3.0').ref).toBe('trtllm@0.17');
+    expect(engineProfile('trtllm@0.17')).toEqual({ ...ENGINE_PROFILES.trtllm, version: '0.17' });
+    expect(engineRefForRelease('trtllm', '0.6.1').ref).toBe('trtllm@0.6.1');
+    expect(engineRefForRelease('trtllm', '0.5').note).toMatch(/oldest/);
+    expect(releaseOfFramework('TensorRT-LLM 0.6.1 (gptSessionBenchmark, static batching)')).toBe('0.6.1');
     expect(engineRefForRelease('sglang', undefined).ref).toBe('sglang');
     expect(compareVersions('0.5.12', '0.5.9')).toBeGreaterThan(0);
   });

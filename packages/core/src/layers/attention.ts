@@ -7,6 +7,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
 import type { Operator } from '../graph/operator.js';
+import type { GraphContext } from '../scenario/types.js';
 import { causalPairs, elementwise, gemm, op, type StepContext } from '../graph/ops.js';
 import type { LayerAttentionType, ModelSpec } from '../model/schema.js';
 import type { CacheShard, Layer, LayerKind, LayerParams, LayerSplit } from './types.js';
@@ -98,6 +99,19 @@ export function gqaParams(model: ModelSpec): number {
   return h * (q + 2 * kv) + q * h + bias + outBias;
 }
 
+/**
+ * How many times a decode step reads each cached position of a GQA layer on one device: once,
+ * or once per query head of a group (query heads over KV heads on the device) where the engine's
+ * generation kernel does not share K and V across the group (GraphContext.decodeKvReadsPerQueryHead).
+ */
+export function decodeKvReads(
+  ctx: Pick<GraphContext, 'model' | 'attnTp' | 'decodeKvReadsPerQueryHead'>,
+): number {
+  const a = ctx.model.attention;
+  if (ctx.decodeKvReadsPerQueryHead !== true || a.kind !== 'gqa') return 1;
+  return a.numHeads / ctx.attnTp / Math.max(1, a.numKvHeads / ctx.attnTp);
+}
+
 class GqaLayer extends AttentionLayer implements Layer {
   params(model: ModelSpec): LayerParams {
     const p = gqaParams(model);
@@ -163,7 +177,7 @@ class GqaLayer extends AttentionLayer implements Layer {
           flops: 0,
           bytes: qo + t * cachedPerToken,
           flopsPerContext: t * perCtxFlops + b * recomputeFlops,
-          bytesPerContext: b * cachedPerToken,
+          bytesPerContext: b * cachedPerToken * (xquant ? 1 : decodeKvReads(c.ctx)),
           contextCap: this.window,
           rate: c.attentionRate,
           part: 'decode',

@@ -10,6 +10,8 @@ import type { EngineId } from './schema.js';
 export interface EngineReleaseChanges {
   readonly requestOverheadSeconds?: number;
   readonly requestOverheadSecondsByVendor?: Readonly<Record<string, number>>;
+  readonly decodeKvReadsPerQueryHead?: boolean;
+  readonly fp8Attention?: boolean;
 }
 
 export interface EngineRelease {
@@ -26,8 +28,21 @@ export const ENGINE_RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]
   vllm: [],
   // TensorRT-LLM 1.2.0rc6 and 1.3.0rc14 rows of serving-modern.csv (InferenceX, B200 FP8 TP8 and
   // NVFP4 TP4 at 4 clients) show the same TTFT (193 / 190 ms, 162 / 161 ms) and TPOT within the
-  // output-length difference: no release profile.
-  trtllm: [],
+  // output-length difference: no release profile between them.
+  trtllm: [
+    {
+      version: '0.6.1',
+      changes: { decodeKvReadsPerQueryHead: true, fp8Attention: false },
+      evidence:
+        'reference.csv TensorRT-LLM performance.md @138f96d v0.6.1 static-batch rows: Llama-2-70B (GQA, 8 KV heads) at TP2/TP4 on H100 FP8 [M0826-M0829] and A100 FP16 [M0842-M0844] were predicted 1.1-2.1x too fast, most where decode attention dominates (long outputs, large batches), while GPT-J-6B and Llama-2-7B (multi-head attention, nothing to share) in the same tables fit within 1-12%; with the generation kernel reading the cache once per query head they come within the spread of the MHA rows (docs/fidelity.md). The release that first shared K/V across a group (the XQA generation kernel) was not read at a pinned commit: 0.17 is the first release in the data that fits without it. No FP8 attention kernels: the FP8 cache of the v0.5/v0.6.1 FP8 rows (--fp8_kv_cache) is read into 16-bit attention; FP8 context attention (use_fp8_context_fmha, opt-in, set in the NVIDIA MLPerf v5.1 configurations of serving-modern.csv) came in a later release, not read at a pinned commit',
+    },
+    {
+      version: '0.17',
+      changes: {},
+      evidence:
+        'the newest profile (engines.ts ENGINE_PROFILES.trtllm); the 319 perf-overview 0.17 rows of reference.csv (GQA models) fit with the cache read once per KV head: read once per query head, their median error would go from 6.3% to 43.5% (raw model)',
+    },
+  ],
   sglang: [
     {
       version: '0.5.9',

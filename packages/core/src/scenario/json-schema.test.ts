@@ -28,6 +28,8 @@ describe('scenarioJsonSchema', () => {
       'vllm',
       'trtllm',
       'sglang',
+      'trtllm@0.6.1',
+      'trtllm@0.17',
       'sglang@0.5.9',
       'sglang@0.5.12',
     ]);

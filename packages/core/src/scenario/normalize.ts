@@ -107,8 +107,11 @@ function chooseFormats(s: Scenario, model: ModelSpec): Formats {
   const kvCache =
     s.precision.kvCache ??
     (rateClassOf(weights) === 'fp8' ? engine.kvCacheFormatWithFp8Weights : engine.kvCacheFormat);
-  // Attention multiplies activations (queries) with the cache: FP8 attention needs both in FP8.
-  const attentionRate = gemmRateFormat(kvCache === 'int2' ? 'bf16' : kvCache, activations);
+  // Attention multiplies activations (queries) with the cache: FP8 attention needs both in FP8,
+  // and an engine with FP8 attention kernels (EngineProfile.fp8Attention); without them an FP8
+  // cache is read into 16-bit math.
+  const sixteenBit = kvCache === 'int2' || (!engine.fp8Attention && rateClassOf(kvCache) === 'fp8');
+  const attentionRate = gemmRateFormat(sixteenBit ? 'bf16' : kvCache, activations);
   return {
     weights,
     activations,
@@ -562,6 +565,7 @@ export function normalizeScenario(s: Scenario): Result<NormalizedScenario> {
       moeTp: tp / ep,
       redundantExperts: s.parallelism.redundantExperts,
       layerScale: Math.ceil(layers / pp) / layers,
+      decodeKvReadsPerQueryHead: engine.decodeKvReadsPerQueryHead,
       microBatches: s.parallelism.microBatches ?? pp,
       formats,
       serving: serving.value,

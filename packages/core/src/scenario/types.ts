@@ -109,6 +109,18 @@ export interface EngineProfile {
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   /**
+   * Whether the decode (generation) attention kernel reads a GQA layer's KV cache once per query
+   * head instead of once per KV head (no sharing across the heads of a group): TensorRT-LLM's
+   * masked-MHA generation kernel of the 0.6 releases (scenario/engine-releases.ts).
+   */
+  readonly decodeKvReadsPerQueryHead: boolean;
+  /**
+   * Whether attention computes in FP8 when the KV cache and activations are FP8 (FP8 attention
+   * kernels: TensorRT-LLM's FP8 context FMHA). False: the cache is stored in FP8 but attention
+   * runs at the 16-bit rate.
+   */
+  readonly fp8Attention: boolean;
+  /**
    * KV-cache format when the scenario names none: each engine's default is "auto", the model's
    * own 16-bit dtype, whatever the weight format (FP8 KV is opt-in).
    */
@@ -188,6 +200,11 @@ export interface GraphContext extends ParallelSizes {
    * node-level normal kernels (layers/moe.ts). Absent: every group is taken as one domain's.
    */
   readonly hardware?: Pick<HardwareSpec, 'scaleUp'>;
+  /**
+   * Decode attention reads a GQA cache once per query head (EngineProfile.decodeKvReadsPerQueryHead).
+   * Absent: once per KV head.
+   */
+  readonly decodeKvReadsPerQueryHead?: boolean;
 }
 
 /** What costing an operator needs: the device and how close to its peaks kernels get. */

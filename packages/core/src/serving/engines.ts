@@ -41,6 +41,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: false,
     attentionDpRankSchedulers: false,
     slidingWindow: true,
+    decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
@@ -73,6 +75,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
     slidingWindow: true,
+    decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {
@@ -123,6 +127,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: true,
     slidingWindow: false,
+    decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'fp8',
     sources: {
@@ -178,6 +184,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
     slidingWindow: true,
+    decodeKvReadsPerQueryHead: false,
+    fp8Attention: true,
     kvCacheFormat: 'bf16',
     kvCacheFormatWithFp8Weights: 'bf16',
     sources: {

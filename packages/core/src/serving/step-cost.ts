@@ -17,6 +17,7 @@ import type { CostedOperator } from '../cost/roofline.js';
 import { costOperator, decodeAttentionOccupancy, perKernelSeconds, workOf } from '../cost/roofline.js';
 import type { Operator } from '../graph/operator.js';
 import { buildGraph, busiestRankSequences } from '../graph/build.js';
+import { decodeKvReads } from '../layers/attention.js';
 import { weightsBytesPerDevice } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { paddedGraphBatch } from './engines.js';
@@ -172,7 +173,11 @@ export class StepCoster {
     this.decodeAttention = dec
       .filter((o) => o.kind === 'attention')
       .map((o) => this.term(o, { bytesPerSequence: o.bytes, flopsPerPair: 0, bytesPerToken: 0 }));
-    const cachedPerPosition = dec.find((o) => o.kind === 'attention')?.bytesPerContext ?? 0;
+    // A prompt chunk reads the cached positions once (a generation kernel that reads them once per
+    // query head, decodeKvReads, is a decode kernel).
+    const cachedPerPosition =
+      (dec.find((o) => o.kind === 'attention')?.bytesPerContext ?? 0) /
+      (ns.formats.cacheLayerInput ? 1 : decodeKvReads(ns));
     this.prefillAttention = pre
       .filter((o) => o.kind === 'attention')
       .map((o) =>

@@ -11,6 +11,7 @@ import type { MeasurementRow } from '../measurements/csv.js';
 import { modelNotInCatalogSkip, skipReasons } from './messages.js';
 import type { Prediction, PredictOptions } from './predict-types.js';
 import { profileParametersFor } from '../calibrate/profile.js';
+import { engineRefForRelease, releaseOfFramework } from '../scenario/engine-releases.js';
 import {
   engineOf,
   firstError,
@@ -64,13 +65,15 @@ export function predictStaticRow(row: MeasurementRow, options: PredictOptions = 
   const tp = intCell(row.tp) ?? 1;
   const pp = intCell(row.pp) ?? 1;
   const engine = engineOf(row.framework);
+  // The release in the framework cell ('TensorRT-LLM 0.6.1') picks the engine's release profile.
+  const release = engineRefForRelease(engine, releaseOfFramework(row.framework));
   const result = estimate({
     model: model.id,
     hardware: hw.spec,
     gpus: tp * pp,
     parallelism: { tp, pp },
     precision: { weights, activations: weights, kvCache },
-    engine,
+    engine: release.ref,
     efficiency: profileParametersFor(options.profiles, hw.spec.id, engine),
     calibration: 'none',
     workload:
@@ -85,7 +88,8 @@ export function predictStaticRow(row: MeasurementRow, options: PredictOptions = 
   const predicted = perGpuByContext
     ? result.value.outputTokensPerSec / result.value.scenario.gpus
     : read(result.value);
-  return hw.note === undefined ? { predicted } : { predicted, note: hw.note };
+  const note = [hw.note, release.note].filter((n) => n !== undefined).join('; ');
+  return note === '' ? { predicted } : { predicted, note };
 }
 
 /** kv_kb_per_token (decimal KB, BF16 unless the row says otherwise) and gflops_per_token (training, S = 4096). */
