@@ -435,6 +435,8 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
     memoryFraction: sv.memoryFraction ?? defaultMemoryFraction(base, hardware, tp, pp, maxBatchedTokens),
     maxBatchedTokens,
     maxSequences: sv.maxSequences ?? base.maxSequences,
+    // A maxSequences the scenario sets is the instance's; the engine default may be per rank.
+    maxSequencesPerAttentionDpRank: sv.maxSequences === undefined && base.attentionDpRankProcesses,
     cudaGraphBatchSizes: cudaGraphBatchSizes(
       base,
       hardware,
