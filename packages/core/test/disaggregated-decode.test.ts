@@ -35,8 +35,10 @@ describe('disaggregated decode pool: the wait for a slot is TTFT', () => {
     // The capped pool steps over 8 sequences: TPOT is that of 8 clients, not 64 clients' wait.
     expect(capped.latency.tpot.mean).toBeLessThan(eight.latency.tpot.mean * 1.2);
     expect(capped.latency.tpot.mean).toBeLessThan(open.latency.tpot.mean);
-    // The 56 waiting clients wait before their first token.
+    // The 56 waiting clients wait before their first token, in the queue part of TTFT.
     expect(capped.latency.ttft.mean).toBeGreaterThan(eight.latency.ttft.mean * 3);
+    const parts = capped.serving?.ttftParts;
+    expect(parts?.queueMs ?? 0).toBeGreaterThan(capped.latency.ttft.mean / 2);
   });
 });
 

@@ -580,6 +580,12 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
   }
   const requests = r.requests * replicas;
   const split = ttftSplit(prefillPool?.result ?? r);
+  // Disaggregated: the queue part also holds the wait for a decode slot (decodeSlotWait).
+  if (d !== undefined && r.requests > 0) {
+    let wait = 0;
+    for (let i = 0; i < r.requests; i++) wait += decodeSlotWait(r, i);
+    split.queue += wait / r.requests;
+  }
   const duration =
     d === undefined
       ? r.durationSeconds
