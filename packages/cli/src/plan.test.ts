@@ -95,13 +95,14 @@ describe('ridgeline plan', () => {
   });
 
   it('prints both pools of a disaggregated choice, and searches none with --no-disaggregation', async () => {
-    const r = await cli([...PLAN, '--slo', 'ttft=60,tpot=8']);
+    // A decode pool's wait for a slot counts in TTFT (the decode worker streams the first token).
+    const r = await cli([...PLAN, '--slo', 'ttft=120,tpot=7']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('(P 1×tp1 + D 1×tp1)');
     expect(r.out).toContain('prefill pool, 1 instance(s):');
     expect(r.out).toContain('decode pool, 1 instance(s):');
     expect(r.out.match(/--kv-transfer-config/g)?.length).toBe(2);
-    const off = await cli([...PLAN, '--slo', 'ttft=60,tpot=8', '--no-disaggregation']);
+    const off = await cli([...PLAN, '--slo', 'ttft=120,tpot=7', '--no-disaggregation']);
     expect(off.code).toBe(0);
     expect(off.out).toContain('0 disaggregated pool layouts');
     expect(off.out).not.toContain('P 1×tp1');

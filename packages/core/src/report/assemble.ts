@@ -92,6 +92,8 @@ export interface ServingReport {
    * Mean TTFT split, ms: the API server's per-request time (tokenization, hand-off, first-token
    * streaming), the wait in the engine's queue, the wait for the step an overlap scheduler had
    * already built when the request arrived, and the prompt's steps up to its first token.
+   * Disaggregated: the prefill pool's, the queue part with the wait for a decode slot, and the KV
+   * transfer (kvTransferMs) besides.
    */
   readonly ttftParts: {
     readonly requestOverheadMs: number;

@@ -439,6 +439,8 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
     maxBatchedTokens,
     maxSequences: sv.maxSequences ?? base.maxSequences,
     kvPageTokens: sv.kvPageTokens ?? base.kvPageTokens,
+    // A maxSequences the scenario sets is the instance's; the engine default may be per rank.
+    maxSequencesPerAttentionDpRank: sv.maxSequences === undefined && base.attentionDpRankProcesses,
     cudaGraphBatchSizes: cudaGraphBatchSizes(
       base,
       hardware,

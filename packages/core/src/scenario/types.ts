@@ -106,6 +106,24 @@ export interface EngineProfile {
    * its tokens spread evenly over the ranks.
    */
   readonly attentionDpRankSchedulers: boolean;
+  /**
+   * Under attention DP, whether every rank runs its own scheduler process over the requests sent
+   * to it (TensorRT-LLM's executor per rank, SGLang's scheduler per DP rank): each applies the
+   * engine's maxSequences to its own sequences, so the instance holds the ranks times as many.
+   * False: one scheduler for the instance.
+   */
+  readonly attentionDpRankProcesses: boolean;
+  /**
+   * Under attention DP, whether a step's host time per sequence is the busiest rank's share (the
+   * ranks' scheduler loops prepare their own sequences side by side) rather than the instance's.
+   */
+  readonly attentionDpRankHostTime: boolean;
+  /**
+   * Set by the scenario's normalization: whether maxSequences is per rank (the engine's default
+   * under attentionDpRankProcesses) or the instance's (serving.maxSequences, as documented).
+   * Unset: attentionDpRankProcesses decides.
+   */
+  readonly maxSequencesPerAttentionDpRank?: boolean;
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   /**

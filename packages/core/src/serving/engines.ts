@@ -40,6 +40,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     mixedBatches: true,
     overlapScheduler: false,
     attentionDpRankSchedulers: false,
+    attentionDpRankProcesses: false,
+    attentionDpRankHostTime: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
     fp8Attention: true,
@@ -74,6 +76,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     mixedBatches: true,
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
+    attentionDpRankProcesses: false,
+    attentionDpRankHostTime: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
     fp8Attention: true,
@@ -126,6 +130,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     mixedBatches: true,
     overlapScheduler: true,
     attentionDpRankSchedulers: true,
+    attentionDpRankProcesses: true,
+    attentionDpRankHostTime: false,
     slidingWindow: false,
     decodeKvReadsPerQueryHead: false,
     fp8Attention: true,
@@ -148,6 +154,10 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       overlapScheduler: `${DEFAULTS_MD} §2b: overlap scheduler on (disable_overlap_scheduler=False) in the mid-2025 TorchLlmArgs; the current default was not read (§2a), assumed unchanged`,
       attentionDpRankSchedulers:
         'with enable_attention_dp each rank runs its own executor loop over the requests assigned to it, under max_batch_size and max_num_tokens (the per-scheduler limits the MLPerf harness sets as gpu_batch_size per rank, validate/modern-rows.ts); scheduler code not read at a pinned commit',
+      attentionDpRankProcesses:
+        'with enable_attention_dp each rank runs its own executor loop over its own requests (as attentionDpRankSchedulers), applying max_batch_size to them: the MLPerf harness sets gpu_batch_size per rank (validate/modern-rows.ts); so the default 2048 holds per rank and each rank prepares its own sequences; scheduler code not read at a pinned commit',
+      attentionDpRankHostTime:
+        "false: the per-sequence host time stays the instance's. With it per rank, the Dynamo + TensorRT-LLM GB200 rows at 1,127-6,144 clients (attention DP over 16-32 ranks) go from 0.83-0.92 to 0.72-0.79 of the measured TPOT (docs/fidelity.md); how the ranks' executor loops synchronize their requests each step was not read",
       stepOverheadSeconds:
         'assumed 0.3 ms (overlap scheduler on, §2b); fitted to v0.5 batch-1 TTFT rows [M0847-M0862]',
       runtimeReserveBytes:
@@ -183,6 +193,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     mixedBatches: false,
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
+    attentionDpRankProcesses: true,
+    attentionDpRankHostTime: true,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
     fp8Attention: true,
@@ -197,6 +209,8 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
       overlapScheduler: `${DEFAULTS_MD} §3a: overlap scheduler on (disable_overlap_schedule=False)`,
       attentionDpRankSchedulers:
         'false: one token budget for the DP group, spread over its ranks (how SGLang divides chunked_prefill_size over DP-attention ranks was not read at a pinned commit)',
+      attentionDpRankProcesses: `${DEFAULTS_MD} §3a: max_running_requests is computed from the KV pool of each scheduler (one per DP-attention rank, each with its own pool), min(max(tokens/context_len*512, 2048), 4096), and a user value is divided by the DP size; so the default 4096 holds per rank`,
+      attentionDpRankHostTime: `${DEFAULTS_MD} §3a (max_running_requests row): a scheduler process per DP-attention rank, each preparing the batch of its own sequences`,
       stepOverheadSeconds: 'assumed 0.3 ms: zero-overhead overlap scheduler on by default (§3a, §4)',
       cudaGraphBatchSizes: `${DEFAULTS_MD} §3a: decode capture sizes [1,2,4,8,12] + range(16,257,8) + range(272,512,16) + range(512, max_bs+1, 32), max_bs by GPU memory and TP`,
       stepOverheadPerSequenceSeconds:
@@ -255,6 +269,16 @@ export function cudaGraphBatchSizes(
   if (profile.id === 'vllm') return vllmGraphSizes(maxSequences, maxBatchedTokens);
   if (profile.id === 'sglang') return sglangGraphSizes(sglangMaxBs(hardware.memory.capacityBytes / GIB, tp));
   return profile.cudaGraphBatchSizes;
+}
+
+/**
+ * The most sequences one instance holds: the engine's maxSequences, times the attention-DP ranks
+ * where each rank's scheduler applies it (attentionDpRankProcesses, unless the scenario set it).
+ */
+export function instanceMaxSequences(engine: EngineProfile, attnDp: number): number {
+  return (engine.maxSequencesPerAttentionDpRank ?? engine.attentionDpRankProcesses) && attnDp > 1
+    ? engine.maxSequences * attnDp
+    : engine.maxSequences;
 }
 
 /** The captured size a decode batch of `sequences` is padded to, or undefined above the largest (eager). */

@@ -20,6 +20,7 @@ import type { SimulationResult } from './continuous.js';
 import { poissonArrivals, seededRandom, simulate } from './continuous.js';
 import { drawLengths } from '../scenario/lengths.js';
 import { StepCoster } from './step-cost.js';
+import { instanceMaxSequences } from './engines.js';
 import { percentile } from '../util/percentile.js';
 
 type Disaggregation = NonNullable<NormalizedScenario['serving']['disaggregation']>;
@@ -180,7 +181,11 @@ function runPool(
   lengths: RequestLengths,
   prefilled: boolean,
 ): Result<PoolRun> {
-  const budget = kvBudget(ns, ns.engine.maxBatchedTokens, Math.min(ns.engine.maxSequences, requests));
+  const budget = kvBudget(
+    ns,
+    ns.engine.maxBatchedTokens,
+    Math.min(instanceMaxSequences(ns.engine, ns.attnDp), requests),
+  );
   if (budget.weightsBytes + budget.reservedBytes > ns.hardware.memory.capacityBytes)
     return fail(
       memoryMessages.weightsDoNotFit(budget.weightsBytes, ns.hardware.memory.capacityBytes, ns.gpus),
@@ -352,7 +357,7 @@ function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<Poo
   for (let i = 0; i < r.requests; i++) {
     const k = source[i] ?? 0;
     const t = (pr.firstTokenSeconds[k] ?? 0) - (pr.arrivalSeconds[k] ?? 0);
-    ttft[i] = t;
+    ttft[i] = t + kvTransferSeconds + decodeSlotWait(r, i);
     e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
   }
   return ok({
@@ -366,6 +371,24 @@ function runDisaggregated(ns: NormalizedScenario, d: Disaggregation): Result<Poo
     inputs: decodeLengths.input,
   });
 }
+
+/**
+ * Seconds a request of the decode pool waited for its decode slot (arrival to the step that
+ * first scheduled it). The decode worker streams every token, the first included: SGLang's PD
+ * router returns the decode server's stream, and its prefill server runs a prompt only once the
+ * decode side has reserved the request's KV (bootstrap and pre-allocation queues); Dynamo's
+ * decode worker likewise holds the request from before its remote prefill. So the wait for a
+ * decode slot comes before the first token reaches the client: it is TTFT, not TPOT
+ * (docs/serving.md, disaggregated serving).
+ */
+function decodeSlotWait(r: SimulationResult, i: number): number {
+  const start = r.startSeconds[i] ?? -1;
+  const arrival = r.arrivalSeconds[i] ?? 0;
+  return start >= arrival ? start - arrival : 0;
+}
+
+/** Bisection rounds that split a closed loop's clients between prefill-bound disaggregated pools. */
+const DISAGGREGATED_SPLIT_ROUNDS = 8;
 
 /** Evenly spaced arrivals at `rate` per second (a closed loop's steady stream of new requests). */
 function evenArrivals(requests: number, rate: number): Float64Array {
@@ -416,8 +439,28 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
   const N = w.concurrency;
   const first = round(N);
   if (!first.ok) return first;
-  const settled = round(Math.max(1, Math.round(N - Math.min(first.value.inPrefill, N - 1))));
+  let settled = round(Math.max(1, Math.round(N - Math.min(first.value.inPrefill, N - 1))));
   if (!settled.ok) return settled;
+  // Where the decode pool serves clients faster than the prefill pool can take their prompts, the
+  // refinement above overshoots (every client counted in prefill, one left decoding). The
+  // clients then split where the decode pool's rate just meets the prefill pool: the most decode
+  // clients n with n + (clients in prefill at n's rate) <= N, found by bisection over log n.
+  if (first.value.inPrefill >= N - 1 && N > 2) {
+    let lo = 1;
+    let hi = N;
+    let best = settled;
+    for (let i = 0; i < DISAGGREGATED_SPLIT_ROUNDS && hi / lo > 1.05; i++) {
+      const mid = Math.max(lo + 1, Math.min(hi - 1, Math.round(Math.sqrt(lo * hi))));
+      if (mid <= lo || mid >= hi) break;
+      const at = round(mid);
+      if (!at.ok) return at;
+      if (mid + at.value.inPrefill <= N) {
+        lo = mid;
+        best = at;
+      } else hi = mid;
+    }
+    settled = best;
+  }
   const { decode, prefill } = settled.value;
   const r = decode.result;
   const pr = prefill.result;
@@ -426,7 +469,7 @@ function runDisaggregatedClosedLoop(ns: NormalizedScenario, d: Disaggregation): 
   for (let i = 0; i < r.requests; i++) {
     const k = i % pr.requests;
     const t = (pr.firstTokenSeconds[k] ?? 0) - (pr.arrivalSeconds[k] ?? 0);
-    ttft[i] = t;
+    ttft[i] = t + kvTransferSeconds + decodeSlotWait(r, i);
     e2e[i] = t + kvTransferSeconds + (r.finishSeconds[i] ?? 0) - (r.arrivalSeconds[i] ?? 0);
   }
   return ok({
@@ -540,6 +583,12 @@ export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
   }
   const requests = r.requests * replicas;
   const split = ttftSplit(prefillPool?.result ?? r);
+  // Disaggregated: the queue part also holds the wait for a decode slot (decodeSlotWait).
+  if (d !== undefined && r.requests > 0) {
+    let wait = 0;
+    for (let i = 0; i < r.requests; i++) wait += decodeSlotWait(r, i);
+    split.queue += wait / r.requests;
+  }
   const duration =
     d === undefined
       ? r.durationSeconds

@@ -43,8 +43,10 @@ export function staticHostSeconds(
 ): { overhead: number; prefillOverhead: number } {
   const e = ns.efficiency;
   const steps = prefillSteps(ns, sequences);
+  // A scheduler process per attention-DP rank prepares its own sequences (StepCoster.hostSeconds).
+  const ranks = ns.engine.attentionDpRankHostTime ? ns.attnDp : 1;
   return {
-    overhead: e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * sequences,
+    overhead: e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * Math.ceil(sequences / ranks),
     prefillOverhead:
       steps * e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * Math.max(steps, sequences),
   };

@@ -402,13 +402,17 @@ export class StepCoster {
     return rows > 0 ? this.part(this.head, Math.ceil(rows), 'head').work : 0;
   }
 
-  /** Host time of one engine step: a fixed part plus a part per sequence in the step. */
+  /**
+   * Host time of one engine step: a fixed part plus a part per sequence in the step. Under
+   * attention DP with a scheduler process per rank (attentionDpRankHostTime), the ranks prepare
+   * their own sequences side by side, so the per-sequence part is the busiest rank's share.
+   */
   hostSeconds(load: StepLoad): number {
     const e = this.ns.efficiency;
-    return (
-      e.stepOverheadSeconds +
-      e.stepOverheadPerSequenceSeconds * (load.decodeSequences + load.prefillSequences)
-    );
+    const sequences = load.decodeSequences + load.prefillSequences;
+    const ranks = this.ns.engine.attentionDpRankHostTime ? this.ns.attnDp : 1;
+    const perRank = ranks > 1 ? Math.ceil(sequences / ranks) : sequences;
+    return e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * perRank;
   }
 
   /** Seconds of one engine step including the engine's host overhead. */

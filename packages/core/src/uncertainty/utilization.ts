@@ -6,6 +6,7 @@
  */
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { simulateStaticBatch } from '../serving/static-batch.js';
+import { instanceMaxSequences } from '../serving/engines.js';
 
 /** How near saturation an open-loop run is, as its band reads it (BandConditions). */
 export interface OpenLoopLoad {
@@ -42,7 +43,7 @@ export function openLoopLoad(
   const context = w.inputTokens + w.outputTokens;
   const full = Math.max(
     1,
-    Math.min(ns.engine.maxSequences, Math.floor(kvCapacityTokens / Math.max(1, context))),
+    Math.min(instanceMaxSequences(ns.engine, ns.attnDp), Math.floor(kvCapacityTokens / Math.max(1, context))),
   );
   const replicas = Math.max(1, ns.dp);
   const atFull = simulateStaticBatch({ ...ns, workload: { ...w, kind: 'batch', batch: full * replicas } });

@@ -7,6 +7,7 @@
 import type { NormalizedScenario } from '../../scenario/normalize.js';
 import type { StepCoster, StepLoad } from '../step-cost.js';
 import { emptyLoad } from '../step-cost.js';
+import { instanceMaxSequences } from '../engines.js';
 import type { SimulationInput } from '../continuous.js';
 import { expectedAcceptedTokens } from './speculative.js';
 
@@ -128,7 +129,8 @@ export class SimState {
     // max_num_tokens from the dataset) gets room for one prompt plus the default budget of
     // decode tokens. Otherwise a prompt as long as the budget would wait until no request decodes.
     const promptTokens = input.prefilled ? 0 : longestPrompt;
-    const decodeRoom = Math.min(eng.maxSequences, n) * (1 + (ns.serving.speculative?.tokens ?? 0));
+    const maxSeqs = Math.min(instanceMaxSequences(eng, ns.attnDp), n);
+    const decodeRoom = maxSeqs * (1 + (ns.serving.speculative?.tokens ?? 0));
     // Attention-DP ranks with their own schedulers (TensorRT-LLM) each apply the budget.
     const ranks = eng.attentionDpRankSchedulers ? ns.attnDp : 1;
     this.budgetMax =
@@ -136,7 +138,7 @@ export class SimState {
       (!eng.chunkedPrefill && promptTokens > 0 && promptTokens + decodeRoom > eng.maxBatchedTokens
         ? promptTokens + eng.maxBatchedTokens
         : eng.maxBatchedTokens);
-    this.maxSeqs = Math.min(eng.maxSequences, n);
+    this.maxSeqs = maxSeqs;
     const spec = ns.serving.speculative;
     this.k = spec?.tokens ?? 0;
     this.perStep = expectedAcceptedTokens(this.k, spec?.acceptanceRate ?? 0);
