@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { CalibrationProfile } from '@ridgeline/core';
-import { SHIPPED_PROFILES } from '@ridgeline/core';
+import type { CalibrationProfile, CrossValidationReport } from '@ridgeline/core';
+import {
+  SHIPPED_PROFILES,
+  guardedCrossValidate,
+  observationsFromRows,
+  parseMeasurementCsv,
+} from '@ridgeline/core';
 import { memoryIo } from './io.js';
 import { captureIo } from './io.js';
 import { run } from './main.js';
@@ -278,6 +283,55 @@ describe('ridgeline validate --cross-validate', () => {
       files,
     );
     expect(both.code).toBe(2);
+  });
+
+  it('reports the shipped default: the figures guardedCrossValidate (npm run fit, fidelity) computes', async () => {
+    const rows = REFERENCE.split('\n').filter(
+      (l, i) => i === 0 || (/LLMCompass|docs\/source\/performance\.md/.test(l) && /A100/.test(l)),
+    );
+    const csv = rows.join('\n');
+    const r = await ridgeline(['validate', 'ref.csv', '--cross-validate', '--json'], {
+      '/data/ref.csv': csv,
+    });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as {
+      totals: CrossValidationReport['totals'];
+      rows: { id: string; inSample: number; heldOut: number }[];
+      profiles: { hardware: string; engine?: string; ships: boolean }[];
+      everyProfile: CrossValidationReport['totals'];
+    };
+    // The shared path, on the same rows.
+    const parsed = parseMeasurementCsv(csv);
+    if (!parsed.ok) throw new Error('fixture does not parse');
+    const g = guardedCrossValidate(observationsFromRows(parsed.value).observations);
+    expect(j.totals.heldOut.medianErrorPct).not.toBeNull();
+    expect(j.totals).toEqual(g.shipped.totals);
+    expect(j.rows.map((x) => [x.id, x.inSample, x.heldOut])).toEqual(
+      g.shipped.rows.map((x) => [x.id, x.inSample, x.heldOut]),
+    );
+    expect(j.profiles.map((p) => p.ships)).toEqual(g.decisions.map((d) => d.ships));
+    // Beside it, every profile applied (the unguarded fit), over the same rows.
+    expect(j.everyProfile).toEqual(g.fitted.totals);
+    // With --also, the other file is fitted alongside (the rule reads its rows) but not reported.
+    const split = (re: RegExp) => [rows[0], ...rows.slice(1).filter((l) => re.test(l))].join('\n');
+    const [own, other] = [split(/LLMCompass/), split(/performance\.md/)];
+    const also = await ridgeline(
+      ['validate', 'own.csv', '--also', 'other.csv', '--cross-validate', '--json'],
+      {
+        '/data/own.csv': own,
+        '/data/other.csv': other,
+      },
+    );
+    const observationsOf = (text: string) => {
+      const p = parseMeasurementCsv(text);
+      if (!p.ok) throw new Error('fixture does not parse');
+      return observationsFromRows(p.value).observations;
+    };
+    const ownObs = observationsOf(own);
+    const shown = new Set(ownObs);
+    const both = guardedCrossValidate([...ownObs, ...observationsOf(other)], { report: (x) => shown.has(x) });
+    expect((JSON.parse(also.out) as { totals: unknown }).totals).toEqual(both.shipped.totals);
+    expect(both.shipped.totals.heldOut.rows).toBe(ownObs.length);
   });
 });
 

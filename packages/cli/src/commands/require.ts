@@ -204,6 +204,8 @@ export function formatRequirements(r: Requirements, header: string): string {
         `tp${String(d.parallelism.tp)}` +
           (d.parallelism.pp > 1 ? ` pp${String(d.parallelism.pp)}` : '') +
           (d.parallelism.ep > 1 ? ` ep${String(d.parallelism.ep)}` : '') +
+          (d.parallelism.redundantExperts > 0 ? `+${String(d.parallelism.redundantExperts)}r` : '') +
+          (d.parallelism.attentionDp ? ' adp' : '') +
           (d.parallelism.dp > 1 ? ` dp${String(d.parallelism.dp)}` : ''),
         ms(d.ttftP90Ms),
         ms(d.tpotP90Ms),
@@ -351,6 +353,10 @@ export function registerRequire(program: Command, io: Io): void {
       `
 Each resource is searched as a factor from 1/64 to 64 on the base device (bisection); with a
 rate target each evaluation simulates continuous batching, otherwise one request alone.
+Each catalog device is tried at rising counts with the replica layouts \`plan\` searches (tp,
+pp, attention DP, ep and redundant experts for the engine, wide EP), the rest as dp; the
+least count that meets the targets is listed. Layout text: ep72+32r = 32 redundant experts,
+adp = attention DP.
 `,
     )
     .action((options: RequireOptions) => {

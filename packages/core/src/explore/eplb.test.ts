@@ -10,7 +10,8 @@ import { estimate } from '../estimate.js';
 import { findHardware } from '../hardware/catalog.js';
 import { EPLB_ENGINES, launchCommand } from './launch.js';
 import type { PlanInput } from './plan.js';
-import { expertLayouts, expertLayoutText, plan } from './plan.js';
+import { expertLayouts } from './layouts.js';
+import { expertLayoutText, plan } from './plan.js';
 
 /** DeepSeek-V3 in FP8 with attention DP (the wide-EP layouts), small enough for a unit test. */
 const deepseek: Omit<PlanInput, 'hardware' | 'maxGpus'> = {

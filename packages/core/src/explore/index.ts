@@ -27,6 +27,7 @@ export {
 } from './usecases.js';
 export type {
   DeviceFit,
+  DeviceLayout,
   Requirement,
   RequirementStatus,
   Requirements,
@@ -48,4 +49,6 @@ export type {
   PlanSearch,
   Slo,
 } from './plan.js';
-export { expertLayouts, expertLayoutText, paretoFrontier, plan } from './plan.js';
+export { expertLayoutText, paretoFrontier, plan } from './plan.js';
+export type { LayoutSpace, ReplicaLayout } from './layouts.js';
+export { expertLayouts, replicaLayouts } from './layouts.js';

@@ -54,7 +54,8 @@ import type { PhaseCoster } from '../serving/static-batch.js';
 import type { NumericFormat } from '../units/formats.js';
 import { compactStatic, memoizedCoster } from './evaluate.js';
 import type { LaunchCommand, LaunchEngine } from './launch.js';
-import { EPLB_ENGINES, launchCommand } from './launch.js';
+import { launchCommand } from './launch.js';
+import { pow2UpTo, replicaLayouts } from './layouts.js';
 
 export interface Slo {
   readonly name?: string;
@@ -226,12 +227,6 @@ function concurrenciesOf(input: PlanInput, c: PlanConfig): readonly number[] {
   return c.attentionDp ? pow2UpTo(Math.max(512, 64 * c.tp)) : DEFAULT_CONCURRENCIES;
 }
 
-const pow2UpTo = (n: number): number[] => {
-  const out: number[] = [];
-  for (let k = 1; k <= n; k *= 2) out.push(k);
-  return out;
-};
-
 interface Hw {
   readonly id: string;
   readonly spec: string | Readonly<Record<string, unknown>>;
@@ -254,91 +249,44 @@ function resolveHardware(h: string | Readonly<Record<string, unknown>>): Hw | un
   return typeof id === 'string' ? { id, spec: h, domain, scaleOut: h['scaleOut'] !== undefined } : undefined;
 }
 
-/** Tensor-parallel sizes searched, each with whether it is a wide-EP size (attention DP only). */
-function tpSizes(input: PlanInput, hw: Hw, moe: boolean): { tp: number; wide: boolean }[] {
-  const maxTp = Math.min(hw.domain, input.maxGpus);
-  const out = pow2UpTo(maxTp).map((tp) => ({ tp, wide: false }));
-  if (!moe) return out;
-  // Wide EP: the whole scale-up domain when it is no power of two (NVL72), and whole domains over
-  // a scale-out network.
-  if (hw.domain <= input.maxGpus && !out.some((t) => t.tp === hw.domain))
-    out.push({ tp: hw.domain, wide: true });
-  if (hasScaleOut(hw, input))
-    for (let n = 2 * hw.domain; n <= input.maxGpus && hw.domain > 1; n *= 2) out.push({ tp: n, wide: true });
-  return out;
-}
-
 /**
- * The expert layouts of an MoE configuration of tp devices on an engine: ep = tp with no replicas
- * when tp divides the experts; else, on an engine with EPLB, ep = tp with the fewest replicas that
- * make the slots divide it; else no EP. Under attention DP on an engine with EPLB, also the
- * layouts with `steps` more slots per rank.
+ * The configurations to try: each replica layout (`replicaLayouts`, shared with `require`) with
+ * each weight and KV format, token budget and speculative setting.
  */
-export function expertLayouts(
-  experts: number,
-  tp: number,
-  engine: LaunchEngine,
-  attentionDp: boolean,
-  steps: number,
-): { ep: number; redundantExperts: number }[] {
-  if (tp <= 1 || experts <= 1) return [{ ep: 1, redundantExperts: 0 }];
-  const fill = (tp - (experts % tp)) % tp;
-  const eplb = EPLB_ENGINES.has(engine);
-  if (fill > 0 && !eplb) return [{ ep: 1, redundantExperts: 0 }];
-  const out = [{ ep: tp, redundantExperts: fill }];
-  if (eplb && attentionDp)
-    for (let k = 1; k <= steps; k++) out.push({ ep: tp, redundantExperts: fill + k * tp });
-  return out;
-}
-
-/** The configurations to try, pruned by structure (pp only once tp fills the domain). */
 function configurations(input: PlanInput, hw: Hw, moe: boolean, experts: number): PlanConfig[] {
   const out: PlanConfig[] = [];
-  const engines = input.engines ?? DEFAULT_ENGINES;
   const formats = input.weightFormats ?? DEFAULT_FORMATS;
   const spec = input.speculative === undefined ? [undefined] : [undefined, input.speculative.tokens];
-  const steps = input.redundantExpertSteps ?? 1;
-  const maxTp = Math.min(hw.domain, input.maxGpus);
-  for (const { tp, wide } of tpSizes(input, hw, moe))
-    for (const pp of wide ? [1] : pow2UpTo(Math.floor(input.maxGpus / tp))) {
-      if (pp > 1 && tp < maxTp) continue;
-      // Beyond the scale-up domain the stages need a scale-out network.
-      if (
-        tp * pp > hw.domain &&
-        !hw.scaleOut &&
-        input.topology?.['scaleOutBandwidthBytesPerSecond'] === undefined
-      )
-        continue;
-      for (const attentionDp of moe && tp > 1 ? (wide ? [true] : [false, true]) : [false])
-        for (const engine of engines)
-          for (const { ep, redundantExperts } of moe
-            ? expertLayouts(experts, tp, engine, attentionDp, steps)
-            : [{ ep: 1, redundantExperts: 0 }]) {
-            if (wide && ep !== tp) continue;
-            for (const weights of formats)
-              for (const kvCache of weights === 'bf16' && input.fp8KvCache !== false
-                ? ['bf16', 'fp8']
-                : [weights])
-                for (const maxBatchedTokens of input.tokenBudgets ?? [
-                  ENGINE_PROFILES[engine].maxBatchedTokens,
-                ])
-                  for (const speculativeTokens of spec)
-                    out.push({
-                      hardware: hw.id,
-                      engine,
-                      gpus: tp * pp,
-                      tp,
-                      pp,
-                      ep,
-                      ...(redundantExperts > 0 ? { redundantExperts } : {}),
-                      attentionDp,
-                      weights,
-                      kvCache: kvCache === 'fp4' ? 'fp8' : (kvCache as NumericFormat),
-                      maxBatchedTokens,
-                      ...(speculativeTokens !== undefined ? { speculativeTokens } : {}),
-                    });
-          }
-    }
+  const layouts = replicaLayouts({
+    domain: hw.domain,
+    scaleOut: hasScaleOut(hw, input),
+    maxGpus: input.maxGpus,
+    moe,
+    experts,
+    engines: input.engines ?? DEFAULT_ENGINES,
+    redundantExpertSteps: input.redundantExpertSteps ?? 1,
+  });
+  for (const { tp, pp, ep, redundantExperts, attentionDp, engine: e } of layouts) {
+    const engine = e as LaunchEngine;
+    for (const weights of formats)
+      for (const kvCache of weights === 'bf16' && input.fp8KvCache !== false ? ['bf16', 'fp8'] : [weights])
+        for (const maxBatchedTokens of input.tokenBudgets ?? [ENGINE_PROFILES[engine].maxBatchedTokens])
+          for (const speculativeTokens of spec)
+            out.push({
+              hardware: hw.id,
+              engine,
+              gpus: tp * pp,
+              tp,
+              pp,
+              ep,
+              ...(redundantExperts > 0 ? { redundantExperts } : {}),
+              attentionDp,
+              weights,
+              kvCache: kvCache === 'fp4' ? 'fp8' : (kvCache as NumericFormat),
+              maxBatchedTokens,
+              ...(speculativeTokens !== undefined ? { speculativeTokens } : {}),
+            });
+  }
   return out;
 }
 

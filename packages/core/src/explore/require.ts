@@ -20,6 +20,10 @@ import type { HardwareSpec } from '../hardware/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
 import { findModel } from '../model/catalog.js';
 import type { EstimateReport } from '../report/assemble.js';
+import type { EngineRef } from '../scenario/schema.js';
+import { DEFAULT_ENGINE, engineIdOf } from '../scenario/schema.js';
+import type { LayoutSpace } from './layouts.js';
+import { replicaLayouts } from './layouts.js';
 import type { Targets } from './usecases.js';
 import { meetsTargets, targetRate } from './usecases.js';
 
@@ -115,12 +119,8 @@ export interface DeviceFit {
   readonly hardware: string;
   readonly name: string;
   readonly gpus: number;
-  readonly parallelism: {
-    readonly tp: number;
-    readonly pp: number;
-    readonly ep: number;
-    readonly dp: number;
-  };
+  /** The layout that met the targets (attention DP and redundant experts as `plan` writes them). */
+  readonly parallelism: DeviceLayout;
   readonly ttftP90Ms: number;
   readonly tpotP90Ms: number;
   readonly outputTokensPerSec: number;
@@ -308,32 +308,59 @@ function change(
 
 const MAX_GPUS = 64;
 
-const isMoe = (model: unknown): boolean => {
+/** The routed experts of a model (1 when dense), and whether it is an MoE model. */
+function expertsOf(model: unknown): { moe: boolean; experts: number } {
   const m = typeof model === 'string' ? findModel(model) : model;
-  return typeof m === 'object' && m !== null && (m as Record<string, unknown>)['moe'] !== undefined;
-};
-
-/** Layouts tried for n devices: tp fills the scale-up domain, the rest is dp, or pp when dp does not fit. */
-export function layoutsFor(
-  n: number,
-  domain: number,
-  moe: boolean,
-): { tp: number; pp: number; ep: number; dp: number }[] {
-  const tp = Math.min(n, domain);
-  const rest = Math.floor(n / tp);
-  const ep = moe ? tp : 1;
-  if (tp * rest !== n) return [];
-  if (rest === 1) return [{ tp, pp: 1, ep, dp: 1 }];
-  return [
-    { tp, pp: 1, ep, dp: rest },
-    { tp, pp: rest, ep, dp: 1 },
-  ];
+  const moe = typeof m === 'object' && m !== null ? (m as Record<string, unknown>)['moe'] : undefined;
+  if (typeof moe !== 'object' || moe === null) return { moe: false, experts: 1 };
+  const n = (moe as Record<string, unknown>)['numExperts'];
+  return { moe: true, experts: typeof n === 'number' ? n : 1 };
 }
 
-/** Device counts tried: powers of two up to the scale-up domain, then whole domains. */
+/** A layout of n devices: one replica's layout (`replicaLayouts`, as `plan` searches) times dp. */
+export interface DeviceLayout {
+  readonly tp: number;
+  readonly pp: number;
+  readonly ep: number;
+  readonly dp: number;
+  readonly attentionDp: boolean;
+  readonly redundantExperts: number;
+}
+
+/**
+ * Layouts tried for n devices: the replica layouts `plan` searches (`replicaLayouts`: tp, pp,
+ * attention DP, ep and redundant experts for the engine) whose devices divide n, the rest as dp.
+ * Ordered as `require` has always tried them: tp from the largest in the scale-up domain down,
+ * pipeline stages after dp, then without attention DP before with it, the fewest redundant
+ * experts first; wide EP across domains last.
+ */
+export function layoutsFor(n: number, space: Omit<LayoutSpace, 'maxGpus'>): DeviceLayout[] {
+  const out = replicaLayouts({ ...space, maxGpus: n }).flatMap((l): DeviceLayout[] => {
+    const replica = l.tp * l.pp;
+    if (n % replica !== 0) return [];
+    const { tp, pp, ep, attentionDp, redundantExperts } = l;
+    return [{ tp, pp, ep, dp: n / replica, attentionDp, redundantExperts }];
+  });
+  // Wide EP across scale-up domains last, fewest domains first.
+  const across = (l: DeviceLayout): number => (l.tp > space.domain ? l.tp : 0);
+  return out.sort(
+    (a, b) =>
+      across(a) - across(b) ||
+      b.tp - a.tp ||
+      a.pp - b.pp ||
+      Number(a.attentionDp) - Number(b.attentionDp) ||
+      a.redundantExperts - b.redundantExperts,
+  );
+}
+
+/**
+ * Device counts tried: powers of two up to the scale-up domain, the domain itself (NVL72's 72),
+ * then whole domains.
+ */
 export function deviceCounts(domain: number, maxGpus: number): number[] {
   const out: number[] = [];
   for (let n = 1; n <= Math.min(domain, maxGpus); n *= 2) out.push(n);
+  if (domain <= maxGpus && !out.includes(domain)) out.push(domain);
   for (let k = 2; k * domain <= maxGpus; k++) out.push(k * domain);
   return out;
 }
@@ -341,7 +368,10 @@ export function deviceCounts(domain: number, maxGpus: number): number[] {
 function deviceFits(c: Ctx, input: RequireInput): { fits: DeviceFit[]; missing: string[] } {
   const ids = input.devices ?? hardwareIds();
   const maxGpus = input.maxGpus ?? MAX_GPUS;
-  const moe = isMoe(c.base['model']);
+  const { moe, experts } = expertsOf(c.base['model']);
+  const engineRef = c.base['engine'];
+  const engine = typeof engineRef === 'string' ? engineIdOf(engineRef as EngineRef) : DEFAULT_ENGINE;
+  const topologyScaleOut = c.topology['scaleOutBandwidthBytesPerSecond'] !== undefined;
   const fits: DeviceFit[] = [];
   const missing: string[] = [];
   for (const id of ids) {
@@ -349,14 +379,29 @@ function deviceFits(c: Ctx, input: RequireInput): { fits: DeviceFit[]; missing: 
     if (hw === undefined) continue;
     let found: DeviceFit | undefined;
     const domain = hw.scaleUp?.domainSize ?? 1;
+    const space = {
+      domain,
+      scaleOut: hw.scaleOut !== undefined || topologyScaleOut,
+      moe,
+      experts,
+      engines: [engine],
+      redundantExpertSteps: 1,
+    };
     for (const n of deviceCounts(domain, maxGpus)) {
       if (found !== undefined) break;
-      for (const p of layoutsFor(n, domain, moe)) {
+      for (const p of layoutsFor(n, space)) {
         const s: Record<string, unknown> = {
           ...c.base,
           hardware: hw.id,
           gpus: n,
-          parallelism: { tp: p.tp, pp: p.pp, ep: p.ep, dp: p.dp },
+          parallelism: {
+            tp: p.tp,
+            pp: p.pp,
+            ep: p.ep,
+            dp: p.dp,
+            attentionDp: p.attentionDp,
+            ...(p.redundantExperts > 0 ? { redundantExperts: p.redundantExperts } : {}),
+          },
           workload: c.workload,
         };
         const o = run(c, s);
