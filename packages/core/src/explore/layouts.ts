@@ -18,6 +18,24 @@
 import type { LaunchEngine } from './launch.js';
 import { EPLB_ENGINES } from './launch.js';
 
+/**
+ * GPUs of one PCIe host, searched as the group of a device with no scale-up link but a host link
+ * (L4, L40S, RTX cards): tensor parallelism runs over PCIe there (peer-to-peer or through the
+ * host, docs/modeling.md). The catalog records no host size; 8 is the common PCIe server and a
+ * search bound, not a device figure: a scale-up domain the device states always wins.
+ */
+export const PCIE_HOST_GPUS = 8;
+
+/** The devices one replica's tensor parallelism may span without a scale-out network. */
+export function searchDomain(hw: {
+  readonly scaleUp?: { readonly domainSize?: unknown } | undefined;
+  readonly hostLink?: unknown;
+}): number {
+  const d = hw.scaleUp?.domainSize;
+  if (typeof d === 'number') return d;
+  return hw.hostLink !== undefined ? PCIE_HOST_GPUS : 1;
+}
+
 /** 1, 2, 4 … up to n. */
 export const pow2UpTo = (n: number): number[] => {
   const out: number[] = [];
@@ -27,7 +45,7 @@ export const pow2UpTo = (n: number): number[] => {
 
 /** What the layouts of a replica depend on. */
 export interface LayoutSpace {
-  /** Devices of the scale-up domain (1 without a scale-up link). */
+  /** Devices of the scale-up domain, or of a PCIe host without one (`searchDomain`). */
   readonly domain: number;
   /** Whether a scale-out link is known (the hardware's or the topology's). */
   readonly scaleOut: boolean;

@@ -55,7 +55,7 @@ import type { NumericFormat } from '../units/formats.js';
 import { compactStatic, memoizedCoster } from './evaluate.js';
 import type { LaunchCommand, LaunchEngine } from './launch.js';
 import { launchCommand } from './launch.js';
-import { pow2UpTo, replicaLayouts } from './layouts.js';
+import { pow2UpTo, replicaLayouts, searchDomain } from './layouts.js';
 
 export interface Slo {
   readonly name?: string;
@@ -240,12 +240,13 @@ function resolveHardware(h: string | Readonly<Record<string, unknown>>): Hw | un
     const s = findHardware(h);
     return s === undefined
       ? undefined
-      : { id: s.id, spec: s.id, domain: s.scaleUp?.domainSize ?? 1, scaleOut: s.scaleOut !== undefined };
+      : { id: s.id, spec: s.id, domain: searchDomain(s), scaleOut: s.scaleOut !== undefined };
   }
   const id = h['id'];
-  const up = h['scaleUp'] as Record<string, unknown> | undefined;
-  const d = up?.['domainSize'];
-  const domain = typeof d === 'number' ? d : 1;
+  const domain = searchDomain({
+    scaleUp: h['scaleUp'] as Record<string, unknown> | undefined,
+    hostLink: h['hostLink'],
+  });
   return typeof id === 'string' ? { id, spec: h, domain, scaleOut: h['scaleOut'] !== undefined } : undefined;
 }
 

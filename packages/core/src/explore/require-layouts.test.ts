@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../estimate.js';
-import { replicaLayouts } from './layouts.js';
+import { PCIE_HOST_GPUS, replicaLayouts, searchDomain } from './layouts.js';
+import { findHardware } from '../hardware/catalog.js';
 import { deviceCounts, layoutsFor, requirements, requireWorkload } from './require.js';
 import { meetsTargets } from './usecases.js';
 
@@ -130,5 +131,32 @@ describe('require on a dense model', () => {
       ['a100-sxm-80gb', 8, 8, 1],
     ]);
     expect(r.value.devices.every((d) => !d.parallelism.attentionDp && d.parallelism.ep === 1)).toBe(true);
+  });
+});
+
+describe('require on PCIe cards (no scale-up link)', () => {
+  it('searches tensor parallelism over PCIe within one host, so a 70B model is served on L40S', () => {
+    const l40s = findHardware('l40s');
+    if (l40s === undefined) throw new Error('l40s missing from the catalog');
+    expect(l40s.scaleUp).toBeUndefined();
+    expect(searchDomain(l40s)).toBe(PCIE_HOST_GPUS);
+    // A device with neither link stays alone; a stated scale-up domain wins over the host.
+    expect(searchDomain({})).toBe(1);
+    expect(searchDomain({ scaleUp: { domainSize: 72 }, hostLink: {} })).toBe(72);
+    const r = requirements({
+      base: { model: 'llama-3.1-70b', hardware: 'l40s', engine: 'vllm', precision: { weights: 'fp8' } },
+      inputTokens: 1024,
+      outputTokens: 256,
+      targets: { tpotMs: 100 },
+      resources: [],
+      devices: ['l40s'],
+    });
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+    // 70 GB of FP8 weights need more than one 48 GB card: tp over PCIe, within the host.
+    const [fit] = r.value.devices;
+    expect(fit?.hardware).toBe('l40s');
+    expect(fit?.gpus).toBeGreaterThan(1);
+    expect(fit?.parallelism.tp).toBeGreaterThan(1);
+    expect(fit?.parallelism.tp).toBeLessThanOrEqual(PCIE_HOST_GPUS);
   });
 });

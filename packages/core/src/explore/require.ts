@@ -23,7 +23,7 @@ import type { EstimateReport } from '../report/assemble.js';
 import type { EngineRef } from '../scenario/schema.js';
 import { DEFAULT_ENGINE, engineIdOf } from '../scenario/schema.js';
 import type { LayoutSpace } from './layouts.js';
-import { replicaLayouts } from './layouts.js';
+import { replicaLayouts, searchDomain } from './layouts.js';
 import type { Targets } from './usecases.js';
 import { meetsTargets, targetRate } from './usecases.js';
 
@@ -378,7 +378,7 @@ function deviceFits(c: Ctx, input: RequireInput): { fits: DeviceFit[]; missing: 
     const hw = findHardware(id);
     if (hw === undefined) continue;
     let found: DeviceFit | undefined;
-    const domain = hw.scaleUp?.domainSize ?? 1;
+    const domain = searchDomain(hw);
     const space = {
       domain,
       scaleOut: hw.scaleOut !== undefined || topologyScaleOut,
