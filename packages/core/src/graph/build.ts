@@ -16,7 +16,7 @@ import { layerStackOf } from '../layers/registry.js';
 import type { GraphContext } from '../scenario/types.js';
 import { bytesPerElement, rateClassOf, scaleBytesPerElement } from '../units/formats.js';
 import type { Operator, PhaseGraph, PhaseKind } from './operator.js';
-import { collective, elementwise, gemm, op, type StepContext } from './ops.js';
+import { collective, elementwise, gemm, op, withCount, type StepContext } from './ops.js';
 
 export { causalPairs } from './ops.js';
 export { expectedExpertsTouched } from '../layers/moe.js';
@@ -177,7 +177,7 @@ function mergeByName(graph: PhaseGraph): PhaseGraph {
         p.shape?.groups === o.shape?.groups,
     );
     const prev = same >= 0 ? out[same] : undefined;
-    if (prev !== undefined) out[same] = { ...prev, count: prev.count + o.count };
+    if (prev !== undefined) out[same] = withCount(prev, prev.count + o.count);
     else out.push(o);
   }
   return { ...graph, operators: out };
