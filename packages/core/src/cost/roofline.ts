@@ -99,7 +99,8 @@ export function costOperator(
   const peak = peakFor(device, op.rate);
   const fraction = gemmFraction(eff, op.rate, op.blockScaled === true);
   let flopsPerSecond: number;
-  let gemm: { computeFraction: number; tileRows?: number } | undefined;
+  let computeFraction: number | undefined;
+  let tileRows: number | undefined;
   switch (op.kind) {
     case 'gemm':
     case 'grouped-gemm': {
@@ -111,10 +112,8 @@ export function costOperator(
       const f = op.kind === 'grouped-gemm' ? fraction * eff.groupedGemmFraction * ramp : fraction;
       const achieved = s === undefined ? f : gemmEfficiency(s.m, s.n, s.k, f, eff, s.groups);
       flopsPerSecond = peak * achieved;
-      gemm =
-        s === undefined
-          ? { computeFraction: achieved }
-          : { computeFraction: achieved, tileRows: gemmTileRows(s.m, eff.gemmMinTileRows) };
+      computeFraction = achieved;
+      if (s !== undefined) tileRows = gemmTileRows(s.m, eff.gemmMinTileRows);
       break;
     }
     case 'attention':
@@ -128,8 +127,20 @@ export function costOperator(
   }
   // Every kernel also fills and drains its pipeline (families.ts kernelFixedSeconds).
   const fixed = perKernelSeconds(launchSeconds, eff.kernelFixedSeconds, graphed) * op.kernels;
-  return { op, flopsPerSecond, bytesPerSecond, fixedSeconds: fixed, communicationSeconds: 0, ...gemm };
+  const costed: Mutable<CostedOperator> = {
+    op,
+    flopsPerSecond,
+    bytesPerSecond,
+    fixedSeconds: fixed,
+    communicationSeconds: 0,
+  };
+  // GEMM fields are assigned, not spread in (a spread per operator is slow; same keys, same order).
+  if (computeFraction !== undefined) costed.computeFraction = computeFraction;
+  if (tileRows !== undefined) costed.tileRows = tileRows;
+  return costed;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Share of the compute units a decode attention kernel over a latent (MLA) cache keeps busy: each
@@ -160,10 +171,13 @@ export function costPhase(ctx: CostContext, graph: PhaseGraph): CostedPhase {
   return {
     graph,
     operators: graph.operators.map((op) => {
-      const c = costOperator(ctx, op, launch, graphed);
-      return occupancy < 1 && op.kind === 'attention' && op.part === 'decode'
-        ? { ...c, flopsPerSecond: c.flopsPerSecond * occupancy, bytesPerSecond: c.bytesPerSecond * occupancy }
-        : c;
+      // costOperator returns a fresh object, so the occupancy is applied in place (no copy).
+      const c: Mutable<CostedOperator> = costOperator(ctx, op, launch, graphed);
+      if (occupancy < 1 && op.kind === 'attention' && op.part === 'decode') {
+        c.flopsPerSecond = c.flopsPerSecond * occupancy;
+        c.bytesPerSecond = c.bytesPerSecond * occupancy;
+      }
+      return c;
     }),
   };
 }

@@ -409,10 +409,7 @@ function phaseShares(input: EnergyInput, wallSeconds: number): { input: number; 
   return total > 0 ? { input: prefill / total, output: decode / total } : undefined;
 }
 
-/** Optional numeric field: present only when defined, so results satisfy exactOptionalPropertyTypes. */
-function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Energy and cost of one run. Never throws; what cannot be computed is omitted with a diagnostic. */
 export function energyAndCost(input: EnergyInput, prices: PriceTable = DEFAULT_PRICES): EnergyCostResult {
@@ -438,7 +435,9 @@ export function energyAndCost(input: EnergyInput, prices: PriceTable = DEFAULT_P
     const wattsTotal = p.watts * devices;
     const joulesTotal = wattsTotal * wallSeconds;
     const joulesPerOutputToken = per(joulesTotal, outputTokens);
-    energy = {
+    // Optional fields are assigned, not spread in (sweeps build one report per evaluation);
+    // keys keep the order of the EnergyReport interface, assumptions last.
+    const e = {
       wattsPerDevice: p.watts,
       idleWattsPerDevice: p.idleWatts,
       tdpWattsPerDevice: p.tdpWatts,
@@ -448,17 +447,16 @@ export function energyAndCost(input: EnergyInput, prices: PriceTable = DEFAULT_P
       memoryUtilization: p.memoryUtilization,
       busyShare: p.busyShare,
       joulesTotal,
-      ...optional('joulesPerOutputToken', joulesPerOutputToken),
-      ...optional('joulesPerToken', per(joulesTotal, tokens)),
-      ...optional('joulesPerRequest', per(joulesTotal, requests)),
-      ...optional(
-        'kilowattHoursPerMillionOutputTokens',
-        joulesPerOutputToken === undefined
-          ? undefined
-          : (joulesPerOutputToken * PER_MILLION) / JOULES_PER_KILOWATT_HOUR,
-      ),
-      assumptions: p.assumptions,
-    };
+    } as Mutable<EnergyReport>;
+    const joulesPerToken = per(joulesTotal, tokens);
+    const joulesPerRequest = per(joulesTotal, requests);
+    if (joulesPerOutputToken !== undefined) e.joulesPerOutputToken = joulesPerOutputToken;
+    if (joulesPerToken !== undefined) e.joulesPerToken = joulesPerToken;
+    if (joulesPerRequest !== undefined) e.joulesPerRequest = joulesPerRequest;
+    if (joulesPerOutputToken !== undefined)
+      e.kilowattHoursPerMillionOutputTokens = (joulesPerOutputToken * PER_MILLION) / JOULES_PER_KILOWATT_HOUR;
+    e.assumptions = p.assumptions;
+    energy = e;
   }
 
   const priced = deviceHourPrice(input.hardware, input.cost, modeled.power?.watts, prices);
@@ -473,18 +471,23 @@ export function energyAndCost(input: EnergyInput, prices: PriceTable = DEFAULT_P
       input: tokens > 0 ? inputTokens / tokens : 0,
       output: tokens > 0 ? outputTokens / tokens : 0,
     };
-    cost = {
+    const c = {
       usdPerDeviceHour: price.usdPerDeviceHour,
       basis: price.basis,
       source: price.source,
-      ...(price.capital === undefined ? {} : { capital: price.capital }),
-      usdTotal,
-      split: byTime === undefined ? 'per-token' : 'phase-time',
-      ...optional('usdPerMillionInputTokens', perMillion(usdTotal * shares.input, inputTokens)),
-      ...optional('usdPerMillionOutputTokens', perMillion(usdTotal * shares.output, outputTokens)),
-      ...optional('usdPerMillionTokens', perMillion(usdTotal, tokens)),
-      ...optional('usdPerRequest', per(usdTotal, requests)),
-    };
+    } as Mutable<CostReport>;
+    if (price.capital !== undefined) c.capital = price.capital;
+    c.usdTotal = usdTotal;
+    c.split = byTime === undefined ? 'per-token' : 'phase-time';
+    const perInput = perMillion(usdTotal * shares.input, inputTokens);
+    const perOutput = perMillion(usdTotal * shares.output, outputTokens);
+    const perToken = perMillion(usdTotal, tokens);
+    const perRequest = per(usdTotal, requests);
+    if (perInput !== undefined) c.usdPerMillionInputTokens = perInput;
+    if (perOutput !== undefined) c.usdPerMillionOutputTokens = perOutput;
+    if (perToken !== undefined) c.usdPerMillionTokens = perToken;
+    if (perRequest !== undefined) c.usdPerRequest = perRequest;
+    cost = c;
   }
 
   return { energy, cost, diagnostics };

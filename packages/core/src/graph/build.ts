@@ -16,7 +16,7 @@ import { layerStackOf } from '../layers/registry.js';
 import type { GraphContext } from '../scenario/types.js';
 import { bytesPerElement, rateClassOf, scaleBytesPerElement } from '../units/formats.js';
 import type { Operator, PhaseGraph, PhaseKind } from './operator.js';
-import { collective, elementwise, gemm, op, type StepContext } from './ops.js';
+import { collective, elementwise, gemm, op, withCount, type StepContext } from './ops.js';
 
 export { causalPairs } from './ops.js';
 export { expectedExpertsTouched } from '../layers/moe.js';
@@ -159,26 +159,48 @@ export function buildGraph(ctx: GraphContext, step: StepShape): PhaseGraph {
   return layerStackOf(ctx.model).length > 1 ? mergeByName(graph) : graph;
 }
 
-/** Layer groups produce same-named operators; merge those with identical per-occurrence work. */
+/**
+ * Layer groups produce same-named operators; merge those with identical per-occurrence work.
+ * `out` never holds two operators of the same name and work (the second would have merged into
+ * the first), so an operator has at most one match there. Layer groups emit their shared
+ * operators in the same order, so the slot after the last merge is tried before a scan (this
+ * runs for every step of a multi-group model, e.g. DeepSeek's dense and MoE layers).
+ */
 function mergeByName(graph: PhaseGraph): PhaseGraph {
   const out: Operator[] = [];
+  let hint = 0;
   for (const o of graph.operators) {
-    const same = out.findIndex(
-      (p) =>
-        p.name === o.name &&
-        p.flops === o.flops &&
-        p.bytes === o.bytes &&
-        p.flopsPerContext === o.flopsPerContext &&
-        p.bytesPerContext === o.bytesPerContext &&
-        p.contextCap === o.contextCap &&
-        p.shape?.m === o.shape?.m &&
-        p.shape?.n === o.shape?.n &&
-        p.shape?.k === o.shape?.k &&
-        p.shape?.groups === o.shape?.groups,
-    );
+    let same = -1;
+    const h = out[hint];
+    if (h !== undefined && h.name === o.name && sameWork(h, o)) same = hint;
+    else
+      for (let i = 0; i < out.length; i++) {
+        const p = out[i];
+        if (p !== undefined && p.name === o.name && sameWork(p, o)) {
+          same = i;
+          break;
+        }
+      }
     const prev = same >= 0 ? out[same] : undefined;
-    if (prev !== undefined) out[same] = { ...prev, count: prev.count + o.count };
-    else out.push(o);
+    if (prev !== undefined) {
+      out[same] = withCount(prev, prev.count + o.count);
+      hint = same + 1;
+    } else out.push(o);
   }
-  return { ...graph, operators: out };
+  return { phase: graph.phase, sequences: graph.sequences, tokens: graph.tokens, operators: out };
+}
+
+/** Identical work per occurrence (and GEMM shape). */
+function sameWork(p: Operator, o: Operator): boolean {
+  return (
+    p.flops === o.flops &&
+    p.bytes === o.bytes &&
+    p.flopsPerContext === o.flopsPerContext &&
+    p.bytesPerContext === o.bytesPerContext &&
+    p.contextCap === o.contextCap &&
+    p.shape?.m === o.shape?.m &&
+    p.shape?.n === o.shape?.n &&
+    p.shape?.k === o.shape?.k &&
+    p.shape?.groups === o.shape?.groups
+  );
 }

@@ -58,23 +58,85 @@ export type OperatorFields = Pick<Operator, 'name' | 'kind' | 'count' | 'flops' 
 
 /** Builds an operator with every field present, in one fixed order (monomorphic for the JIT). */
 export function op(f: OperatorFields): Operator {
+  return operator(
+    f.name,
+    f.kind,
+    f.count,
+    f.flops,
+    f.bytes,
+    f.flopsPerContext ?? 0,
+    f.bytesPerContext ?? 0,
+    f.contextCap ?? Number.POSITIVE_INFINITY,
+    f.rate,
+    f.shape,
+    f.collective,
+    f.part ?? 'shared',
+    f.kernels ?? 1,
+    f.scaleBytes ?? 0,
+    f.blockScaled ?? false,
+  );
+}
+
+/**
+ * The one operator literal, from positional fields: the constructors below call it directly, so
+ * no options object is built per operator and read back through a megamorphic load (each call
+ * site of `op` passes a differently shaped one).
+ */
+function operator(
+  name: string,
+  kind: Operator['kind'],
+  count: number,
+  flops: number,
+  bytes: number,
+  flopsPerContext: number,
+  bytesPerContext: number,
+  contextCap: number,
+  rate: Operator['rate'],
+  shape: Operator['shape'],
+  collective: Operator['collective'],
+  part: Operator['part'],
+  kernels: number,
+  scaleBytes: number,
+  blockScaled: boolean,
+): Operator {
   return {
-    name: f.name,
-    kind: f.kind,
-    count: f.count,
-    flops: f.flops,
-    bytes: f.bytes,
-    flopsPerContext: f.flopsPerContext ?? 0,
-    bytesPerContext: f.bytesPerContext ?? 0,
-    contextCap: f.contextCap ?? Number.POSITIVE_INFINITY,
-    rate: f.rate,
-    shape: f.shape,
-    collective: f.collective,
-    part: f.part ?? 'shared',
-    kernels: f.kernels ?? 1,
-    scaleBytes: f.scaleBytes ?? 0,
-    blockScaled: f.blockScaled ?? false,
+    name,
+    kind,
+    count,
+    flops,
+    bytes,
+    flopsPerContext,
+    bytesPerContext,
+    contextCap,
+    rate,
+    shape,
+    collective,
+    part,
+    kernels,
+    scaleBytes,
+    blockScaled,
   };
+}
+
+/** The same operator occurring `count` times per step (layer groups merged: graph/build.ts). */
+export function withCount(o: Operator, count: number): Operator {
+  return operator(
+    o.name,
+    o.kind,
+    count,
+    o.flops,
+    o.bytes,
+    o.flopsPerContext,
+    o.bytesPerContext,
+    o.contextCap,
+    o.rate,
+    o.shape,
+    o.collective,
+    o.part,
+    o.kernels,
+    o.scaleBytes ?? 0,
+    o.blockScaled ?? false,
+  );
 }
 
 /**
@@ -92,18 +154,23 @@ export function gemm(
   part: Operator['part'] = 'shared',
   grouped = false,
 ): Operator {
-  return op({
+  return operator(
     name,
-    kind: groups > 1 || grouped ? 'grouped-gemm' : 'gemm',
+    groups > 1 || grouped ? 'grouped-gemm' : 'gemm',
     count,
-    flops: 2 * m * n * k * groups,
-    bytes: groups * (k * n * c.weightBytes + m * k * c.gemmInputBytes + m * n * c.streamBytes),
-    rate: c.gemmRate,
-    shape: { m, n, k, groups },
+    2 * m * n * k * groups,
+    groups * (k * n * c.weightBytes + m * k * c.gemmInputBytes + m * n * c.streamBytes),
+    0,
+    0,
+    Number.POSITIVE_INFINITY,
+    c.gemmRate,
+    { m, n, k, groups },
+    undefined,
     part,
-    scaleBytes: groups * (k * n * c.weightScaleBytes + m * k * c.gemmInputScaleBytes),
-    blockScaled: c.blockScaledFp8,
-  });
+    1,
+    groups * (k * n * c.weightScaleBytes + m * k * c.gemmInputScaleBytes),
+    c.blockScaledFp8,
+  );
 }
 
 /** A memory-bound elementwise op reading `readElems` and writing `writeElems` stream elements. */
@@ -116,15 +183,23 @@ export function elementwise(
   flopsPerElem = 1,
   part: Operator['part'] = 'shared',
 ): Operator {
-  return op({
+  return operator(
     name,
-    kind: 'elementwise',
+    'elementwise',
     count,
-    flops: flopsPerElem * writeElems,
-    bytes: (readElems + writeElems) * c.streamBytes,
-    rate: 'fp32',
+    flopsPerElem * writeElems,
+    (readElems + writeElems) * c.streamBytes,
+    0,
+    0,
+    Number.POSITIVE_INFINITY,
+    'fp32',
+    undefined,
+    undefined,
     part,
-  });
+    1,
+    0,
+    false,
+  );
 }
 
 /** A collective of `bytes` per device over `group` devices (no local work). */
@@ -136,16 +211,23 @@ export function collective(
   group: number,
   part: Operator['part'] = 'shared',
 ): Operator {
-  return op({
+  return operator(
     name,
-    kind: 'collective',
+    'collective',
     count,
-    flops: 0,
-    bytes: 0,
-    rate: 'fp32',
-    collective: { kind, bytes, group },
+    0,
+    0,
+    0,
+    0,
+    Number.POSITIVE_INFINITY,
+    'fp32',
+    undefined,
+    { kind, bytes, group },
     part,
-  });
+    1,
+    0,
+    false,
+  );
 }
 
 /** Σ over the positions p+1..p+L of min(position, window): attended pairs of one prompt chunk. */

@@ -208,7 +208,7 @@ function phaseBreakdown(
     else overhead += share;
     flops += op.count * opFlops;
     bytes += op.count * opBytes;
-    ops.push({
+    const row: { -readonly [K in keyof OperatorReport]: OperatorReport[K] } = {
       phase: phase.graph.phase,
       name: op.name,
       kind: op.kind,
@@ -219,10 +219,13 @@ function phaseBreakdown(
       bytes: op.count * opBytes,
       bound,
       shape: op.shape,
-      ...(op.scaleBytes !== undefined && op.scaleBytes > 0 ? { scaleBytes: op.count * op.scaleBytes } : {}),
-      ...(c.computeFraction !== undefined ? { computeFraction: c.computeFraction } : {}),
-      ...(c.tileRows !== undefined ? { tileRows: c.tileRows } : {}),
-    });
+    };
+    // Optional fields are assigned, not spread in: a conditional spread per row costs more than
+    // the rest of the row (same keys, same order).
+    if (op.scaleBytes !== undefined && op.scaleBytes > 0) row.scaleBytes = op.count * op.scaleBytes;
+    if (c.computeFraction !== undefined) row.computeFraction = c.computeFraction;
+    if (c.tileRows !== undefined) row.tileRows = c.tileRows;
+    ops.push(row);
   }
   return {
     ops,
@@ -337,7 +340,7 @@ function energyParts(
     prefillSeconds: number;
     decodeSeconds: number;
   },
-): { energy?: EnergyReport; cost?: CostReport; diagnostics: readonly Diagnostic[] } {
+): { energy: EnergyReport | undefined; cost: CostReport | undefined; diagnostics: readonly Diagnostic[] } {
   const r = energyAndCost({
     hardware: ns.hardware,
     devices: ns.gpus,
@@ -353,11 +356,7 @@ function energyParts(
     power: ns.power,
     cost: ns.cost,
   });
-  return {
-    ...(r.energy !== undefined ? { energy: r.energy } : {}),
-    ...(r.cost !== undefined ? { cost: r.cost } : {}),
-    diagnostics: r.diagnostics,
-  };
+  return { energy: r.energy, cost: r.cost, diagnostics: r.diagnostics };
 }
 
 /**
@@ -394,7 +393,7 @@ export function assembleReport(
     totalTokensPerSec: (totalSequences * (w.inputTokens + w.outputTokens)) / e2e,
     requestsPerSec: totalSequences / e2e,
   };
-  return {
+  const report: ReportDraft = {
     scenario: scenarioOf(ns, w.batch),
     ttftMs: headline.ttftMs,
     tpotMs: headline.tpotMs,
@@ -407,11 +406,28 @@ export function assembleReport(
     uncertainty: applyBands(headline, bands),
     memory,
     phases: parts.hasDecode ? [parts.prefill.report, parts.decode.report] : [parts.prefill.report],
-    breakdown: [...parts.prefill.ops, ...(parts.hasDecode ? parts.decode.ops : [])],
-    ...(ec.energy !== undefined ? { energy: ec.energy } : {}),
-    ...(ec.cost !== undefined ? { cost: ec.cost } : {}),
-    diagnostics: [...diagnostics, ...ec.diagnostics],
+    breakdown: parts.hasDecode ? parts.prefill.ops.concat(parts.decode.ops) : parts.prefill.ops,
   };
+  return withEnergyAndDiagnostics(report, ec, diagnostics);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** A report before withEnergyAndDiagnostics appends its last fields. */
+type ReportDraft = Omit<Mutable<EstimateReport>, 'diagnostics'> & { diagnostics?: readonly Diagnostic[] };
+
+/**
+ * Appends energy and cost (where known) and the diagnostics to a report: assigned, not spread in
+ * (sweeps assemble one report per evaluation), keeping the key order of EstimateReport.
+ */
+function withEnergyAndDiagnostics(
+  report: ReportDraft,
+  ec: ReturnType<typeof energyParts>,
+  diagnostics: readonly Diagnostic[],
+): EstimateReport {
+  if (ec.energy !== undefined) report.energy = ec.energy;
+  if (ec.cost !== undefined) report.cost = ec.cost;
+  report.diagnostics = [...diagnostics, ...ec.diagnostics];
+  return report as EstimateReport;
 }
 
 /**
@@ -473,7 +489,7 @@ export function assembleServingReport(
     totalTokensPerSec: timing.outputTokensPerSecond + timing.inputTokensPerSecond,
     requestsPerSec: timing.requestsPerSecond,
   };
-  return {
+  const report: ReportDraft = {
     scenario: scenarioOf(ns, Math.round(timing.meanBatch)),
     ttftMs: headline.ttftMs,
     tpotMs: headline.tpotMs,
@@ -487,9 +503,7 @@ export function assembleServingReport(
     serving,
     memory,
     phases: parts.hasDecode ? [parts.prefill.report, parts.decode.report] : [parts.prefill.report],
-    breakdown: [...parts.prefill.ops, ...(parts.hasDecode ? parts.decode.ops : [])],
-    ...(ec.energy !== undefined ? { energy: ec.energy } : {}),
-    ...(ec.cost !== undefined ? { cost: ec.cost } : {}),
-    diagnostics: [...diagnostics, ...ec.diagnostics],
+    breakdown: parts.hasDecode ? parts.prefill.ops.concat(parts.decode.ops) : parts.prefill.ops,
   };
+  return withEnergyAndDiagnostics(report, ec, diagnostics);
 }

@@ -458,6 +458,42 @@ function resolveEngine(s: Scenario, hardware: HardwareSpec): EngineProfile {
   };
 }
 
+/** The fields resolveEfficiency sets over the family profile (overrides, topology, engine). */
+const RESOLVED_EFFICIENCY_KEYS = [
+  'gemmPeakFraction',
+  'gemmLowPrecisionPeakFraction',
+  'gemmFp4PeakFraction',
+  'gemmBlockFp8PeakFraction',
+  'memoryBandwidthFraction',
+  'attentionPeakFraction',
+  'collectiveLatencySeconds',
+  'collectiveBandwidthFraction',
+  'kernelFixedSeconds',
+  'scaleOutLatencySeconds',
+  'kernelLaunchSeconds',
+  'graphKernelLaunchSeconds',
+  'stepOverheadSeconds',
+  'stepOverheadPerSequenceSeconds',
+  'requestOverheadSeconds',
+] as const;
+type ResolvedEfficiencyFields = Pick<Efficiency, (typeof RESOLVED_EFFICIENCY_KEYS)[number]>;
+
+/**
+ * Resolved efficiencies already built, per family profile object (efficiencyFor returns one
+ * immutable object per hardware entry). A resolved efficiency is `{ ...profile, ...fields }`, a
+ * function of the profile object and the RESOLVED_EFFICIENCY_KEYS values alone, so a kept one is
+ * reused when every such value is equal (===). Building it again costs more than the rest of
+ * normalization: V8 leaves its fast clone path for a spread followed by new keys. At most
+ * KEPT_PER_PROFILE are kept per profile (a sweep over efficiency overrides keeps the latest).
+ */
+const resolvedEfficiencies = new WeakMap<object, Efficiency[]>();
+const KEPT_PER_PROFILE = 8;
+
+function sameResolvedFields(a: ResolvedEfficiencyFields, b: ResolvedEfficiencyFields): boolean {
+  for (const k of RESOLVED_EFFICIENCY_KEYS) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /** The device family's efficiencies (hardware/families.ts) under the scenario's overrides, with the engine's overheads. */
 function resolveEfficiency(
   s: Scenario,
@@ -468,8 +504,7 @@ function resolveEfficiency(
 ): Efficiency {
   const o: NonNullable<Scenario['efficiency']> = withProfile(s.efficiency, shipped?.parameters) ?? {};
   const eff = efficiencyFor(hardware);
-  return {
-    ...eff,
+  const fields: ResolvedEfficiencyFields = {
     gemmPeakFraction: o.gemmPeakFraction ?? eff.gemmPeakFraction,
     gemmLowPrecisionPeakFraction:
       o.gemmLowPrecisionPeakFraction ?? o.gemmPeakFraction ?? eff.gemmLowPrecisionPeakFraction,
@@ -489,6 +524,16 @@ function resolveEfficiency(
       o.requestOverheadSeconds ??
       (s.serving?.apiServer === false ? 0 : requestOverheadSeconds(engine, hardware, rateClassOf(weights))),
   };
+  let kept = resolvedEfficiencies.get(eff);
+  if (kept === undefined) {
+    kept = [];
+    resolvedEfficiencies.set(eff, kept);
+  }
+  for (const e of kept) if (sameResolvedFields(e, fields)) return e;
+  const resolved: Efficiency = { ...eff, ...fields };
+  if (kept.length >= KEPT_PER_PROFILE) kept.shift();
+  kept.push(resolved);
+  return resolved;
 }
 
 /** A validated workload with its defaults applied (the one builder: the sweep's fast path uses it too). */

@@ -266,8 +266,15 @@ export function cudaGraphBatchSizes(
   maxBatchedTokens: number,
 ): readonly number[] {
   if (!profile.cudaGraphDecode) return [];
-  if (profile.id === 'vllm') return vllmGraphSizes(maxSequences, maxBatchedTokens);
-  if (profile.id === 'sglang') return sglangGraphSizes(sglangMaxBs(hardware.memory.capacityBytes / GIB, tp));
+  if (profile.id === 'vllm') {
+    // The list depends on the largest size alone (every scenario normalization asks for it).
+    const max = Math.min(maxSequences * 2, 512, maxBatchedTokens);
+    return graphSizesOnce(vllmSizes, max, () => vllmGraphSizes(maxSequences, maxBatchedTokens));
+  }
+  if (profile.id === 'sglang') {
+    const maxBs = sglangMaxBs(hardware.memory.capacityBytes / GIB, tp);
+    return graphSizesOnce(sglangSizes, maxBs, () => sglangGraphSizes(maxBs));
+  }
   return profile.cudaGraphBatchSizes;
 }
 
@@ -279,6 +286,23 @@ export function instanceMaxSequences(engine: EngineProfile, attnDp: number): num
   return (engine.maxSequencesPerAttentionDpRank ?? engine.attentionDpRankProcesses) && attnDp > 1
     ? engine.maxSequences * attnDp
     : engine.maxSequences;
+}
+
+/** Capture-size lists already built, by the largest size (read-only, shared by the profiles). */
+const vllmSizes = new Map<number, readonly number[]>();
+const sglangSizes = new Map<number, readonly number[]>();
+
+function graphSizesOnce(
+  built: Map<number, readonly number[]>,
+  max: number,
+  build: () => readonly number[],
+): readonly number[] {
+  let sizes = built.get(max);
+  if (sizes === undefined) {
+    sizes = build();
+    built.set(max, sizes);
+  }
+  return sizes;
 }
 
 /** The captured size a decode batch of `sequences` is padded to, or undefined above the largest (eager). */

@@ -274,7 +274,7 @@ describe('MLPerf row mapping', () => {
       engine: 'sglang@0.5.9',
       serving: { maxSequences: 1558, memoryFraction: 0.9 },
     });
-    expect(s('N0727')).toMatchObject({ engine: 'trtllm', serving: { maxSequences: 1572 } });
+    expect(s('N0727')).toMatchObject({ engine: 'trtllm@0.17', serving: { maxSequences: 1572 } });
     expect(s('N0741').parallelism).toMatchObject({ tp: 1, dp: 24 });
   });
 
