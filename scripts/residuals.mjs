@@ -23,15 +23,8 @@ import {
   parseMeasurementCsv,
   validateRows,
 } from '../packages/core/dist/index.js';
-import {
-  engineOf,
-  formatOf,
-  hardwareForRate,
-  intCell,
-  resolveRowHardware,
-  resolveRowModel,
-} from '../packages/core/dist/measurements/resolve.js';
-import { MAX_THROUGHPUT_REQUESTS, STATIC_METRICS } from '../packages/core/dist/validate/serving-rows.js';
+import { resolveRowHardware } from '../packages/core/dist/measurements/resolve.js';
+import { staticRowScenario, staticRowValue } from '../packages/core/dist/validate/serving-rows.js';
 import {
   isLoadedServingRow,
   loadedServingReport,
@@ -67,34 +60,13 @@ const SERVING_CLASS = {
  * max-throughput run). Its prediction must equal validate's, which checks the join.
  */
 function staticReport(row, predicted) {
-  const model = resolveRowModel(row.model);
-  const found = resolveRowHardware(row.hardware);
-  const weights = formatOf(row.precisionWeights);
-  const batch = intCell(row.batchOrConcurrency);
-  const inputTokens = intCell(row.inputLen);
-  const outputTokens = intCell(row.outputLen);
-  const tp = intCell(row.tp) ?? 1;
-  const pp = intCell(row.pp) ?? 1;
-  const hw = hardwareForRate(found, weights);
-  const result = estimate({
-    model: model.id,
-    hardware: hw.spec,
-    gpus: tp * pp,
-    parallelism: { tp, pp },
-    precision: { weights, activations: weights, kvCache: formatOf(row.precisionKv) ?? weights },
-    engine: engineOf(row.framework),
-    // The residuals are of the raw model (docs/uncertainty.md), not of the calibrated default.
-    calibration: 'none',
-    workload:
-      batch !== undefined
-        ? { batch, inputTokens, outputTokens }
-        : { maxThroughput: true, requests: MAX_THROUGHPUT_REQUESTS, inputTokens, outputTokens },
-  });
+  const built = staticRowScenario(row);
+  if ('skip' in built) throw new Error(`${row.id}: ${built.skip}`);
+  const result = estimate(built.scenario);
   if (!result.ok) throw new Error(`${row.id}: estimate failed`);
   const r = result.value;
-  const perGpu = /per-GPU or total is not stated/i.test(row.notes) && row.metric === 'output_tok_s';
-  const again = perGpu ? r.outputTokensPerSec / r.scenario.gpus : STATIC_METRICS[row.metric](r);
-  if (Math.abs(again - predicted) > 1e-9 * Math.abs(predicted)) {
+  const again = staticRowValue(row, r);
+  if (again === undefined || Math.abs(again - predicted) > 1e-9 * Math.abs(predicted)) {
     throw new Error(`${row.id}: rebuilt prediction ${again} differs from validate's ${predicted}`);
   }
   return r;

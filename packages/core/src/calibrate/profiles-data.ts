@@ -28,28 +28,11 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (kernel level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'gh200',
-    engine: 'trtllm',
-    parameters: {
-      stepOverheadSeconds: 0.0008447,
-      stepOverheadPerSequenceSeconds: 0.000001496,
-    },
-    fit: {
-      rows: 35,
-      sources: ['NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md'],
-      medianErrorPctBefore: 3,
-      medianErrorPctAfter: 2.41,
-      leaveOneSourceOutMedianErrorPct: 2.46,
-    },
-    source:
-      'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
-  },
-  {
     hardware: 'a100-sxm-80gb',
     engine: 'trtllm',
     parameters: {
-      stepOverheadSeconds: 0.0005427,
-      stepOverheadPerSequenceSeconds: 0.000008714,
+      stepOverheadSeconds: 0.0005185,
+      stepOverheadPerSequenceSeconds: 0.000008452,
     },
     fit: {
       rows: 96,
@@ -57,9 +40,9 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
         'NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md',
         'NVIDIA/TensorRT-LLM docs/source/performance.md',
       ],
-      medianErrorPctBefore: 10.1,
-      medianErrorPctAfter: 6.72,
-      leaveOneSourceOutMedianErrorPct: 7.63,
+      medianErrorPctBefore: 10,
+      medianErrorPctAfter: 6.65,
+      leaveOneSourceOutMedianErrorPct: 7.29,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -99,18 +82,18 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
   },
   {
-    hardware: 'b300',
+    hardware: 'gb200',
     engine: 'sglang',
     parameters: {
-      stepOverheadSeconds: 0.00007104,
-      stepOverheadPerSequenceSeconds: 0.000003248,
+      stepOverheadSeconds: 0.0000885,
+      stepOverheadPerSequenceSeconds: 0.00001646,
     },
     fit: {
-      rows: 48,
+      rows: 34,
       sources: ['vngcloud/InferenceX-app'],
-      medianErrorPctBefore: 14.4,
-      medianErrorPctAfter: 12,
-      leaveOneSourceOutMedianErrorPct: 13.4,
+      medianErrorPctBefore: 18.2,
+      medianErrorPctAfter: 16.9,
+      leaveOneSourceOutMedianErrorPct: 17.1,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -136,15 +119,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi300x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0006433,
-      stepOverheadPerSequenceSeconds: 0.000006134,
+      stepOverheadSeconds: 0.0005558,
+      stepOverheadPerSequenceSeconds: 0.000004525,
     },
     fit: {
       rows: 24,
       sources: ['mlcommons/inference_results_v5.1'],
-      medianErrorPctBefore: 35.3,
-      medianErrorPctAfter: 31,
-      leaveOneSourceOutMedianErrorPct: 33.5,
+      medianErrorPctBefore: 36.3,
+      medianErrorPctAfter: 31.7,
+      leaveOneSourceOutMedianErrorPct: 31.7,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',
@@ -153,15 +136,15 @@ export const SHIPPED_PROFILES: readonly ShippedProfile[] = [
     hardware: 'mi325x',
     engine: 'vllm',
     parameters: {
-      stepOverheadSeconds: 0.0007435,
-      stepOverheadPerSequenceSeconds: 0.000006101,
+      stepOverheadSeconds: 0.0005205,
+      stepOverheadPerSequenceSeconds: 0.00000383,
     },
     fit: {
       rows: 15,
       sources: ['mlcommons/inference_results_v5.1'],
       medianErrorPctBefore: 48,
-      medianErrorPctAfter: 46.9,
-      leaveOneSourceOutMedianErrorPct: 47.2,
+      medianErrorPctAfter: 46.3,
+      leaveOneSourceOutMedianErrorPct: 46.5,
     },
     source:
       'fitted by scripts/fit-profiles.mjs (serving level) from packages/core/data/measurements/reference.csv and packages/core/data/measurements/serving-modern.csv @ 2026-11-28',

@@ -13,55 +13,55 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
     sweep: [
       {
         meanTokens: 77,
-        medianErrorPct: 25,
+        medianErrorPct: 24.6,
       },
       {
         meanTokens: 102,
-        medianErrorPct: 18.2,
+        medianErrorPct: 18,
       },
       {
         meanTokens: 128,
-        medianErrorPct: 12.5,
+        medianErrorPct: 12.2,
       },
       {
         meanTokens: 154,
-        medianErrorPct: 14.2,
+        medianErrorPct: 14,
       },
       {
         meanTokens: 179,
-        medianErrorPct: 16,
+        medianErrorPct: 16.5,
       },
       {
         meanTokens: 205,
-        medianErrorPct: 14.2,
+        medianErrorPct: 14,
       },
       {
         meanTokens: 230,
-        medianErrorPct: 13.6,
+        medianErrorPct: 14.2,
       },
       {
         meanTokens: 256,
-        medianErrorPct: 14.3,
+        medianErrorPct: 14.6,
       },
       {
         meanTokens: 282,
-        medianErrorPct: 17.1,
+        medianErrorPct: 17,
       },
       {
         meanTokens: 307,
-        medianErrorPct: 20.5,
+        medianErrorPct: 20.7,
       },
       {
         meanTokens: 358,
-        medianErrorPct: 27.1,
+        medianErrorPct: 27.3,
       },
       {
         meanTokens: 410,
-        medianErrorPct: 33.5,
+        medianErrorPct: 33.7,
       },
       {
         meanTokens: 461,
-        medianErrorPct: 37.7,
+        medianErrorPct: 37.8,
       },
       {
         meanTokens: 512,
@@ -73,7 +73,7 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
     submitters: 5,
     heldOut: {
       uniformErrorPct: 41.9,
-      fittedErrorPct: 23.5,
+      fittedErrorPct: 24,
     },
     folds: [
       {
@@ -130,9 +130,9 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
       {
         metric: 'ttft_p99_ms',
         rowsBefore: 18,
-        medianBeforePct: 40.5,
+        medianBeforePct: 39,
         rowsAfter: 31,
-        medianAfterPct: 72.4,
+        medianAfterPct: 72.6,
       },
       {
         metric: 'tpot_ms',
@@ -354,67 +354,67 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
     sweep: [
       {
         meanTokens: 154,
-        medianErrorPct: 307.4,
+        medianErrorPct: 307.9,
       },
       {
         meanTokens: 205,
-        medianErrorPct: 252.5,
+        medianErrorPct: 253,
       },
       {
         meanTokens: 256,
-        medianErrorPct: 210.7,
+        medianErrorPct: 211.2,
       },
       {
         meanTokens: 307,
-        medianErrorPct: 177.9,
+        medianErrorPct: 178.4,
       },
       {
         meanTokens: 359,
-        medianErrorPct: 150.7,
+        medianErrorPct: 151.1,
       },
       {
         meanTokens: 410,
-        medianErrorPct: 128.8,
+        medianErrorPct: 129.2,
       },
       {
         meanTokens: 461,
-        medianErrorPct: 110.5,
+        medianErrorPct: 110.9,
       },
       {
         meanTokens: 512,
-        medianErrorPct: 94.7,
+        medianErrorPct: 95.2,
       },
       {
         meanTokens: 563,
-        medianErrorPct: 81.2,
+        medianErrorPct: 81.6,
       },
       {
         meanTokens: 615,
-        medianErrorPct: 69.2,
+        medianErrorPct: 69.6,
       },
       {
         meanTokens: 717,
-        medianErrorPct: 49.7,
+        medianErrorPct: 50,
       },
       {
         meanTokens: 820,
-        medianErrorPct: 33.8,
+        medianErrorPct: 34.2,
       },
       {
         meanTokens: 922,
-        medianErrorPct: 21.1,
+        medianErrorPct: 21.4,
       },
       {
         meanTokens: 1024.5,
-        medianErrorPct: 14.3,
+        medianErrorPct: 14.6,
       },
     ],
     fitMeanTokens: 1024.5,
     inputMaxTokens: 2048,
     submitters: 2,
     heldOut: {
-      uniformErrorPct: 14.3,
-      fittedErrorPct: 14.3,
+      uniformErrorPct: 14.6,
+      fittedErrorPct: 14.6,
     },
     folds: [
       {
@@ -428,8 +428,8 @@ export const DATASET_INPUT_FITS: Readonly<Record<DatasetPreset, DatasetInputFit>
         source: 'closed/NVIDIA',
         rows: 2,
         fittedMeanTokens: 1024.5,
-        uniformErrorPct: 25.3,
-        fittedErrorPct: 25.3,
+        uniformErrorPct: 25.4,
+        fittedErrorPct: 25.4,
       },
     ],
     byFamily: {

@@ -39,9 +39,17 @@ export const STATIC_METRICS: Readonly<Record<string, (r: EstimateReport) => numb
  */
 export const MAX_THROUGHPUT_REQUESTS = 1000;
 
-export function predictStaticRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
-  const read = STATIC_METRICS[row.metric];
-  if (read === undefined) return { skip: skipReasons.noRule(row.metric) };
+/** The scenario behind a static or max-throughput row, with the notes its resolution adds. */
+export type StaticRowScenario =
+  | { readonly skip: string }
+  | { readonly scenario: Readonly<Record<string, unknown>>; readonly note: string };
+
+/**
+ * The scenario `predictStaticRow` estimates for a row (raw model, with `options.profiles`'
+ * parameters where given). scripts/residuals.mjs rebuilds its estimates from it, so the two
+ * cannot drift apart.
+ */
+export function staticRowScenario(row: MeasurementRow, options: PredictOptions = {}): StaticRowScenario {
   const batch = intCell(row.batchOrConcurrency);
   const offline = /^\s*max\b/i.test(row.batchOrConcurrency);
   if (batch === undefined && !offline) {
@@ -67,7 +75,7 @@ export function predictStaticRow(row: MeasurementRow, options: PredictOptions = 
   const engine = engineOf(row.framework);
   // The release in the framework cell ('TensorRT-LLM 0.6.1') picks the engine's release profile.
   const release = engineRefForRelease(engine, releaseOfFramework(row.framework));
-  const result = estimate({
+  const scenario = {
     model: model.id,
     hardware: hw.spec,
     gpus: tp * pp,
@@ -80,16 +88,30 @@ export function predictStaticRow(row: MeasurementRow, options: PredictOptions = 
       batch !== undefined
         ? { batch, inputTokens, outputTokens }
         : { maxThroughput: true, requests: MAX_THROUGHPUT_REQUESTS, inputTokens, outputTokens },
-  });
-  if (!result.ok) return { skip: skipReasons.estimateFailed(firstError(result)) };
+  };
+  const note = [hw.note, release.note].filter((n) => n !== undefined).join('; ');
+  return { scenario, note };
+}
+
+/** The value a static row's metric reads from an estimate (per GPU where the table is). */
+export function staticRowValue(row: MeasurementRow, report: EstimateReport): number | undefined {
+  const read = STATIC_METRICS[row.metric];
+  if (read === undefined) return undefined;
   // The A100 table of TRT-LLM performance.md says only "out tok/s"; its notes record that the H100
   // table of the same document is per GPU. Read it the same way: per GPU, like its sibling table.
   const perGpuByContext = row.metric === 'output_tok_s' && /per-GPU or total is not stated/i.test(row.notes);
-  const predicted = perGpuByContext
-    ? result.value.outputTokensPerSec / result.value.scenario.gpus
-    : read(result.value);
-  const note = [hw.note, release.note].filter((n) => n !== undefined).join('; ');
-  return note === '' ? { predicted } : { predicted, note };
+  return perGpuByContext ? report.outputTokensPerSec / report.scenario.gpus : read(report);
+}
+
+export function predictStaticRow(row: MeasurementRow, options: PredictOptions = {}): Prediction {
+  if (STATIC_METRICS[row.metric] === undefined) return { skip: skipReasons.noRule(row.metric) };
+  const built = staticRowScenario(row, options);
+  if ('skip' in built) return built;
+  const result = estimate(built.scenario);
+  if (!result.ok) return { skip: skipReasons.estimateFailed(firstError(result)) };
+  const predicted = staticRowValue(row, result.value);
+  if (predicted === undefined) return { skip: skipReasons.noRule(row.metric) };
+  return built.note === '' ? { predicted } : { predicted, note: built.note };
 }
 
 /** kv_kb_per_token (decimal KB, BF16 unless the row says otherwise) and gflops_per_token (training, S = 4096). */
