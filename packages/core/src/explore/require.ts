@@ -9,7 +9,10 @@
  * 64: the base first, then bisection between a factor that fails and one that meets (the
  * estimate improves monotonically with each resource; the property tests of the cost model
  * check that). Every evaluation is a full estimate (a continuous-batching simulation when the
- * targets ask for a rate), and the samples are returned for plotting.
+ * targets ask for a rate), and the samples are returned for plotting. In the device listing, where
+ * only a layout that meets is reported, a rate target's simulation stops once its p90 TTFT is
+ * surely above the target (simulateServing's TTFT limit: no layout that meets is dropped), and
+ * scenarios that normalize alike are estimated once.
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
