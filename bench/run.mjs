@@ -222,6 +222,56 @@ const planTable = [
 ].join('\n');
 console.log('\n' + planTable);
 
+/** Platform requirements (`ridgeline require`): README's and docs/explore.md's examples, median of 3 runs. */
+const { requirements } = await import('../packages/core/dist/index.js');
+const requireBase = (model, hardware, engine) => ({
+  model,
+  hardware,
+  gpus: 8,
+  parallelism: { tp: 8, pp: 1, ep: 8, dp: 1, attentionDp: false },
+  precision: { weights: 'fp8' },
+  engine,
+});
+const REQUIRE_CASES = [
+  {
+    name: 'Llama-4-Maverick on 8×H200, 10 req/s, p90 TPOT ≤ 20 ms: memory bandwidth and compute (README)',
+    input: {
+      base: requireBase('llama-4-maverick-17b-128e', 'h200-sxm', 'vllm'),
+      inputTokens: 1024,
+      outputTokens: 1024,
+      targets: { tpotMs: 20, requestsPerSec: 10 },
+      resources: ['memoryBandwidth', 'compute'],
+      devices: [],
+    },
+  },
+  {
+    name: 'DeepSeek-V3, SGLang, 20 req/s, p90 TTFT ≤ 1 s: H200 / B200 / MI300X listing (docs/explore.md)',
+    input: {
+      base: requireBase('deepseek-v3', 'h200-sxm', 'sglang'),
+      inputTokens: 1024,
+      outputTokens: 1024,
+      targets: { ttftMs: 1000, requestsPerSec: 20 },
+      resources: [],
+      devices: ['h200-sxm', 'b200', 'mi300x'],
+    },
+  },
+];
+const requireRows = REQUIRE_CASES.map((c) => {
+  const seconds = secondsPerRun(() => {
+    const r = requirements(c.input);
+    if (!r.ok) throw new Error(`require: ${JSON.stringify(r.diagnostics)}`);
+  }, 3);
+  return `| ${c.name} | ${seconds.toFixed(2)} |`;
+});
+const requireTable = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, Node ${process.version}, one core (median of 3 runs).`,
+  '',
+  '| require | seconds |',
+  '|---|---:|',
+  ...requireRows,
+].join('\n');
+console.log('\n' + requireTable);
+
 /** The training layout search (issue 11: 1,000 layouts on 1,024 GPUs in under 5 s). */
 const { searchLayouts, normalizeTraining, validateTraining } = await import('../packages/core/dist/index.js');
 const TRAIN_JOB = {
@@ -260,6 +310,8 @@ if (process.argv.includes('--write')) {
   doc = writeBetween(doc, '<!-- bench:start -->', '<!-- bench:end -->', table);
   doc = writeBetween(doc, '<!-- bench-sweep:start -->', '<!-- bench-sweep:end -->', sweepTable);
   doc = writeBetween(doc, '<!-- bench-plan:start -->', '<!-- bench-plan:end -->', planTable);
+  if (doc.includes('<!-- bench-require:start -->'))
+    doc = writeBetween(doc, '<!-- bench-require:start -->', '<!-- bench-require:end -->', requireTable);
   doc = writeBetween(doc, '<!-- bench-train:start -->', '<!-- bench-train:end -->', trainTable);
   writeFileSync(path, doc);
 }

@@ -81,8 +81,12 @@ function closeEnough(key: string, candidate: string): boolean {
 export function estimateNormalized(
   ns: NormalizedScenario,
   diagnostics: readonly Diagnostic[] = [],
+  /** Serving only: stop a run whose p90 TTFT is surely above this (see simulateServing). */
+  ttftLimitSeconds?: number,
 ): Result<EstimateReport> {
-  return ns.workload.kind === 'batch' ? estimateStatic(ns, diagnostics) : estimateServing(ns, diagnostics);
+  return ns.workload.kind === 'batch'
+    ? estimateStatic(ns, diagnostics)
+    : estimateServing(ns, diagnostics, ttftLimitSeconds);
 }
 
 function offloadChecks(ns: NormalizedScenario, share: number): Diagnostic[] {
@@ -138,8 +142,12 @@ function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic
   return ok(report, report.diagnostics);
 }
 
-function estimateServing(ns: NormalizedScenario, diagnostics: readonly Diagnostic[]): Result<EstimateReport> {
-  const timing = simulateServing(ns);
+function estimateServing(
+  ns: NormalizedScenario,
+  diagnostics: readonly Diagnostic[],
+  ttftLimitSeconds?: number,
+): Result<EstimateReport> {
+  const timing = simulateServing(ns, ttftLimitSeconds);
   if (!timing.ok) return fail(...timing.diagnostics, ...diagnostics);
   const t = timing.value;
   const mainNs = t.main.ns;

@@ -9,12 +9,16 @@
  * 64: the base first, then bisection between a factor that fails and one that meets (the
  * estimate improves monotonically with each resource; the property tests of the cost model
  * check that). Every evaluation is a full estimate (a continuous-batching simulation when the
- * targets ask for a rate), and the samples are returned for plotting.
+ * targets ask for a rate), and the samples are returned for plotting. In the device listing, where
+ * only a layout that meets is reported, a rate target's simulation stops once its p90 TTFT is
+ * surely above the target (simulateServing's TTFT limit: no layout that meets is dropped), and
+ * scenarios that normalize alike are estimated once.
  */
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
 import { scenarioMessages } from '../scenario/messages.js';
-import { estimate } from '../estimate.js';
+import { estimateNormalized, validateScenario } from '../estimate.js';
+import { normalizeScenario } from '../scenario/normalize.js';
 import { findHardware, hardwareIds } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { HardwareSpecSchema } from '../hardware/schema.js';
@@ -25,7 +29,7 @@ import { DEFAULT_ENGINE, engineIdOf } from '../scenario/schema.js';
 import type { LayoutSpace } from './layouts.js';
 import { replicaLayouts, searchDomain } from './layouts.js';
 import type { Targets } from './usecases.js';
-import { meetsTargets, targetRate } from './usecases.js';
+import { meetsTargets, targetRate, UNSTABLE_TTFT_MS } from './usecases.js';
 
 export const RESOURCES = [
   'memoryCapacity',
@@ -164,6 +168,8 @@ interface Ctx {
   readonly workload: Record<string, unknown>;
   readonly targets: Targets;
   readonly rate: number | undefined;
+  /** Outcomes by normalized scenario (see `run`), shared by every evaluation of one call. */
+  readonly memo: Map<string, Outcome>;
 }
 
 /** The base value of a resource (domain size and link bandwidths as the topology sees them). */
@@ -224,10 +230,46 @@ interface Outcome {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-function run(c: Ctx, scenario: Record<string, unknown>): Outcome {
-  const r = estimate(scenario);
-  if (!r.ok) return { meets: false, diagnostics: r.diagnostics };
-  return { meets: meetsTargets(r.value, c.targets, c.rate), report: r.value, diagnostics: [] };
+/**
+ * The memo key of a normalized scenario and its diagnostics: their JSON, non-finite numbers
+ * spelled out; undefined (no memo) when a value JSON cannot tell apart (a Map, a function).
+ */
+function memoKey(x: unknown): string | undefined {
+  let plain = true;
+  const json = JSON.stringify(x, (_k, v: unknown) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : `#${String(v)}`;
+    if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') plain = false;
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) plain = false;
+    }
+    return v;
+  });
+  return plain ? json : undefined;
+}
+
+/**
+ * One evaluation. Scenarios that normalize to the same thing (the base device and the same
+ * catalog device with the same layout; domain sizes that round alike) are estimated once: the
+ * estimate is a pure function of the normalized scenario, so the outcome is the same.
+ */
+function run(c: Ctx, scenario: Record<string, unknown>, prune = false): Outcome {
+  const v = validateScenario(scenario);
+  if (!v.ok) return { meets: false, diagnostics: v.diagnostics };
+  const n = normalizeScenario(v.value);
+  if (!n.ok) return { meets: false, diagnostics: n.diagnostics };
+  const key = memoKey([n.value, n.diagnostics]);
+  const hit = key === undefined ? undefined : c.memo.get(key);
+  if (hit !== undefined) return hit;
+  // Pruning (the device listing, where only a layout that meets is reported): under a rate
+  // target, a run whose p90 TTFT is surely above the target stops early and fails.
+  const limit = prune && c.rate !== undefined ? (c.targets.ttftMs ?? UNSTABLE_TTFT_MS) / 1000 : undefined;
+  const r = estimateNormalized(n.value, n.diagnostics, limit);
+  const o: Outcome = r.ok
+    ? { meets: meetsTargets(r.value, c.targets, c.rate), report: r.value, diagnostics: [] }
+    : { meets: false, diagnostics: r.diagnostics };
+  if (key !== undefined && (r.ok || limit === undefined)) c.memo.set(key, o);
+  return o;
 }
 
 function sample(factor: number, value: number, o: Outcome): RequireSample {
@@ -404,7 +446,7 @@ function deviceFits(c: Ctx, input: RequireInput): { fits: DeviceFit[]; missing: 
           },
           workload: c.workload,
         };
-        const o = run(c, s);
+        const o = run(c, s, true);
         if (o.meets && o.report !== undefined) {
           const price = input.usdPerHour?.[hw.id];
           found = {
@@ -478,6 +520,7 @@ export function requirements(input: RequireInput): Result<Requirements> {
   const hw = hwr.value;
   const rate = targetRate(input.targets, input.outputTokens);
   const topology = (input.base['topology'] ?? {}) as Topology;
+  const memo = new Map<string, Outcome>();
   const ctx = (requests: number): Ctx => ({
     base: input.base,
     hw,
@@ -485,6 +528,7 @@ export function requirements(input: RequireInput): Result<Requirements> {
     workload: requireWorkload(input.inputTokens, input.outputTokens, rate, requests),
     targets: input.targets,
     rate,
+    memo,
   });
   let c = ctx(input.requests ?? MIN_REQUESTS);
   let base = run(c, scaled(c, undefined, 1));

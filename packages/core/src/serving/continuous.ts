@@ -43,6 +43,8 @@ export interface SimulationInput {
    * reaching the engine (the API server's per-request time, outside the step loop). Default 0.
    */
   readonly clientGapSeconds?: number | undefined;
+  /** Ends the run early when it returns true (checked before each step; the result is then partial). */
+  readonly stop?: ((st: SimState) => boolean) | undefined;
 }
 
 export interface SimulationResult {
@@ -113,7 +115,9 @@ export function simulate(
   input: SimulationInput,
 ): SimulationResult {
   const st = new SimState(ns, coster, input);
+  const stop = input.stop;
   while (st.done < st.n) {
+    if (stop !== undefined && stop(st)) break;
     advanceArrivals(st);
     if (st.nRun === 0 && st.waiting() === 0) {
       if (st.arrived < st.issued) {

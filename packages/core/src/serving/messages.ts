@@ -3,7 +3,11 @@ import type { DataPath } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/diagnostic.js';
 
 export type ServingCode =
-  'serving.invalid' | 'serving.preemptions' | 'serving.prompt-over-budget' | 'serving.saturated';
+  | 'serving.invalid'
+  | 'serving.preemptions'
+  | 'serving.prompt-over-budget'
+  | 'serving.saturated'
+  | 'serving.ttft-over-limit';
 
 const err = (code: ServingCode, message: string, path?: DataPath) => diagnostic('error', code, message, path);
 const warn = (code: ServingCode, message: string, path?: DataPath) =>
@@ -22,6 +26,11 @@ export const servingMessages = {
     info(
       'serving.prompt-over-budget',
       `Chunked prefill is off and the ${String(prompt)}-token prompt exceeds the ${String(budget)}-token step budget: each prompt runs in a step of its own (the engine must be built with max_num_tokens >= the prompt).`,
+    ),
+  ttftOverLimit: (seconds: number) =>
+    err(
+      'serving.ttft-over-limit',
+      `The simulation stopped early: its p90 TTFT is surely above the ${(seconds * 1e3).toPrecision(4)} ms asked for.`,
     ),
   saturated: (rate: number, capacity: number) =>
     warn(

@@ -18,6 +18,7 @@ import { kvBudget, kvBytesPerSequence, kvCapacityTokens } from '../memory/footpr
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import type { SimulationResult } from './continuous.js';
 import { poissonArrivals, seededRandom, simulate } from './continuous.js';
+import type { SimState } from './simulator/state.js';
 import { drawLengths } from '../scenario/lengths.js';
 import { StepCoster } from './step-cost.js';
 import { instanceMaxSequences } from './engines.js';
@@ -180,6 +181,7 @@ function runPool(
   clients: number,
   lengths: RequestLengths,
   prefilled: boolean,
+  stop?: (st: SimState) => boolean,
 ): Result<PoolRun> {
   const budget = kvBudget(
     ns,
@@ -210,6 +212,7 @@ function runPool(
     prefilled,
     kvCapacityTokens: capacity,
     clientGapSeconds: clients > 0 ? ns.efficiency.requestOverheadSeconds : 0,
+    stop,
   });
   if (!result.feasible) return fail(memoryMessages.kvCacheTooSmall(capacity, need));
   return ok({ ns, budget, kvCapacityTokens: capacity, result });
@@ -245,11 +248,52 @@ interface PoolRuns {
   readonly inputs: Float64Array;
 }
 
-function runColocated(ns: NormalizedScenario): Result<PoolRuns> {
+/** Steps between two counts of `ttftOverLimit`. */
+const TTFT_CHECK_STEPS = 64;
+
+/**
+ * A stop condition (simulationInput.stop) that ends a run of n requests once its p90 TTFT, as
+ * simulateServing reports it, is surely above `seconds`: a request's TTFT is its first token
+ * minus its arrival or, while it has none, at least the clock minus its arrival (the clock only
+ * moves forward); the report adds a non-negative per-request overhead, and p90 interpolates
+ * between the sorted values at floor and ceil of 0.9·(n − 1), so once n − floor(0.9·(n − 1))
+ * requests exceed the limit, the p90 does. `stopped()` says whether it fired.
+ */
+function ttftOverLimit(
+  n: number,
+  seconds: number,
+): { stop: (st: SimState) => boolean; stopped: () => boolean } {
+  const need = n - Math.floor((n - 1) * 0.9);
+  // A margin far above rounding: the reported TTFT is a difference and a sum of these times.
+  const limit = seconds * (1 + 1e-9) + 1e-12;
+  let steps = 0;
+  let above = false;
+  const stop = (st: SimState): boolean => {
+    if (++steps % TTFT_CHECK_STEPS !== 0) return false;
+    const clock = st.now - limit;
+    let over = 0;
+    for (let i = 0; i < st.n; i++) {
+      const first = st.first[i] ?? -1;
+      const arrival = st.arrival[i] ?? 0;
+      if (first >= 0 ? first - arrival > limit : arrival < clock) over++;
+    }
+    above = over >= need;
+    return above;
+  };
+  return { stop, stopped: () => above };
+}
+
+function runColocated(ns: NormalizedScenario, ttftLimitSeconds?: number): Result<PoolRuns> {
   const replicas = ns.dp;
   const a = arrivalsFor(ns, replicas);
   const lengths = requestLengths(ns, a.requests);
-  const run = runPool(ns, a.requests, a.arrivals, a.clients, lengths, false);
+  // Only an open loop (Poisson arrivals): a closed loop's arrivals depend on the run.
+  const limit =
+    ttftLimitSeconds !== undefined && ns.workload.kind === 'requestRate'
+      ? ttftOverLimit(a.requests, ttftLimitSeconds)
+      : undefined;
+  const run = runPool(ns, a.requests, a.arrivals, a.clients, lengths, false, limit?.stop);
+  if (limit?.stopped() === true) return fail(servingMessages.ttftOverLimit(ttftLimitSeconds ?? 0));
   if (!run.ok) return run;
   const main = run.value;
   const r = main.result;
@@ -557,10 +601,15 @@ function servingDiagnostics(
   return diagnostics;
 }
 
-export function simulateServing(ns: NormalizedScenario): Result<ServingTiming> {
+/**
+ * The serving simulation. `ttftLimitSeconds` (colocated Poisson arrivals only; `require`'s
+ * device listing): a run whose p90 TTFT is surely above it stops early and fails with
+ * serving.ttft-over-limit instead of a timing; any run that does not stop is the same as without it.
+ */
+export function simulateServing(ns: NormalizedScenario, ttftLimitSeconds?: number): Result<ServingTiming> {
   const w = ns.workload;
   const d = ns.serving.disaggregation;
-  const runs = d === undefined ? runColocated(ns) : runDisaggregated(ns, d);
+  const runs = d === undefined ? runColocated(ns, ttftLimitSeconds) : runDisaggregated(ns, d);
   if (!runs.ok) return runs;
   const { main, prefillPool, kvTransferSeconds, replicas, ttft, e2e, outputs, inputs } = runs.value;
   // Online requests pass the API server, tokenization and detokenization outside the step loop
