@@ -157,18 +157,18 @@ describe('--calibration', () => {
     expect(calibrated.tpotMs).toBeGreaterThan(plain.tpotMs * 1.05);
     expect(plain.scenario.calibration).toBe('none');
     expect(calibrated.scenario.calibration).toBe('h100.yaml');
-    // By default the shipped profiles apply where one improved its evidence (gh200 with TensorRT-LLM) and
+    // By default the shipped profiles apply where one improved its evidence (a100-sxm-80gb with TensorRT-LLM) and
     // the report says so; on h100-sxm none did (npm run fit lists it as not shipped): the raw model.
     const byDefault = await est([]);
     expect(byDefault.tpotMs).toBe(plain.tpotMs);
-    const gh200 = async (extra: string[]) => {
+    const a100Trt = async (extra: string[]) => {
       const o = captureIo(tmp);
       const h = [
         'estimate',
         '--model',
         'llama-3.1-8b',
         '--hardware',
-        'gh200',
+        'a100-sxm-80gb',
         '--engine',
         'trtllm',
         '--input',
@@ -177,9 +177,9 @@ describe('--calibration', () => {
       expect(await run([...h, '--output', '100', '--batch', '1', '--json', ...extra], o)).toBe(0);
       return JSON.parse(o.out()) as { tpotMs: number; scenario: { calibration: string } };
     };
-    const gh200Default = await gh200([]);
-    expect(gh200Default.scenario.calibration).toContain('shipped gh200');
-    expect(gh200Default.tpotMs).not.toBe((await gh200(['--calibration', 'none'])).tpotMs);
+    const a100Default = await a100Trt([]);
+    expect(a100Default.scenario.calibration).toContain('shipped a100-sxm-80gb');
+    expect(a100Default.tpotMs).not.toBe((await a100Trt(['--calibration', 'none'])).tpotMs);
     const o = captureIo(tmp);
     expect(
       await run(
@@ -202,9 +202,9 @@ describe('--calibration', () => {
     const line = (hardware: string, extra = '') =>
       `{"model":"llama-3.1-8b","hardware":"${hardware}"${extra},"workload":{"batch":1,"inputTokens":100,"outputTokens":100}}`;
     const jsonl = [
-      line('gh200', ',"engine":"trtllm"'),
+      line('a100-sxm-80gb', ',"engine":"trtllm"'),
       line('l40s'),
-      line('gh200', ',"engine":"trtllm","calibration":"none"'),
+      line('a100-sxm-80gb', ',"engine":"trtllm","calibration":"none"'),
     ].join('\n');
     const byDefault = await ridgeline(['batch', 's.jsonl'], { '/data/s.jsonl': jsonl });
     const raw = await ridgeline(['batch', 's.jsonl', '--calibration', 'none'], { '/data/s.jsonl': jsonl });

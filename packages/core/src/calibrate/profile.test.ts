@@ -50,7 +50,7 @@ describe('CalibrationProfileSchema', () => {
     const serving = SHIPPED_PROFILES.filter((p) => p.engine !== undefined).map(
       (p) => `${p.hardware}/${String(p.engine)}`,
     );
-    expect(serving).toContain('gh200/trtllm');
+    expect(serving).toContain('a100-sxm-80gb/trtllm');
     expect(new Set(serving).size).toBe(serving.length);
     for (const p of SHIPPED_PROFILES) {
       expect(CalibrationProfileSchema.safeParse(p).success).toBe(true);

@@ -41,8 +41,7 @@ export const MAX_THROUGHPUT_REQUESTS = 1000;
 
 /** The scenario behind a static or max-throughput row, with the notes its resolution adds. */
 export type StaticRowScenario =
-  | { readonly skip: string }
-  | { readonly scenario: Readonly<Record<string, unknown>>; readonly note: string };
+  { readonly skip: string } | { readonly scenario: Readonly<Record<string, unknown>>; readonly note: string };
 
 /**
  * The scenario `predictStaticRow` estimates for a row (raw model, with `options.profiles`'
