@@ -119,11 +119,11 @@ export interface EngineProfile {
    */
   readonly attentionDpRankHostTime: boolean;
   /**
-   * Set by the scenario's normalization: whether maxSequences is per rank (the engine's default
-   * under attentionDpRankProcesses) or the instance's (serving.maxSequences, as documented).
-   * Unset: attentionDpRankProcesses decides.
+   * Whether maxSequences is per attention-DP rank: a profile's own default is
+   * (attentionDpRankProcesses); normalization clears it when the scenario sets
+   * serving.maxSequences, which is the instance's (as documented).
    */
-  readonly maxSequencesPerAttentionDpRank?: boolean;
+  readonly maxSequencesPerAttentionDpRank: boolean;
   /** Whether sliding-window layers keep and attend to only their last slidingWindow tokens. */
   readonly slidingWindow: boolean;
   /**

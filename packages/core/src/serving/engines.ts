@@ -41,6 +41,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: false,
     attentionDpRankSchedulers: false,
     attentionDpRankProcesses: false,
+    maxSequencesPerAttentionDpRank: false,
     attentionDpRankHostTime: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
@@ -77,6 +78,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
     attentionDpRankProcesses: false,
+    maxSequencesPerAttentionDpRank: false,
     attentionDpRankHostTime: false,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
@@ -131,6 +133,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: true,
     attentionDpRankProcesses: true,
+    maxSequencesPerAttentionDpRank: true,
     attentionDpRankHostTime: false,
     slidingWindow: false,
     decodeKvReadsPerQueryHead: false,
@@ -194,6 +197,7 @@ export const ENGINE_PROFILES: Readonly<Record<EngineId, EngineProfile>> = {
     overlapScheduler: true,
     attentionDpRankSchedulers: false,
     attentionDpRankProcesses: true,
+    maxSequencesPerAttentionDpRank: true,
     attentionDpRankHostTime: true,
     slidingWindow: true,
     decodeKvReadsPerQueryHead: false,
@@ -283,7 +287,7 @@ export function cudaGraphBatchSizes(
  * where each rank's scheduler applies it (attentionDpRankProcesses, unless the scenario set it).
  */
 export function instanceMaxSequences(engine: EngineProfile, attnDp: number): number {
-  return (engine.maxSequencesPerAttentionDpRank ?? engine.attentionDpRankProcesses) && attnDp > 1
+  return engine.maxSequencesPerAttentionDpRank && attnDp > 1
     ? engine.maxSequences * attnDp
     : engine.maxSequences;
 }
