@@ -103,12 +103,13 @@ export function gqaParams(model: ModelSpec): number {
  * How many times a decode step reads each cached position of a GQA layer on one device: once,
  * or once per query head of a group (query heads over KV heads on the device) where the engine's
  * generation kernel does not share K and V across the group (GraphContext.decodeKvReadsPerQueryHead).
+ * A cache of layer inputs (formats.cacheLayerInput) is read once: K and V are recomputed from it.
  */
 export function decodeKvReads(
-  ctx: Pick<GraphContext, 'model' | 'attnTp' | 'decodeKvReadsPerQueryHead'>,
+  ctx: Pick<GraphContext, 'model' | 'attnTp' | 'decodeKvReadsPerQueryHead' | 'formats'>,
 ): number {
   const a = ctx.model.attention;
-  if (ctx.decodeKvReadsPerQueryHead !== true || a.kind !== 'gqa') return 1;
+  if (ctx.decodeKvReadsPerQueryHead !== true || a.kind !== 'gqa' || ctx.formats.cacheLayerInput) return 1;
   return a.numHeads / ctx.attnTp / Math.max(1, a.numKvHeads / ctx.attnTp);
 }
 
@@ -177,7 +178,7 @@ class GqaLayer extends AttentionLayer implements Layer {
           flops: 0,
           bytes: qo + t * cachedPerToken,
           flopsPerContext: t * perCtxFlops + b * recomputeFlops,
-          bytesPerContext: b * cachedPerToken * (xquant ? 1 : decodeKvReads(c.ctx)),
+          bytesPerContext: b * cachedPerToken * decodeKvReads(c.ctx),
           contextCap: this.window,
           rate: c.attentionRate,
           part: 'decode',

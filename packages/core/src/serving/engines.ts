@@ -292,6 +292,19 @@ export function instanceMaxSequences(engine: EngineProfile, attnDp: number): num
     : engine.maxSequences;
 }
 
+/**
+ * The sequences whose host time one step pays: all of them, or under attention DP with a
+ * scheduler process per rank (attentionDpRankHostTime) the busiest rank's share, since the ranks
+ * prepare their own sequences side by side. `sequences` is a whole number where ranks split it.
+ */
+export function hostSequences(
+  ns: { readonly engine: Pick<EngineProfile, 'attentionDpRankHostTime'>; readonly attnDp: number },
+  sequences: number,
+): number {
+  const ranks = ns.engine.attentionDpRankHostTime ? ns.attnDp : 1;
+  return ranks > 1 ? Math.ceil(sequences / ranks) : sequences;
+}
+
 /** Capture-size lists already built, by the largest size (read-only, shared by the profiles). */
 const vllmSizes = new Map<number, readonly number[]>();
 const sglangSizes = new Map<number, readonly number[]>();

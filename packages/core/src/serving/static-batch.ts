@@ -12,6 +12,7 @@ import { costPhase, operatorSeconds, operatorSecondsOverContexts } from '../cost
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { expectedAcceptedTokens } from './continuous.js';
 import { StepCoster, emptyLoad } from './step-cost.js';
+import { hostSequences } from './engines.js';
 
 export interface StaticBatchTiming {
   readonly prefill: CostedPhase;
@@ -43,10 +44,8 @@ export function staticHostSeconds(
 ): { overhead: number; prefillOverhead: number } {
   const e = ns.efficiency;
   const steps = prefillSteps(ns, sequences);
-  // A scheduler process per attention-DP rank prepares its own sequences (StepCoster.hostSeconds).
-  const ranks = ns.engine.attentionDpRankHostTime ? ns.attnDp : 1;
   return {
-    overhead: e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * Math.ceil(sequences / ranks),
+    overhead: e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * hostSequences(ns, sequences),
     prefillOverhead:
       steps * e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * Math.max(steps, sequences),
   };

@@ -20,7 +20,7 @@ import { buildGraph, busiestRankSequences } from '../graph/build.js';
 import { decodeKvReads } from '../layers/attention.js';
 import { weightsBytesPerDevice } from '../memory/footprint.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
-import { paddedGraphBatch } from './engines.js';
+import { hostSequences, paddedGraphBatch } from './engines.js';
 
 /** What one step processes, over one replica. */
 export interface StepLoad {
@@ -176,8 +176,7 @@ export class StepCoster {
     // A prompt chunk reads the cached positions once (a generation kernel that reads them once per
     // query head, decodeKvReads, is a decode kernel).
     const cachedPerPosition =
-      (dec.find((o) => o.kind === 'attention')?.bytesPerContext ?? 0) /
-      (ns.formats.cacheLayerInput ? 1 : decodeKvReads(ns));
+      (dec.find((o) => o.kind === 'attention')?.bytesPerContext ?? 0) / decodeKvReads(ns);
     this.prefillAttention = pre
       .filter((o) => o.kind === 'attention')
       .map((o) =>
@@ -409,10 +408,8 @@ export class StepCoster {
    */
   hostSeconds(load: StepLoad): number {
     const e = this.ns.efficiency;
-    const sequences = load.decodeSequences + load.prefillSequences;
-    const ranks = this.ns.engine.attentionDpRankHostTime ? this.ns.attnDp : 1;
-    const perRank = ranks > 1 ? Math.ceil(sequences / ranks) : sequences;
-    return e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * perRank;
+    const sequences = hostSequences(this.ns, load.decodeSequences + load.prefillSequences);
+    return e.stepOverheadSeconds + e.stepOverheadPerSequenceSeconds * sequences;
   }
 
   /** Seconds of one engine step including the engine's host overhead. */
