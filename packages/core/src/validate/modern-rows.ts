@@ -153,6 +153,27 @@ export function submissionOf(source: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * The rows of a file grouped by submission (submissionOf), built once per rows array: `each` sees
+ * every row of a known submission and calls `add` with an update of that submission's entry
+ * (undefined the first time) to fold the row in.
+ */
+function groupBySubmission<T>(
+  cache: WeakMap<readonly MeasurementRow[], Map<string, T>>,
+  rows: readonly MeasurementRow[],
+  each: (row: MeasurementRow, add: (update: (entry?: T) => T) => void) => void,
+): Map<string, T> {
+  const kept = cache.get(rows);
+  if (kept !== undefined) return kept;
+  const built = new Map<string, T>();
+  for (const r of rows) {
+    const k = submissionOf(r.source);
+    if (k !== undefined) each(r, (update) => built.set(k, update(built.get(k))));
+  }
+  cache.set(rows, built);
+  return built;
+}
+
 const submissionKv = new WeakMap<readonly MeasurementRow[], Map<string, Set<string>>>();
 
 /**
@@ -163,19 +184,10 @@ const submissionKv = new WeakMap<readonly MeasurementRow[], Map<string, Set<stri
 function siblingKv(row: MeasurementRow, rows: readonly MeasurementRow[] | undefined): string | undefined {
   const key = submissionOf(row.source);
   if (key === undefined || rows === undefined) return undefined;
-  let bySubmission = submissionKv.get(rows);
-  if (bySubmission === undefined) {
-    bySubmission = new Map();
-    for (const r of rows) {
-      const k = submissionOf(r.source);
-      const kv = r.precisionKv.trim();
-      if (k === undefined || kv === '') continue;
-      const set = bySubmission.get(k) ?? new Set<string>();
-      set.add(kv);
-      bySubmission.set(k, set);
-    }
-    submissionKv.set(rows, bySubmission);
-  }
+  const bySubmission = groupBySubmission(submissionKv, rows, (r, add) => {
+    const kv = r.precisionKv.trim();
+    if (kv !== '') add((set = new Set<string>()) => set.add(kv));
+  });
   const stated = bySubmission.get(key);
   return stated?.size === 1 ? [...stated][0] : undefined;
 }
@@ -209,20 +221,15 @@ export function offlineTokensPerSample(
 ): number | undefined {
   const key = submissionOf(row.source);
   if (key === undefined || rows === undefined) return undefined;
-  let bySubmission = submissionOffline.get(rows);
-  if (bySubmission === undefined) {
-    bySubmission = new Map();
-    for (const r of rows) {
-      const k = submissionOf(r.source);
-      if (k === undefined || loadKindOf(r.batchOrConcurrency) !== 'offline') continue;
-      if (!/\/offline\//i.test(r.source) || !(r.value > 0)) continue;
-      const entry = bySubmission.get(k) ?? { tokens: [], samples: [] };
+  const bySubmission = groupBySubmission(submissionOffline, rows, (r, add) => {
+    if (loadKindOf(r.batchOrConcurrency) !== 'offline') return;
+    if (!/\/offline\//i.test(r.source) || !(r.value > 0)) return;
+    add((entry = { tokens: [], samples: [] }) => {
       if (r.metric === 'tokens_per_s') entry.tokens.push(r.value);
       if (r.metric === 'samples_per_s') entry.samples.push(r.value);
-      bySubmission.set(k, entry);
-    }
-    submissionOffline.set(rows, bySubmission);
-  }
+      return entry;
+    });
+  });
   const run = bySubmission.get(key);
   const tokens = run?.tokens[0];
   const samples = run?.samples[0];
