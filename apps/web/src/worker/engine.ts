@@ -4,6 +4,7 @@
  */
 import type { DataPath, Diagnostic, EstimateReport, ParsedDocument } from '@ridgeline/core';
 import {
+  DEFAULT_ENGINE,
   ENGINE_REFS,
   HARDWARE_CATALOG,
   MODEL_CATALOG,
@@ -224,7 +225,10 @@ export interface HardwareRow {
 export interface Catalogs {
   readonly models: readonly ModelRow[];
   readonly hardware: readonly HardwareRow[];
+  /** Every engine reference a scenario may name (core's ENGINE_REFS: ids and releases with a profile). */
   readonly engines: readonly string[];
+  /** The engine a scenario without `engine` runs (core's DEFAULT_ENGINE). */
+  readonly defaultEngine: string;
   readonly formats: readonly string[];
 }
 
@@ -260,5 +264,11 @@ export function catalogs(): Catalogs {
     sources: h.sources,
     ...(h.notes !== undefined ? { notes: h.notes } : {}),
   }));
-  return { models, hardware, engines: [...ENGINE_REFS], formats: [...NUMERIC_FORMATS] };
+  return {
+    models,
+    hardware,
+    engines: [...ENGINE_REFS],
+    defaultEngine: DEFAULT_ENGINE,
+    formats: [...NUMERIC_FORMATS],
+  };
 }
