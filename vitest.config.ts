@@ -14,7 +14,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'ridgeline', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] },
+        test: {
+          name: 'ridgeline',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'scripts/**/*.test.mjs'],
+        },
       },
       // The web app (apps/web/vite.config.ts): state tests and the end-to-end tests in Chromium.
       'apps/web',

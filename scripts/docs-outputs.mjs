@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { docFiles, extractOutputs, outputBody, replaceOutputs } from '../packages/cli/dist/doc-commands.js';
 import { captureIo } from '../packages/cli/dist/io.js';
 import { run } from '../packages/cli/dist/main.js';
+import { scriptArgs } from './args.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const check = process.argv.includes('--check');
+const check =
+  scriptArgs('node scripts/docs-outputs.mjs [--check]', { flags: ['check'] }).values.check === true;
 let stale = 0;
 let problems = 0;
 for (const file of docFiles(root)) {

@@ -25,7 +25,10 @@ import {
   parseTrainingCsv,
   validateRows,
 } from '../packages/core/dist/index.js';
+import { scriptArgs } from './args.mjs';
 import { guardedCv } from './guarded-cv.mjs';
+
+const { check } = scriptArgs('node scripts/fidelity.mjs [--check]', { flags: ['check'] }).values;
 
 const CSV = 'packages/core/data/measurements/reference.csv';
 const DOC = 'docs/fidelity.md';
@@ -415,7 +418,7 @@ for (const b of blocks) {
 let stale = false;
 for (const [file, next] of texts) {
   const doc = readFileSync(at(file), 'utf8');
-  if (process.argv.includes('--check')) {
+  if (check) {
     if (next !== doc) {
       console.error(`${file} is out of date: run npm run fidelity`);
       stale = true;

@@ -11,11 +11,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { POWER_DEFAULTS, parseMeasurementCsv } from '../packages/core/dist/index.js';
 import { loadedServingReport } from '../packages/core/dist/validate/modern-rows.js';
+import { scriptArgs } from './args.mjs';
 
-const write = process.argv.includes('--write');
-const file =
-  process.argv.slice(2).find((a) => !a.startsWith('--')) ??
-  'packages/core/data/measurements/serving-modern.csv';
+const { values, positionals } = scriptArgs('node scripts/fit-power.mjs [csv] [--write]', {
+  flags: ['write'],
+  positionals: 1,
+});
+const write = values.write === true;
+const file = positionals[0] ?? 'packages/core/data/measurements/serving-modern.csv';
 const parsed = parseMeasurementCsv(readFileSync(file, 'utf8'));
 if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
 const rows = parsed.value;

@@ -9,10 +9,14 @@ import {
   loadedServingScenario,
   loadKindOf,
 } from '../packages/core/dist/validate/modern-rows.js';
+import { scriptArgs } from './args.mjs';
 
-const args = process.argv.slice(2);
-const shipped = args.includes('shipped');
-const file = args.find((a) => a.endsWith('.csv')) ?? 'packages/core/data/measurements/serving-modern.csv';
+const { values, positionals } = scriptArgs('node scripts/mlperf-load.mjs [csv] [--calibration shipped]', {
+  options: ['calibration'],
+  positionals: 1,
+});
+const shipped = values.calibration === 'shipped';
+const file = positionals[0] ?? 'packages/core/data/measurements/serving-modern.csv';
 const parsed = parseMeasurementCsv(readFileSync(file, 'utf8'));
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
 const rows = parsed.value;

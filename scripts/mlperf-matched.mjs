@@ -2,7 +2,8 @@
 // its device's kernels slowed (peak FLOP/s, memory and scale-up bandwidth over k) so that the
 // same submission's Offline run matches its measured tokens/s. If the Server latencies then
 // match, their miss is the capacity error amplified near saturation; what remains is serving.
-// `node scripts/mlperf-matched.mjs` after `npm run build`.
+// `node scripts/mlperf-matched.mjs [id-pattern]` after `npm run build`; the pattern (a regular
+// expression) keeps the Server/Interactive rows whose id it matches.
 import { readFileSync } from 'node:fs';
 import { estimate, parseMeasurementCsv } from '../packages/core/dist/index.js';
 import {
@@ -10,7 +11,9 @@ import {
   loadKindOf,
   submissionOf,
 } from '../packages/core/dist/validate/modern-rows.js';
+import { scriptArgs } from './args.mjs';
 
+const only = scriptArgs('node scripts/mlperf-matched.mjs [id-pattern]', { positionals: 1 }).positionals[0];
 const parsed = parseMeasurementCsv(
   readFileSync('packages/core/data/measurements/serving-modern.csv', 'utf8'),
 );
@@ -47,7 +50,6 @@ for (const r of rows) {
   servers.set(r.source, s);
 }
 const f = (x, d = 2) => (x === undefined ? '-' : x.toFixed(d));
-const only = process.argv[2];
 for (const { row, m } of servers.values()) {
   if (only && !row.id.match(only)) continue;
   const off = offline.get(submissionOf(row.source));

@@ -4,7 +4,8 @@
 // concurrency band. Run after `npm run build`: `node scripts/modern-breakdown.mjs [csv] [--by keys]`
 // where keys is a comma list of hw,dev,fmt,engine,release,par,conc,model,osl (default
 // hw,fmt,engine,par); release is the engine version of the image tag (SGLang v0.5.9 and v0.5.12
-// differ on ROCm, docs/fidelity.md).
+// differ on ROCm, docs/fidelity.md). `--metrics list` picks the metrics (default
+// output_tok_s_per_gpu,tpot_ms,ttft_ms,tokens_per_s).
 // `--calibration shipped` applies the shipped profiles (the CLI default); without it, the raw model.
 import { readFileSync } from 'node:fs';
 import {
@@ -13,21 +14,16 @@ import {
   parseMeasurementCsv,
   validateRows,
 } from '../packages/core/dist/index.js';
+import { scriptArgs } from './args.mjs';
 
-const args = process.argv.slice(2);
-const byAt = args.indexOf('--by');
-const by = byAt >= 0 ? args[byAt + 1].split(',') : ['hw', 'fmt', 'engine', 'par'];
-const metricsAt = args.indexOf('--metrics');
-const calibrationAt = args.indexOf('--calibration');
-const shipped = calibrationAt >= 0 && args[calibrationAt + 1] === 'shipped';
-const file =
-  args.find(
-    (a, i) => !a.startsWith('--') && i !== byAt + 1 && i !== metricsAt + 1 && i !== calibrationAt + 1,
-  ) ?? 'packages/core/data/measurements/serving-modern.csv';
-const metrics =
-  metricsAt >= 0
-    ? args[metricsAt + 1].split(',')
-    : ['output_tok_s_per_gpu', 'tpot_ms', 'ttft_ms', 'tokens_per_s'];
+const { values, positionals } = scriptArgs(
+  'node scripts/modern-breakdown.mjs [csv] [--by keys] [--metrics list] [--calibration shipped]',
+  { options: ['by', 'metrics', 'calibration'], positionals: 1 },
+);
+const by = values.by?.split(',') ?? ['hw', 'fmt', 'engine', 'par'];
+const shipped = values.calibration === 'shipped';
+const file = positionals[0] ?? 'packages/core/data/measurements/serving-modern.csv';
+const metrics = values.metrics?.split(',') ?? ['output_tok_s_per_gpu', 'tpot_ms', 'ttft_ms', 'tokens_per_s'];
 
 const parsed = parseMeasurementCsv(readFileSync(file, 'utf8'));
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
