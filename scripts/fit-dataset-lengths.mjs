@@ -6,15 +6,23 @@
 // the maximum. For each dataset it prints the fit rows' median error at each mean, the whole-file
 // median, leave-one-submitter-out (each submitter's rows predicted at the mean fitted without
 // them) and the mean each hardware family alone would choose; a dataset takes its fitted mean only
-// where that held-out error clearly drops. Then the whole file and its MLPerf sources, unfitted
-// against fitted, and the overloaded Server rows that become predictable. Writes
+// where that held-out error clearly drops; the Server and Interactive runs' load, TPOT, TTFT and
+// sequences in flight (Little's law on the measured latencies against the simulation's mean batch)
+// and the Offline runs' simulated batch and TPOT, at the uniform preset and at the fit. Then the
+// whole file and its MLPerf sources, unfitted against fitted, and the overloaded Server rows that
+// become predictable. Writes
 //   packages/core/src/scenario/dataset-fit-data.ts   (read by the presets of scenario/lengths.ts)
 // Run with `npm run fit:lengths` (builds first; about a minute). Deterministic.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
 import { findHardware, parseMeasurementCsv, validateRows } from '../packages/core/dist/index.js';
 import { cvSourceOf } from '../packages/core/dist/calibrate/observations.js';
-import { datasetOf, submissionOf } from '../packages/core/dist/validate/modern-rows.js';
+import {
+  datasetOf,
+  loadedServingReport,
+  loadedServingScenario,
+  submissionOf,
+} from '../packages/core/dist/validate/modern-rows.js';
 import {
   DATASET_INPUT_MAX,
   fitDecision,
@@ -240,7 +248,17 @@ for (const d of datasets) {
     `predicted/measured by family, uniform -> fit mean: ${families.map((f) => `${f} ${ratios(uniformRun, f)} -> ${ratios(runAt(chosen), f)}`).join(', ')}`,
   );
   // Server and Interactive TPOT against the load: the target QPS over the submission's own
-  // Offline samples/s, measured (rho) and predicted (rho model), at the uniform preset and the fit.
+  // Offline samples/s, measured (rho) and predicted (rho model), at the uniform preset and the fit;
+  // their TTFT, and the sequences in flight: measured by Little's law (target QPS × (TTFT +
+  // outputs × TPOT)), simulated (the run's mean batch).
+  const simulated = (r, m) =>
+    loadedServingReport(r, {
+      rows: all,
+      datasetInputs: {
+        [d]: m === uniformMean(d) ? uniformOf(d) : fittedInputLengths(m, DATASET_INPUT_MAX[d]),
+      },
+    });
+  const batches = (r) => [uniformMean(d), chosen].map((m) => simulated(r, m)?.batch.toFixed(0) ?? '-');
   const offline = new Map(
     rows
       .filter((r) => /^offline\b/i.test(r.batchOrConcurrency.trim()) && r.metric === 'samples_per_s')
@@ -258,8 +276,20 @@ for (const d of datasets) {
       const t = run.get(r.id)?.ratio;
       return o === undefined || t === undefined ? '- | -' : `${(rho / o).toFixed(2)} | ${t.toFixed(2)}`;
     };
+    const ttft = rows.find(
+      (x) => x.metric === 'ttft_ms' && x.source === r.source && x.batchOrConcurrency === r.batchOrConcurrency,
+    );
+    const ttftAt = (run) => {
+      const x = ttft === undefined ? undefined : run.get(ttft.id);
+      return x?.ratio?.toFixed(2) ?? (/^overloaded/.test(x?.skip ?? '') ? 'overloaded' : '-');
+    };
+    const built = loadedServingScenario(r, { rows: all });
+    const little =
+      ttft === undefined || 'skip' in built
+        ? '-'
+        : ((Number(qps) * (ttft.value + built.scenario.workload.outputTokens * r.value)) / 1e3).toFixed(0);
     loadLines.push(
-      `| ${r.id} | ${r.hardware.split(' ')[0]} | ${r.batchOrConcurrency.split(' ')[0]} | ${rho.toFixed(2)} | ${at(uniformRun)} | ${at(fitRun)} |`,
+      `| ${r.id} | ${r.hardware.split(' ')[0]} | ${r.batchOrConcurrency.split(' ')[0]} | ${rho.toFixed(2)} | ${at(uniformRun)} | ${at(fitRun)} | ${ttftAt(uniformRun)} | ${ttftAt(fitRun)} | ${little} | ${batches(r).join(' | ')} |`,
     );
   }
   if (loadLines.length > 0) {
@@ -267,10 +297,21 @@ for (const d of datasets) {
       `\nServer/Interactive TPOT against the load (rho: target QPS / the submission's Offline samples/s; model: over the predicted Offline):`,
     );
     console.log(
-      `| row | hardware | scenario | rho measured | rho model, uniform | TPOT pred/meas, uniform | rho model, mean ${chosen} | TPOT pred/meas, mean ${chosen} |`,
+      `| row | hardware | scenario | rho measured | rho model, uniform | TPOT pred/meas, uniform | rho model, mean ${chosen} | TPOT pred/meas, mean ${chosen} | TTFT pred/meas, uniform | TTFT pred/meas, mean ${chosen} | in flight, Little's law | in flight, model uniform | in flight, model mean ${chosen} |`,
     );
-    console.log('|---|---|---|---:|---:|---:|---:|---:|');
+    console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const l of loadLines) console.log(l);
+  }
+  // The Offline runs as simulated: mean sequences in flight (all replicas) and mean TPOT.
+  console.log(`\nOffline runs simulated (mean sequences in flight, mean TPOT), uniform -> mean ${chosen}:`);
+  console.log('| row | hardware | in flight | TPOT ms |');
+  console.log('|---|---|---:|---:|');
+  for (const off of offline.values()) {
+    const [u, f] = [uniformMean(d), chosen].map((m) => simulated(off, m));
+    const cell = (pick) => [u, f].map((x) => (x === undefined ? '-' : pick(x))).join(' -> ');
+    console.log(
+      `| ${off.id} | ${off.hardware.split(' ')[0]} | ${cell((x) => x.batch.toFixed(0))} | ${cell((x) => x.latency.tpot.mean.toFixed(0))} |`,
+    );
   }
   console.log(`decision: ${fitted ? `FITTED, mean ${mean}` : 'uniform kept'}: ${reason}`);
 }
