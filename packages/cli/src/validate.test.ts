@@ -89,3 +89,97 @@ describe('ridgeline validate', () => {
     expect(r.err).toContain('missing.csv');
   });
 });
+
+const SGLANG = readFileSync(new URL('../../../examples/sglang-bench.jsonl', import.meta.url), 'utf8');
+const MLPERF = readFileSync(new URL('../../../examples/mlperf_log_summary.txt', import.meta.url), 'utf8');
+const SGLANG_FLAGS = [
+  '--hardware',
+  'h200-sxm',
+  '--engine',
+  'sglang',
+  '--model',
+  'llama-3.1-70b',
+  '--tp',
+  '4',
+];
+
+describe('ridgeline validate on benchmark-tool outputs', () => {
+  it('detects an SGLang bench_serving JSONL and predicts every run with the flags', async () => {
+    const r = await validate(['sglang.jsonl', ...SGLANG_FLAGS, '--json'], { '/data/sglang.jsonl': SGLANG });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as JsonReport & { tool: string; runs: number };
+    expect(report.tool).toBe('sglang');
+    expect(report.runs).toBe(7);
+    // Output throughput, median TTFT and mean end-to-end latency of each run.
+    expect(report.totals).toMatchObject({ rows: 21, used: 21, skipped: 0 });
+    expect(report.groups.map((g) => g.metric)).toEqual(['output_tok_s', 'ttft_ms (p50)', 'e2e_latency_ms']);
+    const row = report.rows.find((x) => x.id === 'sglang.jsonl:1 output_tok_s');
+    expect(row?.measured).toBeCloseTo(537.414, 2);
+    // 1 req/s of 1024 output tokens is about 537 tok/s whatever the model's speed: within 25%.
+    expect(row?.predicted).toBeGreaterThan(400);
+    expect(row?.predicted).toBeLessThan(670);
+    const m = row?.measured ?? 0;
+    expect(row?.errorPct).toBeCloseTo((Math.abs((row?.predicted ?? 0) - m) / m) * 100, 9);
+  });
+
+  it('prints the per-metric table, and why runs are skipped when the file does not say the hardware', async () => {
+    const r = await validate(['sglang.jsonl', '--worst', '3'], { '/data/sglang.jsonl': SGLANG });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Read as sglang output: 7 run(s)');
+    expect(r.out).toContain('21 rows: 0 predicted, 21 skipped');
+    expect(r.out).toContain('Skipped rows, by reason');
+    expect(r.out).toContain('the file does not name the hardware: give --hardware');
+  });
+
+  it('skips runs of another engine than --engine, with the reason; reads an MLPerf summary', async () => {
+    const r = await validate(['sglang.jsonl', '--hardware', 'h200-sxm', '--engine', 'vllm', '--json'], {
+      '/data/sglang.jsonl': SGLANG,
+    });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as JsonReport;
+    expect(report.totals.used).toBe(0);
+    expect(report.skipped[0]?.reason).toBe('measured with engine sglang, not vllm');
+    const m = await validate(['summary.txt', '--hardware', 'h200-sxm'], { '/data/summary.txt': MLPERF });
+    expect(m.code).toBe(0);
+    expect(m.out).toContain('Read as mlperf output: 1 run(s)');
+  });
+
+  it('predicts the same numbers as calibrate --json (errorPctBefore) under --calibration none', async () => {
+    const v = await validate(['sglang.jsonl', ...SGLANG_FLAGS, '--calibration', 'none', '--json'], {
+      '/data/sglang.jsonl': SGLANG,
+    });
+    const f = memoryIo({ '/data/sglang.jsonl': SGLANG });
+    await run(['calibrate', 'sglang.jsonl', ...SGLANG_FLAGS, '--json'], f);
+    const cal = JSON.parse(f.out()) as { rows: { id: string; errorPctBefore: number }[] };
+    const report = JSON.parse(v.out) as JsonReport;
+    for (const c of cal.rows)
+      expect(report.rows.find((x) => x.id === c.id)?.errorPct).toBeCloseTo(c.errorPctBefore, 9);
+    expect(cal.rows.length).toBe(report.rows.length);
+  });
+
+  it('exits 2 on a malformed JSONL, naming file, line and column', async () => {
+    const first = SGLANG.split('\n')[0] ?? '';
+    const bad = `${first}\n${first.replace('"completed": 300', '"completed": "lots"')}\n`;
+    const r = await validate(['bad.jsonl', '--hardware', 'h200-sxm'], { '/data/bad.jsonl': bad });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/bad\.jsonl:2:\d+: 'completed': expected a number/);
+  });
+
+  it('exits 2 on a truncated JSON file, and on unknown hardware', async () => {
+    const cut = await validate(['cut.jsonl'], { '/data/cut.jsonl': '{"backend": "sglang", "completed": ' });
+    expect(cut.code).toBe(2);
+    expect(cut.err).toContain('cut.jsonl:1:');
+    const hw = await validate(['sglang.jsonl', '--hardware', 'h900'], { '/data/sglang.jsonl': SGLANG });
+    expect(hw.code).toBe(2);
+    expect(hw.err).toContain('h900');
+  });
+
+  it('refuses the benchmark flags on a measurement CSV (it states them per row)', async () => {
+    const r = await validate(['reference.csv', '--hardware', 'h100-sxm'], {
+      '/data/reference.csv': REFERENCE,
+    });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--hardware applies to benchmark-tool outputs');
+  });
+});

@@ -100,6 +100,7 @@ export type {
   ValidationReport,
 } from './validate/index.js';
 export { predictRow, validateRows, gemmShapeFromNotes, GPT3_175B } from './validate/index.js';
+export { validateRecords } from './validate/index.js';
 
 export type { PowerOptions, PowerOptionsInput, CostOptions, CostOptionsInput } from './energy/schema.js';
 export { PowerSchema, CostSchema, POWER_DEFAULTS, COST_DEFAULTS } from './energy/schema.js';

@@ -69,7 +69,7 @@ export function collect(value: string, previous: readonly string[] = []): string
   return [...previous, value];
 }
 
-function located(d: Diagnostic): CliDiagnostic {
+export function located(d: Diagnostic): CliDiagnostic {
   const m = d as Partial<MeasurementDiagnostic>;
   if (typeof m.file !== 'string') return d;
   let prefix = m.file;
@@ -81,7 +81,7 @@ function located(d: Diagnostic): CliDiagnostic {
   return m.column === undefined ? { ...out, line: m.line } : { ...out, line: m.line, column: m.column };
 }
 
-function unknownHardware(name: string, path: readonly (string | number)[] = ['hardware']): Diagnostic {
+export function unknownHardware(name: string, path: readonly (string | number)[] = ['hardware']): Diagnostic {
   return { ...messages.unknownHardware(name, closestMatches(name, hardwareIds())), path };
 }
 
@@ -222,13 +222,32 @@ export function applyCalibration(
   return loaded(out);
 }
 
-interface CalibrateOptions {
+/** The flags for what a benchmark file does not say (calibrate, validate). */
+export interface RecordFlags {
   readonly hardware?: string;
   readonly engine?: string;
   readonly model?: string;
   readonly tp?: string;
   readonly weights?: string;
   readonly kv?: string;
+}
+
+/** RecordDefaults from the record flags but --hardware (resolved by the caller); errors go to flags. */
+export function readRecordFlags(flags: FlagReader, o: RecordFlags): Omit<RecordDefaults, 'hardware'> {
+  const engine = flags.oneOf('--engine', o.engine, ENGINE_IDS);
+  const tp = flags.positiveInt('--tp', o.tp);
+  const weights = flags.format('--weights', o.weights);
+  const kvCache = flags.format('--kv', o.kv);
+  return {
+    ...(engine === undefined ? {} : { engine }),
+    ...(o.model === undefined ? {} : { model: o.model }),
+    ...(tp === undefined ? {} : { tp }),
+    ...(weights === undefined ? {} : { weights }),
+    ...(kvCache === undefined ? {} : { kvCache }),
+  };
+}
+
+interface CalibrateOptions extends RecordFlags {
   readonly output?: string;
   readonly loss?: string;
   readonly json?: boolean;
@@ -354,10 +373,8 @@ function summary(
 function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): void {
   const json = o.json === true;
   const flags = new FlagReader();
-  const engine = flags.oneOf('--engine', o.engine, ENGINE_IDS);
-  const tp = flags.positiveInt('--tp', o.tp);
-  const weights = flags.format('--weights', o.weights);
-  const kvCache = flags.format('--kv', o.kv);
+  const fromFlags = readRecordFlags(flags, o);
+  const engine = fromFlags.engine;
   const loss = flags.oneOf('--loss', o.loss, LOSSES);
   if (o.hardware === undefined)
     flags.errors.push({
@@ -383,14 +400,7 @@ function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): vo
     );
   }
 
-  const defaults: RecordDefaults = {
-    hardware: hw.id,
-    ...(engine === undefined ? {} : { engine }),
-    ...(o.model === undefined ? {} : { model: o.model }),
-    ...(tp === undefined ? {} : { tp }),
-    ...(weights === undefined ? {} : { weights }),
-    ...(kvCache === undefined ? {} : { kvCache }),
-  };
+  const defaults: RecordDefaults = { hardware: hw.id, ...fromFlags };
   const g = gather(io, files, hw.id, defaults);
   if (g.errors.length > 0) failWith(io, [...g.errors, ...g.warnings], json);
 

@@ -21,24 +21,40 @@ import type {
   ShippingDecision,
   ValidationReport,
   Observation,
+  RecordDefaults,
 } from '@ridgeline/core';
 import {
+  ENGINE_IDS,
   SHIPPING_RULE,
   errorStats,
   guardedCrossValidate,
   observationsFromRows,
+  detectMeasurementLayout,
+  findHardware,
+  importMeasurements,
   parseMeasurementCsv,
+  toolOfLayout,
+  validateRecords,
   validateRows,
 } from '@ridgeline/core';
 import type { CliDiagnostic } from '../files.js';
 import { displayPath, fileErrorReason } from '../files.js';
-import { num, table } from '../format.js';
+import { diagnosticLines, num, table } from '../format.js';
 import type { Io } from '../io.js';
-import { NONE, SHIPPED, collect, loadProfiles } from './calibrate.js';
+import type { RecordFlags } from './calibrate.js';
+import {
+  NONE,
+  SHIPPED,
+  collect,
+  loadProfiles,
+  located,
+  readRecordFlags,
+  unknownHardware,
+} from './calibrate.js';
 import { looksLikeTraining, runTrainingValidation } from './validate-training.js';
 import { FlagReader, failWith, flagError, printJson } from './common.js';
 
-interface ValidateOptions {
+interface ValidateOptions extends RecordFlags {
   readonly json?: boolean;
   readonly opLaunch?: string;
   readonly worst?: string;
@@ -48,6 +64,9 @@ interface ValidateOptions {
 }
 
 const OP_LAUNCH = ['eager', 'none'] as const;
+
+/** Flags for what a benchmark-tool file does not say; a reference CSV states all of it per row. */
+const RECORD_FLAGS = ['hardware', 'engine', 'model', 'tp', 'weights', 'kv'] as const;
 
 /** Rows listed under "Largest errors" by default. */
 const DEFAULT_WORST = 10;
@@ -116,10 +135,12 @@ export function formatValidation(
   report: ValidationReport,
   worst: number,
   profiles: ProfileSet = [],
+  readAs?: string,
 ): string {
   const t = report.totals;
   const out: string[] = [];
   out.push(`Ridgeline predictions against ${file}\n`);
+  if (readAs !== undefined) out.push(`${readAs}\n`);
   if (profiles.length > 0) {
     const held = profiles.map((p) =>
       p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`,
@@ -182,6 +203,29 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     );
     return;
   }
+  // A benchmark tool's output (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf), detected
+  // from the content as calibrate does; a reference CSV, or what is neither, is read as a CSV.
+  const layout = detectMeasurementLayout(shown, text);
+  const trimmed = text.trimStart();
+  if (
+    (layout !== undefined && layout !== 'reference-csv') ||
+    (layout === undefined && /^[[{]/.test(trimmed))
+  ) {
+    runRecordValidation(io, shown, text, o, flags, worst ?? DEFAULT_WORST);
+    return;
+  }
+  const recordFlags = RECORD_FLAGS.filter((k) => o[k] !== undefined);
+  if (recordFlags.length > 0)
+    failWith(
+      io,
+      recordFlags.map((k) =>
+        flagError(
+          `--${k}`,
+          'applies to benchmark-tool outputs (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf); a measurement CSV states it on every row',
+        ),
+      ),
+      json,
+    );
   const parsed = parseMeasurementCsv(text);
   if (!parsed.ok)
     failWith(
@@ -237,6 +281,68 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
   );
   if (json) printJson(io, { file: shown, ...report });
   else io.stdout(formatValidation(shown, report, Math.max(0, worst ?? DEFAULT_WORST), profiles.value));
+}
+
+/**
+ * `validate` on a benchmark tool's output: the records the importers read (the ones `calibrate`
+ * and `import` use), each predicted as calibrate predicts it (core validateRecords), with the
+ * flags for what the file does not say, tabulated as for a CSV.
+ */
+function runRecordValidation(
+  io: Io,
+  shown: string,
+  text: string,
+  o: ValidateOptions,
+  flags: FlagReader,
+  worst: number,
+): void {
+  const json = o.json === true;
+  const fromFlags = readRecordFlags(flags, o);
+  if (o.crossValidate === true)
+    flags.errors.push(
+      flagError(
+        '--cross-validate',
+        'needs a measurement CSV (reference.csv format): fit a benchmark output with ridgeline calibrate',
+      ),
+    );
+  if (o.opLaunch !== undefined)
+    flags.errors.push(flagError('--op-launch', 'applies to per-operator rows of a measurement CSV'));
+  if (flags.errors.length > 0) failWith(io, flags.errors, json);
+  let hardware: string | undefined;
+  if (o.hardware !== undefined) {
+    const hw = findHardware(o.hardware);
+    if (hw === undefined) failWith(io, [unknownHardware(o.hardware, [])], json);
+    hardware = hw.id;
+  }
+  const refs = o.calibration ?? [];
+  if (refs.includes(NONE) && refs.some((r) => r !== NONE))
+    failWith(
+      io,
+      [flagError('--calibration', "'none' (the raw model) cannot be combined with profiles")],
+      json,
+    );
+  const profiles = loadProfiles(io, refs.length === 0 ? [SHIPPED] : refs);
+  if (!profiles.ok) failWith(io, profiles.diagnostics, json);
+  const imported = importMeasurements(shown, text);
+  if (!imported.ok) failWith(io, imported.diagnostics.map(located), json);
+  const tool =
+    imported.value[0]?.tool ?? toolOfLayout(detectMeasurementLayout(shown, text) ?? 'reference-csv');
+  const defaults: RecordDefaults = hardware === undefined ? fromFlags : { hardware, ...fromFlags };
+  const report = validateRecords(
+    imported.value,
+    defaults,
+    profiles.value.length === 0 ? undefined : profiles.value,
+  );
+  const warnings = imported.diagnostics.map(located);
+  if (json) {
+    printJson(io, { file: shown, tool, runs: imported.value.length, ...report, diagnostics: warnings });
+    return;
+  }
+  const readAs =
+    `Read as ${tool} output: ${String(imported.value.length)} run(s), one row per measured metric ` +
+    `(throughput, TTFT, TPOT, end-to-end latency; '(p50)' where the file gives only the median).`;
+  io.stdout(formatValidation(shown, report, Math.max(0, worst), profiles.value, readAs));
+  if (warnings.length > 0) io.stderr(diagnosticLines(warnings));
 }
 
 function stats(s: ErrorStats): string {
@@ -416,10 +522,28 @@ export function registerValidate(program: Command, io: Io): void {
   program
     .command('validate')
     .description(
-      'compare Ridgeline predictions with a measurement CSV (format of packages/core/data/measurements/reference.csv)',
+      'compare Ridgeline predictions with a measurement CSV (format of packages/core/data/measurements/reference.csv) or a benchmark tool output (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf; detected from the content)',
     )
-    .argument('<csv>', 'measurement file')
+    .argument('<file>', 'measurement file')
     .option('--json', 'print the report as JSON, with per-row records')
+    .option(
+      '--hardware <id>',
+      'benchmark outputs: the device the runs were measured on, when the file does not say',
+    )
+    .option(
+      '--engine <id>',
+      `benchmark outputs: the engine of runs whose file does not say (${ENGINE_IDS.filter((e) => e !== 'ideal').join(', ')}); runs of another engine are skipped`,
+    )
+    .option('--model <id>', 'benchmark outputs: model of runs whose file does not name a catalog model')
+    .option(
+      '--tp <n>',
+      'benchmark outputs: tensor parallelism of runs whose file does not say (default: their GPU count, else 1)',
+    )
+    .option(
+      '--weights <format>',
+      'benchmark outputs: weight format of the runs (default: what the file says, else bf16)',
+    )
+    .option('--kv <format>', 'benchmark outputs: KV-cache format of the runs')
     .option(
       '--op-launch <mode>',
       `launch cost per kernel in per-operator latency rows (${OP_LAUNCH.join(', ')})`,

@@ -7,3 +7,6 @@ export { GPT3_175B, LLMCOMPASS_OPS, VIDUR_OPS } from './layers.js';
 export { skipReasons } from './messages.js';
 export type { GroupSummary, RowRecord, SkippedRecord, ValidationReport } from './validate.js';
 export { validateRows, sourceLabel, percentile } from './validate.js';
+export type { PredictedItem } from './validate.js';
+export { assembleReport } from './validate.js';
+export { validateRecords } from './records.js';

@@ -4,7 +4,7 @@
  * median and p90. Sources are weighed separately because one source has over half the rows.
  */
 import type { MeasurementRow } from '../measurements/csv.js';
-import type { PredictOptions } from './predict.js';
+import type { Prediction, PredictOptions } from './predict.js';
 import { predictRow } from './predict.js';
 import { percentile as percentileOf } from '../util/percentile.js';
 
@@ -82,11 +82,22 @@ function countBy(values: readonly string[]): Record<string, number> {
   return out;
 }
 
-export function validateRows(
-  rows: readonly MeasurementRow[],
-  options: PredictOptions = {},
-): ValidationReport {
-  const withRows: PredictOptions = options.rows === undefined ? { ...options, rows } : options;
+/** One measured value and its prediction (or why none), as assembleReport tabulates it. */
+export interface PredictedItem {
+  readonly id: string;
+  /** Short source label. */
+  readonly source: string;
+  readonly metric: string;
+  readonly measured: number;
+  readonly prediction: Prediction;
+}
+
+/**
+ * The report over predicted items: a prediction that is not a positive number, or a measured 0,
+ * is skipped with the reason; the rest are used. Groups by (source, metric), in order of first
+ * appearance. `rows` is the count of rows read (an item may be one of several metrics of a row).
+ */
+export function assembleReport(items: Iterable<PredictedItem>, rowCount?: number): ValidationReport {
   const used: RowRecord[] = [];
   const skipped: SkippedRecord[] = [];
   const keys: string[] = [];
@@ -94,41 +105,43 @@ export function validateRows(
     string,
     { source: string; metric: string; used: RowRecord[]; skipped: SkippedRecord[] }
   >();
-  for (const row of rows) {
-    const source = sourceLabel(row.source);
-    const key = `${source}\u0000${row.metric}`;
+  let count = 0;
+  for (const item of items) {
+    count++;
+    const { id, source, metric, measured } = item;
+    const key = `${source}\u0000${metric}`;
     let g = groups.get(key);
     if (g === undefined) {
-      g = { source, metric: row.metric, used: [], skipped: [] };
+      g = { source, metric, used: [], skipped: [] };
       groups.set(key, g);
       keys.push(key);
     }
-    const p = predictRow(row, withRows);
+    const p = item.prediction;
     if ('skip' in p) {
-      const s = { id: row.id, source, metric: row.metric, reason: p.skip };
+      const s = { id, source, metric, reason: p.skip };
       skipped.push(s);
       g.skipped.push(s);
       continue;
     }
-    if (!Number.isFinite(p.predicted) || p.predicted <= 0 || row.value === 0) {
+    if (!Number.isFinite(p.predicted) || p.predicted <= 0 || measured === 0) {
       const s = {
-        id: row.id,
+        id,
         source,
-        metric: row.metric,
+        metric,
         reason:
-          row.value === 0 ? 'measured value is 0' : `prediction is not a positive number (${p.predicted})`,
+          measured === 0 ? 'measured value is 0' : `prediction is not a positive number (${p.predicted})`,
       };
       skipped.push(s);
       g.skipped.push(s);
       continue;
     }
     const base = {
-      id: row.id,
+      id,
       source,
-      metric: row.metric,
-      measured: row.value,
+      metric,
+      measured,
       predicted: p.predicted,
-      errorPct: (Math.abs(p.predicted - row.value) / Math.abs(row.value)) * 100,
+      errorPct: (Math.abs(p.predicted - measured) / Math.abs(measured)) * 100,
     };
     const r: RowRecord = p.note === undefined ? base : { ...base, note: p.note };
     used.push(r);
@@ -149,7 +162,7 @@ export function validateRows(
   }
   return {
     totals: {
-      rows: rows.length,
+      rows: rowCount ?? count,
       used: used.length,
       skipped: skipped.length,
       ...summary(used.map((r) => r.errorPct)),
@@ -159,4 +172,20 @@ export function validateRows(
     rows: used,
     skipped,
   };
+}
+
+export function validateRows(
+  rows: readonly MeasurementRow[],
+  options: PredictOptions = {},
+): ValidationReport {
+  const withRows: PredictOptions = options.rows === undefined ? { ...options, rows } : options;
+  return assembleReport(
+    rows.map((row) => ({
+      id: row.id,
+      source: sourceLabel(row.source),
+      metric: row.metric,
+      measured: row.value,
+      prediction: predictRow(row, withRows),
+    })),
+  );
 }

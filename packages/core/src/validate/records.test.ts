@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ProfileSet } from '../calibrate/profile.js';
+import { importMeasurements } from '../measurements/index.js';
+import type { MeasurementRecord } from '../measurements/types.js';
+import { validateRecords } from './records.js';
+
+const TRTLLM =
+  'trtllm-bench/v0.21.0rc0-llama3.1-8b-pytorch-streaming-throughput-summary.FROM-NVIDIA-BLOG.txt';
+
+function records(name: string): MeasurementRecord[] {
+  const text = readFileSync(new URL(`../../test/fixtures/formats/${name}`, import.meta.url), 'utf8');
+  const r = importMeasurements(name, text);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.value;
+}
+
+describe('validateRecords', () => {
+  it('predicts each measured metric of a run, in the report validateRows gives for CSV rows', () => {
+    const report = validateRecords(records(TRTLLM), { hardware: 'h100-sxm', model: 'llama-3.1-8b' });
+    expect(report.totals).toMatchObject({ rows: 4, used: 4, skipped: 0 });
+    expect(report.groups.map((g) => g.metric)).toEqual([
+      'output_tok_s',
+      'ttft_ms',
+      'tpot_ms',
+      'e2e_latency_ms',
+    ]);
+    const tpot = report.rows.find((r) => r.metric === 'tpot_ms');
+    expect(tpot?.measured).toBeCloseTo(7.3272, 4);
+    // An 8B model on one H100 decodes 100 streams in a few to about ten milliseconds a token.
+    expect(tpot?.predicted).toBeGreaterThan(3);
+    expect(tpot?.predicted).toBeLessThan(20);
+  });
+
+  it('skips a run it cannot express once per metric, with the reason', () => {
+    const report = validateRecords(records(TRTLLM), { model: 'llama-3.1-8b' });
+    expect(report.totals).toMatchObject({ rows: 4, used: 0, skipped: 4 });
+    expect(report.skippedByReason).toEqual({ 'the file does not name the hardware: give --hardware': 4 });
+    expect(report.skipped.map((s) => s.metric)).toEqual([
+      'output_tok_s',
+      'ttft_ms',
+      'tpot_ms',
+      'e2e_latency_ms',
+    ]);
+  });
+
+  it('applies a profile set only where a profile holds for the device', () => {
+    const recs = records(TRTLLM);
+    const defaults = { hardware: 'h100-sxm', model: 'llama-3.1-8b' };
+    const raw = validateRecords(recs, defaults);
+    const slow = (hardware: string): ProfileSet => [{ hardware, parameters: { gemmPeakFraction: 0.3 } }];
+    const other = validateRecords(recs, defaults, slow('a100-sxm-80gb'));
+    expect(other.rows.map((r) => r.predicted)).toEqual(raw.rows.map((r) => r.predicted));
+    const own = validateRecords(recs, defaults, slow('h100-sxm'));
+    const tok = (r: typeof raw) => r.rows.find((x) => x.metric === 'output_tok_s')?.predicted ?? 0;
+    // A slower GEMM on the run's device lowers its predicted throughput.
+    expect(tok(own)).toBeLessThan(tok(raw));
+  });
+});
