@@ -5,6 +5,7 @@
  * min(request_start_ns). Warmup and failed requests are left out.
  */
 import type { JsonDocument } from './json-file.js';
+import { empiricalLengths, empiricalNote } from './lengths.js';
 import { importMessages } from './messages.js';
 import type { JsonObject, JsonReader, Loose } from './read.js';
 import { isObject, msPerUnit, positiveInt, prune, statsOf, wholeTokens, mean } from './read.js';
@@ -163,5 +164,20 @@ function aiperfRecord(
     outputTokens: wholeTokens(mean(acc.osl), 'output tokens (mean output_sequence_length)', notes),
     requests: positiveInt(acc.used),
   } satisfies Loose<ScenarioFragment['workload']>);
-  return { tool: 'aiperf', file, scenario: { workload }, metrics, notes };
+  // Each request's lengths: the empirical histograms (measurements/lengths.ts).
+  const input = empiricalLengths(acc.isl);
+  const output = empiricalLengths(acc.osl);
+  if (input !== undefined)
+    notes.push(`prompt lengths: ${empiricalNote(input, acc.isl.length)} (input_sequence_length per request)`);
+  if (output !== undefined)
+    notes.push(
+      `output lengths: ${empiricalNote(output, acc.osl.length)} (output_sequence_length per request)`,
+    );
+  // Lengths all equal stay fixed at the mean (inputTokens / outputTokens).
+  const spread = (d: typeof input) => (d?.kind === 'fixed' ? undefined : d);
+  const lengths = prune<ScenarioFragment['workload']>({
+    inputLengths: spread(input),
+    outputLengths: spread(output),
+  });
+  return { tool: 'aiperf', file, scenario: { workload: { ...workload, ...lengths } }, metrics, notes };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { lengthMean } from '../scenario/lengths.js';
 import { importMeasurements } from './index.js';
 import type { MeasurementDiagnostic, MeasurementRecord } from './types.js';
 
@@ -30,12 +31,28 @@ describe('vLLM benchmark_serving JSON', () => {
     expect(rest).toHaveLength(0);
     expect(rec?.tool).toBe('vllm');
     expect(rec?.line).toBeUndefined();
-    expect(rec?.scenario).toEqual({
+    const { inputLengths, outputLengths, ...workload } = rec?.scenario.workload ?? {};
+    expect({ ...rec?.scenario, workload }).toEqual({
       model: 'meta-llama/Meta-Llama-3-8B-Instruct',
       engine: 'vllm',
       // 1369/10 and 1867/10 tokens; request_rate "inf" and no max_concurrency.
       workload: { inputTokens: 137, outputTokens: 187, requests: 10, maxThroughput: true },
     });
+    // input_lens and output_lens: ten distinct lengths each, one bin of weight 1 per request.
+    expect(inputLengths).toEqual({
+      kind: 'histogram',
+      bins: [4, 10, 13, 25, 27, 29, 205, 328, 329, 399].map((tokens) => ({ tokens, weight: 1 })),
+    });
+    expect(outputLengths).toEqual({
+      kind: 'histogram',
+      bins: [3, 6, 9, 31, 101, 120, 194, 233, 429, 741].map((tokens) => ({ tokens, weight: 1 })),
+    });
+    // Its mean is the file's mean lengths: total_input_tokens/completed, total_output_tokens/completed.
+    expect(inputLengths === undefined ? 0 : lengthMean(inputLengths)).toBeCloseTo(1369 / 10, 12);
+    expect(outputLengths === undefined ? 0 : lengthMean(outputLengths)).toBeCloseTo(1867 / 10, 12);
+    expect(rec?.notes).toContain(
+      'prompt lengths: an empirical histogram of the 10 lengths (10 distinct, 4–399) (input_lens of the completed requests)',
+    );
     const m = rec?.metrics;
     expect(m?.ttftMs?.mean).toBeCloseTo(62.426355, 5);
     expect(m?.ttftMs?.p50).toBeCloseTo(62.194732, 5);
@@ -202,7 +219,15 @@ describe('SGLang bench_serving JSONL', () => {
     expect(first?.scenario).toEqual({
       engine: 'sglang',
       // 1525074/3000 and 1544818/3000: random lengths with range ratio 0, not the 1024 requested.
-      workload: { inputTokens: 508, outputTokens: 515, requests: 3000, maxThroughput: true },
+      workload: {
+        inputTokens: 508,
+        outputTokens: 515,
+        requests: 3000,
+        maxThroughput: true,
+        // random_input_len = random_output_len = 1024, random_range_ratio 0: [max(⌊0·L⌋, 1), L].
+        inputLengths: { kind: 'uniform', min: 1, max: 1024 },
+        outputLengths: { kind: 'uniform', min: 1, max: 1024 },
+      },
     });
     expect(first?.metrics).toEqual({
       ttftMs: { p50: 91282.20983641222 },
@@ -214,6 +239,13 @@ describe('SGLang bench_serving JSONL', () => {
     });
     expect(first?.notes).toContain('the result line does not name the model (older bench_serving key set)');
     expect(recs[6]?.notes).toContain("dataset 'sharegpt'");
+    // ShareGPT: the file records neither the lengths nor a range; they stay at the means.
+    expect(recs[6]?.scenario.workload.inputLengths).toBeUndefined();
+    expect(recs[6]?.notes.join('\n')).toMatch(/lengths fixed at the means: the file records no per-request/);
+    // 4096/2048 with ratio 0; 256/512.
+    expect(recs[2]?.scenario.workload.inputLengths).toEqual({ kind: 'uniform', min: 1, max: 4096 });
+    expect(recs[2]?.scenario.workload.outputLengths).toEqual({ kind: 'uniform', min: 1, max: 2048 });
+    expect(recs[5]?.scenario.workload.outputLengths).toEqual({ kind: 'uniform', min: 1, max: 512 });
   });
 
   it('reads the online file: finite request rates', () => {

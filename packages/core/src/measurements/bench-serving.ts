@@ -5,6 +5,8 @@
  * the differences (e2e key, how the model and engine are named) are in the two tool profiles.
  * Field semantics: packages/core/test/fixtures/formats/README.md §1 and §2.
  */
+import type { LengthDistribution } from '../scenario/schema.js';
+import { empiricalLengths, empiricalNote, lengthsText, uniformLengths } from './lengths.js';
 import { importMessages } from './messages.js';
 import type { JsonObject, JsonReader, Loose } from './read.js';
 import {
@@ -106,6 +108,9 @@ interface PerRequest {
   readonly e2eMs: number[];
   readonly tpotMs: number[];
   readonly e2eReconstructed: boolean;
+  /** Prompt and output lengths of the successful requests (input_lens, output_lens), tokens. */
+  readonly inputLens: number[] | undefined;
+  readonly outputLens: number[];
 }
 
 /** Per-request samples of the successful requests, from the arrays written with --save-detailed. */
@@ -117,8 +122,15 @@ function perRequest(r: JsonReader, obj: JsonObject, notes: string[]): PerRequest
   const itlsRaw = r.array(obj, 'itls');
   const latencies = r.numbers(obj, 'latencies');
   const errors = r.array(obj, 'errors');
+  const inputLens = r.numbers(obj, 'input_lens');
   const sameLength = (a: readonly unknown[] | undefined) => a === undefined || a.length === n;
-  if (outputLens.length !== n || !sameLength(itlsRaw) || !sameLength(latencies) || !sameLength(errors)) {
+  if (
+    outputLens.length !== n ||
+    !sameLength(itlsRaw) ||
+    !sameLength(latencies) ||
+    !sameLength(errors) ||
+    !sameLength(inputLens)
+  ) {
     notes.push('per-request arrays differ in length; none used');
     return undefined;
   }
@@ -141,12 +153,16 @@ function perRequest(r: JsonReader, obj: JsonObject, notes: string[]): PerRequest
     e2eMs: [],
     tpotMs: [],
     e2eReconstructed: latencies === undefined,
+    inputLens: inputLens === undefined ? undefined : [],
+    outputLens: [],
   };
   for (let i = 0; i < n; i++) {
     const failed = typeof errors?.[i] === 'string' && errors[i] !== '';
     const outLen = outputLens[i] ?? 0;
     const ttft = ttfts[i] ?? 0;
     if (failed || outLen <= 0) continue;
+    out.outputLens.push(outLen);
+    out.inputLens?.push(inputLens?.[i] ?? 0);
     out.ttftMs.push(ttft * 1000);
     const gaps = itls[i];
     if (gaps !== undefined) for (const g of gaps) out.itlMs.push(g * 1000);
@@ -179,7 +195,10 @@ function servingLatencies(
   r: JsonReader,
   obj: JsonObject,
   notes: string[],
-): Record<'ttftMs' | 'tpotMs' | 'itlMs' | 'e2eLatencyMs', LatencyStats | undefined> {
+): {
+  stats: Record<'ttftMs' | 'tpotMs' | 'itlMs' | 'e2eLatencyMs', LatencyStats | undefined>;
+  samples: PerRequest | undefined;
+} {
   let ttft = keyedStats(r, obj, 'ttft');
   let tpot = keyedStats(r, obj, 'tpot');
   let itl = keyedStats(r, obj, 'itl');
@@ -220,7 +239,7 @@ function servingLatencies(
     );
   }
 
-  return { ttftMs: ttft, tpotMs: tpot, itlMs: itl, e2eLatencyMs: e2e };
+  return { stats: { ttftMs: ttft, tpotMs: tpot, itlMs: itl, e2eLatencyMs: e2e }, samples };
 }
 
 /** Throughputs of a run, and the totals the workload is read from. */
@@ -309,6 +328,83 @@ function servingWorkload(
   });
 }
 
+/** SGLang datasets whose lengths are drawn from random_input_len / random_output_len and the range ratio. */
+const RANDOM_DATASETS: ReadonlySet<string> = new Set(['random', 'random-ids']);
+
+/**
+ * The lengths' distributions a run states (measurements/lengths.ts): the per-request lengths
+ * (input_lens, output_lens of the successful requests) as empirical histograms; else, for an
+ * SGLang random dataset, uniform over its range; else none (fixed at the means). A note says which.
+ */
+function servingLengths(
+  profile: ServingProfile,
+  r: JsonReader,
+  obj: JsonObject,
+  samples: PerRequest | undefined,
+  notes: string[],
+): Pick<ScenarioFragment['workload'], 'inputLengths' | 'outputLengths'> {
+  const out: { inputLengths?: LengthDistribution; outputLengths?: LengthDistribution } = {};
+  if (samples !== undefined) {
+    const n = samples.outputLens.length;
+    const input = samples.inputLens === undefined ? undefined : empiricalLengths(samples.inputLens);
+    const output = empiricalLengths(samples.outputLens);
+    // Lengths all equal stay fixed at the mean (the workload's inputTokens / outputTokens).
+    if (input !== undefined) {
+      if (input.kind !== 'fixed') out.inputLengths = input;
+      notes.push(`prompt lengths: ${empiricalNote(input, n)} (input_lens of the completed requests)`);
+    }
+    if (output !== undefined) {
+      if (output.kind !== 'fixed') out.outputLengths = output;
+      notes.push(`output lengths: ${empiricalNote(output, n)} (output_lens of the completed requests)`);
+    }
+    if (input !== undefined && output !== undefined) return out;
+  }
+  // CLI settings, read leniently: one the reader cannot use leaves the lengths at the means.
+  const setting = (key: string) => {
+    const v = obj[key];
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+  };
+  const dataset = profile.tool === 'sglang' ? obj['dataset_name'] : undefined;
+  const ratio = setting('random_range_ratio');
+  const inputLen = setting('random_input_len');
+  const outputLen = setting('random_output_len');
+  if (
+    typeof dataset === 'string' &&
+    RANDOM_DATASETS.has(dataset) &&
+    ratio !== undefined &&
+    ratio <= 1 &&
+    inputLen !== undefined &&
+    inputLen >= 1 &&
+    outputLen !== undefined &&
+    outputLen >= 1
+  ) {
+    // SGLang sample_random_requests: np.random.randint(max(int(L * ratio), 1), L + 1) for
+    // prompts, int(L * ratio) as the low end for outputs in 2024 revisions (0 at ratio 0; a
+    // request needs one token, so 1 here: half a token on the mean).
+    const bounds = (len: number) => uniformLengths(Math.floor(len * ratio), len);
+    const input = bounds(inputLen);
+    const output = bounds(outputLen);
+    if (out.inputLengths === undefined) {
+      out.inputLengths = input;
+      notes.push(
+        `prompt lengths: ${lengthsText(input)} (SGLang '${dataset}' dataset: random_input_len ${String(inputLen)}, random_range_ratio ${String(ratio)}, integers uniform over [max(⌊ratio·L⌋, 1), L])`,
+      );
+    }
+    if (out.outputLengths === undefined) {
+      out.outputLengths = output;
+      notes.push(
+        `output lengths: ${lengthsText(output)} (SGLang '${dataset}' dataset: random_output_len ${String(outputLen)}, random_range_ratio ${String(ratio)})`,
+      );
+    }
+    return out;
+  }
+  if (out.inputLengths === undefined && out.outputLengths === undefined)
+    notes.push('lengths fixed at the means: the file records no per-request lengths and no length range');
+  else if (out.inputLengths === undefined)
+    notes.push('prompt lengths fixed at the mean: input_lens not written');
+  return out;
+}
+
 /**
  * One run's object as a record. Returns undefined when the reader found errors in it (they are
  * in `r.errors`) or when it holds no metric at all (an error is added).
@@ -324,12 +420,15 @@ export function importServingObject(
   const latencies = servingLatencies(profile, r, obj, notes);
   const t = servingThroughputs(r, obj, notes);
   const metrics = prune<MeasuredMetrics>({
-    ...latencies,
+    ...latencies.stats,
     outputTokensPerSec: t.outputTps,
     totalTokensPerSec: t.totalTps,
     requestsPerSec: t.requestsPerSec,
   });
-  const workload = servingWorkload(r, obj, notes, t);
+  const workload = {
+    ...servingWorkload(r, obj, notes, t),
+    ...servingLengths(profile, r, obj, latencies.samples, notes),
+  };
   const engine = profile.engine(obj, r, notes);
   const model = profile.model(obj, r, notes);
   if (r.errors.length > errorsBefore) return undefined;

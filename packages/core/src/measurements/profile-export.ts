@@ -6,6 +6,8 @@
  * (`inter_chunk_latency`, = vLLM ITL); genai-perf does not. Token counts are client-side
  * re-tokenizations. Field semantics: packages/core/test/fixtures/formats/README.md §3 and §4.
  */
+import type { LengthDistribution } from '../scenario/schema.js';
+import { lengthsText, normalLengths } from './lengths.js';
 import { importMessages } from './messages.js';
 import type { JsonObject, JsonReader, Loose } from './read.js';
 import {
@@ -122,6 +124,98 @@ function workloadOf(
   });
 }
 
+/** A synthetic length setting: mean and standard deviation, tokens. */
+interface Synthetic {
+  readonly mean: number;
+  readonly stddev: number;
+  /** Where it was read, for the note. */
+  readonly keys: string;
+}
+
+/**
+ * The synthetic prompt and output length settings of a run, where input_config states them:
+ * genai-perf `synthetic_input_tokens_mean/_stddev` and `output_tokens_mean/_stddev` (a mean of
+ * -1 or none: not set), AIPerf 0.12 `datasets[].prompts.isl/osl {mean, stddev}` of a synthetic
+ * dataset. Read leniently: a value the reader cannot use is left out.
+ */
+function syntheticSettings(config: JsonObject): { input?: Synthetic; output?: Synthetic } {
+  const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+  const pair = (mean: unknown, stddev: unknown, keys: string): Synthetic | undefined => {
+    const m = num(mean);
+    const sd = num(stddev) ?? 0;
+    return m === undefined || m <= 0 || sd < 0 ? undefined : { mean: m, stddev: sd, keys };
+  };
+  const out: { input?: Synthetic; output?: Synthetic } = {};
+  const datasets = config['datasets'];
+  if (Array.isArray(datasets)) {
+    const synthetic = datasets.find((d): d is JsonObject => isObject(d) && d['type'] === 'synthetic');
+    const prompts =
+      synthetic !== undefined && isObject(synthetic['prompts']) ? synthetic['prompts'] : undefined;
+    const isl = prompts !== undefined && isObject(prompts['isl']) ? prompts['isl'] : undefined;
+    const osl = prompts !== undefined && isObject(prompts['osl']) ? prompts['osl'] : undefined;
+    const input = isl === undefined ? undefined : pair(isl['mean'], isl['stddev'], 'datasets[].prompts.isl');
+    const output = osl === undefined ? undefined : pair(osl['mean'], osl['stddev'], 'datasets[].prompts.osl');
+    if (input !== undefined) out.input = input;
+    if (output !== undefined) out.output = output;
+    return out;
+  }
+  const source = config['prompt_source'];
+  if (source === undefined || source === 'synthetic') {
+    const input = pair(
+      config['synthetic_input_tokens_mean'],
+      config['synthetic_input_tokens_stddev'],
+      'synthetic_input_tokens_mean/_stddev',
+    );
+    if (input !== undefined) out.input = input;
+  }
+  const output = pair(
+    config['output_tokens_mean'],
+    config['output_tokens_stddev'],
+    'output_tokens_mean/_stddev',
+  );
+  if (output !== undefined) out.output = output;
+  return out;
+}
+
+/**
+ * The lengths' distributions a synthetic run states: a normal bounded below at 1 token
+ * (measurements/lengths.ts) where the standard deviation is positive, centred on the measured
+ * mean (the client's count, which the throughput is computed with); else none, the lengths fixed
+ * at the measured means. A note says which.
+ */
+function syntheticLengths(
+  config: JsonObject,
+  isl: number | undefined,
+  osl: number | undefined,
+  notes: string[],
+): Pick<ScenarioFragment['workload'], 'inputLengths' | 'outputLengths'> {
+  const settings = syntheticSettings(config);
+  const out: { inputLengths?: LengthDistribution; outputLengths?: LengthDistribution } = {};
+  const one = (what: 'prompt' | 'output', s: Synthetic | undefined, measured: number | undefined) => {
+    if (s === undefined) {
+      notes.push(`${what} lengths fixed at the mean: input_config states no synthetic length spread`);
+      return undefined;
+    }
+    if (s.stddev === 0) {
+      notes.push(
+        `${what} lengths fixed at the mean: input_config ${s.keys} states mean ${String(s.mean)}, standard deviation 0`,
+      );
+      return undefined;
+    }
+    const d = normalLengths(measured ?? s.mean, s.stddev);
+    if (d !== undefined)
+      notes.push(
+        `${what} lengths: ${lengthsText(d)} (input_config ${s.keys}: mean ${String(s.mean)}, standard deviation ${String(s.stddev)}; centred on the measured mean, bounded at 1 token)`,
+      );
+    return d;
+  };
+  const input = one('prompt', settings.input, isl);
+  const output = one('output', settings.output, osl);
+  if (input !== undefined) out.inputLengths = input;
+  if (output !== undefined) out.outputLengths = output;
+  return out;
+}
+
 /** Total tokens/s when the file lacks it: output tokens/s + requests/s × mean input length. */
 export function deriveTotal(
   output: number | undefined,
@@ -172,7 +266,10 @@ export function importGenaiPerfObject(r: JsonReader, obj: JsonObject): Measureme
   const inputTokens = wholeTokens(isl, 'input tokens (input_sequence_length.avg)', notes);
   const outputTokens = wholeTokens(osl, 'output tokens (output_sequence_length.avg)', notes);
   checkForcedLength(r, config, osl, notes);
-  const workload = workloadOf(configLoad(r, config), inputTokens, outputTokens, undefined, notes);
+  const workload = {
+    ...workloadOf(configLoad(r, config), inputTokens, outputTokens, undefined, notes),
+    ...syntheticLengths(config, isl, osl, notes),
+  };
 
   if (r.errors.length > errorsBefore) return undefined;
   const metrics = prune<MeasuredMetrics>({
@@ -255,7 +352,10 @@ export function importAiperfObject(r: JsonReader, o: JsonObject): MeasurementRec
   const model = rawModel === undefined ? undefined : modelName(rawModel, notes);
   const inputTokens = wholeTokens(isl, 'input tokens (input_sequence_length.avg)', notes);
   const outputTokens = wholeTokens(osl, 'output tokens (output_sequence_length.avg)', notes);
-  const workload = workloadOf(configLoad(r, config), inputTokens, outputTokens, positiveInt(count), notes);
+  const workload = {
+    ...workloadOf(configLoad(r, config), inputTokens, outputTokens, positiveInt(count), notes),
+    ...syntheticLengths(config, isl, osl, notes),
+  };
 
   if (r.errors.length > errorsBefore) return undefined;
   const metrics = prune<MeasuredMetrics>({

@@ -75,6 +75,12 @@ export function recordScenario(
   else if (w.requestRate !== undefined) workload = { requestRate: w.requestRate, requests };
   else if (w.maxThroughput === true) workload = { maxThroughput: true, requests };
   else return { skip: recordMessages.noLoad };
+  // The lengths' distributions the file states; a static batch runs every request at the means.
+  const lengths: Record<string, unknown> = {};
+  if (w.batch === undefined) {
+    if (w.inputLengths !== undefined) lengths['inputLengths'] = w.inputLengths;
+    if (w.outputLengths !== undefined) lengths['outputLengths'] = w.outputLengths;
+  }
   const precision: Record<string, unknown> = {};
   if (weights !== undefined) precision['weights'] = weights;
   if (kvCache !== undefined) precision['kvCache'] = kvCache;
@@ -86,7 +92,7 @@ export function recordScenario(
       parallelism: { tp, pp, dp },
       precision,
       engine,
-      workload: { ...workload, inputTokens: w.inputTokens, outputTokens: w.outputTokens },
+      workload: { ...workload, inputTokens: w.inputTokens, outputTokens: w.outputTokens, ...lengths },
     },
     hardware: hw.id,
     engine,

@@ -6,6 +6,9 @@
  * (end − first token)/(output tokens − 1), Ridgeline's TPOT; it reports no chunk-level ITL.
  * Percentiles are sorted[int(n·p)] (no interpolation). Field semantics: README.md §5.
  */
+import type { LengthDistribution } from '../scenario/schema.js';
+import type { LengthQuantile } from './lengths.js';
+import { lengthsText, quantileLengths } from './lengths.js';
 import { importMessages } from './messages.js';
 import type { JsonObject, JsonReader, Loose } from './read.js';
 import {
@@ -51,6 +54,44 @@ interface Parts {
   readonly inputLength?: number | undefined;
   readonly outputLength?: number | undefined;
   readonly concurrentRequests?: number | undefined;
+  /** The dataset's stated length quantiles (DATASET DETAILS), input and output columns. */
+  readonly datasetQuantiles?:
+    { readonly input: LengthQuantile[]; readonly output: LengthQuantile[] } | undefined;
+}
+
+/**
+ * The lengths' distributions of the dataset summary (measurements/lengths.ts quantileLengths:
+ * its minimum, percentiles, maximum and the average length of the requests), or none (the
+ * lengths fixed at the means). A note says which.
+ */
+function datasetLengths(
+  parts: Parts,
+  notes: string[],
+): { inputLengths?: LengthDistribution; outputLengths?: LengthDistribution } {
+  const q = parts.datasetQuantiles;
+  if (q === undefined) {
+    notes.push('lengths fixed at the means: no dataset length percentiles read');
+    return {};
+  }
+  const out: { inputLengths?: LengthDistribution; outputLengths?: LengthDistribution } = {};
+  const one = (what: 'prompt' | 'output', quantiles: LengthQuantile[], mean: number | undefined) => {
+    const d = mean === undefined ? undefined : quantileLengths(quantiles, mean);
+    if (d === undefined)
+      notes.push(`${what} lengths fixed at the mean: the dataset percentiles do not bracket it`);
+    else if (d.kind === 'fixed')
+      notes.push(`${what} lengths fixed: all ${String(d.tokens)} tokens (the dataset's MIN = MAX)`);
+    else
+      notes.push(
+        `${what} lengths: ${lengthsText(d)} from the dataset's MIN/P50/P90/P95/P99/MAX and the average (DATASET DETAILS; within each percentile interval the mass sits at its ends, in the proportion that gives the average)`,
+      );
+    return d;
+  };
+  const input = one('prompt', q.input, parts.inputLength);
+  const output = one('output', q.output, parts.outputLength);
+  // Lengths all equal (MIN = MAX) stay fixed at the mean.
+  if (input !== undefined && input.kind !== 'fixed') out.inputLengths = input;
+  if (output !== undefined && output.kind !== 'fixed') out.outputLengths = output;
+  return out;
 }
 
 function assemble(file: string, parts: Parts, metrics: MeasuredMetrics, notes: string[]): MeasurementRecord {
@@ -82,6 +123,7 @@ function assemble(file: string, parts: Parts, metrics: MeasuredMetrics, notes: s
     outputTokens: wholeTokens(parts.outputLength, 'output tokens (average output length)', notes),
     requests: positiveInt(parts.requests),
     maxThroughput: true,
+    ...datasetLengths(parts, notes),
   });
   const scenario = prune<ScenarioFragment>({
     model,
@@ -248,6 +290,32 @@ function dist(c: Summary, tag: string, mean: number | undefined): LatencyStats |
   });
 }
 
+/** Percentile rows of the dataset table ("P50:   299.0000   128.0000   427.0000": input, output, sequence). */
+const DATASET_ROWS: readonly { readonly label: string; readonly p: number }[] = [
+  { label: 'min', p: 0 },
+  { label: 'p50', p: 0.5 },
+  { label: 'p90', p: 0.9 },
+  { label: 'p95', p: 0.95 },
+  { label: 'p99', p: 0.99 },
+  { label: 'max', p: 1 },
+];
+
+/** The dataset table's input and output quantiles, read leniently (undefined when incomplete). */
+function datasetQuantiles(c: Summary): { input: LengthQuantile[]; output: LengthQuantile[] } | undefined {
+  const input: LengthQuantile[] = [];
+  const output: LengthQuantile[] = [];
+  for (const row of DATASET_ROWS) {
+    const e = c.entries.get(row.label);
+    if (e === undefined) continue;
+    const cells = e.value.split(/\s+/).map((x) => parseNumberText(x));
+    const [i, o] = cells;
+    if (i === undefined || o === undefined || !Number.isFinite(i) || !Number.isFinite(o)) return undefined;
+    input.push({ p: row.p, tokens: i });
+    output.push({ p: row.p, tokens: o });
+  }
+  return input.length >= 2 ? { input, output } : undefined;
+}
+
 /** The printed summary. */
 export function importTrtllmSummary(
   file: string,
@@ -287,7 +355,7 @@ export function importTrtllmSummary(
   if (overviews > 1)
     notes.push(`${String(overviews)} summaries in the file: the first of each field is read`);
 
-  const parts: Parts = {
+  let parts: Parts = {
     model: str(c, 'Model'),
     dtype: str(c, 'Dtype'),
     kvDtype: str(c, 'KV Cache Dtype'),
@@ -299,6 +367,10 @@ export function importTrtllmSummary(
     outputLength: num(c, 'Average Output Length (tokens)'),
     concurrentRequests: num(c, 'Number of concurrent requests'),
   };
+  if (/^= DATASET DETAILS/m.test(text)) {
+    const quantiles = datasetQuantiles(c);
+    if (quantiles !== undefined) parts = { ...parts, datasetQuantiles: quantiles };
+  }
   if (/^= PYTORCH BACKEND/m.test(text)) notes.push('PyTorch backend');
   if (errors.length > 0) return { records: [], diagnostics: [...errors, ...warnings] };
   if (Object.keys(metrics).length === 0) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { lengthMean } from '../scenario/lengths.js';
 import { importMeasurements } from './index.js';
 import type { MeasurementRecord } from './types.js';
 
@@ -55,12 +56,18 @@ describe('trtllm-bench printed summary', () => {
   it('reads the non-streaming multimodal sample (no engine block, no TTFT)', () => {
     const { record } = one('qwen.txt', formats(QWEN));
     expect(record.scenario.model).toBeUndefined();
-    expect(record.scenario.workload).toEqual({
-      inputTokens: 412,
-      outputTokens: 129,
-      requests: 10,
-      maxThroughput: true,
-    });
+    const { inputLengths, outputLengths, ...workload } = record.scenario.workload;
+    expect(workload).toEqual({ inputTokens: 412, outputTokens: 129, requests: 10, maxThroughput: true });
+    // DATASET DETAILS: MIN 167, P50 299, P90 = MAX 1059, AVG 411.6 (prompts): the percentile
+    // intervals' ends, in the proportion that gives the average.
+    expect(inputLengths?.kind).toBe('histogram');
+    expect(outputLengths?.kind).toBe('histogram');
+    if (inputLengths?.kind !== 'histogram' || outputLengths?.kind !== 'histogram') return;
+    expect(inputLengths.bins.map((b) => b.tokens)).toEqual([167, 299, 1059]);
+    expect(lengthMean(inputLengths)).toBeCloseTo(411.6, 9);
+    expect(lengthMean(outputLengths)).toBeCloseTo(128.7, 9);
+    expect(outputLengths.bins.map((b) => b.tokens)).toEqual([119, 128, 137]);
+    expect(record.notes.join('\n')).toMatch(/prompt lengths: histogram of 3 bins from the dataset's MIN/);
     expect(record.metrics.ttftMs).toBeUndefined();
     expect(record.metrics.e2eLatencyMs).toEqual({
       mean: 3671.8441,

@@ -4,6 +4,7 @@
  * each tool's fields were mapped (docs/measurements.md has the full mapping).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { LengthDistribution } from '../scenario/schema.js';
 
 /** Tools (and file families) the importers read. */
 export const MEASUREMENT_TOOLS = [
@@ -65,6 +66,14 @@ export interface ScenarioFragment {
     readonly inputTokens?: number;
     /** Mean output length of the measured requests, tokens (rounded). */
     readonly outputTokens?: number;
+    /**
+     * The prompt lengths' distribution where the file states one (per-request lengths, a random
+     * dataset's range, a synthetic mean and standard deviation; measurements/lengths.ts); absent:
+     * every prompt at inputTokens. A note says which.
+     */
+    readonly inputLengths?: LengthDistribution;
+    /** The output lengths' distribution where the file states one (as inputLengths). */
+    readonly outputLengths?: LengthDistribution;
     /** Client-side cap on requests in flight. */
     readonly concurrency?: number;
     /** Configured arrival rate, requests/s (finite). */

@@ -146,23 +146,41 @@ function drawOne(d: LengthDistribution, rand: () => number, cumulative: readonly
       const mu = Math.log(d.mean) - sigma2 / 2;
       return clamp(Math.exp(mu + Math.sqrt(sigma2) * gaussian(rand)), d.min, d.max);
     }
-    case 'histogram': {
-      const total = cumulative[cumulative.length - 1] ?? 0;
-      const x = rand() * total;
-      let i = 0;
-      while (i < cumulative.length - 1 && (cumulative[i] ?? 0) <= x) i++;
-      return d.bins[i]?.tokens ?? 1;
-    }
+    case 'histogram':
+      return binAt(d, cumulative, rand() * (cumulative[cumulative.length - 1] ?? 0));
   }
 }
 
-/** `n` lengths drawn from `d` with the given uniform source (deterministic for a seeded one). */
+/** The length of the histogram bin whose cumulative weight first exceeds `x`. */
+function binAt(d: { bins: readonly { tokens: number }[] }, cumulative: readonly number[], x: number): number {
+  let i = 0;
+  while (i < cumulative.length - 1 && (cumulative[i] ?? 0) <= x) i++;
+  return d.bins[i]?.tokens ?? 1;
+}
+
+/**
+ * `n` lengths drawn from `d` with the given uniform source (deterministic for a seeded one).
+ * A histogram is drawn stratified: the i-th of n draws takes a random point in the i-th of n
+ * equal slices of its cumulative weight, and the n lengths are then put in a random order
+ * (Fisher–Yates, same source). So a run's lengths follow the histogram however few requests it
+ * has: n requests over n bins of equal weight draw each bin once, as a benchmark file's
+ * per-request lengths (measurements/lengths.ts) were.
+ */
 export function drawLengths(d: LengthDistribution, n: number, rand: () => number): Float64Array {
   const out = new Float64Array(n);
   const cumulative: number[] = [];
   if (d.kind === 'histogram') {
     let c = 0;
     for (const b of d.bins) cumulative.push((c += b.weight));
+    const total = cumulative[cumulative.length - 1] ?? 0;
+    for (let i = 0; i < n; i++) out[i] = Math.max(1, binAt(d, cumulative, ((i + rand()) / n) * total));
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.min(i, Math.floor(rand() * (i + 1)));
+      const t = out[i] ?? 1;
+      out[i] = out[j] ?? 1;
+      out[j] = t;
+    }
+    return out;
   }
   for (let i = 0; i < n; i++) out[i] = Math.max(1, drawOne(d, rand, cumulative));
   return out;

@@ -5,6 +5,7 @@ import { importMeasurements } from '../measurements/index.js';
 import type { MeasurementRecord } from '../measurements/types.js';
 import { validateRecords } from './records.js';
 
+const VLLM_2024 = 'vllm/benchmark_serving-2024-09-save-result-with-per-request-arrays-llama3-8b-h100.json';
 const TRTLLM =
   'trtllm-bench/v0.21.0rc0-llama3.1-8b-pytorch-streaming-throughput-summary.FROM-NVIDIA-BLOG.txt';
 
@@ -55,5 +56,29 @@ describe('validateRecords', () => {
     const tok = (r: typeof raw) => r.rows.find((x) => x.metric === 'output_tok_s')?.predicted ?? 0;
     // A slower GEMM on the run's device lowers its predicted throughput.
     expect(tok(own)).toBeLessThan(tok(raw));
+  });
+
+  it('runs a file with per-request lengths at its length histogram: the vLLM 2024 throughput moves toward the measurement', () => {
+    const recs = records(VLLM_2024);
+    const defaults = { hardware: 'h100-sxm', engine: 'vllm', model: 'llama-3.1-8b', tp: 1 } as const;
+    // The same run with its lengths fixed at the means, as the importer read it before.
+    const atMeans = recs.map((r) => {
+      const workload = { ...r.scenario.workload };
+      delete workload.inputLengths;
+      delete workload.outputLengths;
+      return { ...r, scenario: { ...r.scenario, workload } };
+    });
+    const error = (report: ReturnType<typeof validateRecords>, metric: string) => {
+      const row = report.rows.find((x) => x.metric === metric);
+      if (row === undefined) throw new Error(`no ${metric} row`);
+      return Math.abs(row.predicted - row.measured) / row.measured;
+    };
+    const drawn = validateRecords(recs, defaults);
+    const fixed = validateRecords(atMeans, defaults);
+    // Ten requests at once: with every output 187 tokens they all end together, while the
+    // measured run lasts as long as its longest output (741 tokens) at a batch of one.
+    expect(error(fixed, 'output_tok_s')).toBeGreaterThan(1);
+    expect(error(drawn, 'output_tok_s')).toBeLessThan(0.25);
+    expect(error(drawn, 'e2e_latency_ms')).toBeLessThan(0.25);
   });
 });
