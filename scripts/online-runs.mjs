@@ -138,7 +138,7 @@ for (const run of RUNS) {
 }
 
 // The SGLang Poisson sweep: load, in-flight requests (Little's law: throughput × mean latency),
-// decode pace, and the random dataset's lengths drawn rather than fixed at their means.
+// decode pace, and the random dataset's lengths fixed at their means rather than drawn.
 const online = RUNS[0];
 const onlineText = read(DIR + online.file);
 const raw = onlineText
@@ -153,13 +153,13 @@ const offlineRaw = JSON.parse(
 );
 lines.push(
   `SGLang Poisson runs of \`${online.file}\`: in flight = request throughput × mean end-to-end latency (Little's law), measured and predicted; ` +
-    'measured ITL p50 (pooled chunk gaps: the decode pace between prefill stalls) against the predicted TPOT p50; the last column is the predicted output throughput ' +
-    `with each request's lengths drawn uniform over [1, L] (random dataset with range ratio 0, whose measured mean lengths match (1 + L)/2 within sampling error) instead of fixed at the means. ` +
+    "measured ITL p50 (pooled chunk gaps: the decode pace between prefill stalls) against the predicted TPOT p50; the predictions draw each request's lengths uniform over [1, L] " +
+    `as the importer reads the random dataset with range ratio 0 (whose measured mean lengths match (1 + L)/2 within sampling error); the last column is the predicted output throughput with the lengths fixed at the means instead. ` +
     `The offline run of the same lengths (${String(offlineRaw.completed)} requests at once) measures ${num(offlineRaw.output_throughput)} output tok/s: the real capacity at these lengths.`,
 );
 lines.push('');
 lines.push(
-  '| dataset, rate (req/s) | req/s measured | req/s predicted | in flight measured | in flight predicted | ITL p50 measured (ms) | TPOT p50 predicted (ms) | out tok/s measured | predicted | predicted, uniform lengths |',
+  '| dataset, rate (req/s) | req/s measured | req/s predicted | in flight measured | in flight predicted | ITL p50 measured (ms) | TPOT p50 predicted (ms) | out tok/s measured | predicted | predicted, lengths at the means |',
 );
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 records.forEach((rec, i) => {
@@ -169,32 +169,17 @@ records.forEach((rec, i) => {
   const e = estimate({ ...s.scenario, calibration: 'none' });
   if (!e.ok) return;
   const v = e.value;
-  let uniform = '-';
-  if (j.dataset_name === 'random') {
-    const u = estimate({
-      ...s.scenario,
-      calibration: 'none',
-      workload: {
-        ...s.scenario.workload,
-        inputLengths: {
-          kind: 'uniform',
-          min: Math.max(1, Math.floor(j.random_input_len * j.random_range_ratio)),
-          max: j.random_input_len,
-        },
-        outputLengths: {
-          kind: 'uniform',
-          min: Math.max(1, Math.floor(j.random_output_len * j.random_range_ratio)),
-          max: j.random_output_len,
-        },
-      },
-    });
-    if (u.ok) uniform = num(u.value.outputTokensPerSec);
+  let atMeans = '-';
+  if (s.scenario.workload.inputLengths !== undefined || s.scenario.workload.outputLengths !== undefined) {
+    const { inputLengths: _i, outputLengths: _o, ...fixed } = s.scenario.workload;
+    const u = estimate({ ...s.scenario, calibration: 'none', workload: fixed });
+    if (u.ok) atMeans = num(u.value.outputTokensPerSec);
   }
   const measuredRate = j.completed / j.duration;
   lines.push(
     `| ${j.dataset_name} ${String(j.request_rate)} | ${measuredRate.toFixed(2)} | ${v.requestsPerSec.toFixed(2)} | ` +
       `${num((measuredRate * j.mean_e2e_latency_ms) / 1000)} | ${num((v.requestsPerSec * v.latency.e2e.mean) / 1000)} | ` +
-      `${j.median_itl_ms.toFixed(1)} | ${v.latency.tpot.p50.toFixed(1)} | ${num(j.output_throughput)} | ${num(v.outputTokensPerSec)} | ${uniform} |`,
+      `${j.median_itl_ms.toFixed(1)} | ${v.latency.tpot.p50.toFixed(1)} | ${num(j.output_throughput)} | ${num(v.outputTokensPerSec)} | ${atMeans} |`,
   );
 });
 
