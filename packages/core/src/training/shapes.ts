@@ -200,6 +200,15 @@ export function paramsPerGpu(model: ModelSpec, tp: number, pp: number, ep: numbe
   return s.denseLayers / tp / pp + s.experts / ep / expertTp / pp + endStage / tp;
 }
 
+/**
+ * The routed-expert part of paramsPerGpu: what the expert-data-parallel group, not the dense
+ * one, replicates (training/memory.ts expertDataParallel).
+ */
+export function expertParamsPerGpu(model: ModelSpec, tp: number, pp: number, ep: number): number {
+  const expertTp = ep > 1 ? 1 : tp;
+  return paramSplit(model).experts / ep / expertTp / pp;
+}
+
 /** LoRA adapter parameters over the whole model: rank·(k + n) per adapted matrix. */
 export function loraParams(model: ModelSpec, rank: number, attentionOnly: boolean): number {
   let total = 0;
