@@ -27,6 +27,8 @@ export interface Linear {
   readonly groups: number;
   /** Attention projection (a LoRA target under 'attention'). */
   readonly attention: boolean;
+  /** Routed experts: one grouped GEMM over the `groups` local experts (cost/efficiency.ts groupRamp). */
+  readonly grouped?: boolean;
 }
 
 export interface LayerShape {
@@ -87,6 +89,7 @@ export function layerShapes(model: ModelSpec, split: Split): LayerShape[] {
         k: h,
         groups: local,
         attention: false,
+        grouped: true,
       });
       linears.push({
         name: 'expert-down',
@@ -95,6 +98,7 @@ export function layerShapes(model: ModelSpec, split: Split): LayerShape[] {
         k: fe / expertTp,
         groups: local,
         attention: false,
+        grouped: true,
       });
       ffnWidth = (share * 3 * fe) / expertTp;
       if (moe.numSharedExperts > 0) {

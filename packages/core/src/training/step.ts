@@ -15,7 +15,7 @@
  */
 import type { CollectiveKind } from '../cost/collectives.js';
 import { collectiveSeconds } from '../cost/collectives.js';
-import { gemmEfficiency } from '../cost/efficiency.js';
+import { gemmEfficiency, groupRamp } from '../cost/efficiency.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { attentionFlopsPerContextToken, meanCausalContext } from '../model/stats.js';
 import {
@@ -177,7 +177,14 @@ function addLinear(
 ): void {
   const j = c.j;
   const rows = c.tokens * l.tokenShare;
-  const f = gemm(c, rows, l.n, l.k, l.groups, c.gemmPeak, c.gemmFrac, c.inBytes);
+  // Routed experts run as one grouped GEMM: the grouped kernel's fraction of a plain GEMM and each
+  // group's pipeline restart (cost/efficiency.ts groupRamp), as serving charges them.
+  const eff = j.efficiency;
+  const grouped =
+    l.grouped === true
+      ? eff.groupedGemmFraction * groupRamp(Math.max(1, rows), eff.groupedGemmRowsHalf, eff.gemmMinTileRows)
+      : 1;
+  const f = gemm(c, rows, l.n, l.k, l.groups, c.gemmPeak, c.gemmFrac * grouped, c.inBytes);
   let b = (c.lora ? 1 : 2) * f;
   let fl = f;
   if (c.lora && l.name !== 'router' && (!j.finetune.attentionOnly || l.attention)) {

@@ -397,4 +397,21 @@ describe('mixture-of-experts training (Megatron-Bridge GPT-OSS rows)', () => {
     const expected = 12 * (dense / 64 + experts / 8);
     expect(trainingMemory(j).optimizerBytes / expected).toBeCloseTo(1, 9);
   });
+
+  it('expert GEMMs pay the grouped-kernel fraction and per-group restart that serving charges', () => {
+    const j = job({ parallelism: { ep: 64 } });
+    const plain: NormalizedTraining = {
+      ...j,
+      efficiency: { ...j.efficiency, groupedGemmFraction: 1, groupedGemmRowsHalf: 0 },
+    };
+    const op = (s: ReturnType<typeof stepTime>, name: string) =>
+      s.operators.find((o) => o.name === name)?.forwardSeconds ?? Number.NaN;
+    const grouped = stepTime(j);
+    const ungrouped = stepTime(plain);
+    // 32,768 rows per expert: the restart is negligible, the grouped fraction is not.
+    const slower = op(grouped, 'expert-up') / op(ungrouped, 'expert-up');
+    expect(slower).toBeGreaterThan(1 / j.efficiency.groupedGemmFraction - 0.01);
+    expect(op(grouped, 'qkv')).toBe(op(ungrouped, 'qkv'));
+    expect(grouped.breakdown.stepSeconds).toBeGreaterThan(ungrouped.breakdown.stepSeconds);
+  });
 });
