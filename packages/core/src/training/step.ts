@@ -277,6 +277,15 @@ function microBatchCompute(c: StepContext): Compute {
   for (const s of layerShapes(m, { tp: j.tp, ep: j.ep })) {
     const n = s.count * c.stageScale;
     if (s.moe) acc.moeLayers += n;
+    if (s.moe && m.moe !== undefined) {
+      // Per-expert overhead of a framework that runs the local experts one at a time (normalize.ts
+      // expertOverheadSeconds): a third in forward, two thirds in backward (input and weight
+      // gradients launch twice the forward's kernels per expert).
+      const t = (m.moe.numExperts / j.ep) * j.trainingEfficiency.expertOverheadSeconds;
+      addOp(acc, 'expert-overhead', (n * t) / 3, (n * 2 * t) / 3);
+      acc.layerF += (n * t) / 3;
+      acc.layerB += (n * 2 * t) / 3;
+    }
     const recomputed = j.recompute === 'selective-op' ? selectiveOpPolicy(m, s, j.tp).recomputed : undefined;
     for (const l of s.linears) addLinear(c, acc, l, n, recomputed);
     addNonGemm(c, acc, s, n);

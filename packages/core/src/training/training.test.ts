@@ -398,6 +398,42 @@ describe('mixture-of-experts training (Megatron-Bridge GPT-OSS rows)', () => {
     expect(trainingMemory(j).optimizerBytes / expected).toBeCloseTo(1, 9);
   });
 
+  it('each local expert costs a fixed time per MoE layer and micro-batch, whatever its tokens', () => {
+    // Qwen3-30B-A3B on 8 B200s, micro-batch 1 (reference.csv M1166's layout): 128 experts of 768.
+    const qwen = (ep: number, microBatch: number, expertOverheadSeconds?: number) =>
+      job({
+        model: 'qwen3-30b-a3b',
+        gpus: 8,
+        globalBatch: 512,
+        microBatch,
+        parallelism: { ep },
+        efficiency: expertOverheadSeconds === undefined ? {} : { expertOverheadSeconds },
+      });
+    const op = (j: NormalizedTraining) => {
+      const o = stepTime(j).operators.find((x) => x.name === 'expert-overhead');
+      return (o?.forwardSeconds ?? 0) + (o?.backwardSeconds ?? 0);
+    };
+    const j = qwen(8, 1);
+    const t = j.trainingEfficiency.expertOverheadSeconds;
+    expect(t).toBeGreaterThan(0);
+    // 16 local experts × 48 MoE layers × 64 micro-batches per step.
+    expect(op(j) / (16 * 48 * j.microBatches * t)).toBeCloseTo(1, 9);
+    // Half the experts per GPU at EP 8 than at EP 4: half the overhead per micro-batch.
+    const ep4 = qwen(4, 1);
+    expect(op(ep4) / ep4.microBatches / (op(j) / j.microBatches)).toBeCloseTo(2, 9);
+    // Fixed per micro-batch: 4× the tokens per micro-batch, the same overhead per micro-batch.
+    const mb4 = qwen(8, 4);
+    expect(op(mb4) / mb4.microBatches / (op(j) / j.microBatches)).toBeCloseTo(1, 9);
+    // It slows the step; a framework with a single grouped kernel sets it to 0.
+    const none = qwen(8, 1, 0);
+    expect(op(none)).toBe(0);
+    expect(stepTime(j).breakdown.stepSeconds).toBeGreaterThan(stepTime(none).breakdown.stepSeconds);
+    // Dense models have none.
+    expect(op(job({ model: 'llama-3.1-8b', gpus: 8, globalBatch: 64, microBatch: 1, parallelism: {} }))).toBe(
+      0,
+    );
+  });
+
   it('expert GEMMs pay the grouped-kernel fraction and per-group restart that serving charges', () => {
     const j = job({ parallelism: { ep: 64 } });
     const plain: NormalizedTraining = {
