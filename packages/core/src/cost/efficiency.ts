@@ -19,6 +19,17 @@ export function gemmTileRows(m: number, minTileRows: number): number {
 }
 
 /**
+ * Share of a grouped (MoE) GEMM group's time spent on its rows: padded rows over padded rows plus
+ * the per-group pipeline restart (groupedGemmRowsHalf rows of work). Serving (roofline.ts) and
+ * training (training/step.ts) both apply `groupedGemmFraction · groupRamp`.
+ */
+export function groupRamp(m: number, rowsHalf: number, minTileRows: number): number {
+  const tile = gemmTileRows(m, minTileRows);
+  const padded = Math.ceil(m / tile) * tile;
+  return padded / (padded + rowsHalf);
+}
+
+/**
  * Fraction of peak a GEMM of shape [m × k]·[k × n] reaches: the asymptotic fraction, times tile
  * padding (rows rounded up to the family's M tile, gemmTileRows; columns to 128), times wave quantization (the last wave
  * of tiles leaves slots idle), times a main-loop ramp in K.

@@ -9,7 +9,7 @@ import type { ModelSpec } from '../model/schema.js';
 import type { CostContext, DeviceContext } from '../scenario/types.js';
 import type { RateFormat } from '../units/formats.js';
 import { collectiveSeconds, nodeAllToAllStageSeconds } from './collectives.js';
-import { gemmEfficiency, gemmTileRows } from './efficiency.js';
+import { gemmEfficiency, gemmTileRows, groupRamp } from './efficiency.js';
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'overhead';
 
@@ -70,13 +70,6 @@ export function perKernelSeconds(
   graphed: boolean,
 ): number {
   return graphed ? launchSeconds + kernelFixedSeconds : Math.max(launchSeconds, kernelFixedSeconds);
-}
-
-/** Share of a group's time spent on its rows: padded rows over padded rows plus the per-group cost. */
-function groupRamp(m: number, rowsHalf: number, minTileRows: number): number {
-  const tile = gemmTileRows(m, minTileRows);
-  const padded = Math.ceil(m / tile) * tile;
-  return padded / (padded + rowsHalf);
 }
 
 export function costOperator(

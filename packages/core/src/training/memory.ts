@@ -5,7 +5,7 @@
  */
 import { countParams } from '../model/stats.js';
 import type { NormalizedTraining } from './normalize.js';
-import { layerShapes, loraParams, paramsPerGpu, selectiveOpPolicy } from './shapes.js';
+import { expertParamsPerGpu, layerShapes, loraParams, paramsPerGpu, selectiveOpPolicy } from './shapes.js';
 
 export interface TrainingMemory {
   readonly weightsBytes: number;
@@ -55,6 +55,31 @@ function weightBytesPerParam(j: NormalizedTraining): number {
 export function trainableParamsPerGpu(j: NormalizedTraining): number {
   if (j.finetune.method === 'full') return paramsPerGpu(j.model, j.tp, j.pp, j.ep);
   return loraParams(j.model, j.finetune.rank, j.finetune.attentionOnly) / (j.tp * j.pp);
+}
+
+/** Routed-expert parameters among the trainable ones per GPU (LoRA adapters count as dense). */
+export function trainableExpertParamsPerGpu(j: NormalizedTraining): number {
+  return j.finetune.method === 'full' ? expertParamsPerGpu(j.model, j.tp, j.pp, j.ep) : 0;
+}
+
+/**
+ * The ranks that hold the same routed experts (Megatron-Core's expert data parallel,
+ * `world / (pp·ep·expert_tp)`): with ep > 1 the tp·dp·cp ranks of a stage regroup into ep-wide
+ * expert-parallel groups, so each expert is replicated over tp·dp·cp/ep ranks, ep apart in the
+ * rank order (expert-parallel ranks innermost); with ep = 1 the experts are TP-split and
+ * replicated over the dense dp·cp group, tp apart. `shard` is the ZeRO shard group of the expert
+ * states (the dense shard group's share of it under HSDP).
+ */
+export function expertDataParallel(j: NormalizedTraining): {
+  readonly group: number;
+  readonly stride: number;
+  readonly shard: number;
+} {
+  const replicated = j.dp * j.cp;
+  if (j.ep <= 1) return { group: replicated, stride: j.tp, shard: j.shardGroup };
+  const group = Math.max(1, (j.tp * replicated) / j.ep);
+  const shard = Math.max(1, Math.round((group * j.shardGroup) / replicated));
+  return { group, stride: j.ep, shard };
 }
 
 /** Activation bytes per token of one layer, stored for the backward pass. */
@@ -116,20 +141,26 @@ export function trainingMemory(j: NormalizedTraining, microBatch = j.microBatch)
   const full = j.finetune.method === 'full';
   const params = paramsPerGpu(m, j.tp, j.pp, j.ep);
   const trainable = trainableParamsPerGpu(j);
-  const zeroShard = (stage: number) => (j.zero >= stage ? j.shardGroup : 1);
+  // Routed experts are sharded over their own (smaller) expert-data-parallel group.
+  const experts = j.ep > 1 ? expertParamsPerGpu(m, j.tp, j.pp, j.ep) : 0;
+  const trainableExperts = j.ep > 1 ? trainableExpertParamsPerGpu(j) : 0;
+  const expertShard = expertDataParallel(j).shard;
+  const sharded = (dense: number, expert: number, stage: number) =>
+    j.zero >= stage ? dense / j.shardGroup + expert / expertShard : dense + expert;
   const paramOffloaded = j.offloadParameters !== 'none';
   const optOffloaded = j.offloadOptimizer !== 'none';
   const weightsBytes = paramOffloaded
     ? 0
-    : (params * weightBytesPerParam(j)) / zeroShard(3) + (full ? 0 : trainable * 2); // LoRA adapters in BF16
+    : sharded(params - experts, experts, 3) * weightBytesPerParam(j) + (full ? 0 : trainable * 2); // LoRA adapters in BF16
   // Fused optimizer-in-backward frees each gradient as soon as it is applied: one layer's worth lives.
   const gradientsBytes = j.optimizerInBackward
     ? (trainable / Math.ceil(m.numLayers / j.pp)) * j.gradientBytes
-    : (trainable * j.gradientBytes) / zeroShard(2);
+    : sharded(trainable - trainableExperts, trainableExperts, 2) * j.gradientBytes;
   const master = j.masterWeights ? 4 : 0;
   const optimizerBytes = optOffloaded
     ? 0
-    : (trainable * (master + optimizerStateBytes(j.optimizer, j.optimizerStateScale))) / zeroShard(1);
+    : sharded(trainable - trainableExperts, trainableExperts, 1) *
+      (master + optimizerStateBytes(j.optimizer, j.optimizerStateScale));
 
   const layersPerStage = Math.ceil(m.numLayers / j.pp);
   const tokens = (microBatch * j.sequenceLength) / j.cp;

@@ -37,6 +37,13 @@ export interface TrainingEfficiency {
   readonly attentionScale: number;
   /** Seconds of compute lost per second of communication overlapped with it. */
   readonly overlapSlowdown: number;
+  /**
+   * Fixed time per local expert per MoE layer and micro-batch, forward and backward together:
+   * what a framework that runs the routed experts one expert at a time (Megatron-Core with
+   * Transformer Engine's GroupedLinear) spends per expert beyond the GEMMs' work. Fitted to the
+   * Megatron-Bridge MoE rows (docs/training.md), not refitted by cross-validation.
+   */
+  readonly expertOverheadSeconds: number;
 }
 
 export interface NormalizedTraining {
@@ -109,6 +116,7 @@ export const TRAINING_EFFICIENCY_DEFAULTS: TrainingEfficiency = {
   gemmScale: 0.75,
   attentionScale: 0.6,
   overlapSlowdown: 0,
+  expertOverheadSeconds: 2.5e-4,
 };
 
 /** Validates loose input; every schema issue names its field. */
@@ -342,6 +350,8 @@ function normalizedOf(
       gemmScale: s.efficiency.gemmScale ?? TRAINING_EFFICIENCY_DEFAULTS.gemmScale,
       attentionScale: s.efficiency.attentionScale ?? TRAINING_EFFICIENCY_DEFAULTS.attentionScale,
       overlapSlowdown: s.efficiency.overlapSlowdown ?? TRAINING_EFFICIENCY_DEFAULTS.overlapSlowdown,
+      expertOverheadSeconds:
+        s.efficiency.expertOverheadSeconds ?? TRAINING_EFFICIENCY_DEFAULTS.expertOverheadSeconds,
     },
   };
 }

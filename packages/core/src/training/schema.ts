@@ -151,6 +151,8 @@ export const TrainingScenarioSchema = z
         gemmScale: z.number().positive().max(2).optional(),
         attentionScale: z.number().positive().max(2).optional(),
         overlapSlowdown: z.number().nonnegative().max(2).optional(),
+        /** Seconds per local expert per MoE layer and micro-batch (0 for a single-kernel grouped GEMM). */
+        expertOverheadSeconds: z.number().nonnegative().max(0.01).optional(),
       })
       .strict()
       .default({}),

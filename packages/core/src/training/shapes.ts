@@ -27,6 +27,8 @@ export interface Linear {
   readonly groups: number;
   /** Attention projection (a LoRA target under 'attention'). */
   readonly attention: boolean;
+  /** Routed experts: one grouped GEMM over the `groups` local experts (cost/efficiency.ts groupRamp). */
+  readonly grouped?: boolean;
 }
 
 export interface LayerShape {
@@ -87,6 +89,7 @@ export function layerShapes(model: ModelSpec, split: Split): LayerShape[] {
         k: h,
         groups: local,
         attention: false,
+        grouped: true,
       });
       linears.push({
         name: 'expert-down',
@@ -95,6 +98,7 @@ export function layerShapes(model: ModelSpec, split: Split): LayerShape[] {
         k: fe / expertTp,
         groups: local,
         attention: false,
+        grouped: true,
       });
       ffnWidth = (share * 3 * fe) / expertTp;
       if (moe.numSharedExperts > 0) {
@@ -198,6 +202,15 @@ export function paramsPerGpu(model: ModelSpec, tp: number, pp: number, ep: numbe
   const c = countParams(model);
   const endStage = pp === 1 ? s.embeddings : Math.max(c.embedding, c.lmHead);
   return s.denseLayers / tp / pp + s.experts / ep / expertTp / pp + endStage / tp;
+}
+
+/**
+ * The routed-expert part of paramsPerGpu: what the expert-data-parallel group, not the dense
+ * one, replicates (training/memory.ts expertDataParallel).
+ */
+export function expertParamsPerGpu(model: ModelSpec, tp: number, pp: number, ep: number): number {
+  const expertTp = ep > 1 ? 1 : tp;
+  return paramSplit(model).experts / ep / expertTp / pp;
 }
 
 /** LoRA adapter parameters over the whole model: rank·(k + n) per adapted matrix. */

@@ -15,12 +15,18 @@
  */
 import type { CollectiveKind } from '../cost/collectives.js';
 import { collectiveSeconds } from '../cost/collectives.js';
-import { gemmEfficiency } from '../cost/efficiency.js';
+import { gemmEfficiency, groupRamp } from '../cost/efficiency.js';
 import type { HardwareSpec } from '../hardware/schema.js';
 import { attentionFlopsPerContextToken, meanCausalContext } from '../model/stats.js';
-import { optimizerStateBytes, storedActivationBytes, trainableParamsPerGpu } from './memory.js';
+import {
+  expertDataParallel,
+  optimizerStateBytes,
+  storedActivationBytes,
+  trainableExpertParamsPerGpu,
+  trainableParamsPerGpu,
+} from './memory.js';
 import type { NormalizedTraining } from './normalize.js';
-import { layerShapes, paramsPerGpu, selectiveOpPolicy } from './shapes.js';
+import { expertParamsPerGpu, layerShapes, paramsPerGpu, selectiveOpPolicy } from './shapes.js';
 
 export interface StepBreakdown {
   /** Forward compute per step (all micro-batches), s. */
@@ -171,7 +177,14 @@ function addLinear(
 ): void {
   const j = c.j;
   const rows = c.tokens * l.tokenShare;
-  const f = gemm(c, rows, l.n, l.k, l.groups, c.gemmPeak, c.gemmFrac, c.inBytes);
+  // Routed experts run as one grouped GEMM: the grouped kernel's fraction of a plain GEMM and each
+  // group's pipeline restart (cost/efficiency.ts groupRamp), as serving charges them.
+  const eff = j.efficiency;
+  const grouped =
+    l.grouped === true
+      ? eff.groupedGemmFraction * groupRamp(Math.max(1, rows), eff.groupedGemmRowsHalf, eff.gemmMinTileRows)
+      : 1;
+  const f = gemm(c, rows, l.n, l.k, l.groups, c.gemmPeak, c.gemmFrac * grouped, c.inBytes);
   let b = (c.lora ? 1 : 2) * f;
   let fl = f;
   if (c.lora && l.name !== 'router' && (!j.finetune.attentionOnly || l.attention)) {
@@ -264,6 +277,15 @@ function microBatchCompute(c: StepContext): Compute {
   for (const s of layerShapes(m, { tp: j.tp, ep: j.ep })) {
     const n = s.count * c.stageScale;
     if (s.moe) acc.moeLayers += n;
+    if (s.moe && m.moe !== undefined) {
+      // Per-expert overhead of a framework that runs the local experts one at a time (normalize.ts
+      // expertOverheadSeconds): a third in forward, two thirds in backward (input and weight
+      // gradients launch twice the forward's kernels per expert).
+      const t = (m.moe.numExperts / j.ep) * j.trainingEfficiency.expertOverheadSeconds;
+      addOp(acc, 'expert-overhead', (n * t) / 3, (n * 2 * t) / 3);
+      acc.layerF += (n * t) / 3;
+      acc.layerB += (n * 2 * t) / 3;
+    }
     const recomputed = j.recompute === 'selective-op' ? selectiveOpPolicy(m, s, j.tp).recomputed : undefined;
     for (const l of s.linears) addLinear(c, acc, l, n, recomputed);
     addNonGemm(c, acc, s, n);
@@ -359,54 +381,100 @@ function pipelineSeconds(
   return { bubble, ppComm: (j.microBatches + j.pp - 1) * 2 * hop };
 }
 
-/** Data-parallel traffic of a step, its exposed part, and the sharding it was computed for. */
+/** Data-parallel traffic of a step, its exposed part, and the local shards it leaves. */
 interface DataParallel {
   readonly dpTotal: number;
   readonly dpExposed: number;
-  /** Ranks that shard the states (ZeRO-3 shard group, else every replica). */
-  readonly group: number;
+  /** Trainable parameters in this GPU's optimizer shard (ZeRO ≥ 1: dense and expert shards). */
+  readonly optimizerParams: number;
+  /** BF16 weight bytes in this GPU's ZeRO-3 shard (what parameter offload fetches). */
+  readonly weightShardBytes16: number;
+}
+
+/** Parameters replicated over one data-parallel group, and that group's layout. */
+interface ReplicaGroup {
+  readonly params: number;
   readonly trainable: number;
-  readonly weightBytes16: number;
+  /** Ranks holding the same parameters. */
+  readonly replicated: number;
+  /** ZeRO shard group (divides replicated). */
+  readonly shard: number;
+  /** Rank distance between the group's members. */
+  readonly stride: number;
+}
+
+/** Per-micro-batch and per-step collective time of one replica group under the job's ZeRO stage. */
+function replicaTraffic(
+  c: StepContext,
+  g: ReplicaGroup,
+): { perMicro: number; perStepBwd: number; perStepFwd: number } {
+  const j = c.j;
+  const hw = j.hardware;
+  const eff = j.efficiency;
+  const none = { perMicro: 0, perStepBwd: 0, perStepFwd: 0 };
+  if (g.replicated <= 1 || (g.params <= 0 && g.trainable <= 0)) return none;
+  const groupHw = strided(hw, g.stride);
+  const gradBytes = g.trainable * j.gradientBytes;
+  const weightBytes16 = g.params * 2;
+  const replicas = g.replicated / g.shard;
+  const ag = (bytes: number) => collectiveSeconds('all-gather', bytes, g.shard, groupHw, eff);
+  // Reduce-scatter moves what an all-gather of the same result does.
+  const rs = ag;
+  const ar = (bytes: number, n: number) =>
+    collectiveSeconds('all-reduce', bytes, n, strided(hw, g.stride * g.shard), eff);
+  const full = j.finetune.method === 'full';
+  if (j.zero === 3 && full)
+    return {
+      ...none,
+      perMicro:
+        2 * ag(weightBytes16) + rs(gradBytes) + (replicas > 1 ? ar(gradBytes / g.shard, replicas) : 0),
+    };
+  if (j.zero === 3) return { ...none, perMicro: 2 * ag(weightBytes16) + rs(gradBytes) };
+  if (j.zero === 2) return { ...none, perMicro: rs(gradBytes), perStepFwd: ag(weightBytes16) };
+  if (j.zero === 1) return { ...none, perStepBwd: rs(gradBytes), perStepFwd: ag(g.trainable * 2) };
+  return {
+    ...none,
+    perStepBwd: collectiveSeconds('all-reduce', gradBytes, g.replicated, groupHw, eff),
+  };
 }
 
 function dataParallel(c: StepContext, acc: Compute, mbCompute: number): DataParallel {
   const j = c.j;
-  const hw = j.hardware;
-  const eff = j.efficiency;
-  // Data parallelism over the dp·cp ranks that hold the same weights, strided by tp in the rank
-  // order (tp innermost, then cp, then dp).
-  const dpHw = strided(hw, j.tp);
+  // Data parallelism over the dp·cp ranks that hold the same dense weights, strided by tp in the
+  // rank order (tp innermost, then cp, then dp); the routed experts over their own
+  // expert-data-parallel group (memory.ts expertDataParallel), ep apart when ep > 1. The two
+  // groups' collectives run one after the other.
   const params = paramsPerGpu(j.model, j.tp, j.pp, j.ep);
   const trainable = trainableParamsPerGpu(j);
-  const gradBytes = trainable * j.gradientBytes;
-  const weightBytes16 = params * 2;
-  const replicated = j.dp * j.cp;
-  const group = j.zero === 3 ? j.shardGroup : replicated;
-  const replicas = replicated / group;
-  const ag = (bytes: number) => collectiveSeconds('all-gather', bytes, group, dpHw, eff);
-  // Reduce-scatter moves what an all-gather of the same result does.
-  const rs = ag;
-  const ar = (bytes: number, n: number) =>
-    collectiveSeconds('all-reduce', bytes, n, strided(hw, j.tp * group), eff);
-  let perMicro = 0;
-  let perStepBwd = 0;
-  let perStepFwd = 0;
-  const full = j.finetune.method === 'full';
-  if (replicated > 1) {
-    if (j.zero === 3 && full)
-      perMicro = 2 * ag(weightBytes16) + rs(gradBytes) + (replicas > 1 ? ar(gradBytes / group, replicas) : 0);
-    else if (j.zero === 3) perMicro = 2 * ag(weightBytes16) + rs(gradBytes);
-    else if (j.zero === 2) {
-      perMicro = rs(gradBytes);
-      perStepFwd = ag(weightBytes16);
-    } else if (j.zero === 1) {
-      perStepBwd = rs(gradBytes);
-      perStepFwd = ag(trainable * 2);
-    } else perStepBwd = collectiveSeconds('all-reduce', gradBytes, replicated, dpHw, eff);
-  }
+  // Without EP the experts share the dense group: one set of collectives, as before.
+  const experts = j.ep > 1 ? expertParamsPerGpu(j.model, j.tp, j.pp, j.ep) : 0;
+  const trainableExperts = j.ep > 1 ? trainableExpertParamsPerGpu(j) : 0;
+  const edp = expertDataParallel(j);
+  const dense: ReplicaGroup = {
+    params: params - experts,
+    trainable: trainable - trainableExperts,
+    replicated: j.dp * j.cp,
+    shard: j.zero === 3 ? j.shardGroup : j.dp * j.cp,
+    stride: j.tp,
+  };
+  const expert: ReplicaGroup = {
+    params: experts,
+    trainable: trainableExperts,
+    replicated: edp.group,
+    shard: j.zero === 3 ? edp.shard : edp.group,
+    stride: edp.stride,
+  };
+  const d = replicaTraffic(c, dense);
+  const e = replicaTraffic(c, expert);
+  const perMicro = d.perMicro + e.perMicro;
+  const perStepBwd = d.perStepBwd + e.perStepBwd;
+  const perStepFwd = d.perStepFwd + e.perStepFwd;
+  const optimizerParams =
+    j.zero >= 1 ? dense.trainable / dense.shard + expert.trainable / expert.shard : trainable;
+  const weightShardBytes16 = 2 * (dense.params / dense.shard + expert.params / expert.shard);
   const mb = j.microBatches;
   const dpTotal = perMicro * mb + perStepBwd + perStepFwd;
-  if (!j.overlapDp) return { dpTotal, dpExposed: dpTotal, group, trainable, weightBytes16 };
+  if (!j.overlapDp) return { dpTotal, dpExposed: dpTotal, optimizerParams, weightShardBytes16 };
   // Per-micro-batch traffic hides behind that micro-batch's compute; per-step gradient traffic
   // behind the last micro-batch's backward, the parameter all-gather behind the first forward.
   // The last layer's bucket can never overlap.
@@ -416,7 +484,7 @@ function dataParallel(c: StepContext, acc: Compute, mbCompute: number): DataPara
     Math.max(0, perStepBwd - (acc.layerB + acc.headB)) +
     Math.max(0, perStepFwd - (acc.layerF + acc.headF)) +
     Math.min(tail, dpTotal);
-  return { dpTotal, dpExposed, group, trainable, weightBytes16 };
+  return { dpTotal, dpExposed, optimizerParams, weightShardBytes16 };
 }
 
 /** Optimizer step as HBM traffic, and offload traffic left exposed. */
@@ -428,7 +496,7 @@ function optimizerAndOffload(
   const j = c.j;
   const mb = j.microBatches;
   // Optimizer step: HBM traffic over the local shard of trainable parameters.
-  const optParams = dp.trainable / (j.zero >= 1 ? dp.group : 1);
+  const optParams = dp.optimizerParams;
   const master = j.masterWeights ? 4 : 0;
   const s = optimizerStateBytes(j.optimizer, j.optimizerStateScale);
   const optBytes = optParams * (2 + j.gradientBytes + 2 * (master + s) + 2);
@@ -452,7 +520,7 @@ function optimizerAndOffload(
   if (j.offloadParameters !== 'none') {
     // Parameters fetched for the forward and the backward of every micro-batch, prefetched under compute.
     const bw = j.offloadParameters === 'nvme' ? (j.nvmeBytesPerSecond ?? 1) : (host ?? 1);
-    const fetch = (2 * (dp.weightBytes16 / dp.group)) / bw;
+    const fetch = (2 * dp.weightShardBytes16) / bw;
     offload += mb * Math.max(0, fetch - mbCompute);
   }
   return { optimizer, offload };

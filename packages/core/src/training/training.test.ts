@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { collectiveSeconds } from '../cost/collectives.js';
 import { flopsPerToken } from '../model/stats.js';
 import { findModel } from '../model/catalog.js';
 import { estimateTraining } from './estimate.js';
 import type { TrainingReport } from './estimate.js';
+import { expertDataParallel, trainingMemory } from './memory.js';
+import type { NormalizedTraining } from './normalize.js';
 import { normalizeTraining, validateTraining } from './normalize.js';
 import type { TrainingScenarioInput } from './schema.js';
 import { searchLayouts } from './search.js';
-import { layerShapes, megatronCoreFlopsPerToken, modelFlopsPerToken, selectiveOpPolicy } from './shapes.js';
+import {
+  expertParamsPerGpu,
+  layerShapes,
+  megatronCoreFlopsPerToken,
+  modelFlopsPerToken,
+  paramsPerGpu,
+  selectiveOpPolicy,
+} from './shapes.js';
+import { stepTime } from './step.js';
 
 const BASE: TrainingScenarioInput = {
   model: 'llama-3.1-8b',
@@ -338,5 +349,105 @@ describe('layout search', () => {
     expect(r.layouts[0]?.fits).toBe(true);
     const t = r.layouts.map((l) => l.tokensPerSecondPerGpu);
     expect([...t].sort((a, b) => b - a)).toEqual(t);
+  });
+});
+
+describe('mixture-of-experts training (Megatron-Bridge GPT-OSS rows)', () => {
+  // GPT-OSS 120B on 64 B200 with EP 8 (the T0689 layout of training.csv).
+  const GPT_OSS: TrainingScenarioInput = {
+    model: 'gpt-oss-120b',
+    hardware: 'b200',
+    gpus: 64,
+    sequenceLength: 4096,
+    globalBatch: 1280,
+    microBatch: 4,
+    parallelism: { ep: 8 },
+  };
+  function job(over: Partial<TrainingScenarioInput> = {}): NormalizedTraining {
+    const v = validateTraining({ ...GPT_OSS, ...over });
+    if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('; '));
+    const n = normalizeTraining(v.value);
+    if (!n.ok) throw new Error(n.diagnostics.map((d) => d.message).join('; '));
+    return n.value;
+  }
+
+  it('routed experts are replicated over tp·dp·cp/ep ranks, ep apart, and their gradients reduce over that group', () => {
+    const j = job();
+    expect(expertDataParallel(j)).toEqual({ group: 8, stride: 8, shard: 8 });
+    // The 8 replicas of an expert sit on 8 different nodes: its FP32 gradients are reduce-scattered
+    // over the scale-out network alone, not hierarchically over the 64-rank dense group.
+    const experts = expertParamsPerGpu(j.model, 1, 1, 8);
+    const hw = j.hardware;
+    const apart = hw.scaleUp === undefined ? hw : { ...hw, scaleUp: { ...hw.scaleUp, domainSize: 1 } };
+    const rs = collectiveSeconds('all-gather', experts * 4, 8, apart, j.efficiency);
+    const s = stepTime(j);
+    expect(s.breakdown.dpTotalSeconds).toBeGreaterThan(rs);
+    expect(s.breakdown.dpExposedSeconds).toBeGreaterThan(0.5 * rs);
+    // EP 64: each GPU holds its two experts alone, so no expert gradient is reduced at all.
+    const alone = stepTime(job({ parallelism: { ep: 64 } }));
+    expect(expertDataParallel(job({ parallelism: { ep: 64 } })).group).toBe(1);
+    expect(alone.breakdown.dpTotalSeconds).toBeLessThan(0.05 * s.breakdown.dpTotalSeconds);
+  });
+
+  it('ZeRO shards the expert states over the expert group only', () => {
+    const j = job();
+    const experts = expertParamsPerGpu(j.model, 1, 1, 8);
+    const dense = paramsPerGpu(j.model, 1, 1, 8) - experts;
+    // FP32 master + AdamW moments: 12 bytes per parameter, dense over 64 ranks, experts over 8.
+    const expected = 12 * (dense / 64 + experts / 8);
+    expect(trainingMemory(j).optimizerBytes / expected).toBeCloseTo(1, 9);
+  });
+
+  it('each local expert costs a fixed time per MoE layer and micro-batch, whatever its tokens', () => {
+    // Qwen3-30B-A3B on 8 B200s, micro-batch 1 (reference.csv M1166's layout): 128 experts of 768.
+    const qwen = (ep: number, microBatch: number, expertOverheadSeconds?: number) =>
+      job({
+        model: 'qwen3-30b-a3b',
+        gpus: 8,
+        globalBatch: 512,
+        microBatch,
+        parallelism: { ep },
+        efficiency: expertOverheadSeconds === undefined ? {} : { expertOverheadSeconds },
+      });
+    const op = (j: NormalizedTraining) => {
+      const o = stepTime(j).operators.find((x) => x.name === 'expert-overhead');
+      return (o?.forwardSeconds ?? 0) + (o?.backwardSeconds ?? 0);
+    };
+    const j = qwen(8, 1);
+    const t = j.trainingEfficiency.expertOverheadSeconds;
+    expect(t).toBeGreaterThan(0);
+    // 16 local experts × 48 MoE layers × 64 micro-batches per step.
+    expect(op(j) / (16 * 48 * j.microBatches * t)).toBeCloseTo(1, 9);
+    // Half the experts per GPU at EP 8 than at EP 4: half the overhead per micro-batch.
+    const ep4 = qwen(4, 1);
+    expect(op(ep4) / ep4.microBatches / (op(j) / j.microBatches)).toBeCloseTo(2, 9);
+    // Fixed per micro-batch: 4× the tokens per micro-batch, the same overhead per micro-batch.
+    const mb4 = qwen(8, 4);
+    expect(op(mb4) / mb4.microBatches / (op(j) / j.microBatches)).toBeCloseTo(1, 9);
+    // It slows the step; a framework with a single grouped kernel sets it to 0.
+    const none = qwen(8, 1, 0);
+    expect(op(none)).toBe(0);
+    expect(stepTime(j).breakdown.stepSeconds).toBeGreaterThan(stepTime(none).breakdown.stepSeconds);
+    // Dense models have none.
+    expect(op(job({ model: 'llama-3.1-8b', gpus: 8, globalBatch: 64, microBatch: 1, parallelism: {} }))).toBe(
+      0,
+    );
+  });
+
+  it('expert GEMMs pay the grouped-kernel fraction and per-group restart that serving charges', () => {
+    const j = job({ parallelism: { ep: 64 } });
+    const plain: NormalizedTraining = {
+      ...j,
+      efficiency: { ...j.efficiency, groupedGemmFraction: 1, groupedGemmRowsHalf: 0 },
+    };
+    const op = (s: ReturnType<typeof stepTime>, name: string) =>
+      s.operators.find((o) => o.name === name)?.forwardSeconds ?? Number.NaN;
+    const grouped = stepTime(j);
+    const ungrouped = stepTime(plain);
+    // 32,768 rows per expert: the restart is negligible, the grouped fraction is not.
+    const slower = op(grouped, 'expert-up') / op(ungrouped, 'expert-up');
+    expect(slower).toBeGreaterThan(1 / j.efficiency.groupedGemmFraction - 0.01);
+    expect(op(grouped, 'qkv')).toBe(op(ungrouped, 'qkv'));
+    expect(grouped.breakdown.stepSeconds).toBeGreaterThan(ungrouped.breakdown.stepSeconds);
   });
 });
