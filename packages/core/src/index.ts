@@ -101,6 +101,29 @@ export type {
 } from './validate/index.js';
 export { predictRow, validateRows, gemmShapeFromNotes, GPT3_175B } from './validate/index.js';
 export { validateRecords } from './validate/index.js';
+// The issue-9 targets and the (hardware family × model class) table of docs/fidelity.md.
+export type {
+  ClassGroup,
+  CoverageFigures,
+  GateBaseline,
+  TargetCheck,
+  TargetLimit,
+  TargetRow,
+} from './validate/targets.js';
+export {
+  ISSUE9_TARGETS,
+  bandTargets,
+  classGroups,
+  errorTargets,
+  familyLabel,
+  gateTargets,
+  latencyTargets,
+  predictedTarget,
+  rowClasses,
+  signedSpeedErrorPct,
+  speedRatio,
+  targetLines,
+} from './validate/targets.js';
 
 export type { PowerOptions, PowerOptionsInput, CostOptions, CostOptionsInput } from './energy/schema.js';
 export { PowerSchema, CostSchema, POWER_DEFAULTS, COST_DEFAULTS } from './energy/schema.js';
