@@ -265,7 +265,14 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     else io.stdout(formatCrossValidation(shown, cv));
     return;
   }
-  // The shipped profiles by default; 'none' for the raw model; files replace the default.
+  const profiles = validationProfiles(io, o, json);
+  const report = validateRows(parsed.value, profiles.length === 0 ? options : { ...options, profiles });
+  if (json) printJson(io, { file: shown, ...report });
+  else io.stdout(formatValidation(shown, report, Math.max(0, worst ?? DEFAULT_WORST), profiles));
+}
+
+/** The profiles validate predicts with: the shipped ones by default; 'none' for the raw model; files replace the default. */
+function validationProfiles(io: Io, o: ValidateOptions, json: boolean): ProfileSet {
   const refs = o.calibration ?? [];
   if (refs.includes(NONE) && refs.some((r) => r !== NONE))
     failWith(
@@ -275,12 +282,7 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     );
   const profiles = loadProfiles(io, refs.length === 0 ? [SHIPPED] : refs);
   if (!profiles.ok) failWith(io, profiles.diagnostics, json);
-  const report = validateRows(
-    parsed.value,
-    profiles.value.length === 0 ? options : { ...options, profiles: profiles.value },
-  );
-  if (json) printJson(io, { file: shown, ...report });
-  else io.stdout(formatValidation(shown, report, Math.max(0, worst ?? DEFAULT_WORST), profiles.value));
+  return profiles.value;
 }
 
 /**
@@ -314,25 +316,13 @@ function runRecordValidation(
     if (hw === undefined) failWith(io, [unknownHardware(o.hardware, [])], json);
     hardware = hw.id;
   }
-  const refs = o.calibration ?? [];
-  if (refs.includes(NONE) && refs.some((r) => r !== NONE))
-    failWith(
-      io,
-      [flagError('--calibration', "'none' (the raw model) cannot be combined with profiles")],
-      json,
-    );
-  const profiles = loadProfiles(io, refs.length === 0 ? [SHIPPED] : refs);
-  if (!profiles.ok) failWith(io, profiles.diagnostics, json);
+  const profiles = validationProfiles(io, o, json);
   const imported = importMeasurements(shown, text);
   if (!imported.ok) failWith(io, imported.diagnostics.map(located), json);
   const tool =
     imported.value[0]?.tool ?? toolOfLayout(detectMeasurementLayout(shown, text) ?? 'reference-csv');
   const defaults: RecordDefaults = hardware === undefined ? fromFlags : { hardware, ...fromFlags };
-  const report = validateRecords(
-    imported.value,
-    defaults,
-    profiles.value.length === 0 ? undefined : profiles.value,
-  );
+  const report = validateRecords(imported.value, defaults, profiles.length === 0 ? undefined : profiles);
   const warnings = imported.diagnostics.map(located);
   if (json) {
     printJson(io, { file: shown, tool, runs: imported.value.length, ...report, diagnostics: warnings });
@@ -341,7 +331,7 @@ function runRecordValidation(
   const readAs =
     `Read as ${tool} output: ${String(imported.value.length)} run(s), one row per measured metric ` +
     `(throughput, TTFT, TPOT, end-to-end latency; '(p50)' where the file gives only the median).`;
-  io.stdout(formatValidation(shown, report, Math.max(0, worst), profiles.value, readAs));
+  io.stdout(formatValidation(shown, report, Math.max(0, worst), profiles, readAs));
   if (warnings.length > 0) io.stderr(diagnosticLines(warnings));
 }
 
