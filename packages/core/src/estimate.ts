@@ -20,6 +20,7 @@ import type { NormalizedScenario } from './scenario/normalize.js';
 import { normalizeScenario } from './scenario/normalize.js';
 import type { Scenario } from './scenario/schema.js';
 import { ScenarioSchema } from './scenario/schema.js';
+import { fastParseScenario } from './scenario/fast-parse.js';
 import { peakStepTokens, simulateStaticBatch } from './serving/static-batch.js';
 import type { ScenarioBands } from './uncertainty/band.js';
 import { scenarioBands } from './uncertainty/scenario-bands.js';
@@ -28,6 +29,10 @@ import { openLoopLoad } from './uncertainty/utilization.js';
 
 /** Validates loose input against the scenario schema; every issue names its field path. */
 export function validateScenario(input: unknown): Result<Scenario> {
+  // The common scenario (catalog ids, scalar fields) is checked without zod, to the same result;
+  // anything else, and every invalid input, goes through zod and its messages.
+  const fast = fastParseScenario(input);
+  if (fast !== undefined) return ok(fast);
   const parsed = ScenarioSchema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
   return fail(

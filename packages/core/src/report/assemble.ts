@@ -174,6 +174,81 @@ export interface EstimateReport {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * One breakdown row. The optional fields (present only where defined) are written in the literal
+ * for the common combinations — none (elementwise, attention, collectives), a GEMM's fraction and
+ * tile, and those with block scales — rather than assigned after it: each assignment past a
+ * literal's own keys grows the row's property store, and rows are built for every operator of
+ * every evaluation. Same keys, same order in every case.
+ */
+function operatorRow(
+  phase: PhaseKind,
+  op: CostedPhase['operators'][number]['op'],
+  timeMs: number,
+  share: number,
+  flops: number,
+  bytes: number,
+  bound: Bound,
+  scaleBytes: number | undefined,
+  computeFraction: number | undefined,
+  tileRows: number | undefined,
+): OperatorReport {
+  const name = op.name;
+  const kind = op.kind;
+  const count = op.count;
+  const shape = op.shape;
+  if (scaleBytes === undefined && computeFraction === undefined && tileRows === undefined)
+    return { phase, name, kind, count, timeMs, share, flops, bytes, bound, shape };
+  if (computeFraction !== undefined && tileRows !== undefined) {
+    if (scaleBytes === undefined)
+      return {
+        phase,
+        name,
+        kind,
+        count,
+        timeMs,
+        share,
+        flops,
+        bytes,
+        bound,
+        shape,
+        computeFraction,
+        tileRows,
+      };
+    return {
+      phase,
+      name,
+      kind,
+      count,
+      timeMs,
+      share,
+      flops,
+      bytes,
+      bound,
+      shape,
+      scaleBytes,
+      computeFraction,
+      tileRows,
+    };
+  }
+  const row: { -readonly [K in keyof OperatorReport]: OperatorReport[K] } = {
+    phase,
+    name,
+    kind,
+    count,
+    timeMs,
+    share,
+    flops,
+    bytes,
+    bound,
+    shape,
+  };
+  if (scaleBytes !== undefined) row.scaleBytes = scaleBytes;
+  if (computeFraction !== undefined) row.computeFraction = computeFraction;
+  if (tileRows !== undefined) row.tileRows = tileRows;
+  return row;
+}
+
 function phaseBreakdown(
   phase: CostedPhase,
   perOpSeconds: readonly number[],
@@ -208,24 +283,22 @@ function phaseBreakdown(
     else overhead += share;
     flops += op.count * opFlops;
     bytes += op.count * opBytes;
-    const row: { -readonly [K in keyof OperatorReport]: OperatorReport[K] } = {
-      phase: phase.graph.phase,
-      name: op.name,
-      kind: op.kind,
-      count: op.count,
-      timeMs: seconds * 1e3,
-      share,
-      flops: op.count * opFlops,
-      bytes: op.count * opBytes,
-      bound,
-      shape: op.shape,
-    };
-    // Optional fields are assigned, not spread in: a conditional spread per row costs more than
-    // the rest of the row (same keys, same order).
-    if (op.scaleBytes !== undefined && op.scaleBytes > 0) row.scaleBytes = op.count * op.scaleBytes;
-    if (c.computeFraction !== undefined) row.computeFraction = c.computeFraction;
-    if (c.tileRows !== undefined) row.tileRows = c.tileRows;
-    ops.push(row);
+    const scaleBytes =
+      op.scaleBytes !== undefined && op.scaleBytes > 0 ? op.count * op.scaleBytes : undefined;
+    ops.push(
+      operatorRow(
+        phase.graph.phase,
+        op,
+        seconds * 1e3,
+        share,
+        op.count * opFlops,
+        op.count * opBytes,
+        bound,
+        scaleBytes,
+        c.computeFraction,
+        c.tileRows,
+      ),
+    );
   }
   return {
     ops,

@@ -188,14 +188,17 @@ function checkParallelism(s: Scenario, model: ModelSpec, hw: HardwareSpec): Diag
         'microBatches needs pp > 1 (there is no pipeline to fill).',
       ),
     );
-  const tpsByEp = new Map<string, { ep: number; redundant: number; tps: number[] }>();
-  for (const g of groups) {
-    const key = `${String(g.ep)}+${String(g.redundant)}`;
-    const seen = tpsByEp.get(key) ?? { ep: g.ep, redundant: g.redundant, tps: [] };
-    tpsByEp.set(key, { ...seen, tps: [...seen.tps, g.tp] });
+  // Expert-parallel checks, once per distinct (ep, redundant) pair; none without expert parallelism.
+  if (groups.some((g) => g.ep > 1 || g.redundant > 0)) {
+    const tpsByEp = new Map<string, { ep: number; redundant: number; tps: number[] }>();
+    for (const g of groups) {
+      const key = `${String(g.ep)}+${String(g.redundant)}`;
+      const seen = tpsByEp.get(key) ?? { ep: g.ep, redundant: g.redundant, tps: [] };
+      tpsByEp.set(key, { ...seen, tps: [...seen.tps, g.tp] });
+    }
+    for (const g of tpsByEp.values())
+      if (g.ep > 1 || g.redundant > 0) out.push(...checkExpertParallelism(model, g.ep, g.redundant, g.tps));
   }
-  for (const g of tpsByEp.values())
-    if (g.ep > 1 || g.redundant > 0) out.push(...checkExpertParallelism(model, g.ep, g.redundant, g.tps));
   if (attentionDp && tp === 1 && d === undefined)
     out.push(
       messages.parallelismInvalid(

@@ -6,13 +6,13 @@
  * operators.
  */
 import type { StepShape } from '../graph/build.js';
-import { buildGraph } from '../graph/build.js';
 import type { CostedPhase } from '../cost/roofline.js';
-import { costPhase, operatorSeconds, operatorSecondsOverContexts } from '../cost/roofline.js';
+import { operatorSeconds, operatorSecondsOverContexts } from '../cost/roofline.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
 import { expectedAcceptedTokens } from './continuous.js';
 import { StepCoster, emptyLoad } from './step-cost.js';
 import { hostSequences } from './engines.js';
+import { costStepCached } from './phase-cache.js';
 
 export interface StaticBatchTiming {
   readonly prefill: CostedPhase;
@@ -74,7 +74,8 @@ export function peakStepTokens(ns: NormalizedScenario, sequences: number): numbe
 /** Builds and costs the graph of one step (sweeps pass a memoizing one: explore/evaluate.ts). */
 export type PhaseCoster = (ns: NormalizedScenario, step: StepShape) => CostedPhase;
 
-const costStep: PhaseCoster = (ns, step) => costPhase(ns, buildGraph(ns, step));
+/** The default: costed phases kept across evaluations under a complete key (phase-cache.ts). */
+const costStep: PhaseCoster = costStepCached;
 
 /**
  * Static batch on one replica. Pipeline parallelism splits the batch into m micro-batches:
