@@ -146,7 +146,7 @@ export function formatValidation(
       p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`,
     );
     out.push(
-      `Calibration profiles applied: ${held.join(', ')}. Rows a profile was fitted to are predicted in-sample; ` +
+      `Calibration profiles applied: ${held.join(', ')} (each to the rows on its device, and engine where it names one; other rows are the raw model). Rows a profile was fitted to are predicted in-sample; ` +
         `'ridgeline validate --cross-validate' gives the held-out errors, '--calibration none' the raw model.\n`,
     );
   } else out.push('No calibration profile applied (the raw model).\n');
