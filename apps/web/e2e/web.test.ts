@@ -244,6 +244,39 @@ describe('web app', () => {
     });
   }
 
+  it("Fidelity validates the user's own benchmark file, and shows a malformed one's diagnostic", async () => {
+    const page = await session.newPage();
+    await page.getByRole('tab', { name: 'Fidelity' }).click();
+    await page.getByLabel('Benchmark hardware').selectOption('h200-sxm');
+    await page.getByLabel('Benchmark model').selectOption('llama-3.1-70b');
+    await page.getByLabel('Benchmark engine').selectOption('sglang');
+    await page.getByLabel('Benchmark TP').fill('4');
+    const text = readFileSync(join(WEB_ROOT, '..', '..', 'examples', 'sglang-bench.jsonl'), 'utf8');
+    const input = page.getByLabel('Benchmark file', { exact: true });
+    await input.setInputFiles({
+      name: 'sglang-bench.jsonl',
+      mimeType: 'application/json',
+      buffer: Buffer.from(text),
+    });
+    await page.getByTestId('benchmark-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('benchmark-summary').innerText()).toMatch(
+      /21 rows: 21 predicted, 0 skipped/,
+    );
+    expect(await page.locator('[data-testid="benchmark-rows"] tbody tr').count()).toBe(21);
+    expect(await page.locator('[data-testid="benchmark-groups"] tbody tr').count()).toBe(3);
+    await shot(page, 'fidelity-benchmark');
+    const broken = text.split('\n').slice(0, 2).join('\n') + '\n{"backend": "sglang",\n';
+    await input.setInputFiles({
+      name: 'broken.jsonl',
+      mimeType: 'application/json',
+      buffer: Buffer.from(broken),
+    });
+    await page.getByTestId('benchmark-diagnostics').waitFor();
+    expect(await page.getByTestId('benchmark-diagnostics').innerText()).toMatch(/broken\.jsonl:3:\d+/);
+    expect(await page.getByTestId('benchmark-summary').count()).toBe(0);
+    await page.close();
+  });
+
   it('works on a phone, in the dark theme, from the keyboard', async () => {
     const page = await session.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });

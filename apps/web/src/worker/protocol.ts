@@ -1,4 +1,5 @@
 /** Messages between the page and the worker: one request, one reply with the same id. */
+import type { BenchmarkArgs, BenchmarkOutcome } from './benchmark.js';
 import type { FidelityChunk, FidelityFile, ServingFile } from './fidelity.js';
 import type { PlanArgs, PlanOutcome, RequireArgs, RequireOutcome } from './explore.js';
 import type { Catalogs, CompareOutcome, EstimateOutcome, SweepAxis, SweepOutcome } from './engine.js';
@@ -10,6 +11,7 @@ export interface Requests {
   sweep: { args: { text: string; x: SweepAxis; y?: SweepAxis; metric: string }; result: SweepOutcome };
   fidelityChunk: { args: { file: ServingFile; start: number; end: number }; result: FidelityChunk };
   fidelityTraining: { args: Record<string, never>; result: FidelityFile };
+  benchmark: { args: BenchmarkArgs; result: BenchmarkOutcome };
   require: { args: RequireArgs; result: RequireOutcome };
   plan: { args: PlanArgs; result: PlanOutcome };
 }

@@ -33,6 +33,10 @@ async function handle(msg: RequestMessage): Promise<unknown> {
       const m = await import('./fidelity.js');
       return m.trainingFidelity();
     }
+    case 'benchmark': {
+      const m = await import('./benchmark.js');
+      return m.validateBenchmark((msg as RequestMessage<'benchmark'>).args);
+    }
   }
 }
 
