@@ -107,6 +107,27 @@ describe('web app', () => {
     await page.close();
   });
 
+  it('a precision the scenario leaves unset shows the format core resolved it to', async () => {
+    const page = await session.newPage();
+    await page.locator('.card[data-metric="tpotMs"]').waitFor();
+    const text = await editorText(page);
+    expect(text).toMatch(/precision: \{[^}]*\}/);
+    await page
+      .locator('#scenario-text')
+      .fill(text.replace(/precision: \{[^}]*\}/, 'precision: { weights: fp8 }'));
+    await expect.poll(() => editorText(page)).toMatch(/precision: \{ weights: fp8 \}/);
+    // Core takes FP8 activations with FP8 weights: the picker shows that, not a BF16 placeholder.
+    await expect
+      .poll(() =>
+        page
+          .locator('label', { hasText: /^\s*Activations/ })
+          .locator('select')
+          .inputValue(),
+      )
+      .toBe('fp8');
+    await page.close();
+  });
+
   it('takes an uploaded config.json as the model', async () => {
     const page = await session.newPage();
     await page.locator('.card[data-metric="tpotMs"]').waitFor();
