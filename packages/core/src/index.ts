@@ -158,6 +158,7 @@ export {
   detectMeasurementLayout,
   importMeasurements,
   isMeasurementTool,
+  readsAsBenchmarkOutput,
   toolOfLayout,
 } from './measurements/index.js';
 
@@ -235,6 +236,7 @@ export {
   defaultParameters,
   isCalibrationParameter,
   profileParametersFor,
+  profileLabel,
   withProfile,
   fitParameters,
   jacobianAt,

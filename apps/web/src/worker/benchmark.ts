@@ -18,6 +18,8 @@ import {
   hardwareIds,
   importMeasurements,
   parseMeasurementCsv,
+  profileLabel,
+  readsAsBenchmarkOutput,
   toolOfLayout,
   validateRecords,
   validateRows,
@@ -94,9 +96,7 @@ function isEngineId(v: string): v is EngineId {
 export function validateBenchmark(args: BenchmarkArgs): BenchmarkOutcome {
   const file = args.fileName.trim() === '' ? 'benchmark file' : args.fileName;
   const profilesApplied = args.calibration === 'none' ? [] : SHIPPED_PROFILES;
-  const profiles = profilesApplied.map((p) =>
-    p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`,
-  );
+  const profiles = profilesApplied.map(profileLabel);
   const failed = (diagnostics: BenchmarkDiagnostic[]): BenchmarkOutcome => ({ file, profiles, diagnostics });
 
   const fieldErrors: BenchmarkDiagnostic[] = [];
@@ -130,8 +130,7 @@ export function validateBenchmark(args: BenchmarkArgs): BenchmarkOutcome {
   // As the CLI: a benchmark tool's output by its content; a reference CSV, or what is neither
   // (and does not look like JSON), is read as a measurement CSV.
   const layout = detectMeasurementLayout(file, args.text);
-  const json = /^[[{]/.test(args.text.trimStart());
-  if ((layout !== undefined && layout !== 'reference-csv') || (layout === undefined && json)) {
+  if (readsAsBenchmarkOutput(layout, args.text)) {
     const imported = importMeasurements(file, args.text);
     if (!imported.ok) return failed(imported.diagnostics.map((d) => located(d, file)));
     const tool = imported.value[0]?.tool ?? toolOfLayout(layout ?? 'reference-csv');

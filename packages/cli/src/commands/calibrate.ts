@@ -38,6 +38,7 @@ import {
   observationsFromRecords,
   observationsFromRows,
   parseMeasurementCsv,
+  profileLabel,
   profileParametersFor,
   withProfile,
 } from '@ridgeline/core';
@@ -198,11 +199,7 @@ export function applyCalibration(
   const parameters = hardware === undefined ? undefined : profileParametersFor(profiles, hardware, engine);
   if (parameters === undefined) {
     if (!required || hardware === undefined) return loaded(out);
-    const held = [
-      ...new Set(
-        profiles.map((p) => (p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`)),
-      ),
-    ];
+    const held = [...new Set(profiles.map(profileLabel))];
     return failed([
       {
         code: 'calibration.no-match',
@@ -334,9 +331,8 @@ function summary(
   predicted: readonly number[],
 ): string {
   const out: string[] = [];
-  const engine = profile.engine === undefined ? '' : ` with ${profile.engine}`;
   out.push(
-    `Calibration of ${profile.hardware}${engine} from ${String(fit.rows)} measurement(s): ` +
+    `Calibration of ${profileLabel(profile)} from ${String(fit.rows)} measurement(s): ` +
       `median absolute error ${pct(fit.medianErrorPctBefore)} with the defaults, ` +
       `${pct(fit.medianErrorPctAfter)} with the profile (in-sample).\n\n`,
   );

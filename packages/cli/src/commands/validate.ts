@@ -16,6 +16,7 @@ import type {
   ErrorStats,
   GroupSummary,
   GuardedCrossValidation,
+  MeasurementLayout,
   ProfileSet,
   RowRecord,
   ShippingDecision,
@@ -33,6 +34,8 @@ import {
   findHardware,
   importMeasurements,
   parseMeasurementCsv,
+  profileLabel,
+  readsAsBenchmarkOutput,
   toolOfLayout,
   validateRecords,
   validateRows,
@@ -142,9 +145,7 @@ export function formatValidation(
   out.push(`Ridgeline predictions against ${file}\n`);
   if (readAs !== undefined) out.push(`${readAs}\n`);
   if (profiles.length > 0) {
-    const held = profiles.map((p) =>
-      p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`,
-    );
+    const held = profiles.map(profileLabel);
     out.push(
       `Calibration profiles applied: ${held.join(', ')} (each to the rows on its device, and engine where it names one; other rows are the raw model). Rows a profile was fitted to are predicted in-sample; ` +
         `'ridgeline validate --cross-validate' gives the held-out errors, '--calibration none' the raw model.\n`,
@@ -206,12 +207,8 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
   // A benchmark tool's output (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf), detected
   // from the content as calibrate does; a reference CSV, or what is neither, is read as a CSV.
   const layout = detectMeasurementLayout(shown, text);
-  const trimmed = text.trimStart();
-  if (
-    (layout !== undefined && layout !== 'reference-csv') ||
-    (layout === undefined && /^[[{]/.test(trimmed))
-  ) {
-    runRecordValidation(io, shown, text, o, flags, worst ?? DEFAULT_WORST);
+  if (readsAsBenchmarkOutput(layout, text)) {
+    runRecordValidation(io, shown, text, layout, o, flags, worst ?? DEFAULT_WORST);
     return;
   }
   const recordFlags = RECORD_FLAGS.filter((k) => o[k] !== undefined);
@@ -294,6 +291,7 @@ function runRecordValidation(
   io: Io,
   shown: string,
   text: string,
+  layout: MeasurementLayout | undefined,
   o: ValidateOptions,
   flags: FlagReader,
   worst: number,
@@ -319,8 +317,7 @@ function runRecordValidation(
   const profiles = validationProfiles(io, o, json);
   const imported = importMeasurements(shown, text);
   if (!imported.ok) failWith(io, imported.diagnostics.map(located), json);
-  const tool =
-    imported.value[0]?.tool ?? toolOfLayout(detectMeasurementLayout(shown, text) ?? 'reference-csv');
+  const tool = imported.value[0]?.tool ?? toolOfLayout(layout ?? 'reference-csv');
   const defaults: RecordDefaults = hardware === undefined ? fromFlags : { hardware, ...fromFlags };
   const report = validateRecords(imported.value, defaults, profiles.length === 0 ? undefined : profiles);
   const warnings = imported.diagnostics.map(located);

@@ -16,6 +16,7 @@ export {
   defaultParameters,
   isCalibrationParameter,
   profileParametersFor,
+  profileLabel,
   withProfile,
 } from './profile.js';
 export type { FitOptions, FitParameter, FitProblem, FitResult, Loss } from './fit.js';

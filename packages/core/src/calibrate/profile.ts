@@ -142,6 +142,11 @@ export interface ProfileLike {
   readonly parameters: ProfileParameters;
 }
 
+/** A profile as reports name it: 'h100-sxm', or 'h100-sxm with trtllm' for an engine profile. */
+export function profileLabel(p: Pick<ProfileLike, 'hardware' | 'engine'>): string {
+  return p.engine === undefined ? p.hardware : `${p.hardware} with ${p.engine}`;
+}
+
 /** Profiles applied together: at most one per device and one per (device, engine). */
 export type ProfileSet = readonly ProfileLike[];
 

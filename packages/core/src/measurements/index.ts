@@ -248,6 +248,15 @@ export function detectMeasurementLayout(fileName: string, text: string): Measure
   return d.ok ? d.layout : undefined;
 }
 
+/**
+ * Whether a file of this layout (detectMeasurementLayout) and text is read as a benchmark tool's
+ * records (importMeasurements) rather than as a measurement CSV: a recognized tool output, or
+ * JSON of no recognized layout, whose import then says why it is not one.
+ */
+export function readsAsBenchmarkOutput(layout: MeasurementLayout | undefined, text: string): boolean {
+  return layout === undefined ? /^[[{]/.test(text.trimStart()) : layout !== 'reference-csv';
+}
+
 export type {
   ImportOptions,
   LatencyStats,
