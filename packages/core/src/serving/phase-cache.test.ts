@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { costPhase } from '../cost/roofline.js';
-import { validateScenario } from '../estimate.js';
 import { buildGraph } from '../graph/build.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
-import { normalizeScenario } from '../scenario/normalize.js';
 import { costStepCached } from './phase-cache.js';
 import { simulateStaticBatch } from './static-batch.js';
+import { normalized } from '../../test/scenario-support.js';
 
 const uncached = (ns: NormalizedScenario, step: Parameters<typeof buildGraph>[1]) =>
   costPhase(ns, buildGraph(ns, step));
-
-function normalized(input: Record<string, unknown>): NormalizedScenario {
-  const v = validateScenario(input);
-  if (!v.ok) throw new Error(JSON.stringify(v.diagnostics));
-  const n = normalizeScenario(v.value);
-  if (!n.ok) throw new Error(JSON.stringify(n.diagnostics));
-  return n.value;
-}
 
 const workload = { inputTokens: 1024, outputTokens: 64, batch: 16 };
 const ds = { model: 'deepseek-v3', hardware: 'h200-sxm', gpus: 8, workload };

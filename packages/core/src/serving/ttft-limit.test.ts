@@ -3,18 +3,8 @@
  * when its full p90 TTFT is above the limit, and a run that does not stop is the run without it.
  */
 import { describe, expect, it } from 'vitest';
-import { validateScenario } from '../estimate.js';
-import { normalizeScenario } from '../scenario/normalize.js';
-import type { NormalizedScenario } from '../scenario/normalize.js';
 import { simulateServing } from './serve.js';
-
-function normalized(input: Record<string, unknown>): NormalizedScenario {
-  const v = validateScenario(input);
-  if (!v.ok) throw new Error(JSON.stringify(v.diagnostics));
-  const n = normalizeScenario(v.value);
-  if (!n.ok) throw new Error(JSON.stringify(n.diagnostics));
-  return n.value;
-}
+import { normalized } from '../../test/scenario-support.js';
 
 const base = { model: 'llama-3.1-8b', hardware: 'h100-sxm', gpus: 1, engine: 'vllm' };
 const CASES: { name: string; scenario: Record<string, unknown> }[] = [
