@@ -16,8 +16,7 @@ import { atCsvLine } from '../files.js';
 import { num, table } from '../format.js';
 import type { Io } from '../io.js';
 import { countReasons, failWith, printJson } from './common.js';
-
-const pct = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}%`);
+import { groupTable, pct } from './validate-tables.js';
 
 /** True when the first line of a CSV names the training columns. */
 export function looksLikeTraining(text: string): boolean {
@@ -34,28 +33,7 @@ export function formatTrainingValidation(file: string, r: TrainingValidationRepo
       `absolute error: ${pct(t.medianOfSourceMediansPct)}. Three global efficiency parameters were fitted on these rows; 'ridgeline validate <file> --cross-validate' gives the leave-one-source-out errors.\n`,
   );
   out.push('\nPer source and metric\n');
-  out.push(
-    table(
-      [
-        { header: 'source' },
-        { header: 'metric' },
-        { header: 'used', align: 'right' },
-        { header: 'skipped', align: 'right' },
-        { header: 'median', align: 'right' },
-        { header: 'p90', align: 'right' },
-        { header: 'bias', align: 'right' },
-      ],
-      r.groups.map((g) => [
-        g.source,
-        g.metric,
-        String(g.used),
-        String(g.skipped),
-        pct(g.medianErrorPct),
-        pct(g.p90ErrorPct),
-        pct(g.medianSignedErrorPct),
-      ]),
-    ),
-  );
+  out.push(groupTable(r.groups, true));
   const reasons = countReasons(r.skipped);
   if (reasons.size > 0) {
     out.push('\nSkipped rows, by reason\n');

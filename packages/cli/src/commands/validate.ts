@@ -45,6 +45,7 @@ import type { Io } from '../io.js';
 import type { RecordFlags } from './calibrate.js';
 import { NONE, SHIPPED, collect, loadProfiles, readRecordFlags, unknownHardware } from './calibrate.js';
 import { looksLikeTraining, runTrainingValidation } from './validate-training.js';
+import { groupTable, pct } from './validate-tables.js';
 import { FlagReader, failWith, flagError, printJson } from './common.js';
 
 interface ValidateOptions extends RecordFlags {
@@ -63,31 +64,6 @@ const RECORD_FLAGS = ['hardware', 'engine', 'model', 'tp', 'weights', 'kv'] as c
 
 /** Rows listed under "Largest errors" by default. */
 const DEFAULT_WORST = 10;
-
-function pct(x: number | null): string {
-  return x === null ? '-' : `${x.toFixed(1)}%`;
-}
-
-function groupTable(groups: readonly GroupSummary[]): string {
-  return table(
-    [
-      { header: 'source' },
-      { header: 'metric' },
-      { header: 'used', align: 'right' },
-      { header: 'skipped', align: 'right' },
-      { header: 'median', align: 'right' },
-      { header: 'p90', align: 'right' },
-    ],
-    groups.map((g) => [
-      g.source,
-      g.metric,
-      String(g.used),
-      String(g.skipped),
-      pct(g.medianErrorPct),
-      pct(g.p90ErrorPct),
-    ]),
-  );
-}
 
 function skipTable(groups: readonly GroupSummary[]): string {
   const rows: string[][] = [];
