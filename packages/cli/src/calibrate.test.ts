@@ -53,6 +53,15 @@ describe('ridgeline calibrate on real benchmark output', () => {
     expect(j.profile.source).toMatch(/^fitted by ridgeline calibrate from vllm\.jsonl @ \d{4}-\d{2}-\d{2}$/);
   });
 
+  it('names the -o file it cannot write, and exits 2', async () => {
+    const r = await ridgeline(
+      ['calibrate', 'vllm.jsonl', '--hardware', 'h100-sxm', '-o', 'no-such-dir/h100.yaml'],
+      { '/data/vllm.jsonl': VLLM },
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cannot write no-such-dir/h100.yaml: no such file');
+  });
+
   it('prints the profile as YAML and the before/after table on stderr without -o', async () => {
     const r = await ridgeline(['calibrate', 'a.txt', 'b.txt', '--hardware', 'H100 SXM'], {
       '/data/a.txt': TRTLLM_017,

@@ -102,6 +102,12 @@ export function readTextFile(io: Io, absPath: string): Loaded<string> {
   }
 }
 
+/** The diagnostic of a file that could not be written. */
+export function unwritable(io: Io, absPath: string, e: unknown): CliDiagnostic {
+  const message = `cannot write ${displayPath(io, absPath)}: ${fileErrorReason(e)}`;
+  return { code: 'file.unwritable', severity: 'error', message };
+}
+
 /**
  * A core CSV diagnostic (path [line], message 'line N: ...') pointed at the file: file:line:1,
  * the line number moved out of the message.

@@ -47,7 +47,6 @@ import {
   atCsvLine,
   displayPath,
   failed,
-  fileErrorReason,
   findFile,
   isRecord,
   issueDiagnostics,
@@ -56,6 +55,7 @@ import {
   readDataFile,
   readTextFile,
   resolveHardwareRef,
+  unwritable,
 } from '../files.js';
 import { diagnosticLines, num, table } from '../format.js';
 import type { Io } from '../io.js';
@@ -438,17 +438,7 @@ function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): vo
     try {
       writeFileSync(out, json ? JSON.stringify(profile, null, 2) + '\n' : profileYaml(profile));
     } catch (e) {
-      failWith(
-        io,
-        [
-          {
-            code: 'file.unwritable',
-            severity: 'error',
-            message: `cannot write ${displayPath(io, out)}: ${fileErrorReason(e)}`,
-          },
-        ],
-        json,
-      );
+      failWith(io, [unwritable(io, out, e)], json);
     }
     if (!json) io.stdout(`\nProfile written to ${displayPath(io, out)}.\n`);
   }
