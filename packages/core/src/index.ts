@@ -120,6 +120,7 @@ export {
   latencyTargets,
   predictedTarget,
   rowClasses,
+  servingModernGateSample,
   signedSpeedErrorPct,
   speedRatio,
   targetLines,
