@@ -2,7 +2,7 @@
 // sampled serving-modern.csv medians that baseline.test.ts gates (npm run build first). A
 // reviewed edit: say in the commit why the medians moved.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseMeasurementCsv, validateRows } from '@ridgeline/core';
+import { parseMeasurementCsv, servingModernGateSample, validateRows } from '@ridgeline/core';
 
 const dir = new URL('../packages/core/data/measurements/', import.meta.url);
 const baselineUrl = new URL('baseline.json', dir);
@@ -10,14 +10,7 @@ const baseline = JSON.parse(readFileSync(baselineUrl, 'utf8'));
 const gate = baseline.servingModern;
 const parsed = parseMeasurementCsv(readFileSync(new URL('serving-modern.csv', dir), 'utf8'));
 if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
-const sample = parsed.value.filter((r) => {
-  const clients = /concurrency=(\d+)/.exec(r.batchOrConcurrency)?.[1];
-  return !(
-    clients !== undefined &&
-    /disaggregat/i.test(r.framework) &&
-    Number(clients) > gate.maxDisaggregatedClients
-  );
-});
+const sample = servingModernGateSample(parsed.value, gate.maxDisaggregatedClients);
 const report = validateRows(sample);
 const round = (x) => Math.round(x * 10) / 10;
 gate.overall = { used: report.totals.used, medianErrorPct: round(report.totals.medianErrorPct) };

@@ -12,11 +12,10 @@ import {
 } from '@ridgeline/core';
 import { memoryIo } from './io.js';
 import { captureIo } from './io.js';
-import { run } from './main.js';
-
+import { run, runCaptured } from './main.js';
 // Real benchmark-tool outputs: packages/core/test/fixtures/formats (README.md there gives their origin).
-const formats = (rel: string) =>
-  readFileSync(new URL(`../../core/test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
+import { formats } from '../../core/test/formats-support.js';
+
 const VLLM = formats('vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.jsonl');
 const TRTLLM_017 = formats('trtllm-bench/v0.17.0-llama3.1-8b-fp8-throughput-summary.FROM-DOCS.txt');
 const TRTLLM_021 = formats(
@@ -28,11 +27,7 @@ const REFERENCE = readFileSync(
 );
 const CALIBRATION_DIR = new URL('../../core/data/calibration/', import.meta.url);
 
-async function ridgeline(args: string[], files: Record<string, string>) {
-  const f = memoryIo(files);
-  const code = await run(args, f);
-  return { code, out: f.out(), err: f.err() };
-}
+const ridgeline = (args: string[], files: Record<string, string>) => runCaptured(args, memoryIo(files));
 
 interface CalibrateJson {
   profile: CalibrationProfile;
@@ -56,6 +51,15 @@ describe('ridgeline calibrate on real benchmark output', () => {
     expect(fit?.rows).toBe(36);
     expect(fit?.medianErrorPctAfter).toBeLessThan((fit?.medianErrorPctBefore ?? 0) / 2);
     expect(j.profile.source).toMatch(/^fitted by ridgeline calibrate from vllm\.jsonl @ \d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('names the -o file it cannot write, and exits 2', async () => {
+    const r = await ridgeline(
+      ['calibrate', 'vllm.jsonl', '--hardware', 'h100-sxm', '-o', 'no-such-dir/h100.yaml'],
+      { '/data/vllm.jsonl': VLLM },
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cannot write no-such-dir/h100.yaml: no such file');
   });
 
   it('prints the profile as YAML and the before/after table on stderr without -o', async () => {

@@ -1,18 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { captureIo } from './io.js';
-import { runCaptured } from './main.js';
+import { describe, expect, it } from 'vitest';
+import { REPO, cliIn, scratchDir } from '../test/cli-support.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'ridgeline-cli-'));
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const cli = (args: string[], cwd = tmp) => runCaptured(args, captureIo(cwd));
+const tmp = scratchDir('ridgeline-cli-');
+const cli = cliIn(tmp);
 
 const LLAMA_70B = [
   '--model',

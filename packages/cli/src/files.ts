@@ -4,7 +4,14 @@
  * file:line:column. Model and hardware references that name files are resolved here too.
  */
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Diagnostic, DiagnosticCode, HardwareSpec, ModelSpec, ParsedDocument } from '@ridgeline/core';
+import type {
+  Diagnostic,
+  DiagnosticCode,
+  HardwareSpec,
+  MeasurementDiagnostic,
+  ModelSpec,
+  ParsedDocument,
+} from '@ridgeline/core';
 import {
   HardwareSpecSchema,
   ModelSpecSchema,
@@ -85,17 +92,54 @@ export function startsWith(path: Path, prefix: Path): boolean {
   return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
 }
 
+/** A file's text, or a 'file.unreadable' diagnostic naming the file as the user sees it. */
+export function readTextFile(io: Io, absPath: string): Loaded<string> {
+  try {
+    return loaded(io.readFile(absPath));
+  } catch (e) {
+    const message = `cannot read ${displayPath(io, absPath)}: ${fileErrorReason(e)}`;
+    return failed([{ code: 'file.unreadable', severity: 'error', message }]);
+  }
+}
+
+/** The diagnostic of a file that could not be written. */
+export function unwritable(io: Io, absPath: string, e: unknown): CliDiagnostic {
+  const message = `cannot write ${displayPath(io, absPath)}: ${fileErrorReason(e)}`;
+  return { code: 'file.unwritable', severity: 'error', message };
+}
+
+/**
+ * A core CSV diagnostic (path [line], message 'line N: ...') pointed at the file: file:line:1,
+ * the line number moved out of the message.
+ */
+export function atCsvLine(file: string, d: Diagnostic): CliDiagnostic {
+  const line = d.path?.[0];
+  if (typeof line !== 'number') return { ...d, file };
+  return { ...d, message: d.message.replace(/^line \d+: /, ''), file, line, column: 1 };
+}
+
+/**
+ * A core measurement diagnostic (file, line, column) with its location as fields; the message
+ * loses the location it starts with. Other diagnostics pass unchanged.
+ */
+export function located(d: Diagnostic): CliDiagnostic {
+  const m = d as Partial<MeasurementDiagnostic>;
+  if (typeof m.file !== 'string') return d;
+  let prefix = m.file;
+  if (m.line !== undefined) prefix += `:${String(m.line)}`;
+  if (m.line !== undefined && m.column !== undefined) prefix += `:${String(m.column)}`;
+  const message = d.message.startsWith(`${prefix}: `) ? d.message.slice(prefix.length + 2) : d.message;
+  const out: CliDiagnostic = { code: d.code, severity: d.severity, message, file: m.file };
+  if (m.line === undefined) return out;
+  return m.column === undefined ? { ...out, line: m.line } : { ...out, line: m.line, column: m.column };
+}
+
 /** Reads and parses a YAML or JSON file (JSON strictly, by the .json extension). */
 export function readDataFile(io: Io, absPath: string): Loaded<{ data: unknown; source: SourceFile }> {
   const shown = displayPath(io, absPath);
-  let text: string;
-  try {
-    text = io.readFile(absPath);
-  } catch (e) {
-    return failed([
-      { code: 'file.unreadable', severity: 'error', message: `cannot read ${shown}: ${fileErrorReason(e)}` },
-    ]);
-  }
+  const read = readTextFile(io, absPath);
+  if (!read.ok) return read;
+  const text = read.value;
   const doc = parseDocument(text, documentKindOf(absPath), { name: shown });
   if (doc.issues.length > 0) return failed(doc.issues.map((d): CliDiagnostic => ({ ...d, file: shown })));
   return loaded({ data: doc.value, source: new SourceFile(absPath, shown, doc) });

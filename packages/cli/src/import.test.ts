@@ -1,21 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from './io.js';
-import { run } from './main.js';
-
+import { runCaptured } from './main.js';
 // Real benchmark-tool outputs: packages/core/test/fixtures/formats (README.md there gives their origin).
-const formats = (rel: string) =>
-  readFileSync(new URL(`../../core/test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
+import { formats } from '../../core/test/formats-support.js';
 
 const VLLM = formats('vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.jsonl');
 const GENAI = formats('genai-perf/nim-llama3-8b-openai-chat-concurrency100.profile_export_genai_perf.json');
 const MLPERF = formats('mlperf-loadgen/v4.1-nvidia-h200x8-llama2-70b-99-server.mlperf_log_summary.txt');
 
-async function ridgelineImport(args: string[], files: Record<string, string>) {
-  const f = memoryIo(files);
-  const code = await run(['import', ...args], f);
-  return { code, out: f.out(), err: f.err() };
-}
+const ridgelineImport = (args: string[], files: Record<string, string>) =>
+  runCaptured(['import', ...args], memoryIo(files));
 
 interface JsonOut {
   records: {

@@ -3,31 +3,17 @@
  * messages, limits — each fix with a test.
  */
 import { spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { REPO, cliIn, scratchDir } from '../test/cli-support.js';
 import { captureIo } from './io.js';
 import { MAX_CSV_DIAGNOSTICS, MAX_REQUESTS, ScenarioSchema } from '@ridgeline/core';
 import { FLAG_FIELDS } from './commands/estimate.js';
-import { EXAMPLES, VERSION, allCommands, buildProgram, run, runCaptured } from './main.js';
+import { EXAMPLES, VERSION, allCommands, buildProgram, run } from './main.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'ridgeline-newcomer-'));
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const cli = (args: string[], cwd = tmp) => runCaptured(args, captureIo(cwd));
+const tmp = scratchDir('ridgeline-newcomer-');
+const cli = cliIn(tmp);
 
 const COMMANDS = ['estimate', 'batch', 'model', 'models', 'hardware', 'validate', 'import', 'calibrate'];
 

@@ -1,27 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { captureIo } from './io.js';
-import { runCaptured } from './main.js';
+import { describe, expect, it } from 'vitest';
+import { REPO, cliIn, scratchDir } from '../test/cli-support.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'ridgeline-sweep-'));
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const cli = (args: string[]) => runCaptured(args, captureIo(tmp));
+const tmp = scratchDir('ridgeline-sweep-');
+const cli = cliIn(tmp);
 
 const SPEC = `base:
   model: llama-3.1-8b

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from './io.js';
-import { run } from './main.js';
+import { run, runCaptured } from './main.js';
 
 const REFERENCE = readFileSync(
   new URL('../../core/data/measurements/reference.csv', import.meta.url),
@@ -9,11 +9,8 @@ const REFERENCE = readFileSync(
 );
 const HEADER = REFERENCE.slice(0, REFERENCE.indexOf('\n'));
 
-async function validate(args: string[], files: Record<string, string>) {
-  const f = memoryIo(files);
-  const code = await run(['validate', ...args], f);
-  return { code, out: f.out(), err: f.err() };
-}
+const validate = (args: string[], files: Record<string, string>) =>
+  runCaptured(['validate', ...args], memoryIo(files));
 
 interface JsonReport {
   file: string;

@@ -120,6 +120,7 @@ export {
   latencyTargets,
   predictedTarget,
   rowClasses,
+  servingModernGateSample,
   signedSpeedErrorPct,
   speedRatio,
   targetLines,
@@ -200,62 +201,7 @@ export type { CoverageReport, SourceCoverage } from './uncertainty/learn.js';
 export { bandCoverage, bandSource, learnWidening } from './uncertainty/learn.js';
 export { formatClass, modelClassOf } from './uncertainty/classes.js';
 
-export type {
-  CalibrationParameter,
-  CalibrationProfile,
-  FitRecord,
-  ProfileLike,
-  ProfileParameters,
-  ProfileSet,
-  FitOptions,
-  FitParameter,
-  FitProblem,
-  FitResult,
-  Loss,
-  Observation,
-  SkippedObservation,
-  ProfileFit,
-  ProfileFitOptions,
-  Weighting,
-  CrossValidationGroup,
-  CrossValidationOptions,
-  CrossValidationReport,
-  CrossValidationRow,
-  ErrorStats,
-  FewShotResult,
-  GuardedCrossValidation,
-  ShippingDecision,
-  ShippingRule,
-} from './calibrate/index.js';
-export {
-  CALIBRATION_PARAMETERS,
-  ENGINE_PARAMETERS,
-  HARDWARE_PARAMETERS,
-  CalibrationProfileSchema,
-  ProfileParametersSchema,
-  defaultParameters,
-  isCalibrationParameter,
-  profileParametersFor,
-  profileLabel,
-  withProfile,
-  fitParameters,
-  jacobianAt,
-  lossValue,
-  observationsFromRecords,
-  observationsFromRows,
-  MIN_CALIBRATION_ROWS,
-  PARAMETER_SPECS,
-  defaultFitParameters,
-  fitProfile,
-  observationsFor,
-  crossValidate,
-  errorStats,
-  fewShotValidate,
-  SHIPPING_RULE,
-  guardedCrossValidate,
-  shippingDecisions,
-} from './calibrate/index.js';
-export { SHIPPED_PROFILES } from './calibrate/index.js';
+export * from './calibrate/index.js';
 export type { RecordDefaults } from './measurements/scenario.js';
 export { recordScenario } from './measurements/scenario.js';
 

@@ -15,7 +15,6 @@ import type {
   Diagnostic,
   EngineRef,
   FitRecord,
-  MeasurementDiagnostic,
   Observation,
   ProfileSet,
   RecordDefaults,
@@ -45,19 +44,22 @@ import {
 import { stringify } from 'yaml';
 import type { CliDiagnostic, Loaded, ResolveContext } from '../files.js';
 import {
+  atCsvLine,
   displayPath,
   failed,
-  fileErrorReason,
   findFile,
   isRecord,
   issueDiagnostics,
   loaded,
+  located,
   readDataFile,
+  readTextFile,
   resolveHardwareRef,
+  unwritable,
 } from '../files.js';
 import { diagnosticLines, num, table } from '../format.js';
 import type { Io } from '../io.js';
-import { FlagReader, failWith, printJson } from './common.js';
+import { FlagReader, countReasons, failWith, printJson } from './common.js';
 
 /** `--calibration shipped`: the profiles shipped with Ridgeline (packages/core/data/calibration), the default. */
 export const SHIPPED = 'shipped';
@@ -68,18 +70,6 @@ export const NONE = 'none';
 /** Commander collector for a repeatable option. */
 export function collect(value: string, previous: readonly string[] = []): string[] {
   return [...previous, value];
-}
-
-export function located(d: Diagnostic): CliDiagnostic {
-  const m = d as Partial<MeasurementDiagnostic>;
-  if (typeof m.file !== 'string') return d;
-  let prefix = m.file;
-  if (m.line !== undefined) prefix += `:${String(m.line)}`;
-  if (m.line !== undefined && m.column !== undefined) prefix += `:${String(m.column)}`;
-  const message = d.message.startsWith(`${prefix}: `) ? d.message.slice(prefix.length + 2) : d.message;
-  const out: CliDiagnostic = { code: d.code, severity: d.severity, message, file: m.file };
-  if (m.line === undefined) return out;
-  return m.column === undefined ? { ...out, line: m.line } : { ...out, line: m.line, column: m.column };
 }
 
 export function unknownHardware(name: string, path: readonly (string | number)[] = ['hardware']): Diagnostic {
@@ -265,28 +255,16 @@ function gather(io: Io, files: readonly string[], hardware: string, defaults: Re
   for (const file of files) {
     const abs = resolve(io.cwd, file);
     const shown = displayPath(io, abs);
-    let text: string;
-    try {
-      text = io.readFile(abs);
-    } catch (e) {
-      g.errors.push({
-        code: 'file.unreadable',
-        severity: 'error',
-        message: `cannot read ${shown}: ${fileErrorReason(e)}`,
-      });
+    const read = readTextFile(io, abs);
+    if (!read.ok) {
+      g.errors.push(...read.diagnostics);
       continue;
     }
+    const text = read.value;
     if (detectMeasurementLayout(shown, text) === 'reference-csv') {
       const parsed = parseMeasurementCsv(text);
       if (!parsed.ok) {
-        g.errors.push(
-          ...parsed.diagnostics.map((d): CliDiagnostic => {
-            const line = d.path?.[0];
-            return typeof line === 'number'
-              ? { ...d, message: d.message.replace(/^line \d+: /, ''), file: shown, line, column: 1 }
-              : { ...d, file: shown };
-          }),
-        );
+        g.errors.push(...parsed.diagnostics.map((d) => atCsvLine(shown, d)));
         continue;
       }
       const rows = parsed.value.filter((r) => findHardware(r.hardware)?.id === hardware);
@@ -406,9 +384,7 @@ function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): vo
     MIN_CALIBRATION_ROWS,
   );
   if (!fit.ok) {
-    const reasons = new Map<string, number>();
-    for (const s of g.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
-    const why: CliDiagnostic[] = [...reasons].map(([reason, n]) => ({
+    const why: CliDiagnostic[] = [...countReasons(g.skipped)].map(([reason, n]) => ({
       code: 'calibrate.skipped',
       severity: 'info',
       message: `${String(n)} measurement(s) not usable: ${reason}`,
@@ -449,10 +425,10 @@ function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): vo
       io.stdout(text);
     }
     if (g.skipped.length > 0) {
-      const reasons = new Map<string, number>();
-      for (const s of g.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
       io.stderr(
-        [...reasons].map(([reason, n]) => `note: ${String(n)} measurement(s) not used: ${reason}\n`).join(''),
+        [...countReasons(g.skipped)]
+          .map(([reason, n]) => `note: ${String(n)} measurement(s) not used: ${reason}\n`)
+          .join(''),
       );
     }
     if (g.warnings.length > 0) io.stderr(diagnosticLines(g.warnings));
@@ -462,17 +438,7 @@ function runCalibrate(io: Io, files: readonly string[], o: CalibrateOptions): vo
     try {
       writeFileSync(out, json ? JSON.stringify(profile, null, 2) + '\n' : profileYaml(profile));
     } catch (e) {
-      failWith(
-        io,
-        [
-          {
-            code: 'file.unwritable',
-            severity: 'error',
-            message: `cannot write ${displayPath(io, out)}: ${fileErrorReason(e)}`,
-          },
-        ],
-        json,
-      );
+      failWith(io, [unwritable(io, out, e)], json);
     }
     if (!json) io.stdout(`\nProfile written to ${displayPath(io, out)}.\n`);
   }

@@ -90,6 +90,13 @@ export class FlagReader {
   }
 }
 
+/** How many items give each reason, in order of first appearance. */
+export function countReasons(items: readonly { readonly reason: string }[]): Map<string, number> {
+  const reasons = new Map<string, number>();
+  for (const s of items) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  return reasons;
+}
+
 export function printJson(io: Io, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + '\n');
 }

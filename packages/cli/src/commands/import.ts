@@ -6,10 +6,10 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Diagnostic, LatencyStats, MeasurementDiagnostic, MeasurementRecord } from '@ridgeline/core';
+import type { LatencyStats, MeasurementRecord } from '@ridgeline/core';
 import { MEASUREMENT_TOOLS, importMeasurements } from '@ridgeline/core';
 import type { CliDiagnostic } from '../files.js';
-import { displayPath, fileErrorReason } from '../files.js';
+import { displayPath, located, readTextFile } from '../files.js';
 import { diagnosticLines, grouped, num, rate, table } from '../format.js';
 import type { Io } from '../io.js';
 import { FlagReader, failWith, printJson } from './common.js';
@@ -17,22 +17,6 @@ import { FlagReader, failWith, printJson } from './common.js';
 interface ImportOptions {
   readonly json?: boolean;
   readonly format?: string;
-}
-
-function isMeasurementDiagnostic(d: Diagnostic): d is MeasurementDiagnostic {
-  return typeof (d as Partial<MeasurementDiagnostic>).file === 'string';
-}
-
-/** A core diagnostic with its location as fields; the message loses the location it starts with. */
-function located(d: Diagnostic): CliDiagnostic {
-  if (!isMeasurementDiagnostic(d)) return d;
-  let prefix = d.file;
-  if (d.line !== undefined) prefix += `:${String(d.line)}`;
-  if (d.line !== undefined && d.column !== undefined) prefix += `:${String(d.column)}`;
-  const message = d.message.startsWith(`${prefix}: `) ? d.message.slice(prefix.length + 2) : d.message;
-  const out: CliDiagnostic = { code: d.code, severity: d.severity, message, file: d.file };
-  if (d.line === undefined) return out;
-  return d.column === undefined ? { ...out, line: d.line } : { ...out, line: d.line, column: d.column };
 }
 
 /** The mean, else the median (marked), of a latency. */
@@ -107,17 +91,15 @@ function runImport(io: Io, files: readonly string[], o: ImportOptions): void {
   const diagnostics: CliDiagnostic[] = [];
   let failed = false;
   for (const file of files) {
-    const shown = displayPath(io, resolve(io.cwd, file));
-    let text: string;
-    try {
-      text = io.readFile(resolve(io.cwd, file));
-    } catch (e) {
-      const message = `cannot read ${shown}: ${fileErrorReason(e)}`;
-      diagnostics.push({ code: 'file.unreadable', severity: 'error', message });
+    const abs = resolve(io.cwd, file);
+    const shown = displayPath(io, abs);
+    const read = readTextFile(io, abs);
+    if (!read.ok) {
+      diagnostics.push(...read.diagnostics);
       failed = true;
       continue;
     }
-    const result = importMeasurements(shown, text, format === undefined ? {} : { format });
+    const result = importMeasurements(shown, read.value, format === undefined ? {} : { format });
     diagnostics.push(...result.diagnostics.map(located));
     if (result.ok) records.push(...result.value);
     else failed = true;

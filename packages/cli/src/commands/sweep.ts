@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import type { Diagnostic, SweepSpec } from '@ridgeline/core';
 import { parseSweepSpec, shardRange, sweepPoints, validateScenario } from '@ridgeline/core';
 import type { CliDiagnostic, SourceFile } from '../files.js';
-import { contextBeside, displayPath, fileErrorReason, readDataFile } from '../files.js';
+import { contextBeside, displayPath, fileErrorReason, readDataFile, unwritable } from '../files.js';
 import type { Io } from '../io.js';
 import { prepareScenario } from '../scenario.js';
 import type { ChunkRunner, SweepFormat, SweepSetup } from '../sweep-eval.js';
@@ -294,17 +294,7 @@ async function runSweep(io: Io, specFile: string, o: SweepOptions): Promise<void
     try {
       fd = openSync(out, o.resume === true ? (existsSync(out) ? 'r+' : 'w+') : 'w');
     } catch (e) {
-      failWith(
-        io,
-        [
-          {
-            code: 'file.unwritable',
-            severity: 'error',
-            message: `cannot write ${displayPath(io, out)}: ${fileErrorReason(e)}`,
-          },
-        ],
-        o.json === true,
-      );
+      failWith(io, [unwritable(io, out, e)], o.json === true);
     }
     if (o.resume === true && fstatSync(fd).size > 0) {
       const { lines, bytes } = completeLines(fd);

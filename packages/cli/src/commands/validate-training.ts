@@ -5,30 +5,23 @@
  * `--cross-validate` refits the three global training efficiency parameters without each
  * source and predicts it (leave-one-source-out).
  */
-import type { Diagnostic, TrainingCrossValidation, TrainingValidationReport } from '@ridgeline/core';
+import type { TrainingCrossValidation, TrainingValidationReport } from '@ridgeline/core';
 import {
   crossValidateTraining,
   isTrainingHeader,
   parseTrainingCsv,
   validateTrainingRows,
 } from '@ridgeline/core';
-import type { CliDiagnostic } from '../files.js';
+import { atCsvLine } from '../files.js';
 import { num, table } from '../format.js';
 import type { Io } from '../io.js';
-import { failWith, printJson } from './common.js';
-
-const pct = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}%`);
+import { countReasons, failWith, printJson } from './common.js';
+import { groupTable, pct } from './validate-tables.js';
 
 /** True when the first line of a CSV names the training columns. */
 export function looksLikeTraining(text: string): boolean {
   const first = (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r?\n/, 1)[0] ?? '';
   return isTrainingHeader(first.split(',').map((c) => c.trim()));
-}
-
-function inFile(file: string, d: Diagnostic): CliDiagnostic {
-  const line = d.path?.[0];
-  if (typeof line !== 'number') return { ...d, file };
-  return { ...d, message: d.message.replace(/^line \d+: /, ''), file, line, column: 1 };
 }
 
 export function formatTrainingValidation(file: string, r: TrainingValidationReport, worst: number): string {
@@ -40,30 +33,8 @@ export function formatTrainingValidation(file: string, r: TrainingValidationRepo
       `absolute error: ${pct(t.medianOfSourceMediansPct)}. Three global efficiency parameters were fitted on these rows; 'ridgeline validate <file> --cross-validate' gives the leave-one-source-out errors.\n`,
   );
   out.push('\nPer source and metric\n');
-  out.push(
-    table(
-      [
-        { header: 'source' },
-        { header: 'metric' },
-        { header: 'used', align: 'right' },
-        { header: 'skipped', align: 'right' },
-        { header: 'median', align: 'right' },
-        { header: 'p90', align: 'right' },
-        { header: 'bias', align: 'right' },
-      ],
-      r.groups.map((g) => [
-        g.source,
-        g.metric,
-        String(g.used),
-        String(g.skipped),
-        pct(g.medianErrorPct),
-        pct(g.p90ErrorPct),
-        pct(g.medianSignedErrorPct),
-      ]),
-    ),
-  );
-  const reasons = new Map<string, number>();
-  for (const s of r.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  out.push(groupTable(r.groups, true));
+  const reasons = countReasons(r.skipped);
   if (reasons.size > 0) {
     out.push('\nSkipped rows, by reason\n');
     out.push(
@@ -171,7 +142,7 @@ export function runTrainingValidation(
   if (!parsed.ok)
     failWith(
       io,
-      parsed.diagnostics.map((d) => inFile(shown, d)),
+      parsed.diagnostics.map((d) => atCsvLine(shown, d)),
       json,
     );
   if (crossValidate) {

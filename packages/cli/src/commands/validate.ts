@@ -12,7 +12,6 @@ import type { Command } from 'commander';
 import type {
   CrossValidationGroup,
   CrossValidationReport,
-  Diagnostic,
   ErrorStats,
   GroupSummary,
   GuardedCrossValidation,
@@ -40,21 +39,13 @@ import {
   validateRecords,
   validateRows,
 } from '@ridgeline/core';
-import type { CliDiagnostic } from '../files.js';
-import { displayPath, fileErrorReason } from '../files.js';
+import { atCsvLine, displayPath, located, readTextFile } from '../files.js';
 import { diagnosticLines, num, table } from '../format.js';
 import type { Io } from '../io.js';
 import type { RecordFlags } from './calibrate.js';
-import {
-  NONE,
-  SHIPPED,
-  collect,
-  loadProfiles,
-  located,
-  readRecordFlags,
-  unknownHardware,
-} from './calibrate.js';
+import { NONE, SHIPPED, collect, loadProfiles, readRecordFlags, unknownHardware } from './calibrate.js';
 import { looksLikeTraining, runTrainingValidation } from './validate-training.js';
+import { groupTable, pct } from './validate-tables.js';
 import { FlagReader, failWith, flagError, printJson } from './common.js';
 
 interface ValidateOptions extends RecordFlags {
@@ -73,38 +64,6 @@ const RECORD_FLAGS = ['hardware', 'engine', 'model', 'tp', 'weights', 'kv'] as c
 
 /** Rows listed under "Largest errors" by default. */
 const DEFAULT_WORST = 10;
-
-function pct(x: number | null): string {
-  return x === null ? '-' : `${x.toFixed(1)}%`;
-}
-
-/** A core CSV diagnostic (path [line]) pointed at the file. */
-function inFile(file: string, d: Diagnostic): CliDiagnostic {
-  const line = d.path?.[0];
-  if (typeof line !== 'number') return { ...d, file };
-  return { ...d, message: d.message.replace(/^line \d+: /, ''), file, line, column: 1 };
-}
-
-function groupTable(groups: readonly GroupSummary[]): string {
-  return table(
-    [
-      { header: 'source' },
-      { header: 'metric' },
-      { header: 'used', align: 'right' },
-      { header: 'skipped', align: 'right' },
-      { header: 'median', align: 'right' },
-      { header: 'p90', align: 'right' },
-    ],
-    groups.map((g) => [
-      g.source,
-      g.metric,
-      String(g.used),
-      String(g.skipped),
-      pct(g.medianErrorPct),
-      pct(g.p90ErrorPct),
-    ]),
-  );
-}
 
 function skipTable(groups: readonly GroupSummary[]): string {
   const rows: string[][] = [];
@@ -186,13 +145,9 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
 
   const abs = resolve(io.cwd, file);
   const shown = displayPath(io, abs);
-  let text: string;
-  try {
-    text = io.readFile(abs);
-  } catch (e) {
-    const message = `cannot read ${shown}: ${fileErrorReason(e)}`;
-    failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], json);
-  }
+  const read = readTextFile(io, abs);
+  if (!read.ok) failWith(io, read.diagnostics, json);
+  const text = read.value;
   if (looksLikeTraining(text)) {
     runTrainingValidation(
       io,
@@ -227,7 +182,7 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
   if (!parsed.ok)
     failWith(
       io,
-      parsed.diagnostics.map((d) => inFile(shown, d)),
+      parsed.diagnostics.map((d) => atCsvLine(shown, d)),
       json,
     );
   const options = opLaunch === undefined ? {} : { opLaunch };
@@ -241,18 +196,13 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     const extra: Observation[] = [];
     for (const other of o.also ?? []) {
       const otherAbs = resolve(io.cwd, other);
-      let otherText = '';
-      try {
-        otherText = io.readFile(otherAbs);
-      } catch (e) {
-        const message = `cannot read ${displayPath(io, otherAbs)}: ${fileErrorReason(e)}`;
-        failWith(io, [{ code: 'file.unreadable', severity: 'error', message }], json);
-      }
-      const p = parseMeasurementCsv(otherText);
+      const otherText = readTextFile(io, otherAbs);
+      if (!otherText.ok) failWith(io, otherText.diagnostics, json);
+      const p = parseMeasurementCsv(otherText.value);
       if (!p.ok)
         failWith(
           io,
-          p.diagnostics.map((d) => inFile(displayPath(io, otherAbs), d)),
+          p.diagnostics.map((d) => atCsvLine(displayPath(io, otherAbs), d)),
           json,
         );
       extra.push(...observationsFromRows(p.value, options).observations);

@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { formats, records } from '../../test/formats-support.js';
 import { lengthMean } from '../scenario/lengths.js';
 import { importMeasurements } from './index.js';
-import type { MeasurementDiagnostic, MeasurementRecord } from './types.js';
-
-// Repository is /work/main, shared data is /work/shared: five levels up from src/measurements/.
-const formats = (rel: string) =>
-  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
+import type { MeasurementDiagnostic } from './types.js';
 
 const VLLM_2024 = 'vllm/benchmark_serving-2024-09-save-result-with-per-request-arrays-llama3-8b-h100.json';
 const VLLM_2025 = 'vllm/benchmark_serving-2025-04-results-llama3.1-8b-h100.jsonl';
 const SGLANG_OFFLINE = 'sglang/bench_serving-2024-12-llama-3.3-70b-h200x4-offline.jsonl';
 const SGLANG_ONLINE = 'sglang/bench_serving-2024-12-llama-3.3-70b-h200x4-online.jsonl';
-
-function records(name: string, text: string): MeasurementRecord[] {
-  const r = importMeasurements(name, text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
 
 function failure(name: string, text: string): MeasurementDiagnostic[] {
   const r = importMeasurements(name, text);

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { formats, records } from '../../test/formats-support.js';
 import { LengthDistributionSchema } from '../scenario/schema.js';
 import { drawLengths, lengthMax, lengthMean } from '../scenario/lengths.js';
 import { seededRandom } from '../serving/continuous.js';
-import { importMeasurements } from './index.js';
 import {
   MAX_HISTOGRAM_BINS,
   empiricalLengths,
@@ -11,16 +10,6 @@ import {
   quantileLengths,
   uniformLengths,
 } from './lengths.js';
-import type { MeasurementRecord } from './types.js';
-
-const formats = (rel: string) =>
-  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
-
-function records(name: string, text: string): MeasurementRecord[] {
-  const r = importMeasurements(name, text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
-}
 
 describe('length distributions from benchmark files', () => {
   it('keeps up to 64 distinct lengths exactly, one bin each weighted by its count', () => {

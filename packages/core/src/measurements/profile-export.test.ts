@@ -1,22 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { formats, one } from '../../test/formats-support.js';
 import { importMeasurements } from './index.js';
-import type { MeasurementRecord } from './types.js';
-
-const formats = (rel: string) =>
-  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
 
 const GENAI = 'genai-perf/nim-llama3-8b-openai-chat-concurrency';
 const AIPERF = 'aiperf/aiperf-0.12.0-qwen3-0.6b-mlx-concurrency4';
-
-function one(name: string, text: string): { record: MeasurementRecord; warnings: string[] } {
-  const r = importMeasurements(name, text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  expect(r.value).toHaveLength(1);
-  const record = r.value[0];
-  if (record === undefined) throw new Error('no record');
-  return { record, warnings: r.diagnostics.map((d) => d.message) };
-}
 
 describe('genai-perf profile export', () => {
   it('reads the JSON: inter_token_latency is TPOT, no ITL, load from input_config', () => {

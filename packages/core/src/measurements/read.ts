@@ -139,30 +139,36 @@ export function positiveInt(x: number | undefined): number | undefined {
   return x !== undefined && Number.isInteger(x) && x > 0 ? x : undefined;
 }
 
+/**
+ * The catalog id `found` gives a (trimmed) model or hardware name, noted when it differs; else
+ * the name as written, noted as not in the catalog.
+ */
+export function catalogIdOrName(
+  kind: 'model' | 'hardware',
+  name: string,
+  found: { readonly id: string } | undefined,
+  notes: string[],
+): string {
+  if (found === undefined) {
+    notes.push(`${kind} '${name}' is not in the catalog; kept as written`);
+    return name;
+  }
+  if (found.id !== name) notes.push(`${kind} '${name}' read as catalog ${kind} '${found.id}'`);
+  return found.id;
+}
+
 /** Catalog id of a model name when the catalog knows it (noted), else the name as written. */
 export function modelName(raw: string, notes: string[]): string | undefined {
   const name = raw.trim();
   if (name === '') return undefined;
-  const found = findModel(name);
-  if (found === undefined) {
-    notes.push(`model '${name}' is not in the catalog; kept as written`);
-    return name;
-  }
-  if (found.id !== name) notes.push(`model '${name}' read as catalog model '${found.id}'`);
-  return found.id;
+  return catalogIdOrName('model', name, findModel(name), notes);
 }
 
 /** Catalog id of a hardware name when the catalog knows it (noted), else the name as written. */
 export function hardwareName(raw: string, notes: string[]): string | undefined {
   const name = raw.trim();
   if (name === '' || /^n\/?a$/i.test(name)) return undefined;
-  const found = findHardware(name);
-  if (found === undefined) {
-    notes.push(`hardware '${name}' is not in the catalog; kept as written`);
-    return name;
-  }
-  if (found.id !== name) notes.push(`hardware '${name}' read as catalog hardware '${found.id}'`);
-  return found.id;
+  return catalogIdOrName('hardware', name, findHardware(name), notes);
 }
 
 /** Serving engine named by a backend or framework label, if it is one Ridgeline profiles. */

@@ -10,7 +10,7 @@ import { engineOf, formatOf, intCell, resolveRowModel } from './resolve.js';
 import type { Location } from './messages.js';
 import { importMessages } from './messages.js';
 import type { Loose } from './read.js';
-import { fieldColumns, hardwareName, prune } from './read.js';
+import { catalogIdOrName, fieldColumns, hardwareName, prune } from './read.js';
 import type { MeasuredMetrics, MeasurementDiagnostic, MeasurementRecord, ScenarioFragment } from './types.js';
 
 /** Serving metrics of the reference CSV and where each goes. */
@@ -34,13 +34,7 @@ export function isReferenceCsv(text: string): boolean {
 function modelOf(row: MeasurementRow, notes: string[]): string | undefined {
   const raw = row.model.trim();
   if (raw === '' || /^n\/?a$/i.test(raw)) return undefined;
-  const found = resolveRowModel(raw);
-  if (found === undefined) {
-    notes.push(`model '${raw}' is not in the catalog; kept as written`);
-    return raw;
-  }
-  if (found.id !== raw) notes.push(`model '${raw}' read as catalog model '${found.id}'`);
-  return found.id;
+  return catalogIdOrName('model', raw, resolveRowModel(raw), notes);
 }
 
 function importRow(

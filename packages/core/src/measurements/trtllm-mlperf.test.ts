@@ -1,20 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { formats, one } from '../../test/formats-support.js';
 import { lengthMean } from '../scenario/lengths.js';
 import { importMeasurements } from './index.js';
-import type { MeasurementRecord } from './types.js';
-
-const formats = (rel: string) =>
-  readFileSync(new URL(`../../test/fixtures/formats/${rel}`, import.meta.url), 'utf8');
-
-function one(name: string, text: string): { record: MeasurementRecord; warnings: string[] } {
-  const r = importMeasurements(name, text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  expect(r.value).toHaveLength(1);
-  const record = r.value[0];
-  if (record === undefined) throw new Error('no record');
-  return { record, warnings: r.diagnostics.map((d) => d.message) };
-}
 
 const BLOG = 'trtllm-bench/v0.21.0rc0-llama3.1-8b-pytorch-streaming-throughput-summary.FROM-NVIDIA-BLOG.txt';
 const DOCS_017 = 'trtllm-bench/v0.17.0-llama3.1-8b-fp8-throughput-summary.FROM-DOCS.txt';

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectGroupsWithin, measurementFile } from '../../test/gate.js';
 import { parseMeasurementCsv } from '../measurements/csv.js';
+import { servingModernGateSample } from './targets.js';
 import { validateRows } from './validate.js';
 
 interface Gate {
@@ -43,14 +44,7 @@ describe('regression gate on serving-modern.csv (sampled, see baseline.json serv
   const parsed = parseMeasurementCsv(measurementFile('serving-modern.csv'));
   if (!parsed.ok) throw new Error(parsed.diagnostics.map((d) => d.message).join('\n'));
   // The sample: every row but the disaggregated runs of many clients (the slow ones).
-  const sample = parsed.value.filter((r) => {
-    const clients = /concurrency=(\d+)/.exec(r.batchOrConcurrency)?.[1];
-    return !(
-      clients !== undefined &&
-      /disaggregat/i.test(r.framework) &&
-      Number(clients) > gate.maxDisaggregatedClients
-    );
-  });
+  const sample = servingModernGateSample(parsed.value, gate.maxDisaggregatedClients);
   const report = validateRows(sample);
   const tol = baseline.tolerancePoints;
 

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { formats, records as imported } from '../../test/formats-support.js';
 import type { ProfileSet } from '../calibrate/profile.js';
-import { importMeasurements } from '../measurements/index.js';
 import type { MeasurementRecord } from '../measurements/types.js';
 import { validateRecords } from './records.js';
 
@@ -9,11 +8,9 @@ const VLLM_2024 = 'vllm/benchmark_serving-2024-09-save-result-with-per-request-a
 const TRTLLM =
   'trtllm-bench/v0.21.0rc0-llama3.1-8b-pytorch-streaming-throughput-summary.FROM-NVIDIA-BLOG.txt';
 
+/** The records of a sample file of test/fixtures/formats. */
 function records(name: string): MeasurementRecord[] {
-  const text = readFileSync(new URL(`../../test/fixtures/formats/${name}`, import.meta.url), 'utf8');
-  const r = importMeasurements(name, text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.value;
+  return imported(name, formats(name));
 }
 
 describe('validateRecords', () => {

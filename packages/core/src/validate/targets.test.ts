@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TargetCheck, TargetRow } from './targets.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import {
   bandTargets,
   classGroups,
@@ -14,6 +15,7 @@ import {
   latencyTargets,
   predictedTarget,
   rowClasses,
+  servingModernGateSample,
   signedSpeedErrorPct,
   skipKinds,
   speedSense,
@@ -259,5 +261,23 @@ describe('the targets table in docs/fidelity.md', () => {
       else ok = value >= (nums[0] ?? Number.NaN) && value <= (nums[1] ?? Number.NaN);
       expect(met, `${target}: ${measured}`).toBe(ok ? 'met' : '**not met**');
     }
+  });
+});
+
+describe('the serving-modern.csv sample of the regression gate', () => {
+  it('leaves out only the disaggregated runs of more clients than the limit', () => {
+    const row = (id: string, framework: string, batchOrConcurrency: string) =>
+      ({ id, framework, batchOrConcurrency }) as MeasurementRow;
+    const rows = [
+      row('disagg-many', 'sglang disaggregated', 'concurrency=512'),
+      row('disagg-at-limit', 'Dynamo (disaggregated)', 'concurrency=256'),
+      row('aggregated-many', 'sglang', 'concurrency=4096'),
+      row('disagg-batch', 'sglang disaggregated', 'batch=1024'),
+    ];
+    expect(servingModernGateSample(rows, 256).map((r) => r.id)).toEqual([
+      'disagg-at-limit',
+      'aggregated-many',
+      'disagg-batch',
+    ]);
   });
 });

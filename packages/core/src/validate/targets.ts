@@ -12,6 +12,7 @@
  */
 import { findHardware } from '../hardware/catalog.js';
 import { HARDWARE_FAMILIES } from '../hardware/schema.js';
+import type { MeasurementRow } from '../measurements/csv.js';
 import { resolveRowModel } from '../measurements/resolve.js';
 import type { ModelSpec } from '../model/schema.js';
 import { percentile } from '../util/percentile.js';
@@ -468,4 +469,24 @@ export function targetLines(checks: readonly TargetCheck[]): string[] {
       return `| ${cells.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`;
     }),
   ];
+}
+
+/**
+ * The rows of serving-modern.csv the regression gate samples (baseline.json `servingModern`):
+ * every row but the disaggregated runs of more than `maxDisaggregatedClients` clients (the slow
+ * ones). One rule for the gate (validate/baseline.test.ts) and the script that re-records it
+ * (scripts/serving-modern-baseline.mjs).
+ */
+export function servingModernGateSample(
+  rows: readonly MeasurementRow[],
+  maxDisaggregatedClients: number,
+): MeasurementRow[] {
+  return rows.filter((r) => {
+    const clients = /concurrency=(\d+)/.exec(r.batchOrConcurrency)?.[1];
+    return !(
+      clients !== undefined &&
+      /disaggregat/i.test(r.framework) &&
+      Number(clients) > maxDisaggregatedClients
+    );
+  });
 }
