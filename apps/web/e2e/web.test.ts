@@ -295,6 +295,35 @@ describe('web app', () => {
     await page.getByTestId('benchmark-diagnostics').waitFor();
     expect(await page.getByTestId('benchmark-diagnostics').innerText()).toMatch(/broken\.jsonl:3:\d+/);
     expect(await page.getByTestId('benchmark-summary').count()).toBe(0);
+    // The pickers are in the URL: a link to the view keeps them.
+    await expect
+      .poll(() => page.evaluate(() => decodeURIComponent(location.hash)))
+      .toMatch(/"hardware":"h200-sxm"/);
+    const link = await page.evaluate(() => location.href);
+    const again = await session.context.newPage();
+    await again.goto(link);
+    await expect.poll(() => again.getByLabel('Benchmark hardware').inputValue()).toBe('h200-sxm');
+    expect(await again.getByLabel('Benchmark model').inputValue()).toBe('llama-3.1-70b');
+    expect(await again.getByLabel('Benchmark engine').inputValue()).toBe('sglang');
+    expect(await again.getByLabel('Benchmark TP').inputValue()).toBe('4');
+    await again.close();
+    // A training CSV is read as one (validate's training table), the serving pickers ignored with a warning.
+    const trainingCsv = readFileSync(
+      join(WEB_ROOT, '..', '..', 'packages', 'core', 'data', 'measurements', 'training.csv'),
+      'utf8',
+    );
+    await input.setInputFiles({
+      name: 'training.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(trainingCsv),
+    });
+    await page.getByTestId('benchmark-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('benchmark-summary').innerText()).toMatch(
+      /training measurement CSV.*763 rows: 647 predicted, 116 skipped/s,
+    );
+    expect(await page.getByTestId('benchmark-diagnostics').innerText()).toMatch(
+      /hardware: ignored for a training CSV/,
+    );
     await page.close();
   });
 

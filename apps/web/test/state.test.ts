@@ -25,6 +25,13 @@ describe('URL state', () => {
       catalog: 'hardware',
       require: { ttftMs: '', tpotMs: '25', requestsPerSec: '3.5', devices: 'b200' },
       plan: { hardware: 'mi300x', maxGpus: 16, requestRate: '', ttftMs: '2000', tpotMs: '' },
+      benchmark: {
+        hardware: 'h200-sxm',
+        model: 'llama-3.1-70b',
+        engine: 'sglang',
+        tp: '4',
+        calibration: 'none',
+      },
     };
     const hash = encodeState(s);
     expect(hash.startsWith('#')).toBe(true);
@@ -38,6 +45,12 @@ describe('URL state', () => {
     expect(s.compare).toEqual(DEFAULT_STATE.compare);
     expect(s.require).toEqual({ ...DEFAULT_STATE.require, devices: 'x' });
     expect(s.plan).toEqual(DEFAULT_STATE.plan);
+  });
+
+  it("keeps the benchmark file's pickers, and only 'shipped' or 'none' for its calibration", () => {
+    const s = decodeState('#view=fidelity&bf={"hardware":"b200","tp":"8","calibration":"raw","engine":3}');
+    expect(s.benchmark).toEqual({ ...DEFAULT_STATE.benchmark, hardware: 'b200', tp: '8' });
+    expect(encodeState({ ...DEFAULT_STATE, benchmark: { ...DEFAULT_STATE.benchmark } })).toBe('');
   });
 });
 

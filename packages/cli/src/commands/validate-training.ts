@@ -8,8 +8,8 @@
 import type { Diagnostic, TrainingCrossValidation, TrainingValidationReport } from '@ridgeline/core';
 import {
   crossValidateTraining,
-  isTrainingHeader,
   parseTrainingCsv,
+  readsAsTrainingCsv,
   validateTrainingRows,
 } from '@ridgeline/core';
 import type { CliDiagnostic } from '../files.js';
@@ -21,8 +21,7 @@ const pct = (x: number | null): string => (x === null ? '-' : `${x.toFixed(1)}%`
 
 /** True when the first line of a CSV names the training columns. */
 export function looksLikeTraining(text: string): boolean {
-  const first = (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r?\n/, 1)[0] ?? '';
-  return isTrainingHeader(first.split(',').map((c) => c.trim()));
+  return readsAsTrainingCsv(text);
 }
 
 function inFile(file: string, d: Diagnostic): CliDiagnostic {
