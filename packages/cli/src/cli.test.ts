@@ -71,6 +71,12 @@ describe('estimate', () => {
     expect(serving.out).toMatch(/\nPhases \(one static step at the simulated mean batch of \d+: /);
   });
 
+  it('an offload without a tier names the tier to give', async () => {
+    const r = await cli(['estimate', ...LLAMA_70B, '--offload-kv', '0.5']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/offload\.tier: required with any offload: .*--offload-tier host/);
+  });
+
   it('prints the report as JSON with --json', async () => {
     const r = await cli(['estimate', ...LLAMA_70B, '--json']);
     expect(r.code).toBe(0);
