@@ -40,7 +40,13 @@ describe('web app', () => {
     await page.locator('.card[data-metric="tpotMs"]').waitFor();
     expect(await metric(page, 'tpotMs')).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-chart="roofline"] svg').count()).toBeGreaterThan(0);
-    expect(await page.locator('[data-testid="fits"]').innerText()).toMatch(/^fits/);
+    expect(await page.locator('[data-testid="fits"]').innerText()).toMatch(
+      /^fits.* usable \(the engine's share/,
+    );
+    // No shipped profile covers H100 with vLLM: the page says so instead of a bare 'none'.
+    expect(await page.getByTestId('calibration').innerText()).toMatch(
+      /no calibration profile covers h100-sxm with vllm/,
+    );
     await shot(page, 'estimate');
     await page.close();
   });
