@@ -265,6 +265,12 @@ describe('web app', () => {
         expect(await page.getByTestId('launch').innerText()).toMatch(/Llama-3\.1-70B/);
         await page.getByRole('button', { name: 'Show configuration 1', exact: true }).click();
         expect(await page.getByTestId('selected').innerText()).toMatch(/tok\/s per user/);
+        // With prices, the choice says what it costs per million output tokens.
+        expect(await page.getByTestId('choice-cost').innerText()).toBe('no price given');
+        await page.getByLabel('Prices').fill('h100-sxm=2.5, h200-sxm=3.5');
+        await expect
+          .poll(() => page.getByTestId('choice-cost').innerText(), { timeout: 30_000 })
+          .toMatch(/^\$[\d.,]+ per M output tokens$/);
       }
       await shot(page, view.toLowerCase());
       await page.close();

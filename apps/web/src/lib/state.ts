@@ -46,6 +46,8 @@ export interface PlanState {
   requestRate: string;
   ttftMs: string;
   tpotMs: string;
+  /** Prices per device-hour as typed, `id=USD` comma-separated (the CLI's --usd-per-hour); '' for none. */
+  prices: string;
 }
 
 /** The Fidelity view's "Your benchmark file" pickers: what the file may not say ('' = from the file). */
@@ -98,7 +100,14 @@ export const DEFAULT_STATE: AppState = {
   },
   catalog: 'models',
   require: { ttftMs: '1000', tpotMs: '30', requestsPerSec: '2', devices: 'h100-sxm, h200-sxm, b200, mi300x' },
-  plan: { hardware: 'h100-sxm, h200-sxm', maxGpus: 8, requestRate: '4', ttftMs: '1000', tpotMs: '40' },
+  plan: {
+    hardware: 'h100-sxm, h200-sxm',
+    maxGpus: 8,
+    requestRate: '4',
+    ttftMs: '1000',
+    tpotMs: '40',
+    prices: '',
+  },
   benchmark: { hardware: '', model: '', engine: '', tp: '', calibration: 'shipped' },
 };
 
@@ -205,4 +214,28 @@ export function parseValues(text: string): (number | string)[] {
     .map((v) => v.trim())
     .filter((v) => v !== '')
     .map((v) => (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v) ? Number(v) : v));
+}
+
+/**
+ * Prices as typed, `h100-sxm=2.5, b200=5.5` (USD per device-hour, the CLI's --usd-per-hour): the
+ * prices, and the entries that do not read as `id=positive number`.
+ */
+export function parsePrices(text: string): { prices: Record<string, number>; bad: string[] } {
+  const prices: Record<string, number> = {};
+  const bad: string[] = [];
+  for (const entry of text.split(/[,\s]+/).filter((e) => e !== '')) {
+    const [id, usd, ...rest] = entry.split('=');
+    const v = Number(usd);
+    if (
+      id === undefined ||
+      id === '' ||
+      usd === undefined ||
+      rest.length > 0 ||
+      !Number.isFinite(v) ||
+      v <= 0
+    )
+      bad.push(entry);
+    else prices[id] = v;
+  }
+  return { prices, bad };
 }
