@@ -40,7 +40,13 @@ describe('web app', () => {
     await page.locator('.card[data-metric="tpotMs"]').waitFor();
     expect(await metric(page, 'tpotMs')).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-chart="roofline"] svg').count()).toBeGreaterThan(0);
-    expect(await page.locator('[data-testid="fits"]').innerText()).toMatch(/^fits/);
+    expect(await page.locator('[data-testid="fits"]').innerText()).toMatch(
+      /^fits.* usable \(the engine's share/,
+    );
+    // No shipped profile covers H100 with vLLM: the page says so instead of a bare 'none'.
+    expect(await page.getByTestId('calibration').innerText()).toMatch(
+      /no calibration profile covers h100-sxm with vllm/,
+    );
     await shot(page, 'estimate');
     await page.close();
   });
@@ -259,6 +265,12 @@ describe('web app', () => {
         expect(await page.getByTestId('launch').innerText()).toMatch(/Llama-3\.1-70B/);
         await page.getByRole('button', { name: 'Show configuration 1', exact: true }).click();
         expect(await page.getByTestId('selected').innerText()).toMatch(/tok\/s per user/);
+        // With prices, the choice says what it costs per million output tokens.
+        expect(await page.getByTestId('choice-cost').innerText()).toBe('no price given');
+        await page.getByLabel('Prices').fill('h100-sxm=2.5, h200-sxm=3.5');
+        await expect
+          .poll(() => page.getByTestId('choice-cost').innerText(), { timeout: 30_000 })
+          .toMatch(/^\$[\d.,]+ per M output tokens$/);
       }
       await shot(page, view.toLowerCase());
       await page.close();
@@ -295,6 +307,35 @@ describe('web app', () => {
     await page.getByTestId('benchmark-diagnostics').waitFor();
     expect(await page.getByTestId('benchmark-diagnostics').innerText()).toMatch(/broken\.jsonl:3:\d+/);
     expect(await page.getByTestId('benchmark-summary').count()).toBe(0);
+    // The pickers are in the URL: a link to the view keeps them.
+    await expect
+      .poll(() => page.evaluate(() => decodeURIComponent(location.hash)))
+      .toMatch(/"hardware":"h200-sxm"/);
+    const link = await page.evaluate(() => location.href);
+    const again = await session.context.newPage();
+    await again.goto(link);
+    await expect.poll(() => again.getByLabel('Benchmark hardware').inputValue()).toBe('h200-sxm');
+    expect(await again.getByLabel('Benchmark model').inputValue()).toBe('llama-3.1-70b');
+    expect(await again.getByLabel('Benchmark engine').inputValue()).toBe('sglang');
+    expect(await again.getByLabel('Benchmark TP').inputValue()).toBe('4');
+    await again.close();
+    // A training CSV is read as one (validate's training table), the serving pickers ignored with a warning.
+    const trainingCsv = readFileSync(
+      join(WEB_ROOT, '..', '..', 'packages', 'core', 'data', 'measurements', 'training.csv'),
+      'utf8',
+    );
+    await input.setInputFiles({
+      name: 'training.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(trainingCsv),
+    });
+    await page.getByTestId('benchmark-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('benchmark-summary').innerText()).toMatch(
+      /training measurement CSV.*763 rows: 647 predicted, 116 skipped/s,
+    );
+    expect(await page.getByTestId('benchmark-diagnostics').innerText()).toMatch(
+      /hardware: ignored for a training CSV/,
+    );
     await page.close();
   });
 

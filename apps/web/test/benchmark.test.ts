@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import sglang from '../../../examples/sglang-bench.jsonl?raw';
+import training from '../../../packages/core/data/measurements/training.csv?raw';
 import vllm from '../../../examples/vllm-result.json?raw';
 import { validateBenchmark } from '../src/worker/benchmark';
 
@@ -73,5 +74,37 @@ describe('your benchmark file (the worker request)', () => {
     const csv = validateBenchmark({ fileName: 'x.csv', text: 'a,b\n1,2\n' });
     expect(csv.report).toBeUndefined();
     expect(csv.diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it('reads a training CSV as a training file, with the totals of `ridgeline validate training.csv --json`', () => {
+    const r = validateBenchmark({ fileName: 'training.csv', text: training });
+    expect(r.tool).toBe('training-csv');
+    expect(r.report).toBeUndefined();
+    expect(r.diagnostics).toEqual([]);
+    expect(r.profiles).toEqual([]);
+    // The CLI's --json on the same file.
+    expect(r.training?.totals.rows).toBe(763);
+    expect(r.training?.totals.used).toBe(647);
+    expect(r.training?.totals.skipped).toBe(116);
+    expect(r.training?.totals.medianOfSourceMediansPct).toBeCloseTo(6.553298419493542, 9);
+    expect(r.training?.groups.length).toBe(21);
+  });
+
+  it('a training CSV ignores the serving pickers with a warning each, and locates a malformed row', () => {
+    const header = training.split('\n', 1)[0] ?? '';
+    const r = validateBenchmark({
+      fileName: 'mine.csv',
+      text: `${header}\nT1,"not closed\n`,
+      hardware: 'h100-sxm',
+      tp: 8,
+    });
+    expect(r.tool).toBe('training-csv');
+    expect(r.training).toBeUndefined();
+    expect(r.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message.split(':')[0])).toEqual(
+      ['hardware', 'TP'],
+    );
+    const e = r.diagnostics.find((d) => d.severity === 'error');
+    expect(e).toMatchObject({ file: 'mine.csv', line: 2, column: 1 });
+    expect(e?.message).toMatch(/quoted field/);
   });
 });

@@ -126,6 +126,20 @@ describe('requirements and plan', () => {
     expect(out.launches[0]?.command).toMatch(/Llama-3\.1-70B/);
   });
 
+  it('prices the choice and the frontier per million output tokens when a price is given', async () => {
+    const { planText } = await import('../src/worker/explore');
+    const args = { text: DEFAULT_SCENARIO, hardware: ['h100-sxm'], maxGpus: 4, requestRate: 1, tpotMs: 50 };
+    const unpriced = planText(args);
+    const priced = planText({ ...args, usdPerHour: { 'h100-sxm': 2.5 } });
+    expect(unpriced.ok && priced.ok).toBe(true);
+    if (!unpriced.ok || !priced.ok) return;
+    expect(unpriced.value.choices[0]?.usdPerMillionOutputTokens).toBeUndefined();
+    const c = priced.value.choices[0];
+    expect(c?.found).toBe(true);
+    expect(c?.usdPerMillionOutputTokens ?? 0).toBeGreaterThan(0);
+    expect(priced.value.frontier.every((p) => (p.usdPerMillionOutputTokens ?? 0) > 0)).toBe(true);
+  });
+
   it('reports a scenario without request lengths', async () => {
     const { planText } = await import('../src/worker/explore');
     const out = planText({

@@ -5,6 +5,7 @@ import {
   encodeState,
   idList,
   optionalNumber,
+  parsePrices,
   parseValues,
 } from '../src/lib/state';
 import type { AppState } from '../src/lib/state';
@@ -24,7 +25,21 @@ describe('URL state', () => {
       sweep: { x: { path: 'gpus', values: '1, 2' }, metric: 'ttftMs', chart: 'heatmap' },
       catalog: 'hardware',
       require: { ttftMs: '', tpotMs: '25', requestsPerSec: '3.5', devices: 'b200' },
-      plan: { hardware: 'mi300x', maxGpus: 16, requestRate: '', ttftMs: '2000', tpotMs: '' },
+      plan: {
+        hardware: 'mi300x',
+        maxGpus: 16,
+        requestRate: '',
+        ttftMs: '2000',
+        tpotMs: '',
+        prices: 'mi300x=2',
+      },
+      benchmark: {
+        hardware: 'h200-sxm',
+        model: 'llama-3.1-70b',
+        engine: 'sglang',
+        tp: '4',
+        calibration: 'none',
+      },
     };
     const hash = encodeState(s);
     expect(hash.startsWith('#')).toBe(true);
@@ -38,6 +53,12 @@ describe('URL state', () => {
     expect(s.compare).toEqual(DEFAULT_STATE.compare);
     expect(s.require).toEqual({ ...DEFAULT_STATE.require, devices: 'x' });
     expect(s.plan).toEqual(DEFAULT_STATE.plan);
+  });
+
+  it("keeps the benchmark file's pickers, and only 'shipped' or 'none' for its calibration", () => {
+    const s = decodeState('#view=fidelity&bf={"hardware":"b200","tp":"8","calibration":"raw","engine":3}');
+    expect(s.benchmark).toEqual({ ...DEFAULT_STATE.benchmark, hardware: 'b200', tp: '8' });
+    expect(encodeState({ ...DEFAULT_STATE, benchmark: { ...DEFAULT_STATE.benchmark } })).toBe('');
   });
 });
 
@@ -56,5 +77,21 @@ describe('targets as typed', () => {
     expect(optionalNumber('-1')).toBeUndefined();
     expect(optionalNumber('abc')).toBeUndefined();
     expect(idList('h100-sxm, h200-sxm  b200')).toEqual(['h100-sxm', 'h200-sxm', 'b200']);
+  });
+});
+
+describe('prices as typed', () => {
+  it('reads id=USD entries and names the ones it cannot read', () => {
+    expect(parsePrices('h100-sxm=2.5, b200=5.5')).toEqual({
+      prices: { 'h100-sxm': 2.5, b200: 5.5 },
+      bad: [],
+    });
+    expect(parsePrices('')).toEqual({ prices: {}, bad: [] });
+    expect(parsePrices('h100-sxm=abc b200 =3 mi300x=-1').bad).toEqual([
+      'h100-sxm=abc',
+      'b200',
+      '=3',
+      'mi300x=-1',
+    ]);
   });
 });

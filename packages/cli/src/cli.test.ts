@@ -39,6 +39,36 @@ describe('estimate', () => {
     expect(r.out).toMatch(/\d[\d,]*×\d[\d,]*×\d[\d,]*/);
   });
 
+  it('says what the text assumes: why no calibration applied, the usable memory, a serving breakdown at the mean batch', async () => {
+    const byDefault = await cli(['estimate', ...LLAMA_70B]);
+    expect(byDefault.out).toMatch(/calibration +none: no calibration profile covers h100-sxm with vllm/);
+    expect(byDefault.out).toMatch(/total .* GiB of .* GiB \(\d.*%\), the usable memory: the engine's share/);
+    expect(byDefault.out).toMatch(/\nPhases\n/);
+    const asked = await cli(['estimate', ...LLAMA_70B, '--calibration', 'none']);
+    expect(asked.out).toMatch(/calibration +none \(the raw model, as asked\)/);
+    const serving = await cli([
+      'estimate',
+      ...LLAMA_70B.slice(0, -2),
+      '--request-rate',
+      '2',
+      '--requests',
+      '50',
+      '--seed',
+      '1',
+    ]);
+    expect(serving.code).toBe(0);
+    expect(serving.out).toMatch(
+      /workload +open loop, Poisson arrivals \(workload.requestRate\), .*; mean batch \d+ in flight/,
+    );
+    expect(serving.out).toMatch(/\nPhases \(one static step at the simulated mean batch of \d+: /);
+  });
+
+  it('an offload without a tier names the tier to give', async () => {
+    const r = await cli(['estimate', ...LLAMA_70B, '--offload-kv', '0.5']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/offload\.tier: required with any offload: .*--offload-tier host/);
+  });
+
   it('prints the report as JSON with --json', async () => {
     const r = await cli(['estimate', ...LLAMA_70B, '--json']);
     expect(r.code).toBe(0);

@@ -108,11 +108,28 @@ function phaseTitle(phase: PhaseReport): string {
   return phase.phase === 'prefill' ? 'Prefill operators (one step)' : 'Decode operators (mean step)';
 }
 
+/** A serving workload kind in words, with its scenario field. */
+const SERVING_KINDS: Readonly<Record<string, string>> = {
+  concurrency: 'closed loop (workload.concurrency)',
+  requestRate: 'open loop, Poisson arrivals (workload.requestRate)',
+  maxThroughput: 'offline, every request queued at once (workload.maxThroughput)',
+};
+
 function workloadText(w: EstimateReport['scenario']['workload']): string {
   const tokens = `${grouped(w.inputTokens)} input + ${grouped(w.outputTokens)} output tokens`;
   return w.kind === 'batch'
     ? `static batch of ${grouped(w.batch)}, ${tokens}`
-    : `${w.kind} (batch ${grouped(w.batch)}), ${tokens}`;
+    : `${SERVING_KINDS[w.kind] ?? w.kind}, ${tokens}; mean batch ${grouped(w.batch)} in flight`;
+}
+
+/**
+ * The calibration line: the profiles applied, or why none was (the default applies the shipped
+ * profiles, and none of them may cover the scenario's device and engine).
+ */
+function calibrationText(s: EstimateReport['scenario'], asked: readonly string[] | undefined): string {
+  if (s.calibration !== 'none') return s.calibration;
+  if (asked?.includes('none') === true) return 'none (the raw model, as asked)';
+  return `none: no calibration profile covers ${s.hardware} with ${s.engine}, so the raw model ran ('ridgeline calibrate' fits one to your runs)`;
 }
 
 type BandRow = readonly [label: string, value: number, band: Band, fmt: (x: number) => string, unit: string];
@@ -151,7 +168,11 @@ function emulation(report: EstimateReport): string {
   return rate === undefined ? '' : ` (emulated: dequantized to ${rate} math)`;
 }
 
-export function formatEstimate(report: EstimateReport): string {
+/**
+ * The estimate as text. `calibration` is what was asked for (`--calibration` values), so that a
+ * scenario no profile covers says why the raw model ran.
+ */
+export function formatEstimate(report: EstimateReport, calibration?: readonly string[]): string {
   const s = report.scenario;
   const m = report.memory;
   const out: string[] = [];
@@ -167,7 +188,7 @@ export function formatEstimate(report: EstimateReport): string {
         `weights ${s.precision.weights}${emulation(report)}, activations ${s.precision.activations}, KV cache ${s.precision.kvCache}`,
       ],
       ['engine', s.engine],
-      ['calibration', s.calibration],
+      ['calibration', calibrationText(s, calibration)],
       ['workload', workloadText(s.workload)],
     ]),
   );
@@ -285,7 +306,10 @@ export function formatEstimate(report: EstimateReport): string {
       ['KV cache', gib(m.kvCacheBytes)],
       ['activations', gib(m.activationsBytes)],
       ['reserve', gib(m.reservedBytes)],
-      ['total', `${gib(m.totalBytes)} of ${gib(m.capacityBytes)}${used}`],
+      [
+        'total',
+        `${gib(m.totalBytes)} of ${gib(m.capacityBytes)}${used}, the usable memory: the engine's share of the device (serving.memoryFraction)`,
+      ],
       ['fits', m.fits ? 'yes' : 'no'],
       [
         'max batch',
@@ -293,7 +317,11 @@ export function formatEstimate(report: EstimateReport): string {
       ],
     ]),
   );
-  out.push('\nPhases\n');
+  out.push(
+    s.workload.kind === 'batch'
+      ? '\nPhases\n'
+      : `\nPhases (one static step at the simulated mean batch of ${grouped(s.workload.batch)}: where time goes, not the simulated step mix)\n`,
+  );
   out.push(
     table(
       [

@@ -20,14 +20,34 @@ export interface SweepSetup {
   readonly baseDirs: readonly string[];
 }
 
-/** Table cells: numbers to 5 significant digits, everything else as text; fixed width. */
+/** A table cell's text: numbers to 5 significant digits, everything else as text. */
+function cellText(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+/** Table cells: fixed width, right-aligned. */
 function tableCell(v: unknown, width: number): string {
-  let text: string;
-  if (typeof v === 'number') text = Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
-  else if (v === undefined || v === null) text = '';
-  else if (typeof v === 'string') text = v;
-  else text = JSON.stringify(v);
+  const text = cellText(v);
   return text.length >= width ? text : ' '.repeat(width - text.length) + text;
+}
+
+/** Axes of at most this many values set their columns' widths from every value (the rows stream). */
+const WIDTH_SCAN = 10_000;
+
+/** The widths of the axis columns: each at least its path and every value of its axis. */
+function axisWidths(points: ReturnType<typeof sweepPoints>): number[] {
+  return points.dimensions.flatMap((d) => {
+    const widths = d.paths.map((p) => Math.max(p.length, 10));
+    if (d.size <= WIDTH_SCAN)
+      for (let j = 0; j < d.size; j++)
+        d.valuesAt(j).forEach((v, k) => {
+          widths[k] = Math.max(widths[k] ?? 10, cellText(v).length);
+        });
+    return widths;
+  });
 }
 
 export interface ChunkRunner {
@@ -52,7 +72,7 @@ export function chunkRunner(setup: SweepSetup, io: Io): ChunkRunner {
   });
   if (setup.format === 'table') {
     const columns = [...points.paths, ...ev.fields];
-    const widths = columns.map((c) => Math.max(c.length, 10));
+    const widths = [...axisWidths(points), ...ev.fields.map((c) => Math.max(c.length, 10))];
     const header = columns.map((c, k) => tableCell(c, widths[k] ?? 10)).join('  ') + '\n';
     return {
       header,

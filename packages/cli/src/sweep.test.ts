@@ -52,6 +52,21 @@ describe('sweep', () => {
     expect(table.out.split('\n')[0]).toMatch(/hardware\s+workload\.batch\s+workload\.inputTokens\s+tpotMs/);
   });
 
+  it('sizes a table column to its axis values, so an object value keeps the columns aligned', async () => {
+    writeFileSync(
+      join(tmp, 'objects.yaml'),
+      'base:\n  model: llama-3.1-8b\n  hardware: h100-sxm\n  workload: { inputTokens: 128, outputTokens: 8, batch: 1 }\naxes:\n  parallelism: [{ tp: 1 }, { tp: 2, dp: 2 }]\n',
+    );
+    const r = await cli(['sweep', 'objects.yaml', '--format', 'table', '--fields', 'tpotMs']);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    // Every line ends the parallelism column, and the tpotMs column, at the same place.
+    const ends = lines.map((l) => l.length);
+    expect(new Set(ends).size).toBe(1);
+    expect(lines[2]).toContain('{"tp":2,"dp":2}');
+  });
+
   it('reports spec errors at file:line:column and exits 2', async () => {
     writeFileSync(
       join(tmp, 'bad.yaml'),

@@ -73,5 +73,8 @@ describe('ridgeline train', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('training predictions');
     expect(r.out).toContain('mosaicml/llm-foundry');
+    // Where the efficiency parameters come from, true of the user's own training file too.
+    expect(r.out).toContain('fitted on the shipped training.csv');
+    expect(r.out).not.toContain('fitted on these rows');
   });
 });

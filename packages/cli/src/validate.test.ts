@@ -128,6 +128,15 @@ describe('ridgeline validate on benchmark-tool outputs', () => {
     expect(r.out).toContain('the file does not name the hardware: give --hardware');
   });
 
+  it('a model the catalog lacks is skipped with the way to name one', async () => {
+    const vllm = readFileSync(new URL('../../../examples/vllm-result.json', import.meta.url), 'utf8');
+    const r = await validate(['vllm.json', '--hardware', 'h100-sxm'], { '/data/vllm.json': vllm });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /model '.*' not in catalog: give --model with a catalog id .*'ridgeline models' lists them/,
+    );
+  });
+
   it('skips runs of another engine than --engine, with the reason; reads an MLPerf summary', async () => {
     const r = await validate(['sglang.jsonl', '--hardware', 'h200-sxm', '--engine', 'vllm', '--json'], {
       '/data/sglang.jsonl': SGLANG,

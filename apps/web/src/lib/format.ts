@@ -38,3 +38,19 @@ export function si(v: number | null | undefined, unit = ''): string {
   for (const [f, p] of steps) if (Math.abs(v) >= f) return `${num(v / f)} ${p}${unit}`;
   return `${num(v)} ${unit}`.trim();
 }
+
+/**
+ * The calibration a report ran under, in words: the profiles applied, or why none was (the
+ * shipped profiles apply by default, and none may cover the scenario's device and engine).
+ */
+export function calibrationNote(s: { calibration: string; hardware: string; engine: string }): string {
+  if (s.calibration !== 'none') return s.calibration;
+  return `none: no calibration profile covers ${s.hardware} with ${s.engine} (or the scenario asks for none), so the raw model ran`;
+}
+
+/** What a report's phases and operators describe: the static batch, or one step at the mean batch of a simulation. */
+export function breakdownNote(w: { kind: string; batch: number }): string {
+  return w.kind === 'batch'
+    ? ''
+    : `one static step at the simulated mean batch of ${num(w.batch)}: where time goes, not the simulated step mix`;
+}

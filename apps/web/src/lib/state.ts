@@ -46,6 +46,18 @@ export interface PlanState {
   requestRate: string;
   ttftMs: string;
   tpotMs: string;
+  /** Prices per device-hour as typed, `id=USD` comma-separated (the CLI's --usd-per-hour); '' for none. */
+  prices: string;
+}
+
+/** The Fidelity view's "Your benchmark file" pickers: what the file may not say ('' = from the file). */
+export interface BenchmarkState {
+  hardware: string;
+  model: string;
+  engine: string;
+  /** TP as typed; '' = from the file. */
+  tp: string;
+  calibration: 'shipped' | 'none';
 }
 
 export interface AppState {
@@ -58,6 +70,7 @@ export interface AppState {
   catalog: 'models' | 'hardware';
   require: RequireState;
   plan: PlanState;
+  benchmark: BenchmarkState;
 }
 
 export const DEFAULT_SCENARIO = `# Llama-3.1-70B on 4×H100 SXM, tensor parallel 4, FP8 weights, activations and KV cache
@@ -87,7 +100,15 @@ export const DEFAULT_STATE: AppState = {
   },
   catalog: 'models',
   require: { ttftMs: '1000', tpotMs: '30', requestsPerSec: '2', devices: 'h100-sxm, h200-sxm, b200, mi300x' },
-  plan: { hardware: 'h100-sxm, h200-sxm', maxGpus: 8, requestRate: '4', ttftMs: '1000', tpotMs: '40' },
+  plan: {
+    hardware: 'h100-sxm, h200-sxm',
+    maxGpus: 8,
+    requestRate: '4',
+    ttftMs: '1000',
+    tpotMs: '40',
+    prices: '',
+  },
+  benchmark: { hardware: '', model: '', engine: '', tp: '', calibration: 'shipped' },
 };
 
 function isView(v: string | null): v is View {
@@ -116,6 +137,7 @@ export function encodeState(s: AppState): string {
   if (s.catalog !== d.catalog) p.set('cat', s.catalog);
   if (JSON.stringify(s.require) !== JSON.stringify(d.require)) p.set('rq', JSON.stringify(s.require));
   if (JSON.stringify(s.plan) !== JSON.stringify(d.plan)) p.set('pl', JSON.stringify(s.plan));
+  if (JSON.stringify(s.benchmark) !== JSON.stringify(d.benchmark)) p.set('bf', JSON.stringify(s.benchmark));
   const text = p.toString();
   return text === '' ? '' : `#${text}`;
 }
@@ -144,7 +166,15 @@ export function decodeState(hash: string): AppState {
     catalog: p.get('cat') === 'hardware' ? 'hardware' : 'models',
     require: { ...d.require, ...jsonParam(p.get('rq'), d.require) },
     plan: { ...d.plan, ...jsonParam(p.get('pl'), d.plan) },
+    benchmark: benchmarkParam(p.get('bf')),
   };
+}
+
+/** The benchmark pickers of a hash; a calibration other than 'none' is the default 'shipped'. */
+function benchmarkParam(text: string | null): BenchmarkState {
+  const d = DEFAULT_STATE.benchmark;
+  const b = { ...d, ...jsonParam(text, d) };
+  return { ...b, calibration: b.calibration === 'none' ? 'none' : 'shipped' };
 }
 
 /** A JSON object parameter, keeping only the keys of `shape` whose values have the same type. */
@@ -184,4 +214,28 @@ export function parseValues(text: string): (number | string)[] {
     .map((v) => v.trim())
     .filter((v) => v !== '')
     .map((v) => (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v) ? Number(v) : v));
+}
+
+/**
+ * Prices as typed, `h100-sxm=2.5, b200=5.5` (USD per device-hour, the CLI's --usd-per-hour): the
+ * prices, and the entries that do not read as `id=positive number`.
+ */
+export function parsePrices(text: string): { prices: Record<string, number>; bad: string[] } {
+  const prices: Record<string, number> = {};
+  const bad: string[] = [];
+  for (const entry of text.split(/[,\s]+/).filter((e) => e !== '')) {
+    const [id, usd, ...rest] = entry.split('=');
+    const v = Number(usd);
+    if (
+      id === undefined ||
+      id === '' ||
+      usd === undefined ||
+      rest.length > 0 ||
+      !Number.isFinite(v) ||
+      v <= 0
+    )
+      bad.push(entry);
+    else prices[id] = v;
+  }
+  return { prices, bad };
 }

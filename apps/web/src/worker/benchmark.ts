@@ -4,11 +4,19 @@
  * summary, MLPerf LoadGen summary) or a measurement CSV, validated in the worker exactly as
  * `ridgeline validate <file> --hardware … --model … --engine … --tp …` does: core's
  * `importMeasurements` then `validateRecords` (a reference CSV: `parseMeasurementCsv` then
- * `validateRows`), with the shipped calibration profiles unless 'none' is asked for. Nothing
+ * `validateRows`), with the shipped calibration profiles unless 'none' is asked for. A training
+ * CSV (the columns of training.csv) is read as the CLI reads it: `parseTrainingCsv` then
+ * `validateTrainingRows`. Nothing
  * leaves the browser. Every problem comes back as a diagnostic (file:line:column when the core
  * locates it), never a throw.
  */
-import type { Diagnostic, EngineId, RecordDefaults, ValidationReport } from '@ridgeline/core';
+import type {
+  Diagnostic,
+  EngineId,
+  RecordDefaults,
+  TrainingValidationReport,
+  ValidationReport,
+} from '@ridgeline/core';
 import {
   ENGINE_IDS,
   SHIPPED_PROFILES,
@@ -18,11 +26,14 @@ import {
   hardwareIds,
   importMeasurements,
   parseMeasurementCsv,
+  parseTrainingCsv,
   profileLabel,
   readsAsBenchmarkOutput,
+  readsAsTrainingCsv,
   toolOfLayout,
   validateRecords,
   validateRows,
+  validateTrainingRows,
 } from '@ridgeline/core';
 
 export interface BenchmarkArgs {
@@ -48,7 +59,7 @@ export interface BenchmarkDiagnostic {
 
 export interface BenchmarkOutcome {
   readonly file: string;
-  /** The tool the file was read as ('vllm', 'sglang', …, 'reference-csv'), when it was read. */
+  /** The tool the file was read as ('vllm', 'sglang', …, 'reference-csv', 'training-csv'), when it was read. */
   readonly tool?: string;
   /** Runs (records) read from a benchmark output. */
   readonly runs?: number;
@@ -56,6 +67,8 @@ export interface BenchmarkOutcome {
   readonly profiles: readonly string[];
   /** Absent when the file could not be read or a field is wrong (then `diagnostics` says why). */
   readonly report?: ValidationReport;
+  /** A training CSV's report (then `report` is absent and `tool` is 'training-csv'). */
+  readonly training?: TrainingValidationReport;
   readonly diagnostics: readonly BenchmarkDiagnostic[];
 }
 
@@ -127,6 +140,10 @@ export function validateBenchmark(args: BenchmarkArgs): BenchmarkOutcome {
   if (fieldErrors.length > 0) return failed(fieldErrors);
   if (args.text.trim() === '') return failed([{ ...error(`${file} is empty`), file }]);
 
+  // A training CSV, as `ridgeline validate` reads it: every row states its hardware, model and
+  // layout, and the serving calibration profiles do not apply to it.
+  if (readsAsTrainingCsv(args.text)) return trainingOutcome(file, args.text, defaults);
+
   // As the CLI: a benchmark tool's output by its content; a reference CSV, or what is neither
   // (and does not look like JSON), is read as a measurement CSV.
   const layout = detectMeasurementLayout(file, args.text);
@@ -164,4 +181,28 @@ export function validateBenchmark(args: BenchmarkArgs): BenchmarkOutcome {
     profilesApplied.length === 0 ? {} : { profiles: profilesApplied },
   );
   return { file, tool: 'reference-csv', profiles, report, diagnostics: [] };
+}
+
+/** The pickers a training CSV ignores, as warnings; the file is validated all the same. */
+function trainingOutcome(file: string, text: string, defaults: RecordDefaults): BenchmarkOutcome {
+  const given = (['hardware', 'model', 'engine', 'tp'] as const).filter((k) => defaults[k] !== undefined);
+  const ignored: BenchmarkDiagnostic[] = given.map((k) => ({
+    severity: 'warning',
+    message: `${k === 'tp' ? 'TP' : k}: ignored for a training CSV, which states it on every row (leave it on 'from the file')`,
+  }));
+  const parsed = parseTrainingCsv(text);
+  if (!parsed.ok)
+    return {
+      file,
+      tool: 'training-csv',
+      profiles: [],
+      diagnostics: [...ignored, ...parsed.diagnostics.map((d) => csvLocated(d, file))],
+    };
+  return {
+    file,
+    tool: 'training-csv',
+    profiles: [],
+    training: validateTrainingRows(parsed.value),
+    diagnostics: ignored,
+  };
 }

@@ -26,6 +26,8 @@ export interface PlanArgs {
   readonly requestRate?: number;
   readonly ttftMs?: number;
   readonly tpotMs?: number;
+  /** Price per device-hour by hardware id, USD (the CLI's --usd-per-hour): cost per million tokens. */
+  readonly usdPerHour?: Readonly<Record<string, number>>;
 }
 
 export type PlanOutcome =
@@ -115,6 +117,9 @@ export function planText(a: PlanArgs): PlanOutcome {
       },
     ],
     requests: 200,
+    ...(a.usdPerHour !== undefined && Object.keys(a.usdPerHour).length > 0
+      ? { usdPerHour: a.usdPerHour }
+      : {}),
   });
   if (!r.ok) return { ok: false, issues: issuesOf(r.diagnostics) };
   const m = model as string | Record<string, unknown>;

@@ -241,7 +241,7 @@ function runEstimate(io: Io, file: string | undefined, o: EstimateOptions): void
   const result = estimateScenario(calibrated.value, ctx, locate);
   if (!result.ok) failWith(io, result.diagnostics, json);
   if (json) printJson(io, result.value);
-  else io.stdout(formatEstimate(result.value));
+  else io.stdout(formatEstimate(result.value, o.calibration));
 }
 
 export function registerEstimate(program: Command, io: Io): void {

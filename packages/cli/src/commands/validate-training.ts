@@ -8,8 +8,8 @@
 import type { TrainingCrossValidation, TrainingValidationReport } from '@ridgeline/core';
 import {
   crossValidateTraining,
-  isTrainingHeader,
   parseTrainingCsv,
+  readsAsTrainingCsv,
   validateTrainingRows,
 } from '@ridgeline/core';
 import { atCsvLine } from '../files.js';
@@ -20,8 +20,7 @@ import { groupTable, pct } from './validate-tables.js';
 
 /** True when the first line of a CSV names the training columns. */
 export function looksLikeTraining(text: string): boolean {
-  const first = (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r?\n/, 1)[0] ?? '';
-  return isTrainingHeader(first.split(',').map((c) => c.trim()));
+  return readsAsTrainingCsv(text);
 }
 
 export function formatTrainingValidation(file: string, r: TrainingValidationReport, worst: number): string {
@@ -30,7 +29,7 @@ export function formatTrainingValidation(file: string, r: TrainingValidationRepo
   out.push(`Ridgeline training predictions against ${file}\n`);
   out.push(
     `${String(t.rows)} rows: ${String(t.used)} predicted, ${String(t.skipped)} skipped. Median over sources of the per-source median ` +
-      `absolute error: ${pct(t.medianOfSourceMediansPct)}. Three global efficiency parameters were fitted on these rows; 'ridgeline validate <file> --cross-validate' gives the leave-one-source-out errors.\n`,
+      `absolute error: ${pct(t.medianOfSourceMediansPct)}. The three global training efficiency parameters are fitted on the shipped training.csv (docs/training.md): its rows are predicted in-sample, another file's out of sample; 'ridgeline validate <file> --cross-validate' refits them without each source of the file and gives the leave-one-source-out errors.\n`,
   );
   out.push('\nPer source and metric\n');
   out.push(groupTable(r.groups, true));

@@ -459,7 +459,7 @@ export function registerValidate(program: Command, io: Io): void {
   program
     .command('validate')
     .description(
-      'compare Ridgeline predictions with a measurement CSV (format of packages/core/data/measurements/reference.csv) or a benchmark tool output (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf; detected from the content)',
+      'compare Ridgeline predictions with a serving measurement CSV (format of packages/core/data/measurements/reference.csv), a training one (format of training.csv) or a benchmark tool output (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf; detected from the content)',
     )
     .argument('<file>', 'measurement file')
     .option('--json', 'print the report as JSON, with per-row records')

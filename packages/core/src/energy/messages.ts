@@ -28,7 +28,7 @@ export const energyMessages = {
   costNoPrice: (hardwareId: string) =>
     info(
       'cost.no-price',
-      `No price is known for hardware '${hardwareId}', so cost is omitted. Set cost.usdPerDeviceHour (price per device-hour), or cost.capitalUsdPerDevice with cost.lifetimeYears (and cost.electricityUsdPerKwh).`,
+      `No price is known for hardware '${hardwareId}', so cost is omitted. Set cost.usdPerDeviceHour (price per device-hour; CLI --usd-per-hour), or cost.capitalUsdPerDevice with cost.lifetimeYears (and cost.electricityUsdPerKwh).`,
     ),
   costElectricityNotCounted: () =>
     info(

@@ -79,7 +79,10 @@ export interface PlanInput {
   readonly slos: readonly Slo[];
   /** Engines searched. Default vllm, sglang, trtllm. */
   readonly engines?: readonly LaunchEngine[];
-  /** Weight formats searched (activations and KV follow the weights). Default bf16, fp8, fp4. */
+  /**
+   * Weight formats searched. Default bf16, fp8, fp4. Activations are bf16 with bf16 weights, else
+   * fp8 (fp4 weights are W4A8); the KV cache is fp8 with fp8 and fp4 weights, bf16 or fp8 with bf16.
+   */
   readonly weightFormats?: readonly NumericFormat[];
   /** Also try an fp8 KV cache under bf16 weights. Default true. */
   readonly fp8KvCache?: boolean;

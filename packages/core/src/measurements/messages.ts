@@ -169,7 +169,8 @@ export const recordMessages = {
   otherHardware: (found: string, wanted: string) => `measured on ${found}, not on ${wanted}`,
   otherEngine: (found: string, wanted: string) => `measured with engine ${found}, not ${wanted}`,
   noModel: 'the file does not name the model: give --model',
-  unknownRecordModel: (name: string) => `model '${name}' not in catalog: give --model with a catalog id`,
+  unknownRecordModel: (name: string) =>
+    `model '${name}' not in catalog: give --model with a catalog id of the same architecture ('ridgeline models' lists them)`,
   noLengths: 'input or output length not given',
   noLoad: 'no static batch, concurrency, request rate or max-throughput load given',
 };

@@ -46,6 +46,15 @@ export function isTrainingHeader(header: readonly string[]): boolean {
   return ['global_batch', 'zero_or_fsdp', 'recompute', 'seq_len'].every((c) => header.includes(c));
 }
 
+/**
+ * True when a file's first line names the training columns: the one rule by which `ridgeline
+ * validate` and the web app's benchmark-file panel read a file as a training CSV.
+ */
+export function readsAsTrainingCsv(text: string): boolean {
+  const first = (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r?\n/, 1)[0] ?? '';
+  return isTrainingHeader(first.split(',').map((c) => c.trim()));
+}
+
 export function parseTrainingCsv(text: string): Result<TrainingRow[]> {
   const { records, diagnostics } = splitCsvRecords(text);
   if (diagnostics.length > 0) return fail(...diagnostics);

@@ -171,16 +171,22 @@ export const OffloadSchema = z
      * Where: the name of one of the hardware's offload tiers ('host' is PCIe or C2C host memory
      * where the catalog knows the link), or an inline tier.
      */
-    tier: z.union([
-      z.string().min(1),
-      z
-        .object({
-          name: z.string().min(1),
-          bandwidthBytesPerSecond: z.number().positive(),
-          capacityBytes: z.number().positive().optional(),
-        })
-        .strict(),
-    ]),
+    tier: z.union(
+      [
+        z.string().min(1),
+        z
+          .object({
+            name: z.string().min(1),
+            bandwidthBytesPerSecond: z.number().positive(),
+            capacityBytes: z.number().positive().optional(),
+          })
+          .strict(),
+      ],
+      {
+        error:
+          "required with any offload: a tier name ('host': the device's host link; CLI --offload-tier host) or an inline tier { name, bandwidthBytesPerSecond, capacityBytes? }",
+      },
+    ),
   })
   .strict();
 

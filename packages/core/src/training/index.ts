@@ -15,6 +15,7 @@ export {
   TRAINING_COLUMNS,
   isTrainingHeader,
   parseTrainingCsv,
+  readsAsTrainingCsv,
   trainingScenarioOf,
   trainingSourceLabel,
 } from '../measurements/training-csv.js';
