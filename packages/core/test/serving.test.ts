@@ -269,6 +269,31 @@ describe('serving techniques', () => {
     expect(mtp.tpotMs).toBeLessThan(plain.tpotMs);
   });
 
+  it('the drafter runs over the prompt: speculation adds its prefill to TTFT, a small share', () => {
+    const llama = findModel('llama-3.1-8b');
+    if (llama === undefined) throw new Error('llama-3.1-8b missing');
+    const draft = {
+      speculative: { method: 'draft', draftModel: 'llama-3.2-1b', tokens: 4, acceptanceRate: 0.8 },
+    };
+    const mtp = { speculative: { method: 'mtp', tokens: 1, acceptanceRate: 0.85 } };
+    const mtpModel = { ...llama, mtpLayers: 1 };
+    // Static batch: the TTFT is the prompt pass, the drafter's included.
+    const plain = run(batch1);
+    const withDraft = run({ ...batch1, serving: draft });
+    const withMtp = run({ ...batch1, model: mtpModel, serving: mtp });
+    expect(withDraft.ttftMs).toBeGreaterThan(plain.ttftMs);
+    expect(withMtp.ttftMs).toBeGreaterThan(plain.ttftMs);
+    // A 1B draft over an 8B prompt, and one layer of 32 plus the head: well under half of it.
+    expect(withDraft.ttftMs).toBeLessThan(plain.ttftMs * 1.5);
+    expect(withMtp.ttftMs).toBeLessThan(plain.ttftMs * 1.2);
+    // Simulated Poisson load: the prompt's own step grows (its wait for shorter decode steps
+    // may shrink, so the whole TTFT need not).
+    const prefillMs = (r: EstimateReport) => r.serving?.ttftParts?.prefillMs ?? Number.NaN;
+    const loaded = run(base);
+    expect(prefillMs(run({ ...base, serving: draft }))).toBeGreaterThan(prefillMs(loaded));
+    expect(prefillMs(run({ ...base, model: mtpModel, serving: mtp }))).toBeGreaterThan(prefillMs(loaded));
+  });
+
   it('MTP is refused for a model without MTP modules and accepted for DeepSeek-R1', () => {
     const refused = estimate({
       ...batch1,

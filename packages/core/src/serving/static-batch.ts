@@ -6,6 +6,7 @@
  * operators.
  */
 import type { StepShape } from '../graph/build.js';
+import { causalPairs } from '../graph/build.js';
 import type { CostedPhase } from '../cost/roofline.js';
 import { operatorSeconds, operatorSecondsOverContexts } from '../cost/roofline.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
@@ -30,6 +31,8 @@ export interface StaticBatchTiming {
   readonly prefillOperatorSeconds: readonly number[];
   /** Speculative proposals (draft model or MTP) over all decode steps. */
   readonly proposalSeconds: number;
+  /** The drafter's pass over the prompts, part of the TTFT (StepCoster.draftExtendSeconds). */
+  readonly draftPrefillSeconds: number;
   /** Offload: the link's share of a decode step (1 when the link sets the pace). */
   readonly offloadShare: number;
 }
@@ -76,6 +79,33 @@ export type PhaseCoster = (ns: NormalizedScenario, step: StepShape) => CostedPha
 
 /** The default: costed phases kept across evaluations under a complete key (phase-cache.ts). */
 const costStep: PhaseCoster = costStepCached;
+
+/** The drafter's pass over `sequences` prompts of `tokens` new tokens after `prior` cached ones. */
+function draftExtend(
+  coster: StepCoster,
+  ns: NormalizedScenario,
+  sequences: number,
+  tokens: number,
+  prior: number,
+): number {
+  const load = emptyLoad();
+  load.prefillTokens = sequences * tokens;
+  load.prefillSequences = sequences;
+  load.prefillPairs = sequences * causalPairs(prior, tokens, Number.POSITIVE_INFINITY);
+  load.prefillPairsWindowed =
+    sequences * causalPairs(prior, tokens, ns.model.slidingWindow ?? Number.POSITIVE_INFINITY);
+  load.prefillPriorContext = sequences * prior;
+  load.emitting = sequences;
+  return coster.draftExtendSeconds(load);
+}
+
+/** Time the prompt pass waits for the offload link to stream `priorContext` cached positions in. */
+function prefillStreamWait(coster: StepCoster, priorContext: number, deviceSeconds: number): number {
+  const load = emptyLoad();
+  load.prefillPriorContext = priorContext;
+  const stream = coster.offloadSeconds(load);
+  return stream > deviceSeconds ? stream - deviceSeconds : 0;
+}
 
 /**
  * Static batch on one replica. Pipeline parallelism splits the batch into m micro-batches:
@@ -129,8 +159,11 @@ export function simulateStaticBatch(
   }
   let proposalSeconds = 0;
   let offloadShare = 0;
-  if ((k > 0 && steps > 0) || ns.offload !== undefined) {
+  let draftPrefillSeconds = 0;
+  if (k > 0 || ns.offload !== undefined) {
     const coster = new StepCoster(ns);
+    if (k > 0) draftPrefillSeconds = prefillPasses * draftExtend(coster, ns, perMicro, s - prefix, prefix);
+    ttftSeconds += draftPrefillSeconds;
     const load = emptyLoad();
     load.decodeSequences = sequences;
     load.decodeContext = sequences * (s + o / 2);
@@ -144,11 +177,7 @@ export function simulateStaticBatch(
     const stream = coster.offloadSeconds(load);
     const perStepDevice = steps > 0 ? decodeSeconds / steps - overhead : 0;
     if (steps > 0 && stream > perStepDevice) decodeSeconds += steps * (stream - perStepDevice);
-    const prefillLoad = emptyLoad();
-    prefillLoad.prefillPriorContext = sequences * prefix;
-    const prefillStream = coster.offloadSeconds(prefillLoad);
-    const prefillDevice = ttftSeconds - prefillOverhead;
-    if (prefillStream > prefillDevice) ttftSeconds += prefillStream - prefillDevice;
+    ttftSeconds += prefillStreamWait(coster, sequences * prefix, ttftSeconds - prefillOverhead);
     offloadShare = perStepDevice > 0 || stream > 0 ? stream / Math.max(stream, perStepDevice) : 0;
   }
   return {
@@ -162,6 +191,7 @@ export function simulateStaticBatch(
     decodeOperatorSeconds,
     prefillOperatorSeconds,
     proposalSeconds,
+    draftPrefillSeconds,
     offloadShare,
   };
 }

@@ -372,7 +372,10 @@ export class StepCoster {
       const m = Math.min(ns.microBatches, sequences);
       seconds = Math.max(ns.pp, m) * this.stageSeconds(scaleLoad(load, 1 / m), decodeOnlyStep);
     }
-    if (load.decodeSequences > 0 && this.speculativeTokens > 0) seconds += this.proposalSeconds(load);
+    if (this.speculativeTokens > 0) {
+      if (load.decodeSequences > 0) seconds += this.proposalSeconds(load);
+      if (load.prefillTokens > 0) seconds += this.draftExtendSeconds(load);
+    }
     return seconds;
   }
 
@@ -392,6 +395,34 @@ export class StepCoster {
       const layers = this.ns.model.numLayers * this.ns.layerScale;
       const head = this.plain.headSeconds(load.decodeSequences);
       return k * ((this.plain.deviceSeconds(d) - head) / layers + head);
+    }
+    return 0;
+  }
+
+  /**
+   * The drafter's pass over the prompt chunks of a step: a draft model, or the MTP module, needs
+   * its own KV (and, for MTP, the target's hidden states) at every prompt position before it can
+   * propose, so each engine runs it over the prompt in the prefill step (SGLang's EAGLE worker
+   * `forward_draft_extend`, vLLM's EAGLE/MTP proposer over the scheduled tokens, TensorRT-LLM's
+   * MTP context phase). Once per prompt token, whatever k: the further proposals of a completing
+   * prompt are single positions, charged with its first decode step.
+   */
+  draftExtendSeconds(load: StepLoad): number {
+    if (load.prefillTokens <= 0) return 0;
+    const p: StepLoad = {
+      ...emptyLoad(),
+      prefillTokens: load.prefillTokens,
+      prefillSequences: load.prefillSequences,
+      prefillPairs: load.prefillPairs,
+      prefillPairsWindowed: load.prefillPairsWindowed,
+      prefillPriorContext: load.prefillPriorContext,
+      emitting: Math.max(0, load.emitting - load.decodeSequences),
+    };
+    if (this.draft !== undefined) return this.draft.deviceSeconds(p);
+    if (this.plain !== undefined) {
+      const layers = this.ns.model.numLayers * this.ns.layerScale;
+      const head = this.plain.headSeconds(p.emitting);
+      return (this.plain.deviceSeconds(p) - head) / layers + head;
     }
     return 0;
   }
