@@ -315,6 +315,25 @@ describe('serving techniques', () => {
     expect(ds.ok).toBe(true);
   });
 
+  it('MTP loads its module: one decoder layer and a projection more weights, less KV room', () => {
+    const ds = {
+      model: 'deepseek-v3',
+      hardware: 'h200-sxm',
+      parallelism: { tp: 8, ep: 8 },
+      precision: { weights: 'fp8' },
+      engine: 'sglang',
+      workload: { inputTokens: 1024, outputTokens: 256, concurrency: 16, requests: 64 },
+    };
+    const plain = run(ds);
+    const mtp = run({ ...ds, serving: { speculative: { method: 'mtp', tokens: 1, acceptanceRate: 0.8 } } });
+    const added = mtp.memory.weightsBytes - plain.memory.weightsBytes;
+    // The model card of deepseek-ai/DeepSeek-V3 gives 14 B parameters of MTP module, its own
+    // embedding and head included; without them about 12 B: 1.4-1.5 GB per device in FP8 over 8.
+    expect(added).toBeGreaterThan(1.2e9);
+    expect(added).toBeLessThan(1.6e9);
+    expect(mtp.serving?.kvCapacityTokens ?? 0).toBeLessThan(plain.serving?.kvCapacityTokens ?? 0);
+  });
+
   it('prefix caching skips the cached prompt: TTFT falls with the hit rate', () => {
     const s = (h: number) =>
       run({ ...base, serving: { prefixCacheHitRate: h }, workload: { ...base.workload, inputTokens: 8192 } });

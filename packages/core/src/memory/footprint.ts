@@ -33,15 +33,38 @@ export interface MemoryFootprint {
 export function weightsBytesPerDevice(ctx: GraphContext): number {
   const m = ctx.model;
   const params = countParams(m);
+  const vocab = params.embedding + params.lmHead;
+  const vocabPerDevice = (ctx.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ctx.tp;
+  return (
+    (layerParamsPerDevice(ctx) * ctx.layerScale + vocabPerDevice + m.hiddenSize) *
+    bytesPerElement(ctx.formats.weights)
+  );
+}
+
+/** Parameters of all decoder layers (no embedding or head) one device holds, before pipeline stages. */
+function layerParamsPerDevice(ctx: GraphContext): number {
+  const m = ctx.model;
+  const params = countParams(m);
   const replicated = replicatedLayerParams(m);
   const vocab = params.embedding + params.lmHead;
   const layerSharded = params.total - replicated - vocab - params.routedExperts - m.hiddenSize;
   // Each of the ep ranks holds (experts + redundant)/ep expert slots, each split over tp/ep devices.
   const experts = m.moe?.numExperts ?? 0;
   const slots = experts > 0 ? (experts + (ctx.redundantExperts ?? 0)) / experts : 1;
-  const layers = replicated + layerSharded / ctx.attnTp + (params.routedExperts * slots) / ctx.tp;
-  const vocabPerDevice = (ctx.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ctx.tp;
-  return (layers * ctx.layerScale + vocabPerDevice + m.hiddenSize) * bytesPerElement(ctx.formats.weights);
+  return replicated + layerSharded / ctx.attnTp + (params.routedExperts * slots) / ctx.tp;
+}
+
+/**
+ * The MTP modules' weights, loaded when MTP speculation runs: each is one decoder layer of the
+ * target (its mean layer here) plus the projection of [hidden; embedding] to the hidden size,
+ * sharing the target's embedding and head (DeepSeek-V3 technical report §2.2); on the last
+ * pipeline stage.
+ */
+export function mtpWeightsBytesPerDevice(ns: MemoryContext): number {
+  if (ns.serving.speculative?.method !== 'mtp') return 0;
+  const m = ns.model;
+  const perModule = layerParamsPerDevice(ns) / m.numLayers + (2 * m.hiddenSize * m.hiddenSize) / ns.attnTp;
+  return m.mtpLayers * perModule * bytesPerElement(ns.formats.weights);
 }
 
 /** A speculative draft model's weights, split like the target's attention over attnTp devices. */
@@ -94,7 +117,8 @@ export interface KvBudget {
 }
 
 export function kvBudget(ns: MemoryContext, peakStepTokens: number, sequences: number): KvBudget {
-  const allWeights = weightsBytesPerDevice(ns) + draftWeightsBytesPerDevice(ns);
+  const allWeights =
+    weightsBytesPerDevice(ns) + draftWeightsBytesPerDevice(ns) + mtpWeightsBytesPerDevice(ns);
   const offloadedWeightsBytes = allWeights * (ns.offload?.weightsFraction ?? 0);
   const weightsBytes = allWeights - offloadedWeightsBytes;
   const activationsBytes = activationBytes(ns, peakStepTokens, sequences);
