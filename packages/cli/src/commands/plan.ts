@@ -120,7 +120,7 @@ export function formatPlan(p: Plan, header: string): string {
       continue;
     }
     const cfg = c.point.config;
-    out += `${String(c.gpus)}× ${cfg.hardware} = ${String(c.replicas)} × (${layoutText(cfg)}), ${cfg.engine}, ${cfg.weights} weights, ${cfg.kvCache} KV, ${String(c.point.concurrency)} sequences, ${String(cfg.maxBatchedTokens)}-token budget\n`;
+    out += `${String(c.gpus)}× ${cfg.hardware} = ${String(c.replicas)} × (${layoutText(cfg)}), ${cfg.engine}, ${cfg.weights} weights, ${cfg.activations} activations, ${cfg.kvCache} KV, ${String(c.point.concurrency)} sequences, ${String(cfg.maxBatchedTokens)}-token budget\n`;
     const extras = [
       c.usdPerMillionOutputTokens !== undefined
         ? `$${num(c.usdPerMillionOutputTokens)} per M output tokens`

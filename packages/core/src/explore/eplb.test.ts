@@ -55,6 +55,7 @@ describe('expert layouts searched', () => {
       redundantExperts: 32,
       attentionDp: true,
       weights: 'fp8' as const,
+      activations: 'fp8' as const,
       kvCache: 'fp8' as const,
       maxBatchedTokens: 8192,
     };

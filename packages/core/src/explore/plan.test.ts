@@ -262,6 +262,18 @@ describe('plan', () => {
     );
   });
 
+  it('runs fp4 weights W4A4 where the device has FP4 math and W4A8 elsewhere', () => {
+    const formats = (hardware: string) => {
+      const r = plan({ ...small, hardware: [hardware], weightFormats: ['fp4'], slos: [{ tpotMs: 50 }] });
+      if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+      return new Set(r.value.frontier.map((p) => `${p.config.weights}/${p.config.activations}`));
+    };
+    expect(findHardware('b200')?.peakFlopsPerSecond.fp4).toBeGreaterThan(0);
+    expect(findHardware('h100-sxm')?.peakFlopsPerSecond.fp4).toBeUndefined();
+    expect([...formats('b200')]).toEqual(['fp4/fp4']);
+    expect([...formats('h100-sxm')]).toEqual(['fp4/fp8']);
+  });
+
   it('prunes configurations whose weights do not fit', () => {
     const r = plan({ ...small, model: 'llama-3.1-70b', weightFormats: ['bf16'], slos: [{ tpotMs: 50 }] });
     if (!r.ok) throw new Error('failed');

@@ -80,8 +80,9 @@ export interface PlanInput {
   /** Engines searched. Default vllm, sglang, trtllm. */
   readonly engines?: readonly LaunchEngine[];
   /**
-   * Weight formats searched. Default bf16, fp8, fp4. Activations are bf16 with bf16 weights, else
-   * fp8 (fp4 weights are W4A8); the KV cache is fp8 with fp8 and fp4 weights, bf16 or fp8 with bf16.
+   * Weight formats searched. Default bf16, fp8, fp4. Activations are bf16 with bf16 weights, fp4
+   * with fp4 weights on a device with FP4 math (W4A4), else fp8 (fp4 weights elsewhere are W4A8);
+   * the KV cache is fp8 with fp8 and fp4 weights, bf16 or fp8 with bf16.
    */
   readonly weightFormats?: readonly NumericFormat[];
   /** Also try an fp8 KV cache under bf16 weights. Default true. */
@@ -127,6 +128,8 @@ export interface PlanConfig {
   readonly redundantExperts?: number;
   readonly attentionDp: boolean;
   readonly weights: NumericFormat;
+  /** The activations' format (planActivations): fp4 weights run W4A4 where the device has FP4 math. */
+  readonly activations: NumericFormat;
   readonly kvCache: NumericFormat;
   readonly maxBatchedTokens: number;
   readonly speculativeTokens?: number;
@@ -236,6 +239,26 @@ interface Hw {
   readonly domain: number;
   /** Whether a scale-out bandwidth is known (the hardware's or the topology's). */
   readonly scaleOut: boolean;
+  /** Whether the device multiplies FP4 on its tensor units (a dense fp4 peak). */
+  readonly fp4Math: boolean;
+}
+
+/**
+ * The activation format a weight format runs with: bf16 with bf16 weights; FP4 with FP4 weights on
+ * a device with FP4 tensor math (W4A4, as TensorRT-LLM, SGLang and vLLM run NVFP4 checkpoints on
+ * Blackwell); fp8 otherwise (fp8 weights, and fp4 weights on a device without FP4 math: W4A8).
+ */
+function planActivations(weights: NumericFormat, hw: { readonly fp4Math: boolean }): NumericFormat {
+  if (weights === 'bf16') return 'bf16';
+  return hw.fp4Math && (weights === 'fp4' || weights === 'nvfp4' || weights === 'mxfp4') ? weights : 'fp8';
+}
+
+function hasFp4Rate(peaks: unknown): boolean {
+  return (
+    typeof peaks === 'object' &&
+    peaks !== null &&
+    typeof (peaks as Record<string, unknown>)['fp4'] === 'number'
+  );
 }
 
 function resolveHardware(h: string | Readonly<Record<string, unknown>>): Hw | undefined {
@@ -243,14 +266,28 @@ function resolveHardware(h: string | Readonly<Record<string, unknown>>): Hw | un
     const s = findHardware(h);
     return s === undefined
       ? undefined
-      : { id: s.id, spec: s.id, domain: searchDomain(s), scaleOut: s.scaleOut !== undefined };
+      : {
+          id: s.id,
+          spec: s.id,
+          domain: searchDomain(s),
+          scaleOut: s.scaleOut !== undefined,
+          fp4Math: hasFp4Rate(s.peakFlopsPerSecond),
+        };
   }
   const id = h['id'];
   const domain = searchDomain({
     scaleUp: h['scaleUp'] as Record<string, unknown> | undefined,
     hostLink: h['hostLink'],
   });
-  return typeof id === 'string' ? { id, spec: h, domain, scaleOut: h['scaleOut'] !== undefined } : undefined;
+  return typeof id === 'string'
+    ? {
+        id,
+        spec: h,
+        domain,
+        scaleOut: h['scaleOut'] !== undefined,
+        fp4Math: hasFp4Rate(h['peakFlopsPerSecond']),
+      }
+    : undefined;
 }
 
 /**
@@ -286,6 +323,7 @@ function configurations(input: PlanInput, hw: Hw, moe: boolean, experts: number)
               ...(redundantExperts > 0 ? { redundantExperts } : {}),
               attentionDp,
               weights,
+              activations: planActivations(weights, hw),
               kvCache: kvCache === 'fp4' ? 'fp8' : (kvCache as NumericFormat),
               maxBatchedTokens,
               ...(speculativeTokens !== undefined ? { speculativeTokens } : {}),
@@ -318,7 +356,7 @@ function scenarioOf(
     },
     precision: {
       weights: c.weights,
-      activations: c.weights === 'bf16' ? 'bf16' : 'fp8',
+      activations: c.activations,
       kvCache: c.kvCache,
     },
     engine: c.engine,
