@@ -143,8 +143,7 @@ function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic
   if (off.some((d) => d.severity === 'error')) return fail(...off, ...all);
   all.push(...off);
   const bands = uncertaintyOf(ns, timing.sequences, all);
-  const report = assembleReport(ns, timing, memory, all, bands.bands);
-  return ok(report, report.diagnostics);
+  return finiteReport(ns, assembleReport(ns, timing, memory, all, bands.bands));
 }
 
 function estimateServing(
@@ -183,8 +182,52 @@ function estimateServing(
   // An open-loop band propagates the capacity band through the run's utilization.
   const load = openLoopLoad(mainNs, t.main.kvCapacityTokens, t.overloaded);
   const bands = uncertaintyOf(ns, t.meanBatch / Math.max(1, mainNs.dp), all, load);
-  const report = assembleServingReport(ns, t, representative, memory, extra, all, bands.bands);
-  return ok(report, report.diagnostics);
+  return finiteReport(ns, assembleServingReport(ns, t, representative, memory, extra, all, bands.bands));
+}
+
+/** Paths (as 'a.b[0].c') of the numbers in `value` that are NaN or infinite, up to `limit`. */
+function nonFiniteFields(value: unknown, path: string, out: string[], limit: number): void {
+  if (out.length >= limit) return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push(path);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) nonFiniteFields(value[i], `${path}[${String(i)}]`, out, limit);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const k in value)
+      nonFiniteFields((value as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, out, limit);
+  }
+}
+
+/** Numbers of the scenario so large or small that products and quotients of them leave double range. */
+function extremeInputs(
+  value: unknown,
+  path: (string | number)[],
+  out: { path: (string | number)[]; value: number }[],
+): void {
+  if (typeof value === 'number') {
+    const a = Math.abs(value);
+    if (a !== 0 && (a < 1e-100 || a > 1e100)) out.push({ path, value });
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) extremeInputs(value[i], [...path, i], out);
+  } else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) extremeInputs(v, [...path, k], out);
+}
+
+/**
+ * The report, or an error when some number in it is NaN or infinite: extreme but valid input
+ * (a rate of 5e-324 requests/s, a bandwidth fraction of 1e-320) can overflow the arithmetic, and
+ * a result must never carry NaN or Infinity. The error names the report fields and the extreme
+ * inputs (docs/scenario.md: every number must be finite).
+ */
+function finiteReport(ns: NormalizedScenario, report: EstimateReport): Result<EstimateReport> {
+  const bad: string[] = [];
+  nonFiniteFields(report, '', bad, 8);
+  if (bad.length === 0) return ok(report, report.diagnostics);
+  const extreme: { path: (string | number)[]; value: number }[] = [];
+  const { model, hardware, efficiency, workload, serving, offload, power, cost } = ns;
+  const inputs = { model, hardware, efficiency, workload, serving, offload, power, cost };
+  for (const [k, v] of Object.entries(inputs)) extremeInputs(v, [k], extreme);
+  return fail(scenarioMessages.notFinite(bad, extreme), ...report.diagnostics);
 }
 
 /** The whole pipeline from loose input (an object as read from JSON or YAML). */
