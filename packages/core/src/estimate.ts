@@ -214,20 +214,29 @@ function extremeInputs(
 }
 
 /**
- * The report, or an error when some number in it is NaN or infinite: extreme but valid input
- * (a rate of 5e-324 requests/s, a bandwidth fraction of 1e-320) can overflow the arithmetic, and
- * a result must never carry NaN or Infinity. The error names the report fields and the extreme
- * inputs (docs/scenario.md: every number must be finite).
+ * An error when some number of `result` is NaN or infinite, naming its fields and the extreme
+ * numbers of `inputs` (at their input paths); undefined when every number is finite. Extreme but
+ * valid input (a rate of 5e-324 requests/s, a peak fraction of 5e-324, 1.8e308 tokens) can
+ * overflow the arithmetic, and a result must never carry NaN or Infinity (docs/scenario.md).
+ * Training (training/estimate.ts) uses it too.
  */
-function finiteReport(ns: NormalizedScenario, report: EstimateReport): Result<EstimateReport> {
+export function notFiniteIn(
+  result: unknown,
+  inputs: Readonly<Record<string, unknown>>,
+): Diagnostic | undefined {
   const bad: string[] = [];
-  nonFiniteFields(report, '', bad, 8);
-  if (bad.length === 0) return ok(report, report.diagnostics);
+  nonFiniteFields(result, '', bad, 8);
+  if (bad.length === 0) return undefined;
   const extreme: { path: (string | number)[]; value: number }[] = [];
-  const { model, hardware, efficiency, workload, serving, offload, power, cost } = ns;
-  const inputs = { model, hardware, efficiency, workload, serving, offload, power, cost };
   for (const [k, v] of Object.entries(inputs)) extremeInputs(v, [k], extreme);
-  return fail(scenarioMessages.notFinite(bad, extreme), ...report.diagnostics);
+  return scenarioMessages.notFinite(bad, extreme);
+}
+
+/** The report, or the error of notFiniteIn. */
+function finiteReport(ns: NormalizedScenario, report: EstimateReport): Result<EstimateReport> {
+  const { model, hardware, efficiency, workload, serving, offload, power, cost } = ns;
+  const bad = notFiniteIn(report, { model, hardware, efficiency, workload, serving, offload, power, cost });
+  return bad === undefined ? ok(report, report.diagnostics) : fail(bad, ...report.diagnostics);
 }
 
 /** The whole pipeline from loose input (an object as read from JSON or YAML). */

@@ -470,3 +470,131 @@ export const exact = (v: unknown): string =>
             ? '<function>'
             : (x as unknown),
   );
+
+/** A training job from its schema's space (training/schema.ts), with extreme and invalid values. */
+export function randomTraining(r: Rng): Json {
+  setWeirdRate(pick(r, [0, 0, 0.02, 0.05, 0.2]));
+  const model = pick(r, MODELS);
+  const gpus = !weird(r) ? pick(r, [1, 8, 16, 64, 512]) : count(r, 1024);
+  const t: Json = {
+    model: chance(r, 0.95) ? model.id : !weird(r) ? inline(r, model) : pick(r, WEIRD),
+    hardware: chance(r, 0.95) ? pick(r, DEVICES).id : pick(r, [...WEIRD, 'h100']),
+    gpus,
+    sequenceLength: !weird(r) ? pick(r, [512, 2048, 4096, 8192, 32768]) : count(r, 1e6),
+    globalBatch: !weird(r) ? pick(r, [8, 32, 128, 1024]) : count(r, 4096),
+  };
+  if (chance(r, 0.5)) t['microBatch'] = count(r, 8);
+  if (chance(r, 0.5)) t['precision'] = !weird(r) ? pick(r, ['bf16', 'fp16', 'fp8', 'mxfp8']) : pick(r, WEIRD);
+  if (chance(r, 0.2))
+    t['fp8Recipe'] = !weird(r) ? pick(r, ['tensorwise', 'delayed', 'rowwise', 'blockwise']) : pick(r, WEIRD);
+  if (chance(r, 0.2))
+    t['optimizer'] = !weird(r) ? pick(r, ['adamw', 'adam8bit', 'adafactor', 'sgd']) : pick(r, WEIRD);
+  if (chance(r, 0.6)) {
+    const p: Json = {};
+    if (chance(r, 0.7)) p['tp'] = !weird(r) ? pick(r, [1, 2, 4, 8]) : count(r, 16);
+    if (chance(r, 0.4)) p['pp'] = !weird(r) ? pick(r, [1, 2, 4, 8]) : count(r, 16);
+    if (chance(r, 0.2))
+      p['pipelineSchedule'] = !weird(r)
+        ? pick(r, ['1f1b', 'interleaved', 'zero-bubble', 'gpipe'])
+        : pick(r, WEIRD);
+    if (chance(r, 0.2)) p['virtualStages'] = count(r, 8);
+    if (chance(r, 0.2)) p['cp'] = !weird(r) ? pick(r, [1, 2, 4]) : count(r, 8);
+    if (chance(r, model.moe !== undefined ? 0.5 : 0.1))
+      p['ep'] = !weird(r) ? pick(r, [1, 2, 4, 8]) : count(r, 64);
+    if (chance(r, 0.2)) p['dp'] = count(r, 64);
+    if (chance(r, 0.4)) p['zero'] = !weird(r) ? pick(r, [0, 1, 2, 3]) : pick(r, WEIRD);
+    if (chance(r, 0.1)) p['shardGroup'] = count(r, 64);
+    if (chance(r, 0.1)) p['sequenceParallel'] = chance(r, 0.5);
+    t['parallelism'] = p;
+  }
+  if (chance(r, 0.4))
+    t['recompute'] = !weird(r) ? pick(r, ['none', 'selective', 'selective-op', 'full']) : pick(r, WEIRD);
+  if (chance(r, 0.2))
+    t['finetune'] = {
+      method: pick(r, ['full', 'lora', 'qlora']),
+      rank: count(r, 64),
+      targets: pick(r, ['attention', 'all-linear']),
+    };
+  if (chance(r, 0.15))
+    t['offload'] = {
+      optimizer: pick(r, ['none', 'cpu', 'nvme']),
+      parameters: pick(r, ['none', 'cpu', 'nvme']),
+      ...(chance(r, 0.5) ? { nvmeGBps: real(r, 0.1, 100) } : {}),
+    };
+  if (chance(r, 0.15)) t['network'] = { scaleOutGbpsPerGpu: real(r, 1, 3200) };
+  if (chance(r, 0.2)) t['tokens'] = real(r, 1e6, 1e13);
+  if (chance(r, 0.2)) t['priceUsdPerGpuHour'] = real(r, 0.1, 20);
+  if (chance(r, 0.1)) t['checkpointWriteGBps'] = real(r, 0.1, 100);
+  if (chance(r, 0.15))
+    t['efficiency'] = {
+      gemmScale: real(r, 0.1, 2),
+      attentionScale: real(r, 0.1, 2),
+      overlapSlowdown: real(r, 0.01, 2),
+      expertOverheadSeconds: real(r, 1e-6, 0.01),
+    };
+  for (const k of ['chunkedLoss', 'fusedLoss', 'optimizerInBackward', 'activationOffload', 'masterWeights'])
+    if (chance(r, 0.1)) t[k] = chance(r, 0.5);
+  if (weird(r)) mutateLeaf(r, t);
+  if (chance(r, 0.15)) extremeLeaf(r, t);
+  return t;
+}
+
+const SWEEP_PATHS: readonly { path: string; values: (r: Rng) => unknown }[] = [
+  { path: 'workload.batch', values: (r) => count(r, 256) },
+  { path: 'workload.inputTokens', values: (r) => count(r, 8192) },
+  { path: 'workload.outputTokens', values: (r) => count(r, 1024) },
+  { path: 'parallelism.tp', values: (r) => pick(r, [1, 2, 4, 8]) },
+  { path: 'precision.weights', values: (r) => (!weird(r) ? pick(r, NUMERIC_FORMATS) : pick(r, WEIRD)) },
+  { path: 'hardware', values: (r) => (!weird(r) ? pick(r, DEVICES).id : pick(r, WEIRD)) },
+  { path: 'engine', values: (r) => (!weird(r) ? pick(r, ENGINE_REFS) : pick(r, WEIRD)) },
+  { path: 'serving.prefixCacheHitRate', values: (r) => fraction(r) },
+];
+
+/** A sweep spec (explore/spec.ts): a drawn base scenario and a few axes of every kind. */
+export function randomSweepSpec(r: Rng): Json {
+  const base = randomScenario(r);
+  const axes: Json = {};
+  for (let k = intIn(r, 0, 3); k > 0; k--) {
+    const { path, values } = pick(r, SWEEP_PATHS);
+    const numeric = path.startsWith('workload') || path === 'parallelism.tp';
+    switch (intIn(r, 0, 4)) {
+      case 0:
+        axes[path] = Array.from({ length: intIn(r, weird(r) ? 0 : 1, 4) }, () => values(r));
+        break;
+      case 1:
+        axes[path] = numeric
+          ? {
+              from: count(r, 64),
+              to: count(r, 4096),
+              ...(chance(r, 0.5) ? { steps: count(r, 6) } : { step: real(r, 1, 1024) }),
+              ...(chance(r, 0.4) ? { scale: pick(r, ['linear', 'log']) } : {}),
+            }
+          : values(r);
+        break;
+      case 2:
+        axes[`z${String(k)}`] = {
+          zip: { [path]: [values(r), values(r)], 'workload.outputTokens': weird(r) ? [1] : [16, 32] },
+        };
+        break;
+      case 3:
+        axes[`s${String(k)}`] = {
+          sample: pick(r, ['random', 'lhs']),
+          count: !weird(r) ? intIn(r, 1, 6) : pick(r, WEIRD),
+          seed: intIn(r, 0, 99),
+          ranges: {
+            [numeric ? path : 'workload.batch']: {
+              from: count(r, 16),
+              to: count(r, 512),
+              ...(chance(r, 0.5) ? { scale: pick(r, ['linear', 'log']) } : {}),
+            },
+          },
+        };
+        break;
+      default:
+        axes[path] = pick(r, WEIRD);
+    }
+  }
+  const spec: Json = { base, axes };
+  if (weird(r)) mutateLeaf(r, spec);
+  return spec;
+}

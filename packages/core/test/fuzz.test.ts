@@ -13,7 +13,19 @@ import { normalizeScenario } from '../src/scenario/normalize.js';
 import { ScenarioSchema } from '../src/scenario/schema.js';
 import { fastParseScenario } from '../src/scenario/fast-parse.js';
 import type { EstimateReport } from '../src/report/assemble.js';
-import { exact, fuzzSettings, negative, nonFinite, randomScenario } from './fuzz-support.js';
+import { parseSweepSpec } from '../src/explore/spec.js';
+import { sweepPoints } from '../src/explore/points.js';
+import { sweepEvaluator } from '../src/explore/evaluate.js';
+import { estimateTraining } from '../src/training/estimate.js';
+import {
+  exact,
+  fuzzSettings,
+  negative,
+  nonFinite,
+  randomScenario,
+  randomSweepSpec,
+  randomTraining,
+} from './fuzz-support.js';
 import { rng } from './random.js';
 
 /** What must hold of one drawn scenario; the problems found, in words. `estimated` counts the reports. */
@@ -95,6 +107,69 @@ describe('fuzz: scenarios', () => {
   });
 });
 
+/** Runs `check` on `cases` drawn inputs; the failures, with the seed, case number and input. */
+function fuzz<T>(
+  seed: number,
+  cases: number,
+  draw: (r: () => number) => T,
+  check: (input: T) => string[],
+): string[] {
+  const r = rng(seed);
+  const failures: string[] = [];
+  for (let i = 0; i < cases; i++) {
+    const input = draw(r);
+    let problems: string[];
+    try {
+      problems = check(input);
+    } catch (e) {
+      problems = [`threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`];
+    }
+    if (problems.length > 0)
+      failures.push(`case ${String(i)} (seed ${String(seed)}): ${exact(input)}\n  ${problems.join('\n  ')}`);
+  }
+  return failures;
+}
+
+/** Problems of a failed result: it must carry an error, and messages without NaN or Infinity. */
+function refusalProblems(diagnostics: readonly { severity: string; message: string }[]): string[] {
+  const problems = diagnostics.some((d) => d.severity === 'error') ? [] : ['refused without an error'];
+  for (const d of diagnostics) if (d.message.trim() === '') problems.push('an empty message');
+  return problems;
+}
+
+describe('fuzz: training jobs and sweep specs', () => {
+  it('every drawn training job is refused with errors or estimated to finite numbers', () => {
+    const { seed, cases } = fuzzSettings(600);
+    let estimated = 0;
+    const failures = fuzz(seed, cases, randomTraining, (t) => {
+      const res = estimateTraining(t);
+      if (!res.ok) return refusalProblems(res.diagnostics);
+      estimated++;
+      return nonFinite(res.value).map((p) => `not finite: ${p}`);
+    });
+    expect(failures.slice(0, 5).join('\n')).toBe('');
+    expect(estimated).toBeGreaterThan(cases / 20);
+  });
+
+  it('every drawn sweep spec is refused with errors, or each of its points evaluates to finite numbers', () => {
+    const { seed, cases } = fuzzSettings(300);
+    const failures = fuzz(seed + 1, cases, randomSweepSpec, (input) => {
+      const spec = parseSweepSpec(input);
+      if (!spec.ok) return refusalProblems(spec.diagnostics);
+      const points = sweepPoints(spec.value);
+      if (!Number.isFinite(points.count) || points.count < 1) return [`point count ${String(points.count)}`];
+      const evaluator = sweepEvaluator(points);
+      const problems: string[] = [];
+      for (let i = 0; i < Math.min(points.count, 12); i++)
+        problems.push(
+          ...nonFinite(evaluator.evaluate(i).row).map((p) => `point ${String(i)} not finite: ${p}`),
+        );
+      return problems;
+    });
+    expect(failures.slice(0, 5).join('\n')).toBe('');
+  });
+});
+
 describe('fuzz: what it found', () => {
   const base = {
     model: 'llama-3.1-8b',
@@ -119,6 +194,40 @@ describe('fuzz: what it found', () => {
     expect(r.ok).toBe(false);
     const d = r.diagnostics.find((x) => x.code === 'result.not-finite');
     expect(d?.path).toEqual(['efficiency', 'attentionPeakFraction']);
+  });
+
+  it("a sweep's compact static path refuses a device efficiency of 5e-324 as estimate does, not NaN fields", () => {
+    const device = {
+      ...normalizeOk(base).hardware,
+      id: 'slow-device',
+      efficiency: { gemmPeakFraction: 5e-324 },
+    };
+    const spec = parseSweepSpec({
+      base: { ...base, hardware: device, workload: { inputTokens: 100, outputTokens: 10, batch: 1 } },
+      axes: { 'workload.batch': [1, 2] },
+    });
+    if (!spec.ok) throw new Error('spec');
+    const row = sweepEvaluator(sweepPoints(spec.value)).evaluate(0).row;
+    expect(row.ok).toBe(false);
+    expect(row.ok ? '' : row.error).toMatch(/out of the range of double-precision numbers/);
+  });
+
+  it('a training run of 1.8e308 tokens is an error naming tokens, not an infinite energy', () => {
+    const r = estimateTraining({
+      model: 'llama-2-7b',
+      hardware: 'mi325x',
+      gpus: 64,
+      sequenceLength: 512,
+      globalBatch: 1024,
+      microBatch: 8,
+      precision: 'fp8',
+      parallelism: { zero: 2 },
+      network: { scaleOutGbpsPerGpu: 1.26 },
+      tokens: Number.MAX_VALUE,
+    });
+    expect(r.ok).toBe(false);
+    const d = r.diagnostics.find((x) => x.code === 'result.not-finite');
+    expect(d?.path).toEqual(['tokens']);
   });
 
   it('a model of 1e15 layers is refused by the schema (the layer stack was built for ever)', () => {
