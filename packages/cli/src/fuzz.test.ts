@@ -202,4 +202,15 @@ describe('fuzz: CLI file inputs', () => {
     expect(failures.slice(0, 3).join('\n')).toBe('');
     expect([...codes].sort()).toEqual([0, 2]);
   });
+
+  it('an empty benchmark file given to validate with its flags says the file is empty', async () => {
+    const io = memoryIo({ '/data/empty.json': '' });
+    const code = await run(
+      ['validate', 'empty.json', '--hardware', 'h100-sxm', '--model', 'llama-3.1-8b'],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(/empty\.json:1(:\d+)?: .*the file is empty/);
+    expect(io.err()).not.toMatch(/applies to benchmark-tool outputs/);
+  });
 });
