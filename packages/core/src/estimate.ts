@@ -143,8 +143,7 @@ function estimateStatic(ns: NormalizedScenario, diagnostics: readonly Diagnostic
   if (off.some((d) => d.severity === 'error')) return fail(...off, ...all);
   all.push(...off);
   const bands = uncertaintyOf(ns, timing.sequences, all);
-  const report = assembleReport(ns, timing, memory, all, bands.bands);
-  return ok(report, report.diagnostics);
+  return finiteReport(ns, assembleReport(ns, timing, memory, all, bands.bands));
 }
 
 function estimateServing(
@@ -183,8 +182,61 @@ function estimateServing(
   // An open-loop band propagates the capacity band through the run's utilization.
   const load = openLoopLoad(mainNs, t.main.kvCapacityTokens, t.overloaded);
   const bands = uncertaintyOf(ns, t.meanBatch / Math.max(1, mainNs.dp), all, load);
-  const report = assembleServingReport(ns, t, representative, memory, extra, all, bands.bands);
-  return ok(report, report.diagnostics);
+  return finiteReport(ns, assembleServingReport(ns, t, representative, memory, extra, all, bands.bands));
+}
+
+/** Paths (as 'a.b[0].c') of the numbers in `value` that are NaN or infinite, up to `limit`. */
+function nonFiniteFields(value: unknown, path: string, out: string[], limit: number): void {
+  if (out.length >= limit) return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push(path);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) nonFiniteFields(value[i], `${path}[${String(i)}]`, out, limit);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const k in value)
+      nonFiniteFields((value as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, out, limit);
+  }
+}
+
+/** Numbers of the scenario so large or small that products and quotients of them leave double range. */
+function extremeInputs(
+  value: unknown,
+  path: (string | number)[],
+  out: { path: (string | number)[]; value: number }[],
+): void {
+  if (typeof value === 'number') {
+    const a = Math.abs(value);
+    if (a !== 0 && (a < 1e-100 || a > 1e100)) out.push({ path, value });
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) extremeInputs(value[i], [...path, i], out);
+  } else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) extremeInputs(v, [...path, k], out);
+}
+
+/**
+ * An error when some number of `result` is NaN or infinite, naming its fields and the extreme
+ * numbers of `inputs` (at their input paths); undefined when every number is finite. Extreme but
+ * valid input (a rate of 5e-324 requests/s, a peak fraction of 5e-324, 1.8e308 tokens) can
+ * overflow the arithmetic, and a result must never carry NaN or Infinity (docs/scenario.md).
+ * Training (training/estimate.ts) uses it too.
+ */
+export function notFiniteIn(
+  result: unknown,
+  inputs: Readonly<Record<string, unknown>>,
+): Diagnostic | undefined {
+  const bad: string[] = [];
+  nonFiniteFields(result, '', bad, 8);
+  if (bad.length === 0) return undefined;
+  const extreme: { path: (string | number)[]; value: number }[] = [];
+  for (const [k, v] of Object.entries(inputs)) extremeInputs(v, [k], extreme);
+  return scenarioMessages.notFinite(bad, extreme);
+}
+
+/** The report, or the error of notFiniteIn. */
+function finiteReport(ns: NormalizedScenario, report: EstimateReport): Result<EstimateReport> {
+  const { model, hardware, efficiency, workload, serving, offload, power, cost } = ns;
+  const bad = notFiniteIn(report, { model, hardware, efficiency, workload, serving, offload, power, cost });
+  return bad === undefined ? ok(report, report.diagnostics) : fail(bad, ...report.diagnostics);
 }
 
 /** The whole pipeline from loose input (an object as read from JSON or YAML). */

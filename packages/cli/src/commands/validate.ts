@@ -166,6 +166,15 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
     runRecordValidation(io, shown, text, layout, o, flags, worst ?? DEFAULT_WORST);
     return;
   }
+  // The file's own problems first: an empty or truncated .json file lands here too, and its
+  // error says so rather than that the benchmark flags do not apply to a CSV.
+  const parsed = parseMeasurementCsv(text);
+  if (!parsed.ok)
+    failWith(
+      io,
+      parsed.diagnostics.map((d) => atCsvLine(shown, d)),
+      json,
+    );
   const recordFlags = RECORD_FLAGS.filter((k) => o[k] !== undefined);
   if (recordFlags.length > 0)
     failWith(
@@ -176,13 +185,6 @@ function runValidate(io: Io, file: string, o: ValidateOptions): void {
           'applies to benchmark-tool outputs (vLLM, SGLang, genai-perf, AIPerf, trtllm-bench, MLPerf); a measurement CSV states it on every row',
         ),
       ),
-      json,
-    );
-  const parsed = parseMeasurementCsv(text);
-  if (!parsed.ok)
-    failWith(
-      io,
-      parsed.diagnostics.map((d) => atCsvLine(shown, d)),
       json,
     );
   const options = opLaunch === undefined ? {} : { opLaunch };

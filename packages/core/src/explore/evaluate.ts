@@ -183,7 +183,7 @@ export function reportBound(phases: readonly PhaseReport[]): { bound: Bound; bou
 
 /**
  * The compact result of a static batch without a report, or an error; undefined when the
- * scenario needs the full path (offload).
+ * scenario needs the full path (offload, or a number out of double range).
  */
 export function compactStatic(
   ns: NormalizedScenario,
@@ -199,22 +199,27 @@ export function compactStatic(
   const totalSequences = timing.sequences * ns.dp;
   const e2e = timing.e2eSeconds;
   const { bound, boundShare } = staticBound(ns, timing);
-  return {
-    ok: true,
-    diagnostics: [],
-    value: {
-      ttftMs: timing.ttftSeconds * 1e3,
-      tpotMs: timing.decodeSteps > 0 ? (timing.decodeSeconds / (w.outputTokens - 1)) * 1e3 : 0,
-      e2eLatencyMs: e2e * 1e3,
-      outputTokensPerSec: (totalSequences * w.outputTokens) / e2e,
-      totalTokensPerSec: (totalSequences * (w.inputTokens + w.outputTokens)) / e2e,
-      requestsPerSec: totalSequences / e2e,
-      batch: totalSequences,
-      memory,
-      bound,
-      boundShare,
-    },
+  const value = {
+    ttftMs: timing.ttftSeconds * 1e3,
+    tpotMs: timing.decodeSteps > 0 ? (timing.decodeSeconds / (w.outputTokens - 1)) * 1e3 : 0,
+    e2eLatencyMs: e2e * 1e3,
+    outputTokensPerSec: (totalSequences * w.outputTokens) / e2e,
+    totalTokensPerSec: (totalSequences * (w.inputTokens + w.outputTokens)) / e2e,
+    requestsPerSec: totalSequences / e2e,
+    batch: totalSequences,
+    memory,
+    bound,
+    boundShare,
   };
+  // Extreme input (a peak fraction of 5e-324) overflows: the full path words the error (estimate.ts).
+  if (!allFinite(value) || !allFinite(memory)) return undefined;
+  return { ok: true, diagnostics: [], value };
+}
+
+/** Every number among an object's own values is finite. */
+function allFinite(o: object): boolean {
+  for (const v of Object.values(o)) if (typeof v === 'number' && !Number.isFinite(v)) return false;
+  return true;
 }
 
 /** A PhaseCoster that keeps the costed phases of the shapes it has seen (a bounded number). */

@@ -8,6 +8,12 @@ import { z } from 'zod';
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
+/**
+ * Most layers a model may have: the layer stack is built layer by layer (layers/registry.ts), so
+ * a count such as 1e15 would never finish. The deepest catalog model has a few hundred at most.
+ */
+export const MAX_LAYERS = 100_000;
+
 /** Multi-head attention with grouped KV heads: MHA (kv = heads), GQA, MQA (kv = 1). */
 export const GqaAttentionSchema = z.object({
   kind: z.literal('gqa'),
@@ -83,7 +89,9 @@ export const ModelSpecSchema = z
     family: z.string().default('custom'),
     provenance: ModelProvenanceSchema.default({ kind: 'user', source: 'user file' }),
     hiddenSize: positiveInt,
-    numLayers: positiveInt,
+    numLayers: positiveInt.max(MAX_LAYERS, {
+      message: `at most ${MAX_LAYERS.toLocaleString('en-US')} layers (the layer stack is built layer by layer)`,
+    }),
     vocabSize: positiveInt,
     tiedEmbeddings: z.boolean().default(false),
     maxPositionEmbeddings: positiveInt.optional(),

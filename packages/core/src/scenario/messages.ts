@@ -14,6 +14,7 @@ export type ScenarioCode =
   | 'precision.fp8-scaling-without-fp8'
   | 'precision.unsupported-on-hardware'
   | 'precision.xquant-larger'
+  | 'result.not-finite'
   | 'schema.invalid'
   | 'schema.unknown-field'
   | 'topology.no-scale-out'
@@ -103,6 +104,21 @@ export const scenarioMessages = {
         (weightOnly === undefined ? 'Pick' : '') +
         ` a format it lists, or give the hardware a peakFlopsPerSecond.${format} entry.`,
       ['precision'],
+    ),
+  notFinite: (
+    fields: readonly string[],
+    extreme: readonly { readonly path: readonly (string | number)[]; readonly value: number }[],
+  ) =>
+    err(
+      'result.not-finite',
+      `The estimate is out of the range of double-precision numbers: ${fields.slice(0, 3).join(', ')}${fields.length > 3 ? ` and ${String(fields.length - 3)} more` : ''} would not be finite. ` +
+        (extreme.length > 0
+          ? `Extreme input: ${extreme
+              .slice(0, 3)
+              .map((e) => `${e.path.join('.')} = ${String(e.value)}`)
+              .join(', ')}; give values within the range of real devices and workloads.`
+          : 'Some input number is too large or too small; give values within the range of real devices and workloads.'),
+      extreme[0]?.path,
     ),
   contextExceedsModel: (tokens: number, maxPositions: number) =>
     warn(

@@ -5,6 +5,7 @@
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { fail, ok } from '../diagnostics/diagnostic.js';
 import { efficiencyFor } from '../cost/efficiency.js';
+import { notFiniteIn } from '../estimate.js';
 import { countParams } from '../model/stats.js';
 import type { TrainingUncertainty } from './bands.js';
 import { trainingUncertainty } from './bands.js';
@@ -240,6 +241,9 @@ export function estimateTraining(input: unknown): Result<TrainingReport> {
   if (!n.ok) return fail(...n.diagnostics);
   const diagnostics: Diagnostic[] = [...n.diagnostics];
   const report = estimateTrainingNormalized(n.value);
+  // Extreme but valid numbers (1.8e308 tokens) can overflow: an error naming them, never Infinity.
+  const overflow = notFiniteIn(report, v.value);
+  if (overflow !== undefined) return fail(overflow, ...diagnostics);
   if (!report.memory.fits)
     diagnostics.push({
       code: 'training.memory',
