@@ -11,7 +11,7 @@ import { uncertaintyMessages } from './uncertainty/messages.js';
 import { closestMatches, editDistance } from './diagnostics/closest.js';
 import type { MemoryFootprint } from './memory/footprint.js';
 import { memoryFootprint } from './memory/footprint.js';
-import type { EstimateReport } from './report/assemble.js';
+import type { EstimateReport, OperatorReport } from './report/assemble.js';
 import { assembleReport, assembleServingReport } from './report/assemble.js';
 import { weightsBytesPerDevice } from './memory/footprint.js';
 import { expectedAcceptedTokens } from './serving/continuous.js';
@@ -198,6 +198,32 @@ function nonFiniteFields(value: unknown, path: string, out: string[], limit: num
   }
 }
 
+/** Whether every number in `value` (objects and arrays walked) is finite. */
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return value - value === 0;
+  return typeof value !== 'object' || value === null || objectFinite(value);
+}
+
+/** allFinite over an object's or array's members, leaves checked in the loop (a hot path). */
+function objectFinite(o: object): boolean {
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const x: unknown = o[i];
+      if (typeof x === 'number') {
+        if (x - x !== 0) return false;
+      } else if (typeof x === 'object' && x !== null && !objectFinite(x)) return false;
+    }
+    return true;
+  }
+  for (const k in o) {
+    const x = (o as Record<string, unknown>)[k];
+    if (typeof x === 'number') {
+      if (x - x !== 0) return false;
+    } else if (typeof x === 'object' && x !== null && !objectFinite(x)) return false;
+  }
+  return true;
+}
+
 /** Numbers of the scenario so large or small that products and quotients of them leave double range. */
 function extremeInputs(
   value: unknown,
@@ -224,6 +250,8 @@ export function notFiniteIn(
   result: unknown,
   inputs: Readonly<Record<string, unknown>>,
 ): Diagnostic | undefined {
+  // The common case, every number finite, is checked without building field paths.
+  if (allFinite(result)) return undefined;
   const bad: string[] = [];
   nonFiniteFields(result, '', bad, 8);
   if (bad.length === 0) return undefined;
@@ -232,8 +260,44 @@ export function notFiniteIn(
   return scenarioMessages.notFinite(bad, extreme);
 }
 
+/** Every number of an operator row, by field (FiniteRowComplete checks the list). */
+const finiteRow = (r: OperatorReport): boolean =>
+  r.count - r.count === 0 &&
+  r.timeMs - r.timeMs === 0 &&
+  r.share - r.share === 0 &&
+  r.flops - r.flops === 0 &&
+  r.bytes - r.bytes === 0 &&
+  (r.shape === undefined ||
+    (r.shape.m - r.shape.m === 0 &&
+      r.shape.n - r.shape.n === 0 &&
+      r.shape.k - r.shape.k === 0 &&
+      r.shape.groups - r.shape.groups === 0)) &&
+  (r.scaleBytes === undefined || r.scaleBytes - r.scaleBytes === 0) &&
+  (r.computeFraction === undefined || r.computeFraction - r.computeFraction === 0) &&
+  (r.tileRows === undefined || r.tileRows - r.tileRows === 0);
+type NumberKeys<T> = { [K in keyof T]-?: NonNullable<T[K]> extends number | object ? K : never }[keyof T];
+type RowNumbers =
+  'count' | 'timeMs' | 'share' | 'flops' | 'bytes' | 'shape' | 'scaleBytes' | 'computeFraction' | 'tileRows';
+type AssertNever<T extends never> = T;
+/** Compile-time check that finiteRow reads every number: a numeric field added to OperatorReport is a type error here. */
+export type FiniteRowComplete = AssertNever<Exclude<NumberKeys<OperatorReport>, RowNumbers>>;
+
+/**
+ * Whether every number of the report is finite: the operator rows (most of its numbers) by their
+ * fields, the rest walked. It runs on every estimate, so the rows avoid the generic walk.
+ */
+function reportFinite(report: EstimateReport): boolean {
+  for (const k in report) {
+    if (k === 'breakdown') {
+      for (const r of report.breakdown) if (!finiteRow(r)) return false;
+    } else if (!allFinite((report as unknown as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
 /** The report, or the error of notFiniteIn. */
 function finiteReport(ns: NormalizedScenario, report: EstimateReport): Result<EstimateReport> {
+  if (reportFinite(report)) return ok(report, report.diagnostics);
   const { model, hardware, efficiency, workload, serving, offload, power, cost } = ns;
   const bad = notFiniteIn(report, { model, hardware, efficiency, workload, serving, offload, power, cost });
   return bad === undefined ? ok(report, report.diagnostics) : fail(bad, ...report.diagnostics);
