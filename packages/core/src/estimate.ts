@@ -199,7 +199,7 @@ function nonFiniteFields(value: unknown, path: string, out: string[], limit: num
 }
 
 /** Whether every number in `value` (objects and arrays walked) is finite. */
-function allFinite(value: unknown): boolean {
+export function allFinite(value: unknown): boolean {
   if (typeof value === 'number') return value - value === 0;
   return typeof value !== 'object' || value === null || objectFinite(value);
 }

@@ -12,7 +12,7 @@ import { boundOf, costPhase } from '../cost/roofline.js';
 import { buildGraph } from '../graph/build.js';
 import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { messages } from '../diagnostics/messages.js';
-import { estimateNormalized, staticBatchFootprint, validateScenario } from '../estimate.js';
+import { allFinite, estimateNormalized, staticBatchFootprint, validateScenario } from '../estimate.js';
 import type { MemoryFootprint } from '../memory/footprint.js';
 import type { EstimateReport, PhaseReport } from '../report/assemble.js';
 import type { NormalizedScenario } from '../scenario/normalize.js';
@@ -212,14 +212,8 @@ export function compactStatic(
     boundShare,
   };
   // Extreme input (a peak fraction of 5e-324) overflows: the full path words the error (estimate.ts).
-  if (!allFinite(value) || !allFinite(memory)) return undefined;
+  if (!allFinite(value)) return undefined;
   return { ok: true, diagnostics: [], value };
-}
-
-/** Every number among an object's own values is finite. */
-function allFinite(o: object): boolean {
-  for (const v of Object.values(o)) if (typeof v === 'number' && !Number.isFinite(v)) return false;
-  return true;
 }
 
 /** A PhaseCoster that keeps the costed phases of the shapes it has seen (a bounded number). */
