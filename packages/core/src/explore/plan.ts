@@ -52,6 +52,7 @@ import { scenarioMessages } from '../scenario/messages.js';
 import { ENGINE_PROFILES } from '../serving/engines.js';
 import type { PhaseCoster } from '../serving/static-batch.js';
 import type { NumericFormat } from '../units/formats.js';
+import { rateClassOf } from '../units/formats.js';
 import { compactStatic, memoizedCoster } from './evaluate.js';
 import type { LaunchCommand, LaunchEngine } from './launch.js';
 import { launchCommand } from './launch.js';
@@ -250,7 +251,7 @@ interface Hw {
  */
 function planActivations(weights: NumericFormat, hw: { readonly fp4Math: boolean }): NumericFormat {
   if (weights === 'bf16') return 'bf16';
-  return hw.fp4Math && (weights === 'fp4' || weights === 'nvfp4' || weights === 'mxfp4') ? weights : 'fp8';
+  return hw.fp4Math && rateClassOf(weights) === 'fp4' ? weights : 'fp8';
 }
 
 function hasFp4Rate(peaks: unknown): boolean {
