@@ -36,15 +36,14 @@ export function weightsBytesPerDevice(ctx: GraphContext): number {
   const vocab = params.embedding + params.lmHead;
   const vocabPerDevice = (ctx.pp === 1 ? vocab : Math.max(params.embedding, params.lmHead)) / ctx.tp;
   return (
-    (layerParamsPerDevice(ctx) * ctx.layerScale + vocabPerDevice + m.hiddenSize) *
+    (layerParamsPerDevice(ctx, params) * ctx.layerScale + vocabPerDevice + m.hiddenSize) *
     bytesPerElement(ctx.formats.weights)
   );
 }
 
 /** Parameters of all decoder layers (no embedding or head) one device holds, before pipeline stages. */
-function layerParamsPerDevice(ctx: GraphContext): number {
+function layerParamsPerDevice(ctx: GraphContext, params = countParams(ctx.model)): number {
   const m = ctx.model;
-  const params = countParams(m);
   const replicated = replicatedLayerParams(m);
   const vocab = params.embedding + params.lmHead;
   const layerSharded = params.total - replicated - vocab - params.routedExperts - m.hiddenSize;
